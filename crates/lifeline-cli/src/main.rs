@@ -1,0 +1,68 @@
+//! `lifeline`: the command-line front end. It parses arguments, calls the library crates
+//! and renders their results; stdout carries data, stderr progress and diagnostics.
+//!
+//! Exit codes: 0 success, 2 invalid input or any other error.
+
+mod generate;
+mod output;
+mod stress;
+mod validate;
+
+use std::io::ErrorKind;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Cyber resilience of healthcare supply chains: who runs short, when, and what to do.
+#[derive(Debug, Parser)]
+#[command(name = "lifeline", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Time to survive against time to recover for every disruption scenario
+    Stress(stress::StressArgs),
+    /// Check a network document and list every problem in it
+    Validate(validate::ValidateArgs),
+    /// Write a seeded synthetic multi-tier network
+    Generate(generate::GenerateArgs),
+}
+
+/// An error that has already been reported to the user, with the exit code to use.
+#[derive(Debug)]
+pub struct Reported(pub u8);
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}", self.0)
+    }
+}
+
+impl std::error::Error for Reported {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Stress(args) => stress::run(&args),
+        Command::Validate(args) => validate::run(&args),
+        Command::Generate(args) => generate::run(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            if let Some(Reported(code)) = error.downcast_ref::<Reported>() {
+                return ExitCode::from(*code);
+            }
+            if error.chain().any(|cause| {
+                cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

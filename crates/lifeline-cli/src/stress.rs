@@ -1,0 +1,264 @@
+//! `lifeline stress`: runs the sweep and renders the ranked report as a table, JSON or CSV.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use lifeline_network::{Format, Loaded, LoadError, Scenario};
+use lifeline_stress::{Report, ScenarioResult, StressConfig};
+
+use crate::output::{self, quantity};
+use crate::Reported;
+
+#[derive(Debug, Args)]
+pub struct StressArgs {
+    /// Network document: `.json`, `.yaml`/`.yml`, or a folder of CSV tables
+    network: PathBuf,
+    /// Scenarios to run instead of the network's own (`{"scenarios": [...]}` or a list)
+    #[arg(long)]
+    scenarios: Option<PathBuf>,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = StressFormat::Table)]
+    format: StressFormat,
+    /// Write the report to this file instead of stdout
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Worker threads (default: one per core)
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Only the K highest-ranked scenarios
+    #[arg(long)]
+    top: Option<usize>,
+    /// Solve the TTR program even where TTS already covers TTR (slower; same results)
+    #[arg(long)]
+    solve_all: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StressFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+pub fn run(args: &StressArgs) -> anyhow::Result<u8> {
+    let Loaded { network, warnings } = load_or_report(&args.network)?;
+    for warning in &warnings {
+        eprintln!("{warning}");
+    }
+    let scenarios: Vec<Scenario> = match &args.scenarios {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            match lifeline_network::scenarios_from_str(&text, Format::detect(path, &text), path, &network) {
+                Ok((scenarios, warnings)) => {
+                    warnings.iter().for_each(|w| eprintln!("{w}"));
+                    scenarios
+                }
+                Err(error) => {
+                    eprintln!("{error}");
+                    return Err(Reported(2).into());
+                }
+            }
+        }
+        None => network.scenarios(),
+    };
+    if scenarios.is_empty() {
+        eprintln!(
+            "warning: no scenario to run: no node, site or platform has a `ttr`, and no `scenarios` are given"
+        );
+    }
+
+    let config = StressConfig { skip_covered: !args.solve_all };
+    let bar = Progress::new(scenarios.len());
+    let started = Instant::now();
+    let sweep = || lifeline_stress::run(&network, &scenarios, &config, &|| bar.tick());
+    let report = match args.threads {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .context("cannot start the worker threads")?
+            .install(sweep),
+        None => sweep(),
+    }?;
+    bar.finish();
+    tracing_line(&format!(
+        "{} scenarios in {:.2} s",
+        report.scenarios.len(),
+        started.elapsed().as_secs_f64()
+    ));
+
+    let mut ranked = report.ranked();
+    if let Some(top) = args.top {
+        ranked.truncate(top);
+    }
+    let mut out = output::open(args.output.as_deref())?;
+    match args.format {
+        StressFormat::Table => write_table(&mut out, &report, &ranked)?,
+        StressFormat::Json => write_json(&mut out, &report, &ranked)?,
+        StressFormat::Csv => write_csv(&mut out, &ranked)?,
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// Loads a network, printing every diagnostic and exiting 2 when it is invalid.
+pub fn load_or_report(path: &Path) -> anyhow::Result<Loaded> {
+    match lifeline_network::load(path) {
+        Ok(loaded) => Ok(loaded),
+        Err(error @ (LoadError::Invalid { .. } | LoadError::Syntax { .. } | LoadError::UnknownFormat { .. })) => {
+            eprintln!("error: {error}");
+            Err(Reported(2).into())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn tracing_line(message: &str) {
+    if std::env::var_os("LIFELINE_QUIET").is_none() {
+        eprintln!("{message}");
+    }
+}
+
+/// A progress bar on stderr that appears only once a sweep has run for a second.
+struct Progress {
+    bar: ProgressBar,
+    started: Instant,
+    shown: OnceLock<()>,
+}
+
+impl Progress {
+    fn new(len: usize) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::hidden());
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} {pos}/{len} scenarios [{bar:30}] {elapsed} (eta {eta})")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Progress { bar, started: Instant::now(), shown: OnceLock::new() }
+    }
+
+    fn tick(&self) {
+        self.bar.inc(1);
+        if self.started.elapsed() > Duration::from_secs(1) {
+            self.shown.get_or_init(|| self.bar.set_draw_target(ProgressDrawTarget::stderr()));
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+fn write_json(out: &mut dyn Write, report: &Report, ranked: &[&ScenarioResult]) -> anyhow::Result<()> {
+    let document = serde_json::json!({
+        "network": report.network,
+        "horizon": report.horizon,
+        "baseline_tts": report.baseline_tts,
+        "baseline_tts_capped": report.baseline_tts_capped,
+        "scenarios": ranked,
+    });
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn write_csv(out: &mut dyn Write, ranked: &[&ScenarioResult]) -> anyhow::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "id", "kind", "ttr", "tts", "tts_capped", "gap", "performance_impact", "rei", "lost_units", "spend",
+        "quadrant", "runs_short",
+    ])?;
+    let number = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
+    for s in ranked {
+        let short: Vec<String> = s.lost_units.0.iter().map(|(id, units)| format!("{id}={units}")).collect();
+        let quadrant = s
+            .quadrant
+            .map(|q| serde_json::to_value(q).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
+            .unwrap_or_default();
+        writer.write_record([
+            s.id.clone(),
+            s.kind.clone(),
+            number(s.ttr),
+            s.tts.to_string(),
+            s.tts_capped.to_string(),
+            number(s.gap),
+            number(s.performance_impact),
+            number(s.rei),
+            s.total_lost_units().to_string(),
+            number(s.spend),
+            quadrant,
+            short.join(";"),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+fn write_table(out: &mut dyn Write, report: &Report, ranked: &[&ScenarioResult]) -> anyhow::Result<()> {
+    let capped = |tts: f64, is_capped: bool| {
+        if is_capped { format!("≥{}", quantity(tts)) } else { quantity(tts) }
+    };
+    let name = if report.network.is_empty() { "network" } else { &report.network };
+    writeln!(
+        out,
+        "{name}: {} scenarios, baseline TTS {}{}",
+        report.scenarios.len(),
+        capped(report.baseline_tts, report.baseline_tts_capped),
+        if report.baseline_tts_capped { " (capped at the horizon)" } else { "" },
+    )?;
+    writeln!(out)?;
+    let rows: Vec<Vec<String>> = ranked
+        .iter()
+        .enumerate()
+        .map(|(rank, s)| {
+            let optional = |x: Option<f64>| x.map_or_else(|| "-".to_owned(), quantity);
+            vec![
+                (rank + 1).to_string(),
+                s.id.clone(),
+                s.kind.clone(),
+                optional(s.ttr),
+                capped(s.tts, s.tts_capped),
+                s.gap.map_or_else(|| "-".to_owned(), |g| if s.tts_capped && g >= 0.0 { format!("≥{}", quantity(g)) } else { quantity(g) }),
+                optional(s.performance_impact),
+                s.rei.map_or_else(|| "-".to_owned(), |r| format!("{r:.3}")),
+                runs_short(s),
+            ]
+        })
+        .collect();
+    output::table(
+        out,
+        &["#", "entity", "kind", "TTR", "TTS", "TTS-TTR", "impact", "REI", "runs short (units lost)"],
+        &rows,
+        &[true, false, false, true, true, true, true, true, false],
+    )?;
+    let with_ttr: Vec<&ScenarioResult> = report.scenarios.iter().filter(|s| s.ttr.is_some()).collect();
+    let losing = with_ttr.iter().filter(|s| s.performance_impact.is_some_and(|pi| pi > 0.0)).count();
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{losing} of {} scenarios with a TTR lose demand before recovery (TTS < TTR); {} are covered.",
+        with_ttr.len(),
+        with_ttr.len() - losing
+    )?;
+    if ranked.len() < report.scenarios.len() {
+        writeln!(out, "showing the top {} of {}; --top or --format json for more", ranked.len(), report.scenarios.len())?;
+    }
+    Ok(())
+}
+
+/// The demand nodes that lose the most units, e.g. `H2_ITEM4 812, H1_ITEM4 40 (+3 more)`.
+fn runs_short(s: &ScenarioResult) -> String {
+    let mut lost: Vec<&(String, f64)> = s.lost_units.0.iter().collect();
+    lost.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let shown: Vec<String> = lost.iter().take(3).map(|(id, units)| format!("{id} {}", quantity(*units))).collect();
+    let mut text = shown.join(", ");
+    if lost.len() > 3 {
+        text.push_str(&format!(" (+{} more)", lost.len() - 3));
+    }
+    text
+}

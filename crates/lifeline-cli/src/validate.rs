@@ -1,0 +1,69 @@
+//! `lifeline validate`: every problem of a network document, or a summary when it is valid.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use lifeline_network::{LoadError, Severity};
+
+use crate::Reported;
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Network document: `.json`, `.yaml`/`.yml`, or a folder of CSV tables
+    network: PathBuf,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    format: ValidateFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ValidateFormat {
+    Text,
+    Json,
+}
+
+pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
+    let (diagnostics, summary) = match lifeline_network::load(&args.network) {
+        Ok(loaded) => {
+            let network = loaded.network.network();
+            let summary = format!(
+                "{}: valid: {} nodes, {} edges, {} sites, {} platforms, {} scenarios",
+                args.network.display(),
+                network.nodes.len(),
+                network.edges.len(),
+                network.sites.len(),
+                network.platforms.len(),
+                loaded.network.scenarios().len(),
+            );
+            (loaded.warnings, Some(summary))
+        }
+        Err(LoadError::Invalid { diagnostics, .. }) => (diagnostics.0, None),
+        Err(other) => return Err(other.into()),
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ValidateFormat::Text => {
+            for diagnostic in &diagnostics {
+                writeln!(out, "{diagnostic}")?;
+            }
+            match &summary {
+                Some(summary) => writeln!(out, "{summary}")?,
+                None => {
+                    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+                    writeln!(out, "{}: invalid: {errors} error(s)", args.network.display())?;
+                }
+            }
+        }
+        ValidateFormat::Json => {
+            let report = serde_json::json!({
+                "network": args.network.display().to_string(),
+                "valid": summary.is_some(),
+                "diagnostics": diagnostics,
+            });
+            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        }
+    }
+    out.flush()?;
+    if summary.is_some() { Ok(0) } else { Err(Reported(2).into()) }
+}

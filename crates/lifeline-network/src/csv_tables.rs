@@ -1,0 +1,267 @@
+//! A network as a folder of CSV tables, one per list of the format, same column names.
+//!
+//! | file | columns |
+//! |---|---|
+//! | `network.csv` (optional, one row) | `name`, `time_unit`, `horizon` |
+//! | `nodes.csv` | `id`, `kind`, `material`, `site`, `capacity`, `inventory`, `demand`, `value`, `ttr`, `spend` |
+//! | `edges.csv` | `from`, `to`, `lead_time` |
+//! | `sites.csv`, `platforms.csv` (optional) | `id`, `name`, `kind`, `capacity`, `ttr` |
+//! | `bom.csv` (optional) | `node`, `material`, `ratio` |
+//! | `depends_on.csv` (optional) | `node`, `platform`, `degraded_capacity` |
+//! | `scenarios.csv` (optional) | `id`, `ttr`, `start` |
+//! | `disrupt.csv` (optional) | `scenario`, `node`, `site`, `platform`, `capacity_factor` |
+//!
+//! An empty cell is an absent field. The tables become one [`Raw`] document, so they are
+//! decoded and validated exactly like JSON; diagnostics are then pointed back at the file,
+//! line and column they came from.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{Diagnostic, LoadError};
+use crate::raw::Raw;
+
+/// Columns whose cells are numbers; every other cell is a string.
+const NUMERIC: &[&str] = &[
+    "horizon",
+    "capacity",
+    "inventory",
+    "demand",
+    "value",
+    "ttr",
+    "spend",
+    "lead_time",
+    "ratio",
+    "degraded_capacity",
+    "capacity_factor",
+    "start",
+];
+
+/// A document assembled from CSV tables, with where each generated path came from.
+pub(crate) struct Tables {
+    pub document: Raw,
+    /// Generated path prefix (`nodes[3]`) → source location (`nodes.csv line 5`).
+    locations: HashMap<String, String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Tables {
+    /// Rewrites a diagnostic path such as `nodes[3].capacity` into
+    /// `nodes.csv line 5, column capacity`.
+    pub fn relocate(&self, mut diagnostic: Diagnostic) -> Diagnostic {
+        let path = &diagnostic.path;
+        let mut best: Option<(&str, &str)> = None;
+        for (prefix, location) in &self.locations {
+            let matches = path == prefix
+                || (path.starts_with(prefix.as_str())
+                    && matches!(path.as_bytes().get(prefix.len()), Some(b'.' | b'[')));
+            if matches && best.is_none_or(|(p, _)| prefix.len() > p.len()) {
+                best = Some((prefix, location));
+            }
+        }
+        if let Some((prefix, location)) = best {
+            let rest = path[prefix.len()..].trim_start_matches('.');
+            diagnostic.path = if rest.is_empty() {
+                location.to_owned()
+            } else {
+                format!("{location}, column {rest}")
+            };
+        }
+        diagnostic
+    }
+}
+
+struct Table {
+    file: String,
+    rows: Vec<(usize, Vec<(String, Raw)>)>,
+}
+
+fn read_table(folder: &Path, name: &str, required: bool) -> Result<Option<Table>, LoadError> {
+    let path = folder.join(name);
+    if !path.exists() {
+        if required {
+            return Err(LoadError::Io {
+                path,
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "required CSV table is missing"),
+            });
+        }
+        return Ok(None);
+    }
+    let syntax = |message: String| LoadError::Syntax { path: path.clone(), format: "CSV", message };
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(&path)
+        .map_err(|e| syntax(e.to_string()))?;
+    let headers: Vec<String> =
+        reader.headers().map_err(|e| syntax(e.to_string()))?.iter().map(str::to_owned).collect();
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| syntax(e.to_string()))?;
+        let line = record.position().map_or(i + 2, |p| usize::try_from(p.line()).unwrap_or(i + 2));
+        let fields = headers
+            .iter()
+            .zip(record.iter())
+            .filter(|(_, cell)| !cell.is_empty())
+            .map(|(column, cell)| (column.clone(), cell_value(column, cell)))
+            .collect();
+        rows.push((line, fields));
+    }
+    Ok(Some(Table { file: name.to_owned(), rows }))
+}
+
+fn cell_value(column: &str, cell: &str) -> Raw {
+    if NUMERIC.contains(&column) {
+        if let Ok(x) = cell.parse::<f64>() {
+            return Raw::Number(x);
+        }
+    }
+    Raw::String(cell.to_owned())
+}
+
+/// Removes `key` from a row, returning its value.
+fn take(row: &mut Vec<(String, Raw)>, key: &str) -> Option<Raw> {
+    let position = row.iter().position(|(k, _)| k == key)?;
+    Some(row.remove(position).1)
+}
+
+fn as_id(raw: Option<Raw>) -> Option<String> {
+    match raw {
+        Some(Raw::String(s)) => Some(s),
+        Some(Raw::Number(n)) => Some(crate::raw::format_number(n)),
+        _ => None,
+    }
+}
+
+/// Reads the CSV tables of `folder` into one document.
+pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
+    let mut tables =
+        Tables { document: Raw::Null, locations: HashMap::new(), diagnostics: Vec::new() };
+    let mut document: Vec<(String, Raw)> =
+        vec![("format".to_owned(), Raw::String(crate::model::FORMAT.to_owned()))];
+    if let Some(table) = read_table(folder, "network.csv", false)? {
+        if let Some((_, row)) = table.rows.into_iter().next() {
+            document.extend(row);
+        }
+    }
+    for (list, required) in [("nodes", true), ("edges", true), ("sites", false), ("platforms", false)] {
+        let Some(table) = read_table(folder, &format!("{list}.csv"), required)? else { continue };
+        let mut items = Vec::with_capacity(table.rows.len());
+        for (i, (line, row)) in table.rows.into_iter().enumerate() {
+            tables.locations.insert(format!("{list}[{i}]"), format!("{} line {line}", table.file));
+            items.push(Raw::Map(row));
+        }
+        document.push((list.to_owned(), Raw::List(items)));
+    }
+    let mut nodes = take_list(&mut document, "nodes");
+    let node_rows: HashMap<String, usize> = nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| match n {
+            Raw::Map(fields) => fields.iter().find(|(k, _)| k == "id").and_then(|(_, v)| match v {
+                Raw::String(s) => Some((s.clone(), i)),
+                _ => None,
+            }),
+            _ => None,
+        })
+        .collect();
+    attach(&mut tables, folder, "bom.csv", &mut nodes, &node_rows, "node", |row| {
+        let material = as_id(take(row, "material"))?;
+        let ratio = take(row, "ratio").unwrap_or(Raw::Null);
+        Some(("bom", Child::Keyed(material, ratio)))
+    })?;
+    attach(&mut tables, folder, "depends_on.csv", &mut nodes, &node_rows, "node", |row| {
+        Some(("depends_on", Child::Listed(Raw::Map(std::mem::take(row)))))
+    })?;
+    document.push(("nodes".to_owned(), Raw::List(nodes)));
+
+    if let Some(table) = read_table(folder, "scenarios.csv", false)? {
+        let mut scenarios = Vec::with_capacity(table.rows.len());
+        let mut rows_by_id = HashMap::new();
+        for (i, (line, row)) in table.rows.into_iter().enumerate() {
+            tables.locations.insert(format!("scenarios[{i}]"), format!("{} line {line}", table.file));
+            if let Some((_, Raw::String(id))) = row.iter().find(|(k, _)| k == "id") {
+                rows_by_id.insert(id.clone(), i);
+            }
+            scenarios.push(Raw::Map(row));
+        }
+        attach(&mut tables, folder, "disrupt.csv", &mut scenarios, &rows_by_id, "scenario", |row| {
+            Some(("disrupt", Child::Listed(Raw::Map(std::mem::take(row)))))
+        })?;
+        document.push(("scenarios".to_owned(), Raw::List(scenarios)));
+    }
+    tables.document = Raw::Map(document);
+    Ok(tables)
+}
+
+fn take_list(document: &mut Vec<(String, Raw)>, key: &str) -> Vec<Raw> {
+    match take(document, key) {
+        Some(Raw::List(items)) => items,
+        _ => Vec::new(),
+    }
+}
+
+enum Child {
+    /// An entry of a map field (`bom`: material → ratio).
+    Keyed(String, Raw),
+    /// An item of a list field (`depends_on`, `disrupt`).
+    Listed(Raw),
+}
+
+/// Attaches the rows of a child table to their parents (`bom.csv` rows to nodes).
+fn attach(
+    tables: &mut Tables,
+    folder: &Path,
+    file: &str,
+    parents: &mut [Raw],
+    parent_rows: &HashMap<String, usize>,
+    parent_column: &str,
+    mut child: impl FnMut(&mut Vec<(String, Raw)>) -> Option<(&'static str, Child)>,
+) -> Result<(), LoadError> {
+    let Some(table) = read_table(folder, file, false)? else { return Ok(()) };
+    let parent_list = if parent_column == "node" { "nodes" } else { "scenarios" };
+    for (line, mut row) in table.rows {
+        let location = format!("{file} line {line}");
+        let Some(parent_id) = as_id(take(&mut row, parent_column)) else {
+            tables.diagnostics.push(Diagnostic::error(
+                format!("{location}, column {parent_column}"),
+                "missing required field",
+            ));
+            continue;
+        };
+        let Some(&p) = parent_rows.get(&parent_id) else {
+            tables.diagnostics.push(Diagnostic::error(
+                format!("{location}, column {parent_column}"),
+                format!("unknown {parent_column} `{parent_id}`"),
+            ));
+            continue;
+        };
+        let Some((field, value)) = child(&mut row) else {
+            tables.diagnostics.push(Diagnostic::error(location, "missing required field `material`"));
+            continue;
+        };
+        let Raw::Map(parent) = &mut parents[p] else { continue };
+        let slot = match parent.iter().position(|(k, _)| k == field) {
+            Some(position) => position,
+            None => {
+                let empty = match value {
+                    Child::Keyed(..) => Raw::Map(Vec::new()),
+                    Child::Listed(_) => Raw::List(Vec::new()),
+                };
+                parent.push((field.to_owned(), empty));
+                parent.len() - 1
+            }
+        };
+        match (&mut parent[slot].1, value) {
+            (Raw::Map(entries), Child::Keyed(key, raw)) => {
+                tables.locations.insert(format!("{parent_list}[{p}].{field}.{key}"), location);
+                entries.push((key, raw));
+            }
+            (Raw::List(items), Child::Listed(raw)) => {
+                tables.locations.insert(format!("{parent_list}[{p}].{field}[{}]", items.len()), location);
+                items.push(raw);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

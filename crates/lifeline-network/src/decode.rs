@@ -1,0 +1,467 @@
+//! Decoding a [`Raw`] document into the typed [`Network`], collecting every problem.
+//!
+//! Decoding never stops at the first problem: a field of the wrong type is reported and
+//! treated as absent, so one run lists everything that is wrong with a document.
+
+use crate::error::Diagnostic;
+use crate::model::{
+    DEFAULT_HORIZON, Dependency, Disruption, Edge, FORMAT, Facility, Network, Node, Policy,
+    Scenario, Target,
+};
+use crate::raw::{Raw, format_number};
+
+/// The range a number must fall in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Range {
+    /// x ≥ 0
+    NonNegative,
+    /// x > 0
+    Positive,
+    /// 0 ≤ x ≤ 1
+    Fraction,
+}
+
+impl Range {
+    fn contains(self, x: f64) -> bool {
+        match self {
+            Range::NonNegative => x >= 0.0,
+            Range::Positive => x > 0.0,
+            Range::Fraction => (0.0..=1.0).contains(&x),
+        }
+    }
+    fn describe(self) -> &'static str {
+        match self {
+            Range::NonNegative => "a number ≥ 0",
+            Range::Positive => "a number > 0",
+            Range::Fraction => "a number from 0 to 1",
+        }
+    }
+}
+
+/// Collects diagnostics while fields are read.
+#[derive(Debug, Default)]
+pub(crate) struct Decoder {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The fields of one object, tracking which were read so the rest can be warned about.
+pub(crate) struct Fields<'a> {
+    path: String,
+    entries: &'a [(String, Raw)],
+    used: Vec<bool>,
+}
+
+impl<'a> Fields<'a> {
+    /// The value of `key`, if present and not null.
+    pub fn get(&mut self, key: &str) -> Option<&'a Raw> {
+        let position = self.entries.iter().position(|(k, _)| k == key)?;
+        self.used[position] = true;
+        match &self.entries[position].1 {
+            Raw::Null => None,
+            value => Some(value),
+        }
+    }
+
+    pub fn path(&self, key: &str) -> String {
+        join(&self.path, key)
+    }
+}
+
+pub(crate) fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+}
+
+impl Decoder {
+    fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::error(path, message));
+    }
+
+    /// Opens an object, reporting duplicate keys; `None` (reported) when `raw` is no object.
+    pub fn object<'a>(&mut self, raw: &'a Raw, path: &str) -> Option<Fields<'a>> {
+        let Raw::Map(entries) = raw else {
+            self.error(path, format!("expected an object, found {}", raw.describe()));
+            return None;
+        };
+        for (i, (key, _)) in entries.iter().enumerate() {
+            if entries[..i].iter().any(|(k, _)| k == key) {
+                self.error(join(path, key), "duplicate key: the object names this field twice");
+            }
+        }
+        Some(Fields { path: path.to_owned(), entries, used: vec![false; entries.len()] })
+    }
+
+    /// Warns about every field of `fields` that was never read.
+    pub fn finish(&mut self, fields: Fields<'_>) {
+        for ((key, _), used) in fields.entries.iter().zip(&fields.used) {
+            if !used {
+                self.diagnostics.push(Diagnostic::warning(
+                    join(&fields.path, key),
+                    "unknown field, ignored",
+                ));
+            }
+        }
+    }
+
+    pub fn string(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<String> {
+        match fields.get(key)? {
+            Raw::String(s) => Some(s.clone()),
+            other => {
+                self.error(fields.path(key), format!("expected a string, found {}", other.describe()));
+                None
+            }
+        }
+    }
+
+    /// A required, non-empty id.
+    pub fn id(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<String> {
+        let path = fields.path(key);
+        match self.string(fields, key) {
+            Some(id) if id.trim().is_empty() => {
+                self.error(path, "an id must not be empty");
+                None
+            }
+            Some(id) => Some(id),
+            None => {
+                if fields.get(key).is_none() {
+                    self.error(path, "missing required field");
+                }
+                None
+            }
+        }
+    }
+
+    pub fn number_at(&mut self, raw: &Raw, path: &str, range: Range) -> Option<f64> {
+        let Raw::Number(x) = raw else {
+            self.error(path, format!("expected {}, found {}", range.describe(), raw.describe()));
+            return None;
+        };
+        if !x.is_finite() {
+            self.error(path, format!("must be a finite number, found `{}`", format_number(*x)));
+            return None;
+        }
+        if !range.contains(*x) {
+            self.error(path, format!("must be {}, found `{}`", range.describe(), format_number(*x)));
+            return None;
+        }
+        Some(*x)
+    }
+
+    pub fn number(&mut self, fields: &mut Fields<'_>, key: &str, range: Range) -> Option<f64> {
+        let raw = fields.get(key)?;
+        self.number_at(raw, &fields.path(key), range)
+    }
+
+    /// A list field; absent means empty.
+    pub fn list<'a>(&mut self, fields: &mut Fields<'a>, key: &str) -> &'a [Raw] {
+        match fields.get(key) {
+            None => &[],
+            Some(Raw::List(items)) => items,
+            Some(other) => {
+                self.error(fields.path(key), format!("expected a list, found {}", other.describe()));
+                &[]
+            }
+        }
+    }
+}
+
+/// Decodes a whole network document.
+pub(crate) fn network(decoder: &mut Decoder, raw: &Raw) -> Network {
+    let mut network = Network {
+        name: String::new(),
+        time_unit: "day".to_owned(),
+        horizon: DEFAULT_HORIZON,
+        nodes: Vec::new(),
+        edges: Vec::new(),
+        sites: Vec::new(),
+        platforms: Vec::new(),
+        scenarios: None,
+    };
+    let Some(mut fields) = decoder.object(raw, "") else { return network };
+    match fields.get("format") {
+        None => decoder.diagnostics.push(
+            Diagnostic::warning("format", format!("missing; read as `{FORMAT}`"))
+                .with_hint(format!("add \"format\": \"{FORMAT}\"")),
+        ),
+        Some(Raw::String(f)) if f == FORMAT => {}
+        Some(other) => decoder.error(
+            "format",
+            format!("unsupported format {}, expected `\"{FORMAT}\"`", other.describe()),
+        ),
+    }
+    network.name = decoder.string(&mut fields, "name").unwrap_or_default();
+    if let Some(unit) = decoder.string(&mut fields, "time_unit") {
+        network.time_unit = unit;
+    }
+    if let Some(horizon) = decoder.number(&mut fields, "horizon", Range::Positive) {
+        network.horizon = horizon;
+    }
+    for (i, raw) in decoder.list(&mut fields, "nodes").iter().enumerate() {
+        if let Some(node) = node(decoder, raw, &format!("nodes[{i}]")) {
+            network.nodes.push(node);
+        }
+    }
+    for (i, raw) in decoder.list(&mut fields, "edges").iter().enumerate() {
+        if let Some(edge) = edge(decoder, raw, &format!("edges[{i}]")) {
+            network.edges.push(edge);
+        }
+    }
+    for (i, raw) in decoder.list(&mut fields, "sites").iter().enumerate() {
+        if let Some(site) = facility(decoder, raw, &format!("sites[{i}]")) {
+            network.sites.push(site);
+        }
+    }
+    for (i, raw) in decoder.list(&mut fields, "platforms").iter().enumerate() {
+        if let Some(platform) = facility(decoder, raw, &format!("platforms[{i}]")) {
+            network.platforms.push(platform);
+        }
+    }
+    if fields.get("scenarios").is_some() {
+        let items = decoder.list(&mut fields, "scenarios");
+        network.scenarios = Some(scenarios(decoder, items, "scenarios"));
+    }
+    decoder.finish(fields);
+    network
+}
+
+fn node(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Node> {
+    let mut fields = decoder.object(raw, path)?;
+    let id = decoder.id(&mut fields, "id");
+    let kind = decoder.string(&mut fields, "kind");
+    let material = decoder.string(&mut fields, "material");
+    let site = decoder.string(&mut fields, "site");
+    let capacity = decoder.number(&mut fields, "capacity", Range::NonNegative);
+    let inventory = decoder.number(&mut fields, "inventory", Range::NonNegative).unwrap_or(0.0);
+    let demand = decoder.number(&mut fields, "demand", Range::NonNegative);
+    let value = decoder.number(&mut fields, "value", Range::Positive).unwrap_or(1.0);
+    let ttr = decoder.number(&mut fields, "ttr", Range::NonNegative);
+    let spend = decoder.number(&mut fields, "spend", Range::NonNegative);
+    let mut bom = Vec::new();
+    if let Some(raw_bom) = fields.get("bom") {
+        let bom_path = fields.path("bom");
+        if let Some(mut ratios) = decoder.object(raw_bom, &bom_path) {
+            for (material, ratio) in ratios.entries {
+                if let Some(r) = decoder.number_at(ratio, &join(&bom_path, material), Range::Positive)
+                {
+                    bom.push((material.clone(), r));
+                }
+            }
+            ratios.used.fill(true);
+            decoder.finish(ratios);
+        }
+    }
+    let mut depends_on = Vec::new();
+    let dependency_path = fields.path("depends_on");
+    for (i, raw) in decoder.list(&mut fields, "depends_on").iter().enumerate() {
+        let path = format!("{dependency_path}[{i}]");
+        let Some(mut entry) = decoder.object(raw, &path) else { continue };
+        let platform = decoder.id(&mut entry, "platform");
+        let degraded =
+            decoder.number(&mut entry, "degraded_capacity", Range::Fraction).unwrap_or(0.0);
+        decoder.finish(entry);
+        if let Some(platform) = platform {
+            depends_on.push(Dependency { platform, degraded_capacity: degraded });
+        }
+    }
+    let policy = fields.get("policy").and_then(|raw| policy(decoder, raw, &join(path, "policy")));
+    decoder.finish(fields);
+    let id = id?;
+    Some(Node {
+        material: material.unwrap_or_else(|| id.clone()),
+        id,
+        kind,
+        site,
+        capacity,
+        inventory,
+        demand,
+        value,
+        ttr,
+        bom,
+        depends_on,
+        spend,
+        policy,
+    })
+}
+
+fn policy(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Policy> {
+    let mut fields = decoder.object(raw, path)?;
+    let kind = decoder.string(&mut fields, "type");
+    let policy = match kind.as_deref() {
+        Some("base_stock") => {
+            let level = decoder.number(&mut fields, "level", Range::NonNegative);
+            level.map(|level| Policy::BaseStock { level })
+        }
+        Some("s_S") => {
+            let s = decoder.number(&mut fields, "s", Range::NonNegative);
+            let big_s = decoder.number(&mut fields, "S", Range::NonNegative);
+            match (s, big_s) {
+                (Some(s), Some(big_s)) if s <= big_s => Some(Policy::MinMax { s, big_s }),
+                (Some(_), Some(_)) => {
+                    decoder.error(join(path, "s"), "the reorder point `s` must not exceed `S`");
+                    None
+                }
+                _ => None,
+            }
+        }
+        Some("days_of_supply") => {
+            let days = decoder.number(&mut fields, "days", Range::NonNegative);
+            days.map(|days| Policy::DaysOfSupply { days })
+        }
+        Some(other) => {
+            decoder.error(
+                join(path, "type"),
+                format!("unknown policy `{other}`, expected `base_stock`, `s_S` or `days_of_supply`"),
+            );
+            None
+        }
+        None => {
+            decoder.error(join(path, "type"), "missing required field");
+            None
+        }
+    };
+    if policy.is_some() {
+        decoder.finish(fields);
+    }
+    policy
+}
+
+fn edge(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Edge> {
+    let mut fields = decoder.object(raw, path)?;
+    let from = decoder.id(&mut fields, "from");
+    let to = decoder.id(&mut fields, "to");
+    let mut lead_time = 0;
+    if let Some(days) = decoder.number(&mut fields, "lead_time", Range::NonNegative) {
+        if days.fract() != 0.0 || days > f64::from(u32::MAX) {
+            decoder.error(
+                fields.path("lead_time"),
+                format!("must be a whole number of time units, found `{}`", format_number(days)),
+            );
+        } else {
+            // Whole and in range, checked just above.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let whole = days as u32;
+            lead_time = whole;
+        }
+    }
+    decoder.finish(fields);
+    Some(Edge { from: from?, to: to?, lead_time })
+}
+
+fn facility(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Facility> {
+    let mut fields = decoder.object(raw, path)?;
+    let facility = Facility {
+        id: decoder.id(&mut fields, "id").unwrap_or_default(),
+        name: decoder.string(&mut fields, "name"),
+        kind: decoder.string(&mut fields, "kind"),
+        capacity: decoder.number(&mut fields, "capacity", Range::NonNegative),
+        ttr: decoder.number(&mut fields, "ttr", Range::NonNegative),
+    };
+    decoder.finish(fields);
+    (!facility.id.is_empty()).then_some(facility)
+}
+
+/// Decodes a list of scenarios found at `path`.
+pub(crate) fn scenarios(decoder: &mut Decoder, items: &[Raw], path: &str) -> Vec<Scenario> {
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, raw)| scenario(decoder, raw, &format!("{path}[{i}]")))
+        .collect()
+}
+
+fn scenario(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Scenario> {
+    let mut fields = decoder.object(raw, path)?;
+    let id = decoder.id(&mut fields, "id");
+    let ttr = decoder.number(&mut fields, "ttr", Range::NonNegative);
+    let start = decoder.number(&mut fields, "start", Range::NonNegative);
+    let disrupt_path = fields.path("disrupt");
+    let present = fields.get("disrupt").is_some();
+    let items = decoder.list(&mut fields, "disrupt");
+    let mut disrupt = Vec::new();
+    for (i, raw) in items.iter().enumerate() {
+        if let Some(d) = disruption(decoder, raw, &format!("{disrupt_path}[{i}]")) {
+            disrupt.push(d);
+        }
+    }
+    if !present {
+        decoder.error(disrupt_path, "missing required field: the scenario disrupts nothing");
+    } else if items.is_empty() {
+        decoder.error(disrupt_path, "the scenario disrupts nothing");
+    }
+    decoder.finish(fields);
+    Some(Scenario { id: id?, ttr, disrupt, start })
+}
+
+fn disruption(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Disruption> {
+    let mut fields = decoder.object(raw, path)?;
+    let mut targets = Vec::new();
+    for (key, make) in [
+        ("node", Target::Node as fn(String) -> Target),
+        ("site", Target::Site),
+        ("platform", Target::Platform),
+    ] {
+        if fields.get(key).is_some() {
+            if let Some(id) = decoder.id(&mut fields, key) {
+                targets.push(make(id));
+            }
+        }
+    }
+    let capacity_factor =
+        decoder.number(&mut fields, "capacity_factor", Range::Fraction).unwrap_or(0.0);
+    let profile = fields.get("profile").and_then(|raw| profile(decoder, raw, &join(path, "profile")));
+    decoder.finish(fields);
+    match targets.len() {
+        1 => targets.pop().map(|target| Disruption { target, capacity_factor, profile }),
+        0 => {
+            decoder.error(path, "names no entity: give one of `node`, `site` or `platform`");
+            None
+        }
+        _ => {
+            decoder.error(path, "names more than one entity: give one of `node`, `site` or `platform` per entry");
+            None
+        }
+    }
+}
+
+fn profile(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Vec<(f64, f64)>> {
+    let Raw::List(points) = raw else {
+        decoder.error(path, format!("expected a list of [day, factor] pairs, found {}", raw.describe()));
+        return None;
+    };
+    let mut profile = Vec::with_capacity(points.len());
+    let mut ok = true;
+    for (i, point) in points.iter().enumerate() {
+        let point_path = format!("{path}[{i}]");
+        let Raw::List(pair) = point else {
+            decoder.error(point_path, format!("expected a [day, factor] pair, found {}", point.describe()));
+            ok = false;
+            continue;
+        };
+        let [day, factor] = pair.as_slice() else {
+            decoder.error(point_path, format!("expected a [day, factor] pair, found {} values", pair.len()));
+            ok = false;
+            continue;
+        };
+        let day = decoder.number_at(day, &format!("{point_path}[0]"), Range::NonNegative);
+        let factor = decoder.number_at(factor, &format!("{point_path}[1]"), Range::Fraction);
+        match (day, factor) {
+            (Some(day), Some(factor)) => {
+                if let Some(&(previous, _)) = profile.last() {
+                    if day <= previous {
+                        decoder.error(
+                            format!("{point_path}[0]"),
+                            "days must increase from one point to the next",
+                        );
+                        ok = false;
+                    }
+                }
+                profile.push((day, factor));
+            }
+            _ => ok = false,
+        }
+    }
+    if profile.is_empty() && ok {
+        decoder.error(path, "a profile needs at least one point");
+        ok = false;
+    }
+    ok.then_some(profile)
+}

@@ -1,0 +1,98 @@
+//! Diagnostics (problems found in a document) and the errors of loading one.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// How bad a diagnostic is: errors make a document invalid, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem in a document, located by a path such as `edges[17].to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Where: `nodes[3].capacity`, `edges[17].to`, or empty for the whole document.
+    pub path: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Error, path: path.into(), message: message.into(), hint: None }
+    }
+    pub fn warning(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, path: path.into(), message: message.into(), hint: None }
+    }
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        if self.path.is_empty() {
+            write!(f, "{level}: {}", self.message)?;
+        } else {
+            write!(f, "{level}: {}: {}", self.path, self.message)?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every diagnostic of a document that did not validate (at least one is an error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| d.is_error())
+    }
+    pub fn error_count(&self) -> usize {
+        self.errors().count()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, diagnostic) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{diagnostic}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a network could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read `{}`: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("`{}` is not valid {format}: {message}", path.display())]
+    Syntax { path: PathBuf, format: &'static str, message: String },
+    #[error("`{}`: cannot tell the format from the file name\n  hint: use a `.json`, `.yaml` or `.yml` file, or a folder of CSV tables", path.display())]
+    UnknownFormat { path: PathBuf },
+    #[error("`{}` is not a valid network ({} error(s)):\n{diagnostics}", path.display(), diagnostics.error_count())]
+    Invalid { path: PathBuf, diagnostics: Diagnostics },
+}

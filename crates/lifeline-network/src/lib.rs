@@ -1,0 +1,149 @@
+//! The lifeline network model (`lifeline-network/1`): reading JSON, YAML and folders of
+//! CSV tables, and validation that reports every problem at once.
+//!
+//! Reading goes through three steps: the input becomes a format-neutral [`Raw`] tree,
+//! [`decode`] turns it into a [`Network`] (type and range checks), and [`validate`]
+//! checks references, uniqueness and structure, returning a [`ValidatedNetwork`]: the
+//! only form the analyses accept.
+
+mod csv_tables;
+mod decode;
+mod error;
+mod model;
+mod raw;
+mod validate;
+
+use std::path::Path;
+
+pub use error::{Diagnostic, Diagnostics, LoadError, Severity};
+pub use model::{
+    DEFAULT_HORIZON, Dependency, Disruption, Edge, EntityKind, FORMAT, Facility, Network, Node,
+    Policy, Scenario, Target,
+};
+pub use raw::Raw;
+pub use validate::{CapacityFactors, EdgeIx, Input, NodeIx, ValidatedNetwork, validate};
+
+/// The syntax of a network document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Yaml,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Json => "JSON",
+            Format::Yaml => "YAML",
+        }
+    }
+
+    /// The format a file name implies, or a guess from the text for other names.
+    pub fn detect(path: &Path, text: &str) -> Format {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("json") => Format::Json,
+            Some("yaml" | "yml") => Format::Yaml,
+            _ if text.trim_start().starts_with(['{', '[']) => Format::Json,
+            _ => Format::Yaml,
+        }
+    }
+}
+
+/// A network that validated, with the warnings found on the way.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub network: ValidatedNetwork,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parses text of a known syntax into a [`Raw`] tree.
+pub fn parse_raw(text: &str, format: Format) -> Result<Raw, String> {
+    match format {
+        Format::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
+        Format::Yaml => serde_saphyr::from_str(text).map_err(|e| e.to_string()),
+    }
+}
+
+/// Decodes and validates a [`Raw`] document. On failure, every diagnostic (errors and
+/// warnings) is returned.
+pub fn from_raw(raw: &Raw) -> Result<Loaded, Diagnostics> {
+    let mut decoder = decode::Decoder::default();
+    let network = decode::network(&mut decoder, raw);
+    let (network, warnings) = validate(network, decoder.diagnostics)?;
+    Ok(Loaded { network, warnings })
+}
+
+/// Reads, decodes and validates the network text `text`; `origin` names it in errors.
+pub fn from_str(text: &str, format: Format, origin: &Path) -> Result<Loaded, LoadError> {
+    let raw = parse_raw(text, format).map_err(|message| LoadError::Syntax {
+        path: origin.to_owned(),
+        format: format.name(),
+        message,
+    })?;
+    from_raw(&raw).map_err(|diagnostics| LoadError::Invalid { path: origin.to_owned(), diagnostics })
+}
+
+/// Loads a network from a `.json`, `.yaml`/`.yml` file or a folder of CSV tables.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    if path.is_dir() {
+        let tables = csv_tables::read(path)?;
+        let mut decoder = decode::Decoder { diagnostics: tables.diagnostics.clone() };
+        let network = decode::network(&mut decoder, &tables.document);
+        let relocate = |diagnostics: Vec<Diagnostic>| -> Vec<Diagnostic> {
+            diagnostics.into_iter().map(|d| tables.relocate(d)).collect()
+        };
+        return match validate(network, decoder.diagnostics) {
+            Ok((network, warnings)) => Ok(Loaded { network, warnings: relocate(warnings) }),
+            Err(Diagnostics(all)) => Err(LoadError::Invalid {
+                path: path.to_owned(),
+                diagnostics: Diagnostics(relocate(all)),
+            }),
+        };
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| LoadError::Io { path: path.to_owned(), source })?;
+    from_str(&text, Format::detect(path, &text), path)
+}
+
+/// Reads a scenario list (a `{"scenarios": [...]}` document or a bare list) from text and
+/// checks it against `network`.
+pub fn scenarios_from_str(
+    text: &str,
+    format: Format,
+    origin: &Path,
+    network: &ValidatedNetwork,
+) -> Result<(Vec<Scenario>, Vec<Diagnostic>), LoadError> {
+    let raw = parse_raw(text, format).map_err(|message| LoadError::Syntax {
+        path: origin.to_owned(),
+        format: format.name(),
+        message,
+    })?;
+    let mut decoder = decode::Decoder::default();
+    let scenarios = match &raw {
+        Raw::List(items) => decode::scenarios(&mut decoder, items, "scenarios"),
+        Raw::Map(_) => {
+            let mut fields = decoder.object(&raw, "").ok_or_else(|| unreachable_syntax(origin))?;
+            let items = decoder.list(&mut fields, "scenarios");
+            let scenarios = decode::scenarios(&mut decoder, items, "scenarios");
+            decoder.finish(fields);
+            scenarios
+        }
+        other => {
+            decoder.diagnostics.push(Diagnostic::error(
+                "",
+                format!("expected a list of scenarios or an object with `scenarios`, found {}", other.describe()),
+            ));
+            Vec::new()
+        }
+    };
+    let mut diagnostics = decoder.diagnostics;
+    diagnostics.extend(network.check_scenarios(&scenarios, "scenarios"));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(LoadError::Invalid { path: origin.to_owned(), diagnostics: Diagnostics(diagnostics) });
+    }
+    Ok((scenarios, diagnostics))
+}
+
+fn unreachable_syntax(origin: &Path) -> LoadError {
+    LoadError::Syntax { path: origin.to_owned(), format: "JSON", message: "not an object".to_owned() }
+}

@@ -1,0 +1,319 @@
+//! The stress test: time to recover (performance impact) and time to survive for every
+//! disruption scenario of a network, after Simchi-Levi et al., Interfaces 45(5), 2015.
+//!
+//! [`run`] solves the TTS linear program of every scenario and, where the scenario has a
+//! TTR that its TTS does not already cover, the TTR program; see [`lp`] for the
+//! formulation. Each worker thread keeps one warm HiGHS model per program and solves
+//! every scenario from the baseline basis, so a result depends only on the network and
+//! the scenario, never on the thread count or the order of the sweep.
+//!
+//! This crate does no IO: it takes a validated network and scenarios, and returns a
+//! [`Report`].
+
+mod error;
+mod highs;
+mod lp;
+mod report;
+mod solver;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use lifeline_network::{EntityKind, Scenario, Target, ValidatedNetwork};
+use rayon::prelude::*;
+
+pub use error::StressError;
+pub use report::{OrderedMap, Quadrant, Report, ScenarioResult, Shipment};
+
+use lp::{Change, Layout, Program};
+use solver::{Basis, LpBackend, Outcome, WarmModel};
+
+/// Options of a sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StressConfig {
+    /// Skip the TTR program when the scenario's TTS already covers its TTR: the loss is
+    /// then provably zero (a zero-loss plan for a window scales down to any shorter one),
+    /// and the plan reported is the TTS plan scaled to the TTR window.
+    pub skip_covered: bool,
+}
+
+impl Default for StressConfig {
+    fn default() -> Self {
+        StressConfig { skip_covered: true }
+    }
+}
+
+/// Runs every scenario on the current rayon thread pool. `progress` is called once per
+/// finished scenario, from any worker thread.
+pub fn run(
+    network: &ValidatedNetwork,
+    scenarios: &[Scenario],
+    config: &StressConfig,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Report, StressError> {
+    run_with(&highs::Highs, network, scenarios, config, progress)
+}
+
+fn run_with<B: LpBackend>(
+    backend: &B,
+    network: &ValidatedNetwork,
+    scenarios: &[Scenario],
+    config: &StressConfig,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Report, StressError> {
+    // The TTR model's resting window: any fixed value works, the same for every worker.
+    let resting_window = scenarios.iter().find_map(|s| s.ttr).unwrap_or(1.0);
+    // HiGHS models cannot move between threads, so this one only gives the baseline.
+    let baseline_tts = Worker::new(backend, network, resting_window)?.baseline_tts;
+    let horizon = network.network().horizon;
+
+    let next = AtomicUsize::new(0);
+    let workers = rayon::current_num_threads().clamp(1, scenarios.len().max(1));
+    let batches: Vec<Result<Vec<(usize, ScenarioResult)>, StressError>> = (0..workers)
+        .into_par_iter()
+        .map(|_| {
+            let mut worker = Worker::new(backend, network, resting_window)?;
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(scenario) = scenarios.get(i) else { break };
+                done.push((i, worker.scenario(network, scenario, config)?));
+                progress();
+            }
+            Ok(done)
+        })
+        .collect();
+
+    let mut slots: Vec<Option<ScenarioResult>> = vec![None; scenarios.len()];
+    for batch in batches {
+        for (i, result) in batch? {
+            slots[i] = Some(result);
+        }
+    }
+    let mut results: Vec<ScenarioResult> = slots.into_iter().flatten().collect();
+    report::finish(&mut results);
+    Ok(Report {
+        network: network.network().name.clone(),
+        horizon,
+        baseline_tts,
+        baseline_tts_capped: is_capped(baseline_tts, horizon),
+        scenarios: results,
+    })
+}
+
+fn is_capped(tts: f64, horizon: f64) -> bool {
+    tts >= horizon * (1.0 - 1e-9)
+}
+
+/// One model per program, warm, with the baseline bases to start every solve from.
+struct Worker<M> {
+    tts: M,
+    ttr: M,
+    layout: Layout,
+    tts_basis: Option<Basis>,
+    ttr_basis: Option<Basis>,
+    resting_window: f64,
+    baseline_tts: f64,
+    primal: Vec<f64>,
+}
+
+impl<M: WarmModel> Worker<M> {
+    fn new<B: LpBackend<Model = M>>(
+        backend: &B,
+        network: &ValidatedNetwork,
+        resting_window: f64,
+    ) -> Result<Self, StressError> {
+        let (tts_problem, layout) = lp::build(network, Program::Tts, 0.0);
+        let (ttr_problem, _) = lp::build(network, Program::Ttr, resting_window);
+        let mut tts = backend.build(&tts_problem).map_err(StressError::Backend)?;
+        let mut ttr = backend.build(&ttr_problem).map_err(StressError::Backend)?;
+        expect_optimal(tts.solve(), "baseline", "TTS")?;
+        let baseline_tts = tts.objective().abs();
+        expect_optimal(ttr.solve(), "baseline", "TTR")?;
+        Ok(Worker {
+            tts_basis: tts.basis(),
+            ttr_basis: ttr.basis(),
+            tts,
+            ttr,
+            layout,
+            resting_window,
+            baseline_tts,
+            primal: Vec::new(),
+        })
+    }
+
+    fn scenario(
+        &mut self,
+        network: &ValidatedNetwork,
+        scenario: &Scenario,
+        config: &StressConfig,
+    ) -> Result<ScenarioResult, StressError> {
+        let factors = network
+            .capacity_factors(scenario.disrupt.iter().map(|d| (&d.target, d.capacity_factor)));
+        let changes = lp::changes(&self.layout, &factors);
+        let horizon = self.layout.horizon;
+
+        let tts = solve(&mut self.tts, self.tts_basis.as_ref(), &changes, &scenario.id, "TTS")?;
+        let tts = tts.abs().min(horizon);
+        self.tts.primal(&mut self.primal);
+        let covered = scenario.ttr.is_some_and(|ttr| {
+            config.skip_covered && ttr <= horizon && tts >= ttr * (1.0 - 1e-9) && tts > 0.0
+        });
+
+        let mut result = ScenarioResult {
+            id: scenario.id.clone(),
+            kind: scenario_kind(network, scenario),
+            ttr: scenario.ttr,
+            tts,
+            tts_capped: is_capped(tts, horizon),
+            gap: scenario.ttr.map(|ttr| tts - ttr),
+            performance_impact: None,
+            rei: None,
+            lost_units: OrderedMap::default(),
+            reallocation: Vec::new(),
+            spend: scenario_spend(network, scenario),
+            quadrant: None,
+        };
+        let Some(ttr) = scenario.ttr else { return Ok(result) };
+
+        if covered {
+            // The TTS plan, scaled to the TTR window, loses nothing.
+            let scale = ttr / tts;
+            self.primal.iter_mut().for_each(|x| *x *= scale);
+            result.performance_impact = Some(0.0);
+        } else {
+            let t = self.layout.t();
+            let mut ttr_changes = vec![Change::Upper(t, ttr, self.resting_window)];
+            self.ttr.set_col_bounds(t, ttr, ttr);
+            ttr_changes.extend(changes);
+            let objective =
+                solve_with(&mut self.ttr, self.ttr_basis.as_ref(), &ttr_changes[1..], &scenario.id, "TTR", |m| {
+                    m.primal(&mut self.primal);
+                });
+            self.ttr.set_col_bounds(t, self.resting_window, self.resting_window);
+            let objective = objective?;
+            result.performance_impact = Some(clean(objective, loss_scale(network, ttr)));
+            for (k, &j) in self.layout.demand_nodes.iter().enumerate() {
+                let lost = self.primal[self.layout.l(k)];
+                let demand = network.node(j).demand.unwrap_or(0.0) * ttr;
+                if lost > 1e-9 * demand.max(1.0) {
+                    result.lost_units.0.push((network.node(j).id.clone(), lost));
+                }
+            }
+        }
+        result.reallocation = reallocation(network, &self.layout, &factors.nodes, &self.primal);
+        Ok(result)
+    }
+}
+
+fn expect_optimal(outcome: Outcome, scenario: &str, program: &'static str) -> Result<(), StressError> {
+    match outcome {
+        Outcome::Optimal => Ok(()),
+        other => Err(StressError::Solve { scenario: scenario.to_owned(), program, outcome: format!("{other:?}") }),
+    }
+}
+
+/// Applies `changes`, solves from `basis`, reads the objective, and reverts.
+fn solve<M: WarmModel>(
+    model: &mut M,
+    basis: Option<&Basis>,
+    changes: &[Change],
+    scenario: &str,
+    program: &'static str,
+) -> Result<f64, StressError> {
+    solve_with(model, basis, changes, scenario, program, |_| {})
+}
+
+fn solve_with<M: WarmModel>(
+    model: &mut M,
+    basis: Option<&Basis>,
+    changes: &[Change],
+    scenario: &str,
+    program: &'static str,
+    mut read: impl FnMut(&M),
+) -> Result<f64, StressError> {
+    lp::apply(model, changes);
+    if let Some(basis) = basis {
+        model.set_basis(basis);
+    }
+    let outcome = model.solve();
+    let objective = model.objective();
+    if outcome == Outcome::Optimal {
+        read(model);
+    }
+    lp::revert(model, changes);
+    expect_optimal(outcome, scenario, program)?;
+    Ok(objective)
+}
+
+/// The largest loss a scenario could have, to tell solver noise from a real loss.
+fn loss_scale(network: &ValidatedNetwork, window: f64) -> f64 {
+    network.nodes().iter().map(|n| n.value * n.demand.unwrap_or(0.0) * window).sum()
+}
+
+/// Snaps values within solver tolerance of zero to zero.
+fn clean(value: f64, scale: f64) -> f64 {
+    if value.abs() <= 1e-9 * scale.max(1.0) { 0.0 } else { value }
+}
+
+fn scenario_kind(network: &ValidatedNetwork, scenario: &Scenario) -> String {
+    match scenario.disrupt.as_slice() {
+        [single] => match &single.target {
+            Target::Node(id) => network
+                .node_index(id)
+                .and_then(|j| network.node(j).kind.clone())
+                .unwrap_or_else(|| "node".to_owned()),
+            Target::Site(_) => EntityKind::Site.as_str().to_owned(),
+            Target::Platform(_) => EntityKind::Platform.as_str().to_owned(),
+        },
+        _ => "scenario".to_owned(),
+    }
+}
+
+/// Yearly spend with the disrupted nodes (a site counts its members), if any is given.
+fn scenario_spend(network: &ValidatedNetwork, scenario: &Scenario) -> Option<f64> {
+    let mut nodes: Vec<usize> = Vec::new();
+    for disruption in &scenario.disrupt {
+        match network.lookup(disruption.target.id()) {
+            Some((EntityKind::Node, j)) => nodes.push(j),
+            Some((EntityKind::Site, s)) => nodes.extend_from_slice(network.site_members(s)),
+            _ => {}
+        }
+    }
+    nodes.sort_unstable();
+    nodes.dedup();
+    nodes.iter().filter_map(|&j| network.node(j).spend).reduce(|a, b| a + b)
+}
+
+/// The optimal shipments into every node that has a disrupted supplier, for the
+/// materials that supplier provides.
+fn reallocation(
+    network: &ValidatedNetwork,
+    layout: &Layout,
+    node_factors: &[f64],
+    primal: &[f64],
+) -> Vec<Shipment> {
+    let edge_ends = network.edge_ends();
+    let mut shipments = Vec::new();
+    for j in 0..layout.nodes {
+        for input in network.inputs(j) {
+            let hit = input.edges.iter().any(|&e| node_factors[edge_ends[e].0] < 1.0);
+            if !hit {
+                continue;
+            }
+            for &e in &input.edges {
+                let units = primal[layout.y(e)];
+                if units > 1e-9 {
+                    let from = edge_ends[e].0;
+                    shipments.push(Shipment {
+                        from: network.node(from).id.clone(),
+                        to: network.node(j).id.clone(),
+                        material: input.material.clone(),
+                        units,
+                        from_disrupted: node_factors[from] < 1.0,
+                    });
+                }
+            }
+        }
+    }
+    shipments
+}

@@ -1,0 +1,145 @@
+//! The stress-test report: the JSON contract of `lifeline-network/1` plus the fields a
+//! planner acts on (gap, reallocation plan, spend against impact).
+
+use std::cmp::Ordering;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+/// Results of a sweep, scenarios in the order they were given.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Report {
+    pub network: String,
+    pub horizon: f64,
+    /// TTS with nothing disrupted (capped at the horizon).
+    pub baseline_tts: f64,
+    pub baseline_tts_capped: bool,
+    pub scenarios: Vec<ScenarioResult>,
+}
+
+/// The outcome of one disruption scenario.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScenarioResult {
+    pub id: String,
+    /// What was disrupted: a node's `kind` (`manufacturer`), `site`, `platform`, or
+    /// `scenario` when several entities are.
+    pub kind: String,
+    pub ttr: Option<f64>,
+    /// Time to survive, capped at the horizon.
+    pub tts: f64,
+    pub tts_capped: bool,
+    /// TTS − TTR: negative when demand is lost before the entity recovers.
+    pub gap: Option<f64>,
+    /// Minimal loss over [0, TTR] under the best reallocation (`null` without a TTR).
+    pub performance_impact: Option<f64>,
+    /// Performance impact divided by the largest in the run.
+    pub rei: Option<f64>,
+    /// Unmet units per demand node over the TTR window (only those that lose some).
+    pub lost_units: OrderedMap,
+    /// The shipments of the optimal plan into every node that lost a supplier: which
+    /// alternative source ships how much to whom over the TTR window.
+    pub reallocation: Vec<Shipment>,
+    /// Yearly spend with the disrupted suppliers, when the network gives it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spend: Option<f64>,
+    /// Spend against impact, when spend is given: see [`Quadrant`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quadrant: Option<Quadrant>,
+}
+
+impl ScenarioResult {
+    pub fn total_lost_units(&self) -> f64 {
+        self.lost_units.0.iter().map(|(_, units)| units).sum()
+    }
+}
+
+/// Units moved along one edge over the TTR window.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Shipment {
+    pub from: String,
+    pub to: String,
+    pub material: String,
+    pub units: f64,
+    /// Whether the shipping node is itself disrupted in the scenario.
+    pub from_disrupted: bool,
+}
+
+/// Where a scenario falls on the spend-versus-impact chart: spend is high at or above the
+/// median spend of the scenarios that have one, impact is high above their median
+/// performance impact. Simchi-Levi's finding is that the risky suppliers are often the
+/// low-spend, high-impact ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quadrant {
+    HighSpendHighImpact,
+    HighSpendLowImpact,
+    LowSpendHighImpact,
+    LowSpendLowImpact,
+}
+
+/// A map that serialises its entries in the order given, for byte-stable output.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OrderedMap(pub Vec<(String, f64)>);
+
+impl Serialize for OrderedMap {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+impl Report {
+    /// Scenarios ranked for a planner: highest REI first, then the most negative
+    /// TTS − TTR gap, then id; scenarios without a TTR last.
+    pub fn ranked(&self) -> Vec<&ScenarioResult> {
+        let mut ranked: Vec<&ScenarioResult> = self.scenarios.iter().collect();
+        ranked.sort_by(|a, b| rank_order(a, b));
+        ranked
+    }
+}
+
+fn rank_order(a: &ScenarioResult, b: &ScenarioResult) -> Ordering {
+    let rei = |s: &ScenarioResult| s.rei.unwrap_or(f64::NEG_INFINITY);
+    let gap = |s: &ScenarioResult| s.gap.unwrap_or(f64::INFINITY);
+    rei(b)
+        .total_cmp(&rei(a))
+        .then_with(|| gap(a).total_cmp(&gap(b)))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+/// Fills REI and the spend quadrants once every scenario is solved.
+pub(crate) fn finish(scenarios: &mut [ScenarioResult]) {
+    let max_pi = scenarios.iter().filter_map(|s| s.performance_impact).fold(0.0_f64, f64::max);
+    for scenario in scenarios.iter_mut() {
+        scenario.rei = scenario.performance_impact.map(|pi| if max_pi > 0.0 { pi / max_pi } else { 0.0 });
+    }
+    let mut spends: Vec<f64> = scenarios.iter().filter_map(|s| s.spend).collect();
+    let mut impacts: Vec<f64> = scenarios
+        .iter()
+        .filter(|s| s.spend.is_some())
+        .filter_map(|s| s.performance_impact)
+        .collect();
+    let (Some(median_spend), Some(median_impact)) = (median(&mut spends), median(&mut impacts)) else {
+        return;
+    };
+    for scenario in scenarios.iter_mut() {
+        let (Some(spend), Some(impact)) = (scenario.spend, scenario.performance_impact) else { continue };
+        scenario.quadrant = Some(match (spend >= median_spend, impact > median_impact) {
+            (true, true) => Quadrant::HighSpendHighImpact,
+            (true, false) => Quadrant::HighSpendLowImpact,
+            (false, true) => Quadrant::LowSpendHighImpact,
+            (false, false) => Quadrant::LowSpendLowImpact,
+        });
+    }
+}
+
+fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 0 { (values[mid - 1] + values[mid]) / 2.0 } else { values[mid] })
+}

@@ -1,0 +1,66 @@
+//! The linear-programming engine behind our own traits, so that no solver type appears in
+//! the public API and a backend can be swapped or compared.
+//!
+//! A stress sweep solves thousands of LPs that differ from one base model in a few bounds
+//! and coefficients. The traits are shaped for that: build one [`WarmModel`] per worker,
+//! change it, solve from a saved basis, change it back.
+
+/// A column-wise sparse LP: minimise `cost · x` subject to `row_lower ≤ A x ≤ row_upper`
+/// and `col_lower ≤ x ≤ col_upper`. Infinite bounds are `f64::INFINITY`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LpProblem {
+    pub cost: Vec<f64>,
+    pub col_lower: Vec<f64>,
+    pub col_upper: Vec<f64>,
+    pub row_lower: Vec<f64>,
+    pub row_upper: Vec<f64>,
+    /// Compressed sparse columns: column c's entries are `start[c]..start[c + 1]`.
+    pub start: Vec<usize>,
+    pub index: Vec<usize>,
+    pub value: Vec<f64>,
+}
+
+impl LpProblem {
+    pub fn col_count(&self) -> usize {
+        self.cost.len()
+    }
+    pub fn row_count(&self) -> usize {
+        self.row_lower.len()
+    }
+}
+
+/// How a solve ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Optimal,
+    Infeasible,
+    Unbounded,
+    /// Anything else the engine reports (numerical trouble, limits).
+    Failed,
+}
+
+/// A saved simplex basis, opaque to the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Basis {
+    pub columns: Vec<i32>,
+    pub rows: Vec<i32>,
+}
+
+/// A linear-programming engine.
+pub(crate) trait LpBackend: Sync {
+    type Model: WarmModel;
+    fn build(&self, problem: &LpProblem) -> Result<Self::Model, String>;
+}
+
+/// A model kept alive across solves, so that each solve starts from a basis.
+pub(crate) trait WarmModel {
+    fn set_col_bounds(&mut self, col: usize, lower: f64, upper: f64);
+    /// Changes an existing non-zero coefficient to another non-zero value.
+    fn set_coefficient(&mut self, row: usize, col: usize, value: f64);
+    fn solve(&mut self) -> Outcome;
+    fn objective(&self) -> f64;
+    /// The primal values of every column, written into `out` (resized as needed).
+    fn primal(&self, out: &mut Vec<f64>);
+    fn basis(&self) -> Option<Basis>;
+    fn set_basis(&mut self, basis: &Basis);
+}
