@@ -25,7 +25,7 @@ pub use error::StressError;
 pub use report::{OrderedMap, Quadrant, Report, ScenarioResult, Shipment};
 
 use lp::{Change, Layout, Program};
-use solver::{Basis, LpBackend, Outcome, WarmModel};
+use solver::{Basis, LpBackend, LpProblem, Outcome, WarmModel};
 
 /// Options of a sweep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +76,7 @@ fn run_with<B: LpBackend>(
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(scenario) = scenarios.get(i) else { break };
-                done.push((i, worker.scenario(network, scenario, config)?));
+                done.push((i, worker.scenario(backend, network, scenario, config)?));
                 progress();
             }
             Ok(done)
@@ -104,57 +104,58 @@ fn is_capped(tts: f64, horizon: f64) -> bool {
     tts >= horizon * (1.0 - 1e-9)
 }
 
-/// One model per program, warm, with the baseline bases to start every solve from.
-struct Worker<M> {
-    tts: M,
-    ttr: M,
+/// The two programs of a network with their optimal baseline bases, from which every
+/// scenario's solve starts.
+///
+/// Each scenario loads a fresh engine model from the changed problem rather than editing
+/// a long-lived one: a long-lived simplex engine keeps state from earlier solves (edge
+/// weights, scaling, factor updates), so its results would depend on which scenarios
+/// the same worker solved before, and hence on the thread count. Loading the problem
+/// costs a copy of its arrays; the warm basis keeps the solve itself to a few pivots.
+struct Worker {
+    tts: LpProblem,
+    ttr: LpProblem,
     layout: Layout,
     tts_basis: Option<Basis>,
     ttr_basis: Option<Basis>,
-    resting_window: f64,
     baseline_tts: f64,
     primal: Vec<f64>,
 }
 
-impl<M: WarmModel> Worker<M> {
-    fn new<B: LpBackend<Model = M>>(
-        backend: &B,
-        network: &ValidatedNetwork,
-        resting_window: f64,
-    ) -> Result<Self, StressError> {
-        let (tts_problem, layout) = lp::build(network, Program::Tts, 0.0);
-        let (ttr_problem, _) = lp::build(network, Program::Ttr, resting_window);
-        let mut tts = backend.build(&tts_problem).map_err(StressError::Backend)?;
-        let mut ttr = backend.build(&ttr_problem).map_err(StressError::Backend)?;
-        expect_optimal(tts.solve(), "baseline", "TTS")?;
-        let baseline_tts = tts.objective().abs();
-        expect_optimal(ttr.solve(), "baseline", "TTR")?;
+impl Worker {
+    fn new<B: LpBackend>(backend: &B, network: &ValidatedNetwork, resting_window: f64) -> Result<Self, StressError> {
+        let (tts, layout) = lp::build(network, Program::Tts, 0.0);
+        let (ttr, _) = lp::build(network, Program::Ttr, resting_window);
+        let mut tts_model = backend.build(&tts).map_err(StressError::Backend)?;
+        expect_optimal(tts_model.solve(), "baseline", "TTS")?;
+        let mut ttr_model = backend.build(&ttr).map_err(StressError::Backend)?;
+        expect_optimal(ttr_model.solve(), "baseline", "TTR")?;
         Ok(Worker {
-            tts_basis: tts.basis(),
-            ttr_basis: ttr.basis(),
+            baseline_tts: tts_model.objective().abs(),
+            tts_basis: tts_model.basis(),
+            ttr_basis: ttr_model.basis(),
             tts,
             ttr,
             layout,
-            resting_window,
-            baseline_tts,
             primal: Vec::new(),
         })
     }
 
-    fn scenario(
+    fn scenario<B: LpBackend>(
         &mut self,
+        backend: &B,
         network: &ValidatedNetwork,
         scenario: &Scenario,
         config: &StressConfig,
     ) -> Result<ScenarioResult, StressError> {
         let factors = network
             .capacity_factors(scenario.disrupt.iter().map(|d| (&d.target, d.capacity_factor)));
-        let changes = lp::changes(&self.layout, &factors);
+        let mut changes = lp::changes(&self.layout, &factors);
         let horizon = self.layout.horizon;
 
-        let tts = solve(&mut self.tts, self.tts_basis.as_ref(), &changes, &scenario.id, "TTS")?;
+        let tts = solve(backend, &mut self.tts, self.tts_basis.as_ref(), &changes, &mut self.primal)
+            .map_err(|outcome| solve_error(scenario, "TTS", outcome))?;
         let tts = tts.abs().min(horizon);
-        self.tts.primal(&mut self.primal);
         let covered = scenario.ttr.is_some_and(|ttr| {
             config.skip_covered && ttr <= horizon && tts >= ttr * (1.0 - 1e-9) && tts > 0.0
         });
@@ -182,15 +183,10 @@ impl<M: WarmModel> Worker<M> {
             result.performance_impact = Some(0.0);
         } else {
             let t = self.layout.t();
-            let mut ttr_changes = vec![Change::Upper(t, ttr, self.resting_window)];
-            self.ttr.set_col_bounds(t, ttr, ttr);
-            ttr_changes.extend(changes);
-            let objective =
-                solve_with(&mut self.ttr, self.ttr_basis.as_ref(), &ttr_changes[1..], &scenario.id, "TTR", |m| {
-                    m.primal(&mut self.primal);
-                });
-            self.ttr.set_col_bounds(t, self.resting_window, self.resting_window);
-            let objective = objective?;
+            let resting = (self.ttr.col_lower[t], self.ttr.col_upper[t]);
+            changes.push(Change::Bounds(t, (ttr, ttr), resting));
+            let objective = solve(backend, &mut self.ttr, self.ttr_basis.as_ref(), &changes, &mut self.primal)
+                .map_err(|outcome| solve_error(scenario, "TTR", outcome))?;
             result.performance_impact = Some(clean(objective, loss_scale(network, ttr)));
             for (k, &j) in self.layout.demand_nodes.iter().enumerate() {
                 let lost = self.primal[self.layout.l(k)];
@@ -212,37 +208,33 @@ fn expect_optimal(outcome: Outcome, scenario: &str, program: &'static str) -> Re
     }
 }
 
-/// Applies `changes`, solves from `basis`, reads the objective, and reverts.
-fn solve<M: WarmModel>(
-    model: &mut M,
-    basis: Option<&Basis>,
-    changes: &[Change],
-    scenario: &str,
-    program: &'static str,
-) -> Result<f64, StressError> {
-    solve_with(model, basis, changes, scenario, program, |_| {})
+fn solve_error(scenario: &Scenario, program: &'static str, outcome: Outcome) -> StressError {
+    StressError::Solve { scenario: scenario.id.clone(), program, outcome: format!("{outcome:?}") }
 }
 
-fn solve_with<M: WarmModel>(
-    model: &mut M,
+/// Solves `problem` with `changes` applied, from `basis`; returns the objective and
+/// leaves the primal solution in `primal`. The problem is restored before returning.
+fn solve<B: LpBackend>(
+    backend: &B,
+    problem: &mut LpProblem,
     basis: Option<&Basis>,
     changes: &[Change],
-    scenario: &str,
-    program: &'static str,
-    mut read: impl FnMut(&M),
-) -> Result<f64, StressError> {
-    lp::apply(model, changes);
+    primal: &mut Vec<f64>,
+) -> Result<f64, Outcome> {
+    lp::apply(problem, changes, false);
+    let model = backend.build(problem);
+    lp::apply(problem, changes, true);
+    let mut model = model.map_err(|_| Outcome::Failed)?;
     if let Some(basis) = basis {
         model.set_basis(basis);
     }
-    let outcome = model.solve();
-    let objective = model.objective();
-    if outcome == Outcome::Optimal {
-        read(model);
+    match model.solve() {
+        Outcome::Optimal => {
+            model.primal(primal);
+            Ok(model.objective())
+        }
+        other => Err(other),
     }
-    lp::revert(model, changes);
-    expect_optimal(outcome, scenario, program)?;
-    Ok(objective)
 }
 
 /// The largest loss a scenario could have, to tell solver noise from a real loss.

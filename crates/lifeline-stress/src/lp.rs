@@ -14,14 +14,13 @@
 //! node with customers), capacity (u_j − c_j·t ≤ 0 per node with a capacity), site
 //! (Σ u − c·t ≤ 0 per site with a capacity) and demand (l_j + u_j − d_j·t ≥ −s_j).
 //!
-//! A disruption at factor φ scales the `t` coefficient of a capacity row to −φ·c. A node
-//! fully down (φ = 0) gets the bounds u = 0 instead, so the matrix keeps its sparsity
-//! pattern: reverting a change then restores the model exactly, which keeps results
-//! independent of the order scenarios are solved in.
+//! A disruption at factor φ scales the `t` coefficient of a capacity row to −φ·c; a node
+//! fully down (φ = 0) gets the bounds u = 0 instead, so the sparsity pattern never
+//! changes and a change can be undone in place.
 
 use lifeline_network::{CapacityFactors, ValidatedNetwork};
 
-use crate::solver::{LpProblem, WarmModel};
+use crate::solver::LpProblem;
 
 /// Which of the two programs a model holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,11 +38,19 @@ pub(crate) struct Layout {
     pub edges: usize,
     /// Node index of each demand node, in node order.
     pub demand_nodes: Vec<usize>,
-    /// Capacity row and capacity of each node that has a finite capacity.
-    pub capacity_rows: Vec<Option<(usize, f64)>>,
-    /// Capacity row and capacity of each site that has a capacity and members.
-    pub site_rows: Vec<Option<(usize, f64)>>,
+    /// The capacity row of each node that has a finite capacity.
+    pub capacity_rows: Vec<Option<Capacity>>,
+    /// The capacity row of each site that has a capacity and members.
+    pub site_rows: Vec<Option<Capacity>>,
     pub horizon: f64,
+}
+
+/// A capacity row `Σ u − c·t ≤ 0`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Capacity {
+    pub capacity: f64,
+    /// Position of the `t` coefficient in the column-wise arrays (none when c = 0).
+    pub t_entry: Option<usize>,
 }
 
 impl Layout {
@@ -80,6 +87,8 @@ pub(crate) fn build(network: &ValidatedNetwork, program: Program, window: f64) -
     let mut entries: Vec<(usize, usize, f64)> = Vec::new(); // (col, row, value)
     let mut row_lower = Vec::new();
     let mut row_upper = Vec::new();
+    let mut capacity_rows = Vec::new();
+    let mut site_rows = Vec::new();
     let mut add_row = |lower: f64, upper: f64| {
         row_lower.push(lower);
         row_upper.push(upper);
@@ -108,7 +117,7 @@ pub(crate) fn build(network: &ValidatedNetwork, program: Program, window: f64) -
             if capacity > 0.0 {
                 entries.push((t, row, -capacity));
             }
-            layout.capacity_rows[j] = Some((row, capacity));
+            capacity_rows.push((j, row, capacity));
         }
     }
     for (s, site) in network.network().sites.iter().enumerate() {
@@ -119,7 +128,7 @@ pub(crate) fn build(network: &ValidatedNetwork, program: Program, window: f64) -
             if capacity > 0.0 {
                 entries.push((t, row, -capacity));
             }
-            layout.site_rows[s] = Some((row, capacity));
+            site_rows.push((s, row, capacity));
         }
     }
     for (k, &j) in layout.demand_nodes.iter().enumerate() {
@@ -170,62 +179,72 @@ pub(crate) fn build(network: &ValidatedNetwork, program: Program, window: f64) -
     problem.start.push(entries.len());
     problem.index = entries.iter().map(|&(_, row, _)| row).collect();
     problem.value = entries.iter().map(|&(_, _, value)| value).collect();
+    // Where each capacity row's `t` coefficient sits, so a disruption can change it.
+    let t_column = &problem.index[problem.start[t]..problem.start[t + 1]];
+    let capacity = |row: usize, capacity: f64| Capacity {
+        capacity,
+        t_entry: t_column.binary_search(&row).ok().map(|k| problem.start[t] + k),
+    };
+    for (j, row, c) in capacity_rows {
+        layout.capacity_rows[j] = Some(capacity(row, c));
+    }
+    for (s, row, c) in site_rows {
+        layout.site_rows[s] = Some(capacity(row, c));
+    }
     (problem, layout)
 }
 
-/// One reversible change to a model.
-#[derive(Debug, Clone, Copy)]
+/// One reversible change to an [`LpProblem`].
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Change {
-    /// A column's upper bound: (column, new, old); the lower bound stays 0.
-    Upper(usize, f64, f64),
-    /// A coefficient: (row, column, new, old).
-    Coefficient(usize, usize, f64, f64),
+    /// A column's bounds: (column, new (lower, upper), old (lower, upper)).
+    Bounds(usize, (f64, f64), (f64, f64)),
+    /// A matrix entry, by its position in the column-wise arrays: (position, new, old).
+    Entry(usize, f64, f64),
 }
 
 /// The changes that put a model at the given capacity factors.
 pub(crate) fn changes(layout: &Layout, factors: &CapacityFactors) -> Vec<Change> {
-    let t = layout.t();
     let mut changes = Vec::new();
+    let down = |col: usize| Change::Bounds(col, (0.0, 0.0), (0.0, f64::INFINITY));
     for (j, &phi) in factors.nodes.iter().enumerate() {
         if phi >= 1.0 {
             continue;
         }
         match layout.capacity_rows[j] {
-            Some((_, capacity)) if capacity == 0.0 => {}
-            Some((row, capacity)) if phi > 0.0 => {
-                changes.push(Change::Coefficient(row, t, -phi * capacity, -capacity));
+            Some(Capacity { t_entry: None, .. }) => {}
+            Some(Capacity { t_entry: Some(entry), capacity }) if phi > 0.0 => {
+                changes.push(Change::Entry(entry, -phi * capacity, -capacity));
             }
-            Some(_) => changes.push(Change::Upper(layout.u(j), 0.0, f64::INFINITY)),
+            Some(_) => changes.push(down(layout.u(j))),
             // Unlimited capacity stays unlimited at any factor above 0.
             None if phi > 0.0 => {}
-            None => changes.push(Change::Upper(layout.u(j), 0.0, f64::INFINITY)),
+            None => changes.push(down(layout.u(j))),
         }
     }
     for (s, &phi) in factors.sites.iter().enumerate() {
         // At φ = 0 every member node is already down, so the site row needs no change.
-        if let Some((row, capacity)) = layout.site_rows[s] {
-            if phi < 1.0 && phi > 0.0 && capacity > 0.0 {
-                changes.push(Change::Coefficient(row, t, -phi * capacity, -capacity));
+        if let Some(Capacity { t_entry: Some(entry), capacity }) = layout.site_rows[s] {
+            if phi < 1.0 && phi > 0.0 {
+                changes.push(Change::Entry(entry, -phi * capacity, -capacity));
             }
         }
     }
     changes
 }
 
-pub(crate) fn apply<M: WarmModel>(model: &mut M, changes: &[Change]) {
+/// Applies `changes` to `problem`, or undoes them when `undo` is set.
+pub(crate) fn apply(problem: &mut LpProblem, changes: &[Change], undo: bool) {
     for change in changes {
         match *change {
-            Change::Upper(col, new, _) => model.set_col_bounds(col, 0.0, new),
-            Change::Coefficient(row, col, new, _) => model.set_coefficient(row, col, new),
-        }
-    }
-}
-
-pub(crate) fn revert<M: WarmModel>(model: &mut M, changes: &[Change]) {
-    for change in changes.iter().rev() {
-        match *change {
-            Change::Upper(col, _, old) => model.set_col_bounds(col, 0.0, old),
-            Change::Coefficient(row, col, _, old) => model.set_coefficient(row, col, old),
+            Change::Bounds(col, new, old) => {
+                let (lower, upper) = if undo { old } else { new };
+                problem.col_lower[col] = lower;
+                problem.col_upper[col] = upper;
+            }
+            Change::Entry(position, new, old) => {
+                problem.value[position] = if undo { old } else { new };
+            }
         }
     }
 }

@@ -2,8 +2,8 @@
 //! the public API and a backend can be swapped or compared.
 //!
 //! A stress sweep solves thousands of LPs that differ from one base model in a few bounds
-//! and coefficients. The traits are shaped for that: build one [`WarmModel`] per worker,
-//! change it, solve from a saved basis, change it back.
+//! and coefficients. The traits are shaped for that: load the changed problem, start the
+//! solve from the base model's optimal basis, so each solve takes a few simplex pivots.
 
 /// A column-wise sparse LP: minimise `cost · x` subject to `row_lower ≤ A x ≤ row_upper`
 /// and `col_lower ≤ x ≤ col_upper`. Infinite bounds are `f64::INFINITY`.
@@ -52,11 +52,8 @@ pub(crate) trait LpBackend: Sync {
     fn build(&self, problem: &LpProblem) -> Result<Self::Model, String>;
 }
 
-/// A model kept alive across solves, so that each solve starts from a basis.
+/// A loaded model, solved from a given basis.
 pub(crate) trait WarmModel {
-    fn set_col_bounds(&mut self, col: usize, lower: f64, upper: f64);
-    /// Changes an existing non-zero coefficient to another non-zero value.
-    fn set_coefficient(&mut self, row: usize, col: usize, value: f64);
     fn solve(&mut self) -> Outcome;
     fn objective(&self) -> f64;
     /// The primal values of every column, written into `out` (resized as needed).
