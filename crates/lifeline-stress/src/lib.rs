@@ -60,10 +60,8 @@ fn run_with<B: LpBackend>(
     config: &StressConfig,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Report, StressError> {
-    // The TTR model's resting window: any fixed value works, the same for every worker.
-    let resting_window = scenarios.iter().find_map(|s| s.ttr).unwrap_or(1.0);
     // HiGHS models cannot move between threads, so this one only gives the baseline.
-    let baseline_tts = Worker::new(backend, network, resting_window)?.baseline_tts;
+    let baseline_tts = Worker::new(backend, network)?.baseline_tts;
     let horizon = network.network().horizon;
 
     let next = AtomicUsize::new(0);
@@ -71,7 +69,7 @@ fn run_with<B: LpBackend>(
     let batches: Vec<Result<Vec<(usize, ScenarioResult)>, StressError>> = (0..workers)
         .into_par_iter()
         .map(|_| {
-            let mut worker = Worker::new(backend, network, resting_window)?;
+            let mut worker = Worker::new(backend, network)?;
             let mut done = Vec::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
@@ -123,15 +121,20 @@ struct Worker {
 }
 
 impl Worker {
-    fn new<B: LpBackend>(backend: &B, network: &ValidatedNetwork, resting_window: f64) -> Result<Self, StressError> {
+    fn new<B: LpBackend>(backend: &B, network: &ValidatedNetwork) -> Result<Self, StressError> {
         let (tts, layout) = lp::build(network, Program::Tts, 0.0);
-        let (ttr, _) = lp::build(network, Program::Ttr, resting_window);
         let mut tts_model = backend.build(&tts).map_err(StressError::Backend)?;
         expect_optimal(tts_model.solve(), "baseline", "TTS")?;
+        // The TTR model rests at the baseline TTS, the window at which the undisrupted
+        // network starts to lose demand: a property of the network alone, so every
+        // scenario starts from the same basis whatever else is in the sweep.
+        let baseline_tts = tts_model.objective().abs();
+        let resting_window = if baseline_tts > 0.0 { baseline_tts } else { 1.0 };
+        let (ttr, _) = lp::build(network, Program::Ttr, resting_window);
         let mut ttr_model = backend.build(&ttr).map_err(StressError::Backend)?;
         expect_optimal(ttr_model.solve(), "baseline", "TTR")?;
         Ok(Worker {
-            baseline_tts: tts_model.objective().abs(),
+            baseline_tts,
             tts_basis: tts_model.basis(),
             ttr_basis: ttr_model.basis(),
             tts,

@@ -1,5 +1,6 @@
 //! Integration tests of lifeline-stress: worked examples, properties and determinism.
 
+mod oracle;
 mod properties;
 mod worked;
 
