@@ -68,11 +68,11 @@ pub fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>], right: 
         }
         text
     };
-    writeln!(out, "{}", line(header.iter().map(|h| (*h).to_owned()).collect()))?;
+    writeln!(out, "{}", line(header.iter().map(|h| (*h).to_owned()).collect()).trim_end())?;
     let total: usize = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
     writeln!(out, "{}", "-".repeat(total))?;
     for row in rows {
-        writeln!(out, "{}", line(row.clone()))?;
+        writeln!(out, "{}", line(row.clone()).trim_end())?;
     }
     Ok(())
 }

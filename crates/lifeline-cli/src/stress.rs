@@ -241,9 +241,8 @@ fn write_table(out: &mut dyn Write, report: &Report, ranked: &[&ScenarioResult])
     writeln!(out)?;
     writeln!(
         out,
-        "{losing} of {} scenarios with a TTR lose demand before recovery (TTS < TTR); {} are covered.",
+        "{losing} of {} scenarios with a TTR lose demand before the entity recovers (TTS < TTR).",
         with_ttr.len(),
-        with_ttr.len() - losing
     )?;
     if ranked.len() < report.scenarios.len() {
         writeln!(out, "showing the top {} of {}; --top or --format json for more", ranked.len(), report.scenarios.len())?;

@@ -28,7 +28,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
         Ok(loaded) => {
             let network = loaded.network.network();
             let summary = format!(
-                "{}: valid: {} nodes, {} edges, {} sites, {} platforms, {} scenarios",
+                "{}: valid: nodes {}, edges {}, sites {}, platforms {}, scenarios {}",
                 args.network.display(),
                 network.nodes.len(),
                 network.edges.len(),

@@ -60,7 +60,15 @@ pub struct Loaded {
 pub fn parse_raw(text: &str, format: Format) -> Result<Raw, String> {
     match format {
         Format::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
-        Format::Yaml => serde_saphyr::from_str(text).map_err(|e| e.to_string()),
+        Format::Yaml => {
+            // Non-finite numbers and repeated keys reach the [`Raw`] tree so that the
+            // decoder reports them with the entity and field, as it does for JSON.
+            let options = serde_saphyr::options! {
+                non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
+                duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
+            };
+            serde_saphyr::from_str_with_options(text, options).map_err(|e| e.to_string())
+        }
     }
 }
 

@@ -142,7 +142,7 @@ mod tests {
 
     #[test]
     fn yaml_reads_non_finite_numbers() {
-        let raw: Raw = serde_saphyr::from_str("a: .nan\nb: -.inf\nc: 3\n").expect("valid YAML");
+        let raw: Raw = crate::parse_raw("a: .nan\nb: -.inf\nc: 3\n", crate::Format::Yaml).expect("valid YAML");
         let Raw::Map(entries) = raw else { panic!("expected a map") };
         assert!(matches!(entries[0].1, Raw::Number(n) if n.is_nan()));
         assert_eq!(entries[1].1, Raw::Number(f64::NEG_INFINITY));

@@ -251,16 +251,20 @@ fn clean(value: f64, scale: f64) -> f64 {
 }
 
 fn scenario_kind(network: &ValidatedNetwork, scenario: &Scenario) -> String {
-    match scenario.disrupt.as_slice() {
-        [single] => match &single.target {
-            Target::Node(id) => network
-                .node_index(id)
-                .and_then(|j| network.node(j).kind.clone())
-                .unwrap_or_else(|| "node".to_owned()),
-            Target::Site(_) => EntityKind::Site.as_str().to_owned(),
-            Target::Platform(_) => EntityKind::Platform.as_str().to_owned(),
-        },
-        _ => "scenario".to_owned(),
+    let [single] = scenario.disrupt.as_slice() else { return "scenario".to_owned() };
+    let described = |kind: Option<&String>, entity: EntityKind| match kind {
+        Some(kind) => format!("{kind} ({})", entity.as_str()),
+        None => entity.as_str().to_owned(),
+    };
+    match (&single.target, network.lookup(single.target.id())) {
+        (Target::Node(_), Some((_, j))) => {
+            network.node(j).kind.clone().unwrap_or_else(|| EntityKind::Node.as_str().to_owned())
+        }
+        (Target::Site(_), Some((_, s))) => described(network.network().sites[s].kind.as_ref(), EntityKind::Site),
+        (Target::Platform(_), Some((_, p))) => {
+            described(network.network().platforms[p].kind.as_ref(), EntityKind::Platform)
+        }
+        (target, None) => target.kind().as_str().to_owned(),
     }
 }
 
