@@ -57,7 +57,9 @@ fn main() -> ExitCode {
                 return ExitCode::from(*code);
             }
             if error.chain().any(|cause| {
-                cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == ErrorKind::BrokenPipe)
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == ErrorKind::BrokenPipe)
             }) {
                 return ExitCode::SUCCESS;
             }

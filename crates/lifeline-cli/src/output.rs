@@ -10,9 +10,11 @@ use anyhow::Context;
 /// Opens the destination of a command's data.
 pub fn open(path: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
     Ok(match path {
-        Some(path) => Box::new(BufWriter::new(
-            File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?,
-        )),
+        Some(path) => {
+            Box::new(BufWriter::new(File::create(path).with_context(|| {
+                format!("cannot create `{}`", path.display())
+            })?))
+        }
         None => Box::new(BufWriter::new(io::stdout().lock())),
     })
 }
@@ -32,16 +34,29 @@ pub fn quantity(x: f64) -> String {
             }
             grouped.push(digit);
         }
-        if x < 0.0 { format!("-{grouped}") } else { grouped }
+        if x < 0.0 {
+            format!("-{grouped}")
+        } else {
+            grouped
+        }
     } else {
         let text = format!("{x:.4}");
         let text = text.trim_end_matches('0').trim_end_matches('.');
-        if text == "-0" { "0".to_owned() } else { text.to_owned() }
+        if text == "-0" {
+            "0".to_owned()
+        } else {
+            text.to_owned()
+        }
     }
 }
 
 /// Writes rows as a left-aligned text table with a header and a rule.
-pub fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>], right: &[bool]) -> io::Result<()> {
+pub fn table(
+    out: &mut dyn Write,
+    header: &[&str],
+    rows: &[Vec<String>],
+    right: &[bool],
+) -> io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -68,7 +83,11 @@ pub fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>], right: 
         }
         text
     };
-    writeln!(out, "{}", line(header.iter().map(|h| (*h).to_owned()).collect()).trim_end())?;
+    writeln!(
+        out,
+        "{}",
+        line(header.iter().map(|h| (*h).to_owned()).collect()).trim_end()
+    )?;
     let total: usize = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
     writeln!(out, "{}", "-".repeat(total))?;
     for row in rows {

@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use lifeline_network::{Format, Loaded, LoadError, Scenario};
+use lifeline_network::{Format, LoadError, Loaded, Scenario};
 use lifeline_stress::{Report, ScenarioResult, StressConfig};
 
-use crate::output::{self, quantity};
 use crate::Reported;
+use crate::output::{self, quantity};
 
 #[derive(Debug, Args)]
 pub struct StressArgs {
@@ -54,7 +54,12 @@ pub fn run(args: &StressArgs) -> anyhow::Result<u8> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read `{}`", path.display()))?;
-            match lifeline_network::scenarios_from_str(&text, Format::detect(path, &text), path, &network) {
+            match lifeline_network::scenarios_from_str(
+                &text,
+                Format::detect(path, &text),
+                path,
+                &network,
+            ) {
                 Ok((scenarios, warnings)) => {
                     warnings.iter().for_each(|w| eprintln!("{w}"));
                     scenarios
@@ -73,7 +78,9 @@ pub fn run(args: &StressArgs) -> anyhow::Result<u8> {
         );
     }
 
-    let config = StressConfig { skip_covered: !args.solve_all };
+    let config = StressConfig {
+        skip_covered: !args.solve_all,
+    };
     let bar = Progress::new(scenarios.len());
     let started = Instant::now();
     let sweep = || lifeline_stress::run(&network, &scenarios, &config, &|| bar.tick());
@@ -110,7 +117,11 @@ pub fn run(args: &StressArgs) -> anyhow::Result<u8> {
 pub fn load_or_report(path: &Path) -> anyhow::Result<Loaded> {
     match lifeline_network::load(path) {
         Ok(loaded) => Ok(loaded),
-        Err(error @ (LoadError::Invalid { .. } | LoadError::Syntax { .. } | LoadError::UnknownFormat { .. })) => {
+        Err(
+            error @ (LoadError::Invalid { .. }
+            | LoadError::Syntax { .. }
+            | LoadError::UnknownFormat { .. }),
+        ) => {
             eprintln!("error: {error}");
             Err(Reported(2).into())
         }
@@ -134,18 +145,23 @@ struct Progress {
 impl Progress {
     fn new(len: usize) -> Self {
         let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::hidden());
-        if let Ok(style) =
-            ProgressStyle::with_template("{spinner} {pos}/{len} scenarios [{bar:30}] {elapsed} (eta {eta})")
-        {
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} {pos}/{len} scenarios [{bar:30}] {elapsed} (eta {eta})",
+        ) {
             bar.set_style(style.progress_chars("=> "));
         }
-        Progress { bar, started: Instant::now(), shown: OnceLock::new() }
+        Progress {
+            bar,
+            started: Instant::now(),
+            shown: OnceLock::new(),
+        }
     }
 
     fn tick(&self) {
         self.bar.inc(1);
         if self.started.elapsed() > Duration::from_secs(1) {
-            self.shown.get_or_init(|| self.bar.set_draw_target(ProgressDrawTarget::stderr()));
+            self.shown
+                .get_or_init(|| self.bar.set_draw_target(ProgressDrawTarget::stderr()));
         }
     }
 
@@ -154,7 +170,11 @@ impl Progress {
     }
 }
 
-fn write_json(out: &mut dyn Write, report: &Report, ranked: &[&ScenarioResult]) -> anyhow::Result<()> {
+fn write_json(
+    out: &mut dyn Write,
+    report: &Report,
+    ranked: &[&ScenarioResult],
+) -> anyhow::Result<()> {
     let document = serde_json::json!({
         "network": report.network,
         "horizon": report.horizon,
@@ -170,15 +190,35 @@ fn write_json(out: &mut dyn Write, report: &Report, ranked: &[&ScenarioResult]) 
 fn write_csv(out: &mut dyn Write, ranked: &[&ScenarioResult]) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
-        "id", "kind", "ttr", "tts", "tts_capped", "gap", "performance_impact", "rei", "lost_units", "spend",
-        "quadrant", "runs_short",
+        "id",
+        "kind",
+        "ttr",
+        "tts",
+        "tts_capped",
+        "gap",
+        "performance_impact",
+        "rei",
+        "lost_units",
+        "spend",
+        "quadrant",
+        "runs_short",
     ])?;
     let number = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
     for s in ranked {
-        let short: Vec<String> = s.lost_units.0.iter().map(|(id, units)| format!("{id}={units}")).collect();
+        let short: Vec<String> = s
+            .lost_units
+            .0
+            .iter()
+            .map(|(id, units)| format!("{id}={units}"))
+            .collect();
         let quadrant = s
             .quadrant
-            .map(|q| serde_json::to_value(q).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
+            .map(|q| {
+                serde_json::to_value(q)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            })
             .unwrap_or_default();
         writer.write_record([
             s.id.clone(),
@@ -199,17 +239,33 @@ fn write_csv(out: &mut dyn Write, ranked: &[&ScenarioResult]) -> anyhow::Result<
     Ok(())
 }
 
-fn write_table(out: &mut dyn Write, report: &Report, ranked: &[&ScenarioResult]) -> anyhow::Result<()> {
+fn write_table(
+    out: &mut dyn Write,
+    report: &Report,
+    ranked: &[&ScenarioResult],
+) -> anyhow::Result<()> {
     let capped = |tts: f64, is_capped: bool| {
-        if is_capped { format!("≥{}", quantity(tts)) } else { quantity(tts) }
+        if is_capped {
+            format!("≥{}", quantity(tts))
+        } else {
+            quantity(tts)
+        }
     };
-    let name = if report.network.is_empty() { "network" } else { &report.network };
+    let name = if report.network.is_empty() {
+        "network"
+    } else {
+        &report.network
+    };
     writeln!(
         out,
         "{name}: {} scenarios, baseline TTS {}{}",
         report.scenarios.len(),
         capped(report.baseline_tts, report.baseline_tts_capped),
-        if report.baseline_tts_capped { " (capped at the horizon)" } else { "" },
+        if report.baseline_tts_capped {
+            " (capped at the horizon)"
+        } else {
+            ""
+        },
     )?;
     writeln!(out)?;
     let rows: Vec<Vec<String>> = ranked
@@ -223,7 +279,16 @@ fn write_table(out: &mut dyn Write, report: &Report, ranked: &[&ScenarioResult])
                 s.kind.clone(),
                 optional(s.ttr),
                 capped(s.tts, s.tts_capped),
-                s.gap.map_or_else(|| "-".to_owned(), |g| if s.tts_capped && g >= 0.0 { format!("≥{}", quantity(g)) } else { quantity(g) }),
+                s.gap.map_or_else(
+                    || "-".to_owned(),
+                    |g| {
+                        if s.tts_capped && g >= 0.0 {
+                            format!("≥{}", quantity(g))
+                        } else {
+                            quantity(g)
+                        }
+                    },
+                ),
                 optional(s.performance_impact),
                 s.rei.map_or_else(|| "-".to_owned(), |r| format!("{r:.3}")),
                 runs_short(s),
@@ -232,12 +297,29 @@ fn write_table(out: &mut dyn Write, report: &Report, ranked: &[&ScenarioResult])
         .collect();
     output::table(
         out,
-        &["#", "entity", "kind", "TTR", "TTS", "TTS-TTR", "impact", "REI", "runs short (units lost)"],
+        &[
+            "#",
+            "entity",
+            "kind",
+            "TTR",
+            "TTS",
+            "TTS-TTR",
+            "impact",
+            "REI",
+            "runs short (units lost)",
+        ],
         &rows,
         &[true, false, false, true, true, true, true, true, false],
     )?;
-    let with_ttr: Vec<&ScenarioResult> = report.scenarios.iter().filter(|s| s.ttr.is_some()).collect();
-    let losing = with_ttr.iter().filter(|s| s.performance_impact.is_some_and(|pi| pi > 0.0)).count();
+    let with_ttr: Vec<&ScenarioResult> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.ttr.is_some())
+        .collect();
+    let losing = with_ttr
+        .iter()
+        .filter(|s| s.performance_impact.is_some_and(|pi| pi > 0.0))
+        .count();
     writeln!(out)?;
     writeln!(
         out,
@@ -245,7 +327,12 @@ fn write_table(out: &mut dyn Write, report: &Report, ranked: &[&ScenarioResult])
         with_ttr.len(),
     )?;
     if ranked.len() < report.scenarios.len() {
-        writeln!(out, "showing the top {} of {}; --top or --format json for more", ranked.len(), report.scenarios.len())?;
+        writeln!(
+            out,
+            "showing the top {} of {}; --top or --format json for more",
+            ranked.len(),
+            report.scenarios.len()
+        )?;
     }
     Ok(())
 }
@@ -254,7 +341,11 @@ fn write_table(out: &mut dyn Write, report: &Report, ranked: &[&ScenarioResult])
 fn runs_short(s: &ScenarioResult) -> String {
     let mut lost: Vec<&(String, f64)> = s.lost_units.0.iter().collect();
     lost.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let shown: Vec<String> = lost.iter().take(3).map(|(id, units)| format!("{id} {}", quantity(*units))).collect();
+    let shown: Vec<String> = lost
+        .iter()
+        .take(3)
+        .map(|(id, units)| format!("{id} {}", quantity(*units)))
+        .collect();
     let mut text = shown.join(", ");
     if lost.len() > 3 {
         text.push_str(&format!(" (+{} more)", lost.len() - 3));

@@ -50,8 +50,15 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
             match &summary {
                 Some(summary) => writeln!(out, "{summary}")?,
                 None => {
-                    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-                    writeln!(out, "{}: invalid: {errors} error(s)", args.network.display())?;
+                    let errors = diagnostics
+                        .iter()
+                        .filter(|d| d.severity == Severity::Error)
+                        .count();
+                    writeln!(
+                        out,
+                        "{}: invalid: {errors} error(s)",
+                        args.network.display()
+                    )?;
                 }
             }
         }
@@ -65,5 +72,9 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
         }
     }
     out.flush()?;
-    if summary.is_some() { Ok(0) } else { Err(Reported(2).into()) }
+    if summary.is_some() {
+        Ok(0)
+    } else {
+        Err(Reported(2).into())
+    }
 }

@@ -82,22 +82,35 @@ fn read_table(folder: &Path, name: &str, required: bool) -> Result<Option<Table>
         if required {
             return Err(LoadError::Io {
                 path,
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "required CSV table is missing"),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "required CSV table is missing",
+                ),
             });
         }
         return Ok(None);
     }
-    let syntax = |message: String| LoadError::Syntax { path: path.clone(), format: "CSV", message };
+    let syntax = |message: String| LoadError::Syntax {
+        path: path.clone(),
+        format: "CSV",
+        message,
+    };
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(&path)
         .map_err(|e| syntax(e.to_string()))?;
-    let headers: Vec<String> =
-        reader.headers().map_err(|e| syntax(e.to_string()))?.iter().map(str::to_owned).collect();
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| syntax(e.to_string()))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| syntax(e.to_string()))?;
-        let line = record.position().map_or(i + 2, |p| usize::try_from(p.line()).unwrap_or(i + 2));
+        let line = record
+            .position()
+            .map_or(i + 2, |p| usize::try_from(p.line()).unwrap_or(i + 2));
         let fields = headers
             .iter()
             .zip(record.iter())
@@ -106,14 +119,17 @@ fn read_table(folder: &Path, name: &str, required: bool) -> Result<Option<Table>
             .collect();
         rows.push((line, fields));
     }
-    Ok(Some(Table { file: name.to_owned(), rows }))
+    Ok(Some(Table {
+        file: name.to_owned(),
+        rows,
+    }))
 }
 
 fn cell_value(column: &str, cell: &str) -> Raw {
-    if NUMERIC.contains(&column) {
-        if let Ok(x) = cell.parse::<f64>() {
-            return Raw::Number(x);
-        }
+    if NUMERIC.contains(&column)
+        && let Ok(x) = cell.parse::<f64>()
+    {
+        return Raw::Number(x);
     }
     Raw::String(cell.to_owned())
 }
@@ -134,20 +150,35 @@ fn as_id(raw: Option<Raw>) -> Option<String> {
 
 /// Reads the CSV tables of `folder` into one document.
 pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
-    let mut tables =
-        Tables { document: Raw::Null, locations: HashMap::new(), diagnostics: Vec::new() };
-    let mut document: Vec<(String, Raw)> =
-        vec![("format".to_owned(), Raw::String(crate::model::FORMAT.to_owned()))];
-    if let Some(table) = read_table(folder, "network.csv", false)? {
-        if let Some((_, row)) = table.rows.into_iter().next() {
-            document.extend(row);
-        }
+    let mut tables = Tables {
+        document: Raw::Null,
+        locations: HashMap::new(),
+        diagnostics: Vec::new(),
+    };
+    let mut document: Vec<(String, Raw)> = vec![(
+        "format".to_owned(),
+        Raw::String(crate::model::FORMAT.to_owned()),
+    )];
+    if let Some(table) = read_table(folder, "network.csv", false)?
+        && let Some((_, row)) = table.rows.into_iter().next()
+    {
+        document.extend(row);
     }
-    for (list, required) in [("nodes", true), ("edges", true), ("sites", false), ("platforms", false)] {
-        let Some(table) = read_table(folder, &format!("{list}.csv"), required)? else { continue };
+    for (list, required) in [
+        ("nodes", true),
+        ("edges", true),
+        ("sites", false),
+        ("platforms", false),
+    ] {
+        let Some(table) = read_table(folder, &format!("{list}.csv"), required)? else {
+            continue;
+        };
         let mut items = Vec::with_capacity(table.rows.len());
         for (i, (line, row)) in table.rows.into_iter().enumerate() {
-            tables.locations.insert(format!("{list}[{i}]"), format!("{} line {line}", table.file));
+            tables.locations.insert(
+                format!("{list}[{i}]"),
+                format!("{} line {line}", table.file),
+            );
             items.push(Raw::Map(row));
         }
         document.push((list.to_owned(), Raw::List(items)));
@@ -157,36 +188,62 @@ pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
         .iter()
         .enumerate()
         .filter_map(|(i, n)| match n {
-            Raw::Map(fields) => fields.iter().find(|(k, _)| k == "id").and_then(|(_, v)| match v {
-                Raw::String(s) => Some((s.clone(), i)),
-                _ => None,
-            }),
+            Raw::Map(fields) => fields
+                .iter()
+                .find(|(k, _)| k == "id")
+                .and_then(|(_, v)| match v {
+                    Raw::String(s) => Some((s.clone(), i)),
+                    _ => None,
+                }),
             _ => None,
         })
         .collect();
-    attach(&mut tables, folder, "bom.csv", &mut nodes, &node_rows, "node", |row| {
-        let material = as_id(take(row, "material"))?;
-        let ratio = take(row, "ratio").unwrap_or(Raw::Null);
-        Some(("bom", Child::Keyed(material, ratio)))
-    })?;
-    attach(&mut tables, folder, "depends_on.csv", &mut nodes, &node_rows, "node", |row| {
-        Some(("depends_on", Child::Listed(Raw::Map(std::mem::take(row)))))
-    })?;
+    attach(
+        &mut tables,
+        folder,
+        "bom.csv",
+        &mut nodes,
+        &node_rows,
+        "node",
+        |row| {
+            let material = as_id(take(row, "material"))?;
+            let ratio = take(row, "ratio").unwrap_or(Raw::Null);
+            Some(("bom", Child::Keyed(material, ratio)))
+        },
+    )?;
+    attach(
+        &mut tables,
+        folder,
+        "depends_on.csv",
+        &mut nodes,
+        &node_rows,
+        "node",
+        |row| Some(("depends_on", Child::Listed(Raw::Map(std::mem::take(row))))),
+    )?;
     document.push(("nodes".to_owned(), Raw::List(nodes)));
 
     if let Some(table) = read_table(folder, "scenarios.csv", false)? {
         let mut scenarios = Vec::with_capacity(table.rows.len());
         let mut rows_by_id = HashMap::new();
         for (i, (line, row)) in table.rows.into_iter().enumerate() {
-            tables.locations.insert(format!("scenarios[{i}]"), format!("{} line {line}", table.file));
+            tables.locations.insert(
+                format!("scenarios[{i}]"),
+                format!("{} line {line}", table.file),
+            );
             if let Some((_, Raw::String(id))) = row.iter().find(|(k, _)| k == "id") {
                 rows_by_id.insert(id.clone(), i);
             }
             scenarios.push(Raw::Map(row));
         }
-        attach(&mut tables, folder, "disrupt.csv", &mut scenarios, &rows_by_id, "scenario", |row| {
-            Some(("disrupt", Child::Listed(Raw::Map(std::mem::take(row)))))
-        })?;
+        attach(
+            &mut tables,
+            folder,
+            "disrupt.csv",
+            &mut scenarios,
+            &rows_by_id,
+            "scenario",
+            |row| Some(("disrupt", Child::Listed(Raw::Map(std::mem::take(row))))),
+        )?;
         document.push(("scenarios".to_owned(), Raw::List(scenarios)));
     }
     tables.document = Raw::Map(document);
@@ -217,8 +274,14 @@ fn attach(
     parent_column: &str,
     mut child: impl FnMut(&mut Vec<(String, Raw)>) -> Option<(&'static str, Child)>,
 ) -> Result<(), LoadError> {
-    let Some(table) = read_table(folder, file, false)? else { return Ok(()) };
-    let parent_list = if parent_column == "node" { "nodes" } else { "scenarios" };
+    let Some(table) = read_table(folder, file, false)? else {
+        return Ok(());
+    };
+    let parent_list = if parent_column == "node" {
+        "nodes"
+    } else {
+        "scenarios"
+    };
     for (line, mut row) in table.rows {
         let location = format!("{file} line {line}");
         let Some(parent_id) = as_id(take(&mut row, parent_column)) else {
@@ -236,10 +299,15 @@ fn attach(
             continue;
         };
         let Some((field, value)) = child(&mut row) else {
-            tables.diagnostics.push(Diagnostic::error(location, "missing required field `material`"));
+            tables.diagnostics.push(Diagnostic::error(
+                location,
+                "missing required field `material`",
+            ));
             continue;
         };
-        let Raw::Map(parent) = &mut parents[p] else { continue };
+        let Raw::Map(parent) = &mut parents[p] else {
+            continue;
+        };
         let slot = match parent.iter().position(|(k, _)| k == field) {
             Some(position) => position,
             None => {
@@ -253,11 +321,16 @@ fn attach(
         };
         match (&mut parent[slot].1, value) {
             (Raw::Map(entries), Child::Keyed(key, raw)) => {
-                tables.locations.insert(format!("{parent_list}[{p}].{field}.{key}"), location);
+                tables
+                    .locations
+                    .insert(format!("{parent_list}[{p}].{field}.{key}"), location);
                 entries.push((key, raw));
             }
             (Raw::List(items), Child::Listed(raw)) => {
-                tables.locations.insert(format!("{parent_list}[{p}].{field}[{}]", items.len()), location);
+                tables.locations.insert(
+                    format!("{parent_list}[{p}].{field}[{}]", items.len()),
+                    location,
+                );
                 items.push(raw);
             }
             _ => {}

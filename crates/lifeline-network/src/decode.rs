@@ -68,7 +68,11 @@ impl<'a> Fields<'a> {
 }
 
 pub(crate) fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 impl Decoder {
@@ -79,15 +83,25 @@ impl Decoder {
     /// Opens an object, reporting duplicate keys; `None` (reported) when `raw` is no object.
     pub fn object<'a>(&mut self, raw: &'a Raw, path: &str) -> Option<Fields<'a>> {
         let Raw::Map(entries) = raw else {
-            self.error(path, format!("expected an object, found {}", raw.describe()));
+            self.error(
+                path,
+                format!("expected an object, found {}", raw.describe()),
+            );
             return None;
         };
         for (i, (key, _)) in entries.iter().enumerate() {
             if entries[..i].iter().any(|(k, _)| k == key) {
-                self.error(join(path, key), "duplicate key: the object names this field twice");
+                self.error(
+                    join(path, key),
+                    "duplicate key: the object names this field twice",
+                );
             }
         }
-        Some(Fields { path: path.to_owned(), entries, used: vec![false; entries.len()] })
+        Some(Fields {
+            path: path.to_owned(),
+            entries,
+            used: vec![false; entries.len()],
+        })
     }
 
     /// Warns about every field of `fields` that was never read.
@@ -106,7 +120,10 @@ impl Decoder {
         match fields.get(key)? {
             Raw::String(s) => Some(s.clone()),
             other => {
-                self.error(fields.path(key), format!("expected a string, found {}", other.describe()));
+                self.error(
+                    fields.path(key),
+                    format!("expected a string, found {}", other.describe()),
+                );
                 None
             }
         }
@@ -132,15 +149,28 @@ impl Decoder {
 
     pub fn number_at(&mut self, raw: &Raw, path: &str, range: Range) -> Option<f64> {
         let Raw::Number(x) = raw else {
-            self.error(path, format!("expected {}, found {}", range.describe(), raw.describe()));
+            self.error(
+                path,
+                format!("expected {}, found {}", range.describe(), raw.describe()),
+            );
             return None;
         };
         if !x.is_finite() {
-            self.error(path, format!("must be a finite number, found `{}`", format_number(*x)));
+            self.error(
+                path,
+                format!("must be a finite number, found `{}`", format_number(*x)),
+            );
             return None;
         }
         if !range.contains(*x) {
-            self.error(path, format!("must be {}, found `{}`", range.describe(), format_number(*x)));
+            self.error(
+                path,
+                format!(
+                    "must be {}, found `{}`",
+                    range.describe(),
+                    format_number(*x)
+                ),
+            );
             return None;
         }
         Some(*x)
@@ -157,7 +187,10 @@ impl Decoder {
             None => &[],
             Some(Raw::List(items)) => items,
             Some(other) => {
-                self.error(fields.path(key), format!("expected a list, found {}", other.describe()));
+                self.error(
+                    fields.path(key),
+                    format!("expected a list, found {}", other.describe()),
+                );
                 &[]
             }
         }
@@ -176,7 +209,9 @@ pub(crate) fn network(decoder: &mut Decoder, raw: &Raw) -> Network {
         platforms: Vec::new(),
         scenarios: None,
     };
-    let Some(mut fields) = decoder.object(raw, "") else { return network };
+    let Some(mut fields) = decoder.object(raw, "") else {
+        return network;
+    };
     match fields.get("format") {
         None => decoder.diagnostics.push(
             Diagnostic::warning("format", format!("missing; read as `{FORMAT}`"))
@@ -185,7 +220,10 @@ pub(crate) fn network(decoder: &mut Decoder, raw: &Raw) -> Network {
         Some(Raw::String(f)) if f == FORMAT => {}
         Some(other) => decoder.error(
             "format",
-            format!("unsupported format {}, expected `\"{FORMAT}\"`", other.describe()),
+            format!(
+                "unsupported format {}, expected `\"{FORMAT}\"`",
+                other.describe()
+            ),
         ),
     }
     network.name = decoder.string(&mut fields, "name").unwrap_or_default();
@@ -230,9 +268,13 @@ fn node(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Node> {
     let material = decoder.string(&mut fields, "material");
     let site = decoder.string(&mut fields, "site");
     let capacity = decoder.number(&mut fields, "capacity", Range::NonNegative);
-    let inventory = decoder.number(&mut fields, "inventory", Range::NonNegative).unwrap_or(0.0);
+    let inventory = decoder
+        .number(&mut fields, "inventory", Range::NonNegative)
+        .unwrap_or(0.0);
     let demand = decoder.number(&mut fields, "demand", Range::NonNegative);
-    let value = decoder.number(&mut fields, "value", Range::Positive).unwrap_or(1.0);
+    let value = decoder
+        .number(&mut fields, "value", Range::Positive)
+        .unwrap_or(1.0);
     let ttr = decoder.number(&mut fields, "ttr", Range::NonNegative);
     let spend = decoder.number(&mut fields, "spend", Range::NonNegative);
     let mut bom = Vec::new();
@@ -240,7 +282,8 @@ fn node(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Node> {
         let bom_path = fields.path("bom");
         if let Some(mut ratios) = decoder.object(raw_bom, &bom_path) {
             for (material, ratio) in ratios.entries {
-                if let Some(r) = decoder.number_at(ratio, &join(&bom_path, material), Range::Positive)
+                if let Some(r) =
+                    decoder.number_at(ratio, &join(&bom_path, material), Range::Positive)
                 {
                     bom.push((material.clone(), r));
                 }
@@ -253,16 +296,24 @@ fn node(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Node> {
     let dependency_path = fields.path("depends_on");
     for (i, raw) in decoder.list(&mut fields, "depends_on").iter().enumerate() {
         let path = format!("{dependency_path}[{i}]");
-        let Some(mut entry) = decoder.object(raw, &path) else { continue };
+        let Some(mut entry) = decoder.object(raw, &path) else {
+            continue;
+        };
         let platform = decoder.id(&mut entry, "platform");
-        let degraded =
-            decoder.number(&mut entry, "degraded_capacity", Range::Fraction).unwrap_or(0.0);
+        let degraded = decoder
+            .number(&mut entry, "degraded_capacity", Range::Fraction)
+            .unwrap_or(0.0);
         decoder.finish(entry);
         if let Some(platform) = platform {
-            depends_on.push(Dependency { platform, degraded_capacity: degraded });
+            depends_on.push(Dependency {
+                platform,
+                degraded_capacity: degraded,
+            });
         }
     }
-    let policy = fields.get("policy").and_then(|raw| policy(decoder, raw, &join(path, "policy")));
+    let policy = fields
+        .get("policy")
+        .and_then(|raw| policy(decoder, raw, &join(path, "policy")));
     decoder.finish(fields);
     let id = id?;
     Some(Node {
@@ -309,7 +360,9 @@ fn policy(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Policy> {
         Some(other) => {
             decoder.error(
                 join(path, "type"),
-                format!("unknown policy `{other}`, expected `base_stock`, `s_S` or `days_of_supply`"),
+                format!(
+                    "unknown policy `{other}`, expected `base_stock`, `s_S` or `days_of_supply`"
+                ),
             );
             None
         }
@@ -333,7 +386,10 @@ fn edge(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Edge> {
         if days.fract() != 0.0 || days > f64::from(u32::MAX) {
             decoder.error(
                 fields.path("lead_time"),
-                format!("must be a whole number of time units, found `{}`", format_number(days)),
+                format!(
+                    "must be a whole number of time units, found `{}`",
+                    format_number(days)
+                ),
             );
         } else {
             // Whole and in range, checked just above.
@@ -343,7 +399,11 @@ fn edge(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Edge> {
         }
     }
     decoder.finish(fields);
-    Some(Edge { from: from?, to: to?, lead_time })
+    Some(Edge {
+        from: from?,
+        to: to?,
+        lead_time,
+    })
 }
 
 fn facility(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Facility> {
@@ -383,12 +443,20 @@ fn scenario(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Scenario> {
         }
     }
     if !present {
-        decoder.error(disrupt_path, "missing required field: the scenario disrupts nothing");
+        decoder.error(
+            disrupt_path,
+            "missing required field: the scenario disrupts nothing",
+        );
     } else if items.is_empty() {
         decoder.error(disrupt_path, "the scenario disrupts nothing");
     }
     decoder.finish(fields);
-    Some(Scenario { id: id?, ttr, disrupt, start })
+    Some(Scenario {
+        id: id?,
+        ttr,
+        disrupt,
+        start,
+    })
 }
 
 fn disruption(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Disruption> {
@@ -399,24 +467,37 @@ fn disruption(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Disruption
         ("site", Target::Site),
         ("platform", Target::Platform),
     ] {
-        if fields.get(key).is_some() {
-            if let Some(id) = decoder.id(&mut fields, key) {
-                targets.push(make(id));
-            }
+        if fields.get(key).is_some()
+            && let Some(id) = decoder.id(&mut fields, key)
+        {
+            targets.push(make(id));
         }
     }
-    let capacity_factor =
-        decoder.number(&mut fields, "capacity_factor", Range::Fraction).unwrap_or(0.0);
-    let profile = fields.get("profile").and_then(|raw| profile(decoder, raw, &join(path, "profile")));
+    let capacity_factor = decoder
+        .number(&mut fields, "capacity_factor", Range::Fraction)
+        .unwrap_or(0.0);
+    let profile = fields
+        .get("profile")
+        .and_then(|raw| profile(decoder, raw, &join(path, "profile")));
     decoder.finish(fields);
     match targets.len() {
-        1 => targets.pop().map(|target| Disruption { target, capacity_factor, profile }),
+        1 => targets.pop().map(|target| Disruption {
+            target,
+            capacity_factor,
+            profile,
+        }),
         0 => {
-            decoder.error(path, "names no entity: give one of `node`, `site` or `platform`");
+            decoder.error(
+                path,
+                "names no entity: give one of `node`, `site` or `platform`",
+            );
             None
         }
         _ => {
-            decoder.error(path, "names more than one entity: give one of `node`, `site` or `platform` per entry");
+            decoder.error(
+                path,
+                "names more than one entity: give one of `node`, `site` or `platform` per entry",
+            );
             None
         }
     }
@@ -424,7 +505,13 @@ fn disruption(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Disruption
 
 fn profile(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Vec<(f64, f64)>> {
     let Raw::List(points) = raw else {
-        decoder.error(path, format!("expected a list of [day, factor] pairs, found {}", raw.describe()));
+        decoder.error(
+            path,
+            format!(
+                "expected a list of [day, factor] pairs, found {}",
+                raw.describe()
+            ),
+        );
         return None;
     };
     let mut profile = Vec::with_capacity(points.len());
@@ -432,12 +519,18 @@ fn profile(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Vec<(f64, f64
     for (i, point) in points.iter().enumerate() {
         let point_path = format!("{path}[{i}]");
         let Raw::List(pair) = point else {
-            decoder.error(point_path, format!("expected a [day, factor] pair, found {}", point.describe()));
+            decoder.error(
+                point_path,
+                format!("expected a [day, factor] pair, found {}", point.describe()),
+            );
             ok = false;
             continue;
         };
         let [day, factor] = pair.as_slice() else {
-            decoder.error(point_path, format!("expected a [day, factor] pair, found {} values", pair.len()));
+            decoder.error(
+                point_path,
+                format!("expected a [day, factor] pair, found {} values", pair.len()),
+            );
             ok = false;
             continue;
         };
@@ -445,14 +538,14 @@ fn profile(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Vec<(f64, f64
         let factor = decoder.number_at(factor, &format!("{point_path}[1]"), Range::Fraction);
         match (day, factor) {
             (Some(day), Some(factor)) => {
-                if let Some(&(previous, _)) = profile.last() {
-                    if day <= previous {
-                        decoder.error(
-                            format!("{point_path}[0]"),
-                            "days must increase from one point to the next",
-                        );
-                        ok = false;
-                    }
+                if let Some(&(previous, _)) = profile.last()
+                    && day <= previous
+                {
+                    decoder.error(
+                        format!("{point_path}[0]"),
+                        "days must increase from one point to the next",
+                    );
+                    ok = false;
                 }
                 profile.push((day, factor));
             }

@@ -26,10 +26,20 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, path: path.into(), message: message.into(), hint: None }
+        Diagnostic {
+            severity: Severity::Error,
+            path: path.into(),
+            message: message.into(),
+            hint: None,
+        }
     }
     pub fn warning(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, path: path.into(), message: message.into(), hint: None }
+        Diagnostic {
+            severity: Severity::Warning,
+            path: path.into(),
+            message: message.into(),
+            hint: None,
+        }
     }
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -88,11 +98,21 @@ impl fmt::Display for Diagnostics {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read `{}`: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("`{}` is not valid {format}: {message}", path.display())]
-    Syntax { path: PathBuf, format: &'static str, message: String },
+    Syntax {
+        path: PathBuf,
+        format: &'static str,
+        message: String,
+    },
     #[error("`{}`: cannot tell the format from the file name\n  hint: use a `.json`, `.yaml` or `.yml` file, or a folder of CSV tables", path.display())]
     UnknownFormat { path: PathBuf },
     #[error("`{}` is not a valid network ({} error(s)):\n{diagnostics}", path.display(), diagnostics.error_count())]
-    Invalid { path: PathBuf, diagnostics: Diagnostics },
+    Invalid {
+        path: PathBuf,
+        diagnostics: Diagnostics,
+    },
 }

@@ -40,7 +40,12 @@ impl Format {
 
     /// The format a file name implies, or a guess from the text for other names.
     pub fn detect(path: &Path, text: &str) -> Format {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("json") => Format::Json,
             Some("yaml" | "yml") => Format::Yaml,
             _ if text.trim_start().starts_with(['{', '[']) => Format::Json,
@@ -88,28 +93,41 @@ pub fn from_str(text: &str, format: Format, origin: &Path) -> Result<Loaded, Loa
         format: format.name(),
         message,
     })?;
-    from_raw(&raw).map_err(|diagnostics| LoadError::Invalid { path: origin.to_owned(), diagnostics })
+    from_raw(&raw).map_err(|diagnostics| LoadError::Invalid {
+        path: origin.to_owned(),
+        diagnostics,
+    })
 }
 
 /// Loads a network from a `.json`, `.yaml`/`.yml` file or a folder of CSV tables.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     if path.is_dir() {
         let tables = csv_tables::read(path)?;
-        let mut decoder = decode::Decoder { diagnostics: tables.diagnostics.clone() };
+        let mut decoder = decode::Decoder {
+            diagnostics: tables.diagnostics.clone(),
+        };
         let network = decode::network(&mut decoder, &tables.document);
         let relocate = |diagnostics: Vec<Diagnostic>| -> Vec<Diagnostic> {
-            diagnostics.into_iter().map(|d| tables.relocate(d)).collect()
+            diagnostics
+                .into_iter()
+                .map(|d| tables.relocate(d))
+                .collect()
         };
         return match validate(network, decoder.diagnostics) {
-            Ok((network, warnings)) => Ok(Loaded { network, warnings: relocate(warnings) }),
+            Ok((network, warnings)) => Ok(Loaded {
+                network,
+                warnings: relocate(warnings),
+            }),
             Err(Diagnostics(all)) => Err(LoadError::Invalid {
                 path: path.to_owned(),
                 diagnostics: Diagnostics(relocate(all)),
             }),
         };
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| LoadError::Io { path: path.to_owned(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     from_str(&text, Format::detect(path, &text), path)
 }
 
@@ -130,7 +148,9 @@ pub fn scenarios_from_str(
     let scenarios = match &raw {
         Raw::List(items) => decode::scenarios(&mut decoder, items, "scenarios"),
         Raw::Map(_) => {
-            let mut fields = decoder.object(&raw, "").ok_or_else(|| unreachable_syntax(origin))?;
+            let mut fields = decoder
+                .object(&raw, "")
+                .ok_or_else(|| unreachable_syntax(origin))?;
             let items = decoder.list(&mut fields, "scenarios");
             let scenarios = decode::scenarios(&mut decoder, items, "scenarios");
             decoder.finish(fields);
@@ -139,7 +159,10 @@ pub fn scenarios_from_str(
         other => {
             decoder.diagnostics.push(Diagnostic::error(
                 "",
-                format!("expected a list of scenarios or an object with `scenarios`, found {}", other.describe()),
+                format!(
+                    "expected a list of scenarios or an object with `scenarios`, found {}",
+                    other.describe()
+                ),
             ));
             Vec::new()
         }
@@ -147,11 +170,18 @@ pub fn scenarios_from_str(
     let mut diagnostics = decoder.diagnostics;
     diagnostics.extend(network.check_scenarios(&scenarios, "scenarios"));
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(LoadError::Invalid { path: origin.to_owned(), diagnostics: Diagnostics(diagnostics) });
+        return Err(LoadError::Invalid {
+            path: origin.to_owned(),
+            diagnostics: Diagnostics(diagnostics),
+        });
     }
     Ok((scenarios, diagnostics))
 }
 
 fn unreachable_syntax(origin: &Path) -> LoadError {
-    LoadError::Syntax { path: origin.to_owned(), format: "JSON", message: "not an object".to_owned() }
+    LoadError::Syntax {
+        path: origin.to_owned(),
+        format: "JSON",
+        message: "not an object".to_owned(),
+    }
 }

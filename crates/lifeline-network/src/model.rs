@@ -86,10 +86,18 @@ pub struct Dependency {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Policy {
-    BaseStock { level: f64 },
+    BaseStock {
+        level: f64,
+    },
     #[serde(rename = "s_S")]
-    MinMax { s: f64, #[serde(rename = "S")] big_s: f64 },
-    DaysOfSupply { days: f64 },
+    MinMax {
+        s: f64,
+        #[serde(rename = "S")]
+        big_s: f64,
+    },
+    DaysOfSupply {
+        days: f64,
+    },
 }
 
 /// A disruption scenario.

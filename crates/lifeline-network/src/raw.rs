@@ -43,7 +43,11 @@ pub fn format_number(n: f64) -> String {
     if n.is_nan() {
         "NaN".to_owned()
     } else if n.is_infinite() {
-        if n > 0.0 { "inf".to_owned() } else { "-inf".to_owned() }
+        if n > 0.0 {
+            "inf".to_owned()
+        } else {
+            "-inf".to_owned()
+        }
     } else {
         format!("{n}")
     }
@@ -113,7 +117,9 @@ impl<'de> Visitor<'de> for RawVisitor {
                 Raw::Bool(b) => b.to_string(),
                 Raw::Null => "null".to_owned(),
                 Raw::List(_) | Raw::Map(_) => {
-                    return Err(de::Error::custom("a key must be a string, not a list or object"));
+                    return Err(de::Error::custom(
+                        "a key must be a string, not a list or object",
+                    ));
                 }
             };
             entries.push((key, map.next_value()?));
@@ -134,7 +140,10 @@ mod tests {
             raw,
             Raw::Map(vec![
                 ("b".into(), Raw::Number(1.0)),
-                ("a".into(), Raw::List(vec![Raw::Bool(true), Raw::Null, Raw::String("x".into())])),
+                (
+                    "a".into(),
+                    Raw::List(vec![Raw::Bool(true), Raw::Null, Raw::String("x".into())])
+                ),
                 ("b".into(), Raw::Number(2.5)),
             ])
         );
@@ -142,8 +151,11 @@ mod tests {
 
     #[test]
     fn yaml_reads_non_finite_numbers() {
-        let raw: Raw = crate::parse_raw("a: .nan\nb: -.inf\nc: 3\n", crate::Format::Yaml).expect("valid YAML");
-        let Raw::Map(entries) = raw else { panic!("expected a map") };
+        let raw: Raw =
+            crate::parse_raw("a: .nan\nb: -.inf\nc: 3\n", crate::Format::Yaml).expect("valid YAML");
+        let Raw::Map(entries) = raw else {
+            panic!("expected a map")
+        };
         assert!(matches!(entries[0].1, Raw::Number(n) if n.is_nan()));
         assert_eq!(entries[1].1, Raw::Number(f64::NEG_INFINITY));
         assert_eq!(entries[2].1, Raw::Number(3.0));

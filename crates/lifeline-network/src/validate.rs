@@ -97,10 +97,21 @@ impl ValidatedNetwork {
 
     /// Every node, then site, then platform with a `ttr`, each fully down alone.
     pub fn default_scenarios(&self) -> Vec<Scenario> {
-        let nodes = self.network.nodes.iter().map(|n| (Target::Node(n.id.clone()), n.ttr));
-        let sites = self.network.sites.iter().map(|s| (Target::Site(s.id.clone()), s.ttr));
-        let platforms =
-            self.network.platforms.iter().map(|p| (Target::Platform(p.id.clone()), p.ttr));
+        let nodes = self
+            .network
+            .nodes
+            .iter()
+            .map(|n| (Target::Node(n.id.clone()), n.ttr));
+        let sites = self
+            .network
+            .sites
+            .iter()
+            .map(|s| (Target::Site(s.id.clone()), s.ttr));
+        let platforms = self
+            .network
+            .platforms
+            .iter()
+            .map(|p| (Target::Platform(p.id.clone()), p.ttr));
         nodes
             .chain(sites)
             .chain(platforms)
@@ -138,7 +149,9 @@ impl ValidatedNetwork {
             sites: vec![1.0; self.network.sites.len()],
         };
         for (target, f) in disrupt {
-            let Some((_, ix)) = self.lookup(target.id()) else { continue };
+            let Some((_, ix)) = self.lookup(target.id()) else {
+                continue;
+            };
             match target {
                 Target::Node(_) => lower(&mut factors.nodes[ix], f),
                 Target::Site(_) => {
@@ -173,7 +186,10 @@ pub struct CapacityFactors {
 
 /// Validates a decoded network, reporting every problem at once. `warnings` already
 /// found while decoding are carried into the result.
-pub fn validate(network: Network, mut diagnostics: Vec<Diagnostic>) -> Result<(ValidatedNetwork, Vec<Diagnostic>), Diagnostics> {
+pub fn validate(
+    network: Network,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Result<(ValidatedNetwork, Vec<Diagnostic>), Diagnostics> {
     let mut ids: HashMap<String, (EntityKind, usize)> = HashMap::new();
     let mut first_path: HashMap<&str, String> = HashMap::new();
     let entities = network
@@ -181,11 +197,20 @@ pub fn validate(network: Network, mut diagnostics: Vec<Diagnostic>) -> Result<(V
         .iter()
         .enumerate()
         .map(|(i, n)| (EntityKind::Node, i, n.id.as_str(), format!("nodes[{i}].id")))
-        .chain(network.sites.iter().enumerate().map(|(i, s)| {
-            (EntityKind::Site, i, s.id.as_str(), format!("sites[{i}].id"))
-        }))
+        .chain(
+            network
+                .sites
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (EntityKind::Site, i, s.id.as_str(), format!("sites[{i}].id"))),
+        )
         .chain(network.platforms.iter().enumerate().map(|(i, p)| {
-            (EntityKind::Platform, i, p.id.as_str(), format!("platforms[{i}].id"))
+            (
+                EntityKind::Platform,
+                i,
+                p.id.as_str(),
+                format!("platforms[{i}].id"),
+            )
         }));
     for (kind, ix, id, path) in entities {
         if let Some(first) = first_path.get(id) {
@@ -200,22 +225,28 @@ pub fn validate(network: Network, mut diagnostics: Vec<Diagnostic>) -> Result<(V
     }
 
     let node_count = network.nodes.len();
-    let resolve_node = |id: &str, path: String, diagnostics: &mut Vec<Diagnostic>| -> Option<NodeIx> {
-        match ids.get(id) {
-            Some(&(EntityKind::Node, ix)) => Some(ix),
-            Some(&(kind, _)) => {
-                diagnostics.push(Diagnostic::error(
-                    path,
-                    format!("`{id}` is a {}, not a node", kind.as_str()),
-                ));
-                None
+    let resolve_node =
+        |id: &str, path: String, diagnostics: &mut Vec<Diagnostic>| -> Option<NodeIx> {
+            match ids.get(id) {
+                Some(&(EntityKind::Node, ix)) => Some(ix),
+                Some(&(kind, _)) => {
+                    diagnostics.push(Diagnostic::error(
+                        path,
+                        format!("`{id}` is a {}, not a node", kind.as_str()),
+                    ));
+                    None
+                }
+                None => {
+                    diagnostics.push(unknown(
+                        path,
+                        "node",
+                        id,
+                        network.nodes.iter().map(|n| n.id.as_str()),
+                    ));
+                    None
+                }
             }
-            None => {
-                diagnostics.push(unknown(path, "node", id, network.nodes.iter().map(|n| n.id.as_str())));
-                None
-            }
-        }
-    };
+        };
 
     // Edges.
     let mut edge_ends = Vec::with_capacity(network.edges.len());
@@ -234,7 +265,10 @@ pub fn validate(network: Network, mut diagnostics: Vec<Diagnostic>) -> Result<(V
         if let Some(first) = seen_edges.insert((from, to), e) {
             diagnostics.push(Diagnostic::error(
                 format!("edges[{e}]"),
-                format!("duplicate edge `{}` → `{}`, first given at edges[{first}]", edge.from, edge.to),
+                format!(
+                    "duplicate edge `{}` → `{}`, first given at edges[{first}]",
+                    edge.from, edge.to
+                ),
             ));
         }
         if network.nodes[from].is_demand() {
@@ -291,25 +325,43 @@ pub fn validate(network: Network, mut diagnostics: Vec<Diagnostic>) -> Result<(V
         let mut node_inputs: Vec<Input> = Vec::new();
         for &e in &suppliers[j] {
             let material = &network.nodes[edge_ends[e].0].material;
-            match node_inputs.iter_mut().find(|input| &input.material == material) {
+            match node_inputs
+                .iter_mut()
+                .find(|input| &input.material == material)
+            {
                 Some(input) => input.edges.push(e),
-                None => node_inputs.push(Input { material: material.clone(), ratio: 1.0, edges: vec![e] }),
+                None => node_inputs.push(Input {
+                    material: material.clone(),
+                    ratio: 1.0,
+                    edges: vec![e],
+                }),
             }
         }
         for (material, ratio) in &node.bom {
-            match node_inputs.iter_mut().find(|input| &input.material == material) {
+            match node_inputs
+                .iter_mut()
+                .find(|input| &input.material == material)
+            {
                 Some(input) => input.ratio = *ratio,
                 None => {
-                    let provided: Vec<&str> = node_inputs.iter().map(|i| i.material.as_str()).collect();
+                    let provided: Vec<&str> =
+                        node_inputs.iter().map(|i| i.material.as_str()).collect();
                     let hint = if provided.is_empty() {
-                        "the node has no suppliers: add an edge from a node of this material".to_owned()
+                        "the node has no suppliers: add an edge from a node of this material"
+                            .to_owned()
                     } else {
-                        format!("its suppliers provide {}", quote_list(provided.iter().copied()))
+                        format!(
+                            "its suppliers provide {}",
+                            quote_list(provided.iter().copied())
+                        )
                     };
                     diagnostics.push(
                         Diagnostic::error(
                             format!("nodes[{j}].bom.{material}"),
-                            format!("no supplier of `{}` provides material `{material}`", node.id),
+                            format!(
+                                "no supplier of `{}` provides material `{material}`",
+                                node.id
+                            ),
                         )
                         .with_hint(hint),
                     );
@@ -324,7 +376,10 @@ pub fn validate(network: Network, mut diagnostics: Vec<Diagnostic>) -> Result<(V
         match topological_sort(node_count, &edge_ends, &customers) {
             Ok(order) => order,
             Err(cycle) => {
-                let names: Vec<&str> = cycle.iter().map(|&n| network.nodes[n].id.as_str()).collect();
+                let names: Vec<&str> = cycle
+                    .iter()
+                    .map(|&n| network.nodes[n].id.as_str())
+                    .collect();
                 diagnostics.push(
                     Diagnostic::error(
                         "edges",
@@ -371,7 +426,10 @@ fn check_scenarios(
         if let Some(first) = seen.insert(scenario.id.as_str(), s) {
             diagnostics.push(Diagnostic::error(
                 format!("{path}[{s}].id"),
-                format!("duplicate scenario id `{}`, first used at {path}[{first}]", scenario.id),
+                format!(
+                    "duplicate scenario id `{}`, first used at {path}[{first}]",
+                    scenario.id
+                ),
             ));
         }
         for (d, disruption) in scenario.disrupt.iter().enumerate() {
@@ -383,9 +441,18 @@ fn check_scenarios(
                 Some(&(kind, _)) => diagnostics.push(
                     Diagnostic::error(
                         field,
-                        format!("`{}` is a {}, not a {}", target.id(), kind.as_str(), wanted.as_str()),
+                        format!(
+                            "`{}` is a {}, not a {}",
+                            target.id(),
+                            kind.as_str(),
+                            wanted.as_str()
+                        ),
                     )
-                    .with_hint(format!("write `\"{}\": \"{}\"`", kind.as_str(), target.id())),
+                    .with_hint(format!(
+                        "write `\"{}\": \"{}\"`",
+                        kind.as_str(),
+                        target.id()
+                    )),
                 ),
                 None => diagnostics.push(Diagnostic::error(
                     field,
@@ -396,7 +463,12 @@ fn check_scenarios(
     }
 }
 
-fn unknown<'a>(path: String, what: &str, id: &str, candidates: impl Iterator<Item = &'a str>) -> Diagnostic {
+fn unknown<'a>(
+    path: String,
+    what: &str,
+    id: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Diagnostic {
     let diagnostic = Diagnostic::error(path, format!("unknown {what} `{id}`"));
     match closest(id, candidates) {
         Some(suggestion) => diagnostic.with_hint(format!("did you mean `{suggestion}`?")),
@@ -430,7 +502,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn quote_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    items.map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+    items
+        .map(|m| format!("`{m}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Kahn's algorithm; on a cycle, returns the nodes of one cycle in order.
@@ -462,14 +537,18 @@ fn topological_sort(
     // Every node left over has a supplier that is also left over, so walking backwards
     // along suppliers must come back to a node already seen: that closes a cycle.
     let remaining: Vec<bool> = in_degree.iter().map(|&d| d > 0).collect();
-    let Some(start) = remaining.iter().position(|&r| r) else { return Ok(order) };
+    let Some(start) = remaining.iter().position(|&r| r) else {
+        return Ok(order);
+    };
     let mut position = vec![usize::MAX; node_count];
     let mut path = Vec::new();
     let mut current = start;
     while position[current] == usize::MAX {
         position[current] = path.len();
         path.push(current);
-        let supplier = edge_ends.iter().find(|&&(from, to)| to == current && remaining[from]);
+        let supplier = edge_ends
+            .iter()
+            .find(|&&(from, to)| to == current && remaining[from]);
         match supplier {
             Some(&(from, _)) => current = from,
             None => break,

@@ -6,5 +6,9 @@ pub enum StressError {
     #[error("the LP solver failed to set up the model: {0}")]
     Backend(String),
     #[error("scenario `{scenario}`: the {program} program did not solve to optimality ({outcome})")]
-    Solve { scenario: String, program: &'static str, outcome: String },
+    Solve {
+        scenario: String,
+        program: &'static str,
+        outcome: String,
+    },
 }

@@ -9,10 +9,9 @@
 use std::ffi::{CStr, c_void};
 
 use highs_sys::{
-    HighsInt, Highs_create,
-    Highs_destroy, Highs_getBasis, Highs_getModelStatus, Highs_getObjectiveValue,
+    Highs_create, Highs_destroy, Highs_getBasis, Highs_getModelStatus, Highs_getObjectiveValue,
     Highs_getSolution, Highs_passLp, Highs_run, Highs_setBasis, Highs_setBoolOptionValue,
-    Highs_setDoubleOptionValue, Highs_setIntOptionValue, Highs_setStringOptionValue,
+    Highs_setDoubleOptionValue, Highs_setIntOptionValue, Highs_setStringOptionValue, HighsInt,
 };
 
 use crate::solver::{Basis, LpBackend, LpProblem, Outcome, WarmModel};
@@ -46,9 +45,15 @@ impl LpBackend for Highs {
     fn build(&self, problem: &LpProblem) -> Result<HighsModel, String> {
         let cols = problem.col_count();
         let rows = problem.row_count();
-        let start: Vec<HighsInt> =
-            problem.start[..cols].iter().map(|&s| int(s)).collect::<Result<_, _>>()?;
-        let index: Vec<HighsInt> = problem.index.iter().map(|&i| int(i)).collect::<Result<_, _>>()?;
+        let start: Vec<HighsInt> = problem.start[..cols]
+            .iter()
+            .map(|&s| int(s))
+            .collect::<Result<_, _>>()?;
+        let index: Vec<HighsInt> = problem
+            .index
+            .iter()
+            .map(|&i| int(i))
+            .collect::<Result<_, _>>()?;
         // SAFETY: Highs_create returns an owned handle or null.
         let handle = unsafe { Highs_create() };
         if handle.is_null() {
@@ -97,7 +102,7 @@ impl HighsModel {
             self.double_option(c"primal_feasibility_tolerance", 1e-9),
             self.double_option(c"dual_feasibility_tolerance", 1e-9),
         ];
-        if checks.iter().any(|&status| status == STATUS_ERROR) {
+        if checks.contains(&STATUS_ERROR) {
             return Err("HiGHS rejected an option".to_owned());
         }
         Ok(())
@@ -159,10 +164,18 @@ impl WarmModel for HighsModel {
     }
 
     fn basis(&self) -> Option<Basis> {
-        let mut basis = Basis { columns: vec![0; self.cols], rows: vec![0; self.rows] };
+        let mut basis = Basis {
+            columns: vec![0; self.cols],
+            rows: vec![0; self.rows],
+        };
         // SAFETY: buffers of length cols and rows, as getBasis writes.
-        let status =
-            unsafe { Highs_getBasis(self.handle, basis.columns.as_mut_ptr(), basis.rows.as_mut_ptr()) };
+        let status = unsafe {
+            Highs_getBasis(
+                self.handle,
+                basis.columns.as_mut_ptr(),
+                basis.rows.as_mut_ptr(),
+            )
+        };
         (status != STATUS_ERROR).then_some(basis)
     }
 

@@ -73,7 +73,9 @@ fn run_with<B: LpBackend>(
             let mut done = Vec::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(scenario) = scenarios.get(i) else { break };
+                let Some(scenario) = scenarios.get(i) else {
+                    break;
+                };
                 done.push((i, worker.scenario(backend, network, scenario, config)?));
                 progress();
             }
@@ -129,7 +131,11 @@ impl Worker {
         // network starts to lose demand: a property of the network alone, so every
         // scenario starts from the same basis whatever else is in the sweep.
         let baseline_tts = tts_model.objective().abs();
-        let resting_window = if baseline_tts > 0.0 { baseline_tts } else { 1.0 };
+        let resting_window = if baseline_tts > 0.0 {
+            baseline_tts
+        } else {
+            1.0
+        };
         let (ttr, _) = lp::build(network, Program::Ttr, resting_window);
         let mut ttr_model = backend.build(&ttr).map_err(StressError::Backend)?;
         expect_optimal(ttr_model.solve(), "baseline", "TTR")?;
@@ -151,13 +157,23 @@ impl Worker {
         scenario: &Scenario,
         config: &StressConfig,
     ) -> Result<ScenarioResult, StressError> {
-        let factors = network
-            .capacity_factors(scenario.disrupt.iter().map(|d| (&d.target, d.capacity_factor)));
+        let factors = network.capacity_factors(
+            scenario
+                .disrupt
+                .iter()
+                .map(|d| (&d.target, d.capacity_factor)),
+        );
         let mut changes = lp::changes(&self.layout, &factors);
         let horizon = self.layout.horizon;
 
-        let tts = solve(backend, &mut self.tts, self.tts_basis.as_ref(), &changes, &mut self.primal)
-            .map_err(|outcome| solve_error(scenario, "TTS", outcome))?;
+        let tts = solve(
+            backend,
+            &mut self.tts,
+            self.tts_basis.as_ref(),
+            &changes,
+            &mut self.primal,
+        )
+        .map_err(|outcome| solve_error(scenario, "TTS", outcome))?;
         let tts = tts.abs().min(horizon);
         let covered = scenario.ttr.is_some_and(|ttr| {
             config.skip_covered && ttr <= horizon && tts >= ttr * (1.0 - 1e-9) && tts > 0.0
@@ -177,7 +193,9 @@ impl Worker {
             spend: scenario_spend(network, scenario),
             quadrant: None,
         };
-        let Some(ttr) = scenario.ttr else { return Ok(result) };
+        let Some(ttr) = scenario.ttr else {
+            return Ok(result);
+        };
 
         if covered {
             // The TTS plan, scaled to the TTR window, loses nothing.
@@ -188,8 +206,14 @@ impl Worker {
             let t = self.layout.t();
             let resting = (self.ttr.col_lower[t], self.ttr.col_upper[t]);
             changes.push(Change::Bounds(t, (ttr, ttr), resting));
-            let objective = solve(backend, &mut self.ttr, self.ttr_basis.as_ref(), &changes, &mut self.primal)
-                .map_err(|outcome| solve_error(scenario, "TTR", outcome))?;
+            let objective = solve(
+                backend,
+                &mut self.ttr,
+                self.ttr_basis.as_ref(),
+                &changes,
+                &mut self.primal,
+            )
+            .map_err(|outcome| solve_error(scenario, "TTR", outcome))?;
             result.performance_impact = Some(clean(objective, loss_scale(network, ttr)));
             for (k, &j) in self.layout.demand_nodes.iter().enumerate() {
                 let lost = self.primal[self.layout.l(k)];
@@ -204,15 +228,27 @@ impl Worker {
     }
 }
 
-fn expect_optimal(outcome: Outcome, scenario: &str, program: &'static str) -> Result<(), StressError> {
+fn expect_optimal(
+    outcome: Outcome,
+    scenario: &str,
+    program: &'static str,
+) -> Result<(), StressError> {
     match outcome {
         Outcome::Optimal => Ok(()),
-        other => Err(StressError::Solve { scenario: scenario.to_owned(), program, outcome: format!("{other:?}") }),
+        other => Err(StressError::Solve {
+            scenario: scenario.to_owned(),
+            program,
+            outcome: format!("{other:?}"),
+        }),
     }
 }
 
 fn solve_error(scenario: &Scenario, program: &'static str, outcome: Outcome) -> StressError {
-    StressError::Solve { scenario: scenario.id.clone(), program, outcome: format!("{outcome:?}") }
+    StressError::Solve {
+        scenario: scenario.id.clone(),
+        program,
+        outcome: format!("{outcome:?}"),
+    }
 }
 
 /// Solves `problem` with `changes` applied, from `basis`; returns the objective and
@@ -242,28 +278,43 @@ fn solve<B: LpBackend>(
 
 /// The largest loss a scenario could have, to tell solver noise from a real loss.
 fn loss_scale(network: &ValidatedNetwork, window: f64) -> f64 {
-    network.nodes().iter().map(|n| n.value * n.demand.unwrap_or(0.0) * window).sum()
+    network
+        .nodes()
+        .iter()
+        .map(|n| n.value * n.demand.unwrap_or(0.0) * window)
+        .sum()
 }
 
 /// Snaps values within solver tolerance of zero to zero.
 fn clean(value: f64, scale: f64) -> f64 {
-    if value.abs() <= 1e-9 * scale.max(1.0) { 0.0 } else { value }
+    if value.abs() <= 1e-9 * scale.max(1.0) {
+        0.0
+    } else {
+        value
+    }
 }
 
 fn scenario_kind(network: &ValidatedNetwork, scenario: &Scenario) -> String {
-    let [single] = scenario.disrupt.as_slice() else { return "scenario".to_owned() };
+    let [single] = scenario.disrupt.as_slice() else {
+        return "scenario".to_owned();
+    };
     let described = |kind: Option<&String>, entity: EntityKind| match kind {
         Some(kind) => format!("{kind} ({})", entity.as_str()),
         None => entity.as_str().to_owned(),
     };
     match (&single.target, network.lookup(single.target.id())) {
-        (Target::Node(_), Some((_, j))) => {
-            network.node(j).kind.clone().unwrap_or_else(|| EntityKind::Node.as_str().to_owned())
+        (Target::Node(_), Some((_, j))) => network
+            .node(j)
+            .kind
+            .clone()
+            .unwrap_or_else(|| EntityKind::Node.as_str().to_owned()),
+        (Target::Site(_), Some((_, s))) => {
+            described(network.network().sites[s].kind.as_ref(), EntityKind::Site)
         }
-        (Target::Site(_), Some((_, s))) => described(network.network().sites[s].kind.as_ref(), EntityKind::Site),
-        (Target::Platform(_), Some((_, p))) => {
-            described(network.network().platforms[p].kind.as_ref(), EntityKind::Platform)
-        }
+        (Target::Platform(_), Some((_, p))) => described(
+            network.network().platforms[p].kind.as_ref(),
+            EntityKind::Platform,
+        ),
         (target, None) => target.kind().as_str().to_owned(),
     }
 }
@@ -280,7 +331,10 @@ fn scenario_spend(network: &ValidatedNetwork, scenario: &Scenario) -> Option<f64
     }
     nodes.sort_unstable();
     nodes.dedup();
-    nodes.iter().filter_map(|&j| network.node(j).spend).reduce(|a, b| a + b)
+    nodes
+        .iter()
+        .filter_map(|&j| network.node(j).spend)
+        .reduce(|a, b| a + b)
 }
 
 /// The optimal shipments into every node that has a disrupted supplier, for the
@@ -295,7 +349,10 @@ fn reallocation(
     let mut shipments = Vec::new();
     for j in 0..layout.nodes {
         for input in network.inputs(j) {
-            let hit = input.edges.iter().any(|&e| node_factors[edge_ends[e].0] < 1.0);
+            let hit = input
+                .edges
+                .iter()
+                .any(|&e| node_factors[edge_ends[e].0] < 1.0);
             if !hit {
                 continue;
             }

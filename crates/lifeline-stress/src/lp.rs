@@ -70,7 +70,11 @@ impl Layout {
 
 /// Builds the shared rows, and the bounds and objective of `program` with window `t`
 /// (ignored for TTS).
-pub(crate) fn build(network: &ValidatedNetwork, program: Program, window: f64) -> (LpProblem, Layout) {
+pub(crate) fn build(
+    network: &ValidatedNetwork,
+    program: Program,
+    window: f64,
+) -> (LpProblem, Layout) {
     let nodes = network.nodes();
     let edge_ends = network.edge_ends();
     let demand_nodes: Vec<usize> = (0..nodes.len()).filter(|&j| nodes[j].is_demand()).collect();
@@ -183,7 +187,10 @@ pub(crate) fn build(network: &ValidatedNetwork, program: Program, window: f64) -
     let t_column = &problem.index[problem.start[t]..problem.start[t + 1]];
     let capacity = |row: usize, capacity: f64| Capacity {
         capacity,
-        t_entry: t_column.binary_search(&row).ok().map(|k| problem.start[t] + k),
+        t_entry: t_column
+            .binary_search(&row)
+            .ok()
+            .map(|k| problem.start[t] + k),
     };
     for (j, row, c) in capacity_rows {
         layout.capacity_rows[j] = Some(capacity(row, c));
@@ -213,7 +220,10 @@ pub(crate) fn changes(layout: &Layout, factors: &CapacityFactors) -> Vec<Change>
         }
         match layout.capacity_rows[j] {
             Some(Capacity { t_entry: None, .. }) => {}
-            Some(Capacity { t_entry: Some(entry), capacity }) if phi > 0.0 => {
+            Some(Capacity {
+                t_entry: Some(entry),
+                capacity,
+            }) if phi > 0.0 => {
                 changes.push(Change::Entry(entry, -phi * capacity, -capacity));
             }
             Some(_) => changes.push(down(layout.u(j))),
@@ -224,10 +234,14 @@ pub(crate) fn changes(layout: &Layout, factors: &CapacityFactors) -> Vec<Change>
     }
     for (s, &phi) in factors.sites.iter().enumerate() {
         // At φ = 0 every member node is already down, so the site row needs no change.
-        if let Some(Capacity { t_entry: Some(entry), capacity }) = layout.site_rows[s] {
-            if phi < 1.0 && phi > 0.0 {
-                changes.push(Change::Entry(entry, -phi * capacity, -capacity));
-            }
+        if let Some(Capacity {
+            t_entry: Some(entry),
+            capacity,
+        }) = layout.site_rows[s]
+            && phi < 1.0
+            && phi > 0.0
+        {
+            changes.push(Change::Entry(entry, -phi * capacity, -capacity));
         }
     }
     changes

@@ -111,9 +111,14 @@ fn rank_order(a: &ScenarioResult, b: &ScenarioResult) -> Ordering {
 
 /// Fills REI and the spend quadrants once every scenario is solved.
 pub(crate) fn finish(scenarios: &mut [ScenarioResult]) {
-    let max_pi = scenarios.iter().filter_map(|s| s.performance_impact).fold(0.0_f64, f64::max);
+    let max_pi = scenarios
+        .iter()
+        .filter_map(|s| s.performance_impact)
+        .fold(0.0_f64, f64::max);
     for scenario in scenarios.iter_mut() {
-        scenario.rei = scenario.performance_impact.map(|pi| if max_pi > 0.0 { pi / max_pi } else { 0.0 });
+        scenario.rei = scenario
+            .performance_impact
+            .map(|pi| if max_pi > 0.0 { pi / max_pi } else { 0.0 });
     }
     let mut spends: Vec<f64> = scenarios.iter().filter_map(|s| s.spend).collect();
     let mut impacts: Vec<f64> = scenarios
@@ -121,11 +126,14 @@ pub(crate) fn finish(scenarios: &mut [ScenarioResult]) {
         .filter(|s| s.spend.is_some())
         .filter_map(|s| s.performance_impact)
         .collect();
-    let (Some(median_spend), Some(median_impact)) = (median(&mut spends), median(&mut impacts)) else {
+    let (Some(median_spend), Some(median_impact)) = (median(&mut spends), median(&mut impacts))
+    else {
         return;
     };
     for scenario in scenarios.iter_mut() {
-        let (Some(spend), Some(impact)) = (scenario.spend, scenario.performance_impact) else { continue };
+        let (Some(spend), Some(impact)) = (scenario.spend, scenario.performance_impact) else {
+            continue;
+        };
         scenario.quadrant = Some(match (spend >= median_spend, impact > median_impact) {
             (true, true) => Quadrant::HighSpendHighImpact,
             (true, false) => Quadrant::HighSpendLowImpact,
@@ -141,5 +149,9 @@ fn median(values: &mut [f64]) -> Option<f64> {
     }
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    Some(if values.len() % 2 == 0 { (values[mid - 1] + values[mid]) / 2.0 } else { values[mid] })
+    Some(if values.len().is_multiple_of(2) {
+        (values[mid - 1] + values[mid]) / 2.0
+    } else {
+        values[mid]
+    })
 }

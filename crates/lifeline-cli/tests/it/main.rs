@@ -68,7 +68,17 @@ fn stress_json_follows_the_report_contract() {
 
 #[test]
 fn stress_csv_and_top() {
-    let (out, _) = check(&["stress", "examples/toy.json", "--format", "csv", "--top", "1"], 0);
+    let (out, _) = check(
+        &[
+            "stress",
+            "examples/toy.json",
+            "--format",
+            "csv",
+            "--top",
+            "1",
+        ],
+        0,
+    );
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
     assert!(lines[0].starts_with("id,kind,ttr,tts,"));
@@ -87,7 +97,16 @@ fn stress_writes_to_a_file_with_explicit_scenarios() {
     let scenarios_arg = scenarios.to_string_lossy().into_owned();
     let output_arg = output.to_string_lossy().into_owned();
     let (out, _) = check(
-        &["stress", "examples/toy.json", "--scenarios", &scenarios_arg, "--format", "json", "-o", &output_arg],
+        &[
+            "stress",
+            "examples/toy.json",
+            "--scenarios",
+            &scenarios_arg,
+            "--format",
+            "json",
+            "-o",
+            &output_arg,
+        ],
         0,
     );
     assert!(out.is_empty());
@@ -111,7 +130,10 @@ fn invalid_network_exits_2_with_every_problem() {
     .expect("write network");
     let path = network.to_string_lossy().into_owned();
     let (out, _) = check(&["validate", &path], 2);
-    assert!(out.contains("nodes[0].capacity: must be a number ≥ 0, found `-1`"), "{out}");
+    assert!(
+        out.contains("nodes[0].capacity: must be a number ≥ 0, found `-1`"),
+        "{out}"
+    );
     assert!(out.contains("edges[0].to: unknown node `HH`"), "{out}");
     assert!(out.contains("did you mean `H`?"), "{out}");
     assert!(out.contains("edges[1].from: `H` is a demand node"), "{out}");
@@ -135,17 +157,31 @@ fn missing_file_and_bad_syntax_exit_2() {
 #[test]
 fn validate_reports_a_valid_network() {
     let (out, _) = check(&["validate", "examples/toy.json"], 0);
-    assert_eq!(out.trim(), "examples/toy.json: valid: nodes 5, edges 6, sites 0, platforms 0, scenarios 3");
+    assert_eq!(
+        out.trim(),
+        "examples/toy.json: valid: nodes 5, edges 6, sites 0, platforms 0, scenarios 3"
+    );
 }
 
 #[test]
 fn examples_all_validate_and_stress() {
-    for example in ["toy", "iv-fluids", "distributor-ransomware", "blood-supplier"] {
+    for example in [
+        "toy",
+        "iv-fluids",
+        "distributor-ransomware",
+        "blood-supplier",
+    ] {
         let network = format!("examples/{example}.json");
         check(&["validate", &network], 0);
         let (out, _) = check(&["stress", &network, "--format", "json"], 0);
         let report: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-        assert!(!report["scenarios"].as_array().expect("scenarios").is_empty(), "{example}");
+        assert!(
+            !report["scenarios"]
+                .as_array()
+                .expect("scenarios")
+                .is_empty(),
+            "{example}"
+        );
         let scenarios = format!("examples/{example}.scenarios.json");
         if repo().join(&scenarios).exists() {
             check(&["stress", &network, "--scenarios", &scenarios], 0);

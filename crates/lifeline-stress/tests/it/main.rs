@@ -11,7 +11,9 @@ use lifeline_stress::{Report, StressConfig};
 
 /// Loads a network from the test data folder.
 pub fn network(name: &str) -> ValidatedNetwork {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
     match lifeline_network::load(&path) {
         Ok(loaded) => loaded.network,
         Err(error) => panic!("{error}"),

@@ -34,7 +34,10 @@ fn oracle_available() -> bool {
 }
 
 fn oracle(document: &str, name: &str) -> Value {
-    let path = std::env::temp_dir().join(format!("lifeline-oracle-{}-{name}.json", std::process::id()));
+    let path = std::env::temp_dir().join(format!(
+        "lifeline-oracle-{}-{name}.json",
+        std::process::id()
+    ));
     std::fs::write(&path, document).expect("write the temporary network");
     let output = Command::new("python3")
         .arg(repo_root().join("tools/stress_oracle.py"))
@@ -42,7 +45,11 @@ fn oracle(document: &str, name: &str) -> Value {
         .output()
         .expect("run the oracle");
     let _ = std::fs::remove_file(&path);
-    assert!(output.status.success(), "oracle failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "oracle failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).expect("oracle JSON")
 }
 
@@ -51,30 +58,52 @@ fn relative(a: f64, b: f64) -> f64 {
 }
 
 fn check(config: &TieredConfig, name: &str) {
-    let document = lifeline_generate::tiered(config).expect("generate").to_string();
+    let document = lifeline_generate::tiered(config)
+        .expect("generate")
+        .to_string();
     let expected = oracle(&document, name);
     let network = network_from_json(&document);
     for skip_covered in [true, false] {
         let report = stress(&network, StressConfig { skip_covered });
         let baseline = expected["baseline_tts"].as_f64().expect("baseline_tts");
-        assert!(relative(report.baseline_tts, baseline) <= 1e-6, "{name}: baseline {} vs {baseline}", report.baseline_tts);
+        assert!(
+            relative(report.baseline_tts, baseline) <= 1e-6,
+            "{name}: baseline {} vs {baseline}",
+            report.baseline_tts
+        );
         let oracle_scenarios = expected["scenarios"].as_array().expect("scenarios");
-        assert_eq!(report.scenarios.len(), oracle_scenarios.len(), "{name}: scenario count");
+        assert_eq!(
+            report.scenarios.len(),
+            oracle_scenarios.len(),
+            "{name}: scenario count"
+        );
         let mut losing = 0;
         for (ours, theirs) in report.scenarios.iter().zip(oracle_scenarios) {
             assert_eq!(ours.id, theirs["id"].as_str().unwrap_or_default());
             let tts = theirs["tts"].as_f64().expect("tts");
-            assert!(relative(ours.tts, tts) <= 1e-6, "{name} {}: TTS {} vs oracle {tts}", ours.id, ours.tts);
+            assert!(
+                relative(ours.tts, tts) <= 1e-6,
+                "{name} {}: TTS {} vs oracle {tts}",
+                ours.id,
+                ours.tts
+            );
             let pi = theirs["performance_impact"].as_f64();
             match (ours.performance_impact, pi) {
                 (Some(a), Some(b)) => {
-                    assert!(relative(a, b) <= 1e-6, "{name} {}: PI {a} vs oracle {b}", ours.id);
+                    assert!(
+                        relative(a, b) <= 1e-6,
+                        "{name} {}: PI {a} vs oracle {b}",
+                        ours.id
+                    );
                     losing += usize::from(b > 0.0);
                 }
                 (a, b) => assert_eq!(a, b, "{name} {}: PI presence", ours.id),
             }
         }
-        assert!(losing > 0, "{name}: a useful comparison needs some scenarios that lose demand");
+        assert!(
+            losing > 0,
+            "{name}: a useful comparison needs some scenarios that lose demand"
+        );
     }
 }
 

@@ -7,7 +7,11 @@ use lifeline_stress::{Report, StressConfig};
 use proptest::prelude::*;
 
 /// A small random network with sites, platforms and BOM ratios ≠ 1.
-fn random_network(seed: u64, tiers: Vec<usize>, inventory_boost: Option<(usize, f64)>) -> ValidatedNetwork {
+fn random_network(
+    seed: u64,
+    tiers: Vec<usize>,
+    inventory_boost: Option<(usize, f64)>,
+) -> ValidatedNetwork {
     let mut config = TieredConfig::new(tiers, seed);
     config.sites = 2;
     config.platforms = 2;
@@ -38,7 +42,9 @@ fn run(network: &ValidatedNetwork, scenarios: &[Scenario], config: StressConfig)
     }
 }
 
-const EXACT: StressConfig = StressConfig { skip_covered: false };
+const EXACT: StressConfig = StressConfig {
+    skip_covered: false,
+};
 
 fn tiers() -> impl Strategy<Value = Vec<usize>> {
     (2usize..6, 4usize..10).prop_map(|(products, middle)| vec![products, middle, middle * 2])
@@ -122,7 +128,10 @@ fn results_are_independent_of_order_and_threads() {
     let mut reversed = scenarios.clone();
     reversed.reverse();
     let pool = |threads: usize| {
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool")
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool")
     };
     let one = pool(1).install(|| run(&network, &scenarios, StressConfig::default()));
     let two = pool(2).install(|| run(&network, &reversed, StressConfig::default()));
@@ -130,7 +139,11 @@ fn results_are_independent_of_order_and_threads() {
     two_sorted.reverse();
     assert_eq!(one.scenarios.len(), two_sorted.len());
     for (a, b) in one.scenarios.iter().zip(&two_sorted) {
-        assert_eq!(a, b, "scenario {} differs between 1 thread in order and 2 threads reversed", a.id);
+        assert_eq!(
+            a, b,
+            "scenario {} differs between 1 thread in order and 2 threads reversed",
+            a.id
+        );
     }
     assert_eq!(one.baseline_tts.to_bits(), two.baseline_tts.to_bits());
 }

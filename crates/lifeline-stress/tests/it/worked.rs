@@ -7,15 +7,29 @@ use crate::{network, stress};
 /// (id, performance impact, REI, TTS)
 fn check(name: &str, config: StressConfig, baseline: f64, expected: &[(&str, f64, f64, f64)]) {
     let report = stress(&network(name), config);
-    assert!((report.baseline_tts - baseline).abs() <= 1e-6, "baseline {}", report.baseline_tts);
+    assert!(
+        (report.baseline_tts - baseline).abs() <= 1e-6,
+        "baseline {}",
+        report.baseline_tts
+    );
     assert_eq!(report.scenarios.len(), expected.len());
     for (scenario, &(id, pi, rei, tts)) in report.scenarios.iter().zip(expected) {
         assert_eq!(scenario.id, id);
         let got_pi = scenario.performance_impact.unwrap_or(f64::NAN);
         let got_rei = scenario.rei.unwrap_or(f64::NAN);
-        assert!((got_pi - pi).abs() <= 1e-6 * pi.max(1.0), "{id}: PI {got_pi} != {pi}");
-        assert!((got_rei - rei).abs() <= 1e-4, "{id}: REI {got_rei} != {rei}");
-        assert!((scenario.tts - tts).abs() <= 1e-6 * tts, "{id}: TTS {} != {tts}", scenario.tts);
+        assert!(
+            (got_pi - pi).abs() <= 1e-6 * pi.max(1.0),
+            "{id}: PI {got_pi} != {pi}"
+        );
+        assert!(
+            (got_rei - rei).abs() <= 1e-4,
+            "{id}: REI {got_rei} != {rei}"
+        );
+        assert!(
+            (scenario.tts - tts).abs() <= 1e-6 * tts,
+            "{id}: TTS {} != {tts}",
+            scenario.tts
+        );
     }
 }
 
@@ -32,7 +46,14 @@ fn toy_matches_the_spec_table() {
 
 #[test]
 fn toy_matches_without_skipping_covered_scenarios() {
-    check("toy.json", StressConfig { skip_covered: false }, 999.0, TOY);
+    check(
+        "toy.json",
+        StressConfig {
+            skip_covered: false,
+        },
+        999.0,
+        TOY,
+    );
 }
 
 #[test]
@@ -44,6 +65,11 @@ fn toy_losses_fall_on_the_cheaper_hospital() {
     assert!((s3.lost_units.0[0].1 - 55.0).abs() < 1e-6);
     assert!(report.baseline_tts_capped);
     // The rerouting plan ships the surviving capacity (45 + 45... over 2 days) to P1 and P2.
-    let shipped: f64 = s3.reallocation.iter().filter(|s| !s.from_disrupted).map(|s| s.units).sum();
+    let shipped: f64 = s3
+        .reallocation
+        .iter()
+        .filter(|s| !s.from_disrupted)
+        .map(|s| s.units)
+        .sum();
     assert!((shipped - 150.0).abs() < 1e-6, "shipped {shipped}");
 }
