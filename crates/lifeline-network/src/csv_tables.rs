@@ -47,27 +47,38 @@ pub(crate) struct Tables {
 
 impl Tables {
     /// Rewrites a diagnostic path such as `nodes[3].capacity` into
-    /// `nodes.csv line 5, column capacity`.
+    /// `nodes.csv line 5, column capacity`, and a path that ends its message (`first used
+    /// at nodes[0].id`) likewise.
     pub fn relocate(&self, mut diagnostic: Diagnostic) -> Diagnostic {
-        let path = &diagnostic.path;
-        let mut best: Option<(&str, &str)> = None;
-        for (prefix, location) in &self.locations {
-            let matches = path == prefix
-                || (path.starts_with(prefix.as_str())
-                    && matches!(path.as_bytes().get(prefix.len()), Some(b'.' | b'[')));
-            if matches && best.is_none_or(|(p, _)| prefix.len() > p.len()) {
-                best = Some((prefix, location));
-            }
+        if let Some(location) = self.locate(&diagnostic.path) {
+            diagnostic.path = location;
         }
-        if let Some((prefix, location)) = best {
-            let rest = path[prefix.len()..].trim_start_matches('.');
-            diagnostic.path = if rest.is_empty() {
-                location.to_owned()
-            } else {
-                format!("{location}, column {rest}")
-            };
+        if let Some((head, tail)) = diagnostic.message.rsplit_once(" at ")
+            && let Some(location) = self.locate(tail)
+        {
+            diagnostic.message = format!("{head} at {location}");
         }
         diagnostic
+    }
+
+    /// The source location of a generated path: that of its longest prefix ending at a
+    /// field or index boundary, plus the rest of the path as the column. Looking up each
+    /// prefix keeps this linear in the path, whatever the number of rows.
+    fn locate(&self, path: &str) -> Option<String> {
+        let ends = path
+            .char_indices()
+            .filter(|&(_, c)| c == '.' || c == '[')
+            .map(|(i, _)| i)
+            .chain([path.len()]);
+        let (end, location) = ends
+            .filter_map(|end| self.locations.get(&path[..end]).map(|location| (end, location)))
+            .last()?;
+        let rest = path[end..].trim_start_matches('.');
+        Some(if rest.is_empty() {
+            location.clone()
+        } else {
+            format!("{location}, column {rest}")
+        })
     }
 }
 

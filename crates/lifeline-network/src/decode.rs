@@ -89,18 +89,22 @@ impl Decoder {
             );
             return None;
         };
+        // A repeated key is reported here, and marked as read so that it is not also
+        // warned about as an unknown field.
+        let mut used = vec![false; entries.len()];
         for (i, (key, _)) in entries.iter().enumerate() {
             if entries[..i].iter().any(|(k, _)| k == key) {
                 self.error(
                     join(path, key),
                     "duplicate key: the object names this field twice",
                 );
+                used[i] = true;
             }
         }
         Some(Fields {
             path: path.to_owned(),
             entries,
-            used: vec![false; entries.len()],
+            used,
         })
     }
 
@@ -174,6 +178,20 @@ impl Decoder {
             return None;
         }
         Some(*x)
+    }
+
+    /// A number that must be present.
+    pub fn required_number(
+        &mut self,
+        fields: &mut Fields<'_>,
+        key: &str,
+        range: Range,
+    ) -> Option<f64> {
+        if fields.get(key).is_none() {
+            self.error(fields.path(key), "missing required field");
+            return None;
+        }
+        self.number(fields, key, range)
     }
 
     pub fn number(&mut self, fields: &mut Fields<'_>, key: &str, range: Range) -> Option<f64> {
@@ -338,12 +356,12 @@ fn policy(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Policy> {
     let kind = decoder.string(&mut fields, "type");
     let policy = match kind.as_deref() {
         Some("base_stock") => {
-            let level = decoder.number(&mut fields, "level", Range::NonNegative);
+            let level = decoder.required_number(&mut fields, "level", Range::NonNegative);
             level.map(|level| Policy::BaseStock { level })
         }
         Some("s_S") => {
-            let s = decoder.number(&mut fields, "s", Range::NonNegative);
-            let big_s = decoder.number(&mut fields, "S", Range::NonNegative);
+            let s = decoder.required_number(&mut fields, "s", Range::NonNegative);
+            let big_s = decoder.required_number(&mut fields, "S", Range::NonNegative);
             match (s, big_s) {
                 (Some(s), Some(big_s)) if s <= big_s => Some(Policy::MinMax { s, big_s }),
                 (Some(_), Some(_)) => {
@@ -354,7 +372,7 @@ fn policy(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Policy> {
             }
         }
         Some("days_of_supply") => {
-            let days = decoder.number(&mut fields, "days", Range::NonNegative);
+            let days = decoder.required_number(&mut fields, "days", Range::NonNegative);
             days.map(|days| Policy::DaysOfSupply { days })
         }
         Some(other) => {
@@ -366,6 +384,8 @@ fn policy(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Policy> {
             );
             None
         }
+        // A `type` of the wrong type was reported by `string`.
+        None if fields.get("type").is_some() => None,
         None => {
             decoder.error(join(path, "type"), "missing required field");
             None
@@ -383,11 +403,20 @@ fn edge(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Edge> {
     let to = decoder.id(&mut fields, "to");
     let mut lead_time = 0;
     if let Some(days) = decoder.number(&mut fields, "lead_time", Range::NonNegative) {
-        if days.fract() != 0.0 || days > f64::from(u32::MAX) {
+        if days.fract() != 0.0 {
             decoder.error(
                 fields.path("lead_time"),
                 format!(
                     "must be a whole number of time units, found `{}`",
+                    format_number(days)
+                ),
+            );
+        } else if days > f64::from(u32::MAX) {
+            decoder.error(
+                fields.path("lead_time"),
+                format!(
+                    "must be at most {} time units, found `{}`",
+                    u32::MAX,
                     format_number(days)
                 ),
             );
@@ -447,7 +476,8 @@ fn scenario(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Scenario> {
             disrupt_path,
             "missing required field: the scenario disrupts nothing",
         );
-    } else if items.is_empty() {
+    } else if items.is_empty() && matches!(fields.get("disrupt"), Some(Raw::List(_))) {
+        // A `disrupt` that is no list was reported by `list`.
         decoder.error(disrupt_path, "the scenario disrupts nothing");
     }
     decoder.finish(fields);
@@ -462,15 +492,17 @@ fn scenario(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Scenario> {
 fn disruption(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Disruption> {
     let mut fields = decoder.object(raw, path)?;
     let mut targets = Vec::new();
+    let mut named = 0;
     for (key, make) in [
         ("node", Target::Node as fn(String) -> Target),
         ("site", Target::Site),
         ("platform", Target::Platform),
     ] {
-        if fields.get(key).is_some()
-            && let Some(id) = decoder.id(&mut fields, key)
-        {
-            targets.push(make(id));
+        if fields.get(key).is_some() {
+            named += 1;
+            if let Some(id) = decoder.id(&mut fields, key) {
+                targets.push(make(id));
+            }
         }
     }
     let capacity_factor = decoder
@@ -480,7 +512,8 @@ fn disruption(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Disruption
         .get("profile")
         .and_then(|raw| profile(decoder, raw, &join(path, "profile")));
     decoder.finish(fields);
-    match targets.len() {
+    match named {
+        // With one entity named, an id that is not valid was reported by `id`.
         1 => targets.pop().map(|target| Disruption {
             target,
             capacity_factor,

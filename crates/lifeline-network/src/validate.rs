@@ -300,7 +300,11 @@ pub fn validate(
                     node_site[j] = Some(s);
                     site_members[s].push(j);
                 }
-                _ => diagnostics.push(unknown(
+                Some(&(kind, _)) => diagnostics.push(Diagnostic::error(
+                    format!("nodes[{j}].site"),
+                    format!("`{site}` is a {}, not a site", kind.as_str()),
+                )),
+                None => diagnostics.push(unknown(
                     format!("nodes[{j}].site"),
                     "site",
                     site,
@@ -313,7 +317,15 @@ pub fn validate(
                 Some(&(EntityKind::Platform, p)) => {
                     platform_dependents[p].push((j, dependency.degraded_capacity));
                 }
-                _ => diagnostics.push(unknown(
+                Some(&(kind, _)) => diagnostics.push(Diagnostic::error(
+                    format!("nodes[{j}].depends_on[{d}].platform"),
+                    format!(
+                        "`{}` is a {}, not a platform",
+                        dependency.platform,
+                        kind.as_str()
+                    ),
+                )),
+                None => diagnostics.push(unknown(
                     format!("nodes[{j}].depends_on[{d}].platform"),
                     "platform",
                     &dependency.platform,
@@ -368,13 +380,27 @@ pub fn validate(
                 }
             }
         }
+        if node.is_demand() && node_inputs.is_empty() && node.capacity.is_none() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    format!("nodes[{j}]"),
+                    format!(
+                        "demand node `{}` has no supplier and no capacity, so its own output is unlimited and it never runs short",
+                        node.id
+                    ),
+                )
+                .with_hint("add an edge from the node that supplies it, or give it `\"capacity\": 0` to live on its inventory"),
+            );
+        }
         inputs[j] = node_inputs;
     }
 
-    // Cycles (only meaningful once every edge resolved).
-    let topological_order = if edges_ok {
+    // Cycles among the edges that resolved, so that a cycle is reported together with
+    // an unknown node elsewhere; the order itself is kept only when every edge resolved.
+    let topological_order = {
         match topological_sort(node_count, &edge_ends, &customers) {
-            Ok(order) => order,
+            Ok(order) if edges_ok => order,
+            Ok(_) => Vec::new(),
             Err(cycle) => {
                 let names: Vec<&str> = cycle
                     .iter()
@@ -390,8 +416,6 @@ pub fn validate(
                 Vec::new()
             }
         }
-    } else {
-        Vec::new()
     };
 
     if let Some(scenarios) = &network.scenarios {
@@ -508,15 +532,17 @@ fn quote_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
         .join(", ")
 }
 
-/// Kahn's algorithm; on a cycle, returns the nodes of one cycle in order.
+/// Kahn's algorithm over the edges listed in `customers` (those that resolved; an
+/// unresolved edge has ends `usize::MAX` in `edge_ends`); on a cycle, returns the nodes
+/// of one cycle in order.
 fn topological_sort(
     node_count: usize,
     edge_ends: &[(NodeIx, NodeIx)],
     customers: &[Vec<EdgeIx>],
 ) -> Result<Vec<NodeIx>, Vec<NodeIx>> {
     let mut in_degree = vec![0usize; node_count];
-    for &(_, to) in edge_ends {
-        in_degree[to] += 1;
+    for &e in customers.iter().flatten() {
+        in_degree[edge_ends[e].1] += 1;
     }
     let mut order: Vec<NodeIx> = (0..node_count).filter(|&n| in_degree[n] == 0).collect();
     let mut next = 0;

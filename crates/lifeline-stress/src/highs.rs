@@ -9,7 +9,7 @@
 use std::ffi::{CStr, c_void};
 
 use highs_sys::{
-    Highs_create, Highs_destroy, Highs_getBasis, Highs_getModelStatus, Highs_getObjectiveValue,
+    Highs_changeCoeff, Highs_changeColBounds, Highs_create, Highs_destroy, Highs_getBasis, Highs_getModelStatus, Highs_getObjectiveValue,
     Highs_getSolution, Highs_passLp, Highs_run, Highs_setBasis, Highs_setBoolOptionValue,
     Highs_setDoubleOptionValue, Highs_setIntOptionValue, Highs_setStringOptionValue, HighsInt,
 };
@@ -126,6 +126,19 @@ impl HighsModel {
 }
 
 impl WarmModel for HighsModel {
+    fn set_col_bounds(&mut self, col: usize, lower: f64, upper: f64) {
+        let Ok(col) = int(col) else { return };
+        // SAFETY: live handle; HiGHS checks the index and returns an error status
+        // otherwise, which the next solve then reports.
+        unsafe { Highs_changeColBounds(self.handle, col, lower, upper) };
+    }
+
+    fn set_coefficient(&mut self, row: usize, col: usize, value: f64) {
+        let (Ok(row), Ok(col)) = (int(row), int(col)) else { return };
+        // SAFETY: live handle; HiGHS checks the indices.
+        unsafe { Highs_changeCoeff(self.handle, row, col, value) };
+    }
+
     fn solve(&mut self) -> Outcome {
         // SAFETY: live handle.
         let status = unsafe { Highs_run(self.handle) };

@@ -3,9 +3,10 @@
 //!
 //! [`run`] solves the TTS linear program of every scenario and, where the scenario has a
 //! TTR that its TTS does not already cover, the TTR program; see [`lp`] for the
-//! formulation. Each worker thread keeps one warm HiGHS model per program and solves
-//! every scenario from the baseline basis, so a result depends only on the network and
-//! the scenario, never on the thread count or the order of the sweep.
+//! formulation. Scenarios are solved in warm chains: one HiGHS model per program and
+//! chain, changed in place and re-solved from the previous optimum. Chains are cut from
+//! the scenarios in id order and start from the baseline basis, so results do not depend
+//! on the thread count or on the order the scenarios were given in.
 //!
 //! This crate does no IO: it takes a validated network and scenarios, and returns a
 //! [`Report`].
@@ -53,6 +54,10 @@ pub fn run(
     run_with(&highs::Highs, network, scenarios, config, progress)
 }
 
+/// Scenarios per warm chain: the unit of work a thread takes, and the number of solves
+/// one engine model serves before a fresh one is loaded.
+const CHAIN: usize = 32;
+
 fn run_with<B: LpBackend>(
     backend: &B,
     network: &ValidatedNetwork,
@@ -60,24 +65,28 @@ fn run_with<B: LpBackend>(
     config: &StressConfig,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Report, StressError> {
-    // HiGHS models cannot move between threads, so this one only gives the baseline.
-    let baseline_tts = Worker::new(backend, network)?.baseline_tts;
+    let base = Base::new(backend, network)?;
     let horizon = network.network().horizon;
 
+    // Chains are cut from the scenarios in id order, whatever order they were given in,
+    // and each chain starts from a fresh model at the baseline basis: so a result depends
+    // on the network and the set of scenarios, never on input order or thread count.
+    let mut order: Vec<usize> = (0..scenarios.len()).collect();
+    order.sort_by(|&a, &b| scenarios[a].id.cmp(&scenarios[b].id).then(a.cmp(&b)));
+    let chains: Vec<&[usize]> = order.chunks(CHAIN).collect();
     let next = AtomicUsize::new(0);
-    let workers = rayon::current_num_threads().clamp(1, scenarios.len().max(1));
+    let workers = rayon::current_num_threads().clamp(1, chains.len().max(1));
     let batches: Vec<Result<Vec<(usize, ScenarioResult)>, StressError>> = (0..workers)
         .into_par_iter()
         .map(|_| {
-            let mut worker = Worker::new(backend, network)?;
+            let mut worker = Worker::new(backend, &base);
             let mut done = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(scenario) = scenarios.get(i) else {
-                    break;
-                };
-                done.push((i, worker.scenario(backend, network, scenario, config)?));
-                progress();
+            while let Some(chain) = chains.get(next.fetch_add(1, Ordering::Relaxed)) {
+                worker.start_chain();
+                for &i in *chain {
+                    done.push((i, worker.scenario(network, &scenarios[i], config)?));
+                    progress();
+                }
             }
             Ok(done)
         })
@@ -94,8 +103,8 @@ fn run_with<B: LpBackend>(
     Ok(Report {
         network: network.network().name.clone(),
         horizon,
-        baseline_tts,
-        baseline_tts_capped: is_capped(baseline_tts, horizon),
+        baseline_tts: base.baseline_tts,
+        baseline_tts_capped: is_capped(base.baseline_tts, horizon),
         scenarios: results,
     })
 }
@@ -104,76 +113,78 @@ fn is_capped(tts: f64, horizon: f64) -> bool {
     tts >= horizon * (1.0 - 1e-9)
 }
 
-/// The two programs of a network with their optimal baseline bases, from which every
-/// scenario's solve starts.
-///
-/// Each scenario loads a fresh engine model from the changed problem rather than editing
-/// a long-lived one: a long-lived simplex engine keeps state from earlier solves (edge
-/// weights, scaling, factor updates), so its results would depend on which scenarios
-/// the same worker solved before, and hence on the thread count. Loading the problem
-/// costs a copy of its arrays; the warm basis keeps the solve itself to a few pivots.
-struct Worker {
+/// The two programs of a network with their optimal baseline bases, shared by every
+/// worker.
+struct Base {
     tts: LpProblem,
     ttr: LpProblem,
     layout: Layout,
     tts_basis: Option<Basis>,
     ttr_basis: Option<Basis>,
     baseline_tts: f64,
-    primal: Vec<f64>,
 }
 
-impl Worker {
+impl Base {
     fn new<B: LpBackend>(backend: &B, network: &ValidatedNetwork) -> Result<Self, StressError> {
         let (tts, layout) = lp::build(network, Program::Tts, 0.0);
         let mut tts_model = backend.build(&tts).map_err(StressError::Backend)?;
         expect_optimal(tts_model.solve(), "baseline", "TTS")?;
         // The TTR model rests at the baseline TTS, the window at which the undisrupted
-        // network starts to lose demand: a property of the network alone, so every
-        // scenario starts from the same basis whatever else is in the sweep.
+        // network starts to lose demand: a property of the network alone.
         let baseline_tts = tts_model.objective().abs();
-        let resting_window = if baseline_tts > 0.0 {
-            baseline_tts
-        } else {
-            1.0
-        };
+        let resting_window = if baseline_tts > 0.0 { baseline_tts } else { 1.0 };
         let (ttr, _) = lp::build(network, Program::Ttr, resting_window);
         let mut ttr_model = backend.build(&ttr).map_err(StressError::Backend)?;
         expect_optimal(ttr_model.solve(), "baseline", "TTR")?;
-        Ok(Worker {
-            baseline_tts,
+        Ok(Base {
             tts_basis: tts_model.basis(),
             ttr_basis: ttr_model.basis(),
             tts,
             ttr,
             layout,
-            primal: Vec::new(),
+            baseline_tts,
         })
     }
+}
 
-    fn scenario<B: LpBackend>(
+/// One worker thread's engine models. Within a chain the TTS model is kept and each
+/// scenario is solved from the previous one's optimum (a few dual simplex pivots, no
+/// refactoring); each chain starts from a freshly loaded model at the baseline basis. The
+/// TTR program is loaded afresh at its baseline basis for every solve. Engine models are
+/// not `Send`, so each thread loads its own.
+struct Worker<'a, B: LpBackend> {
+    backend: &'a B,
+    base: &'a Base,
+    tts: Option<B::Model>,
+    ttr: Option<B::Model>,
+    primal: Vec<f64>,
+}
+
+impl<'a, B: LpBackend> Worker<'a, B> {
+    fn new(backend: &'a B, base: &'a Base) -> Self {
+        Worker { backend, base, tts: None, ttr: None, primal: Vec::new() }
+    }
+
+    fn start_chain(&mut self) {
+        self.tts = None;
+        self.ttr = None;
+    }
+
+    fn scenario(
         &mut self,
-        backend: &B,
         network: &ValidatedNetwork,
         scenario: &Scenario,
         config: &StressConfig,
     ) -> Result<ScenarioResult, StressError> {
-        let factors = network.capacity_factors(
-            scenario
-                .disrupt
-                .iter()
-                .map(|d| (&d.target, d.capacity_factor)),
-        );
-        let mut changes = lp::changes(&self.layout, &factors);
-        let horizon = self.layout.horizon;
+        let layout = &self.base.layout;
+        let factors = network
+            .capacity_factors(scenario.disrupt.iter().map(|d| (&d.target, d.capacity_factor)));
+        let mut changes = lp::changes(layout, &factors);
+        let horizon = layout.horizon;
 
-        let tts = solve(
-            backend,
-            &mut self.tts,
-            self.tts_basis.as_ref(),
-            &changes,
-            &mut self.primal,
-        )
-        .map_err(|outcome| solve_error(scenario, "TTS", outcome))?;
+        let tts = self
+            .solve(Program::Tts, &changes)
+            .map_err(|outcome| solve_error(scenario, "TTS", outcome))?;
         let tts = tts.abs().min(horizon);
         let covered = scenario.ttr.is_some_and(|ttr| {
             config.skip_covered && ttr <= horizon && tts >= ttr * (1.0 - 1e-9) && tts > 0.0
@@ -203,28 +214,67 @@ impl Worker {
             self.primal.iter_mut().for_each(|x| *x *= scale);
             result.performance_impact = Some(0.0);
         } else {
-            let t = self.layout.t();
-            let resting = (self.ttr.col_lower[t], self.ttr.col_upper[t]);
+            let t = layout.t();
+            let resting = (self.base.ttr.col_lower[t], self.base.ttr.col_upper[t]);
             changes.push(Change::Bounds(t, (ttr, ttr), resting));
-            let objective = solve(
-                backend,
-                &mut self.ttr,
-                self.ttr_basis.as_ref(),
-                &changes,
-                &mut self.primal,
-            )
-            .map_err(|outcome| solve_error(scenario, "TTR", outcome))?;
+            let objective = self
+                .solve(Program::Ttr, &changes)
+                .map_err(|outcome| solve_error(scenario, "TTR", outcome))?;
             result.performance_impact = Some(clean(objective, loss_scale(network, ttr)));
-            for (k, &j) in self.layout.demand_nodes.iter().enumerate() {
-                let lost = self.primal[self.layout.l(k)];
+            for (k, &j) in layout.demand_nodes.iter().enumerate() {
+                let lost = self.primal[layout.l(k)];
                 let demand = network.node(j).demand.unwrap_or(0.0) * ttr;
                 if lost > 1e-9 * demand.max(1.0) {
                     result.lost_units.0.push((network.node(j).id.clone(), lost));
                 }
             }
         }
-        result.reallocation = reallocation(network, &self.layout, &factors.nodes, &self.primal);
+        result.reallocation = reallocation(network, layout, &factors.nodes, &self.primal);
         Ok(result)
+    }
+
+    /// Solves `program` with `changes` applied and undoes them; returns the objective and
+    /// leaves the primal solution in `self.primal`. A solve that fails from the warm
+    /// state is retried once on a freshly loaded model.
+    fn solve(&mut self, program: Program, changes: &[Change]) -> Result<f64, Outcome> {
+        let mut outcome = Outcome::Failed;
+        for _attempt in 0..2 {
+            let slot = match program {
+                Program::Tts => &mut self.tts,
+                Program::Ttr => &mut self.ttr,
+            };
+            let model = match slot {
+                Some(model) => model,
+                None => {
+                    let (problem, basis) = match program {
+                        Program::Tts => (&self.base.tts, self.base.tts_basis.as_ref()),
+                        Program::Ttr => (&self.base.ttr, self.base.ttr_basis.as_ref()),
+                    };
+                    let mut model = self.backend.build(problem).map_err(|_| Outcome::Failed)?;
+                    if let Some(basis) = basis {
+                        model.set_basis(basis);
+                    }
+                    slot.insert(model)
+                }
+            };
+            lp::apply_to_model(model, changes, false);
+            outcome = model.solve();
+            let objective = model.objective();
+            if outcome == Outcome::Optimal {
+                model.primal(&mut self.primal);
+            }
+            lp::apply_to_model(model, changes, true);
+            // A TTR window differs from the last scenario's, which moves every demand
+            // row: a freshly loaded model at the baseline basis (measured) solves the
+            // next one faster than pivoting on from this optimum.
+            if program == Program::Ttr || outcome != Outcome::Optimal {
+                *slot = None;
+            }
+            if outcome == Outcome::Optimal {
+                return Ok(objective);
+            }
+        }
+        Err(outcome)
     }
 }
 
@@ -248,31 +298,6 @@ fn solve_error(scenario: &Scenario, program: &'static str, outcome: Outcome) -> 
         scenario: scenario.id.clone(),
         program,
         outcome: format!("{outcome:?}"),
-    }
-}
-
-/// Solves `problem` with `changes` applied, from `basis`; returns the objective and
-/// leaves the primal solution in `primal`. The problem is restored before returning.
-fn solve<B: LpBackend>(
-    backend: &B,
-    problem: &mut LpProblem,
-    basis: Option<&Basis>,
-    changes: &[Change],
-    primal: &mut Vec<f64>,
-) -> Result<f64, Outcome> {
-    lp::apply(problem, changes, false);
-    let model = backend.build(problem);
-    lp::apply(problem, changes, true);
-    let mut model = model.map_err(|_| Outcome::Failed)?;
-    if let Some(basis) = basis {
-        model.set_basis(basis);
-    }
-    match model.solve() {
-        Outcome::Optimal => {
-            model.primal(primal);
-            Ok(model.objective())
-        }
-        other => Err(other),
     }
 }
 

@@ -20,7 +20,7 @@
 
 use lifeline_network::{CapacityFactors, ValidatedNetwork};
 
-use crate::solver::LpProblem;
+use crate::solver::{LpProblem, WarmModel};
 
 /// Which of the two programs a model holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +48,7 @@ pub(crate) struct Layout {
 /// A capacity row `Σ u − c·t ≤ 0`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Capacity {
+    pub row: usize,
     pub capacity: f64,
     /// Position of the `t` coefficient in the column-wise arrays (none when c = 0).
     pub t_entry: Option<usize>,
@@ -186,6 +187,7 @@ pub(crate) fn build(
     // Where each capacity row's `t` coefficient sits, so a disruption can change it.
     let t_column = &problem.index[problem.start[t]..problem.start[t + 1]];
     let capacity = |row: usize, capacity: f64| Capacity {
+        row,
         capacity,
         t_entry: t_column
             .binary_search(&row)
@@ -206,12 +208,14 @@ pub(crate) fn build(
 pub(crate) enum Change {
     /// A column's bounds: (column, new (lower, upper), old (lower, upper)).
     Bounds(usize, (f64, f64), (f64, f64)),
-    /// A matrix entry, by its position in the column-wise arrays: (position, new, old).
-    Entry(usize, f64, f64),
+    /// A matrix entry: its row, column and position in the column-wise arrays, new
+    /// value, old value.
+    Entry { row: usize, col: usize, position: usize, new: f64, old: f64 },
 }
 
 /// The changes that put a model at the given capacity factors.
 pub(crate) fn changes(layout: &Layout, factors: &CapacityFactors) -> Vec<Change> {
+    let t = layout.t();
     let mut changes = Vec::new();
     let down = |col: usize| Change::Bounds(col, (0.0, 0.0), (0.0, f64::INFINITY));
     for (j, &phi) in factors.nodes.iter().enumerate() {
@@ -220,11 +224,8 @@ pub(crate) fn changes(layout: &Layout, factors: &CapacityFactors) -> Vec<Change>
         }
         match layout.capacity_rows[j] {
             Some(Capacity { t_entry: None, .. }) => {}
-            Some(Capacity {
-                t_entry: Some(entry),
-                capacity,
-            }) if phi > 0.0 => {
-                changes.push(Change::Entry(entry, -phi * capacity, -capacity));
+            Some(Capacity { row, t_entry: Some(position), capacity }) if phi > 0.0 => {
+                changes.push(Change::Entry { row, col: t, position, new: -phi * capacity, old: -capacity });
             }
             Some(_) => changes.push(down(layout.u(j))),
             // Unlimited capacity stays unlimited at any factor above 0.
@@ -234,30 +235,28 @@ pub(crate) fn changes(layout: &Layout, factors: &CapacityFactors) -> Vec<Change>
     }
     for (s, &phi) in factors.sites.iter().enumerate() {
         // At φ = 0 every member node is already down, so the site row needs no change.
-        if let Some(Capacity {
-            t_entry: Some(entry),
-            capacity,
-        }) = layout.site_rows[s]
+        if let Some(Capacity { row, t_entry: Some(position), capacity }) = layout.site_rows[s]
             && phi < 1.0
             && phi > 0.0
         {
-            changes.push(Change::Entry(entry, -phi * capacity, -capacity));
+            changes.push(Change::Entry { row, col: t, position, new: -phi * capacity, old: -capacity });
         }
     }
     changes
 }
 
-/// Applies `changes` to `problem`, or undoes them when `undo` is set.
-pub(crate) fn apply(problem: &mut LpProblem, changes: &[Change], undo: bool) {
-    for change in changes {
+/// Applies `changes` to a loaded model, or undoes them when `undo` is set.
+pub(crate) fn apply_to_model<M: WarmModel>(model: &mut M, changes: &[Change], undo: bool) {
+    let ordered: Box<dyn Iterator<Item = &Change>> =
+        if undo { Box::new(changes.iter().rev()) } else { Box::new(changes.iter()) };
+    for change in ordered {
         match *change {
             Change::Bounds(col, new, old) => {
                 let (lower, upper) = if undo { old } else { new };
-                problem.col_lower[col] = lower;
-                problem.col_upper[col] = upper;
+                model.set_col_bounds(col, lower, upper);
             }
-            Change::Entry(position, new, old) => {
-                problem.value[position] = if undo { old } else { new };
+            Change::Entry { row, col, new, old, .. } => {
+                model.set_coefficient(row, col, if undo { old } else { new });
             }
         }
     }

@@ -2,8 +2,9 @@
 //! the public API and a backend can be swapped or compared.
 //!
 //! A stress sweep solves thousands of LPs that differ from one base model in a few bounds
-//! and coefficients. The traits are shaped for that: load the changed problem, start the
-//! solve from the base model's optimal basis, so each solve takes a few simplex pivots.
+//! and coefficients. The traits are shaped for that: load a model once, start it from the
+//! base model's optimal basis, then change it, solve (a few simplex pivots from the
+//! previous optimum), and change it back, scenario after scenario.
 
 /// A column-wise sparse LP: minimise `cost · x` subject to `row_lower ≤ A x ≤ row_upper`
 /// and `col_lower ≤ x ≤ col_upper`. Infinite bounds are `f64::INFINITY`.
@@ -52,8 +53,11 @@ pub(crate) trait LpBackend: Sync {
     fn build(&self, problem: &LpProblem) -> Result<Self::Model, String>;
 }
 
-/// A loaded model, solved from a given basis.
+/// A loaded model that keeps its basis and factorisation between solves.
 pub(crate) trait WarmModel {
+    fn set_col_bounds(&mut self, col: usize, lower: f64, upper: f64);
+    /// Changes an existing non-zero coefficient to another non-zero value.
+    fn set_coefficient(&mut self, row: usize, col: usize, value: f64);
     fn solve(&mut self) -> Outcome;
     fn objective(&self) -> f64;
     /// The primal values of every column, written into `out` (resized as needed).
