@@ -70,9 +70,11 @@ impl Tables {
             .filter(|&(_, c)| c == '.' || c == '[')
             .map(|(i, _)| i)
             .chain([path.len()]);
-        let (end, location) = ends
-            .filter_map(|end| self.locations.get(&path[..end]).map(|location| (end, location)))
-            .last()?;
+        let (end, location) = ends.rev().find_map(|end| {
+            self.locations
+                .get(&path[..end])
+                .map(|location| (end, location))
+        })?;
         let rest = path[end..].trim_start_matches('.');
         Some(if rest.is_empty() {
             location.clone()

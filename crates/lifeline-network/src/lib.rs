@@ -147,15 +147,15 @@ pub fn scenarios_from_str(
     let mut decoder = decode::Decoder::default();
     let scenarios = match &raw {
         Raw::List(items) => decode::scenarios(&mut decoder, items, "scenarios"),
-        Raw::Map(_) => {
-            let mut fields = decoder
-                .object(&raw, "")
-                .ok_or_else(|| unreachable_syntax(origin))?;
-            let items = decoder.list(&mut fields, "scenarios");
-            let scenarios = decode::scenarios(&mut decoder, items, "scenarios");
-            decoder.finish(fields);
-            scenarios
-        }
+        Raw::Map(_) => match decoder.object(&raw, "") {
+            Some(mut fields) => {
+                let items = decoder.list(&mut fields, "scenarios");
+                let scenarios = decode::scenarios(&mut decoder, items, "scenarios");
+                decoder.finish(fields);
+                scenarios
+            }
+            None => Vec::new(),
+        },
         other => {
             decoder.diagnostics.push(Diagnostic::error(
                 "",
@@ -176,12 +176,4 @@ pub fn scenarios_from_str(
         });
     }
     Ok((scenarios, diagnostics))
-}
-
-fn unreachable_syntax(origin: &Path) -> LoadError {
-    LoadError::Syntax {
-        path: origin.to_owned(),
-        format: "JSON",
-        message: "not an object".to_owned(),
-    }
 }

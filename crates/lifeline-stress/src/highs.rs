@@ -9,9 +9,10 @@
 use std::ffi::{CStr, c_void};
 
 use highs_sys::{
-    Highs_changeCoeff, Highs_changeColBounds, Highs_create, Highs_destroy, Highs_getBasis, Highs_getModelStatus, Highs_getObjectiveValue,
-    Highs_getSolution, Highs_passLp, Highs_run, Highs_setBasis, Highs_setBoolOptionValue,
-    Highs_setDoubleOptionValue, Highs_setIntOptionValue, Highs_setStringOptionValue, HighsInt,
+    Highs_changeCoeff, Highs_changeColBounds, Highs_create, Highs_destroy, Highs_getBasis,
+    Highs_getModelStatus, Highs_getObjectiveValue, Highs_getSolution, Highs_passLp, Highs_run,
+    Highs_setBasis, Highs_setBoolOptionValue, Highs_setDoubleOptionValue, Highs_setIntOptionValue,
+    Highs_setStringOptionValue, HighsInt,
 };
 
 use crate::solver::{Basis, LpBackend, LpProblem, Outcome, WarmModel};
@@ -134,7 +135,9 @@ impl WarmModel for HighsModel {
     }
 
     fn set_coefficient(&mut self, row: usize, col: usize, value: f64) {
-        let (Ok(row), Ok(col)) = (int(row), int(col)) else { return };
+        let (Ok(row), Ok(col)) = (int(row), int(col)) else {
+            return;
+        };
         // SAFETY: live handle; HiGHS checks the indices.
         unsafe { Highs_changeCoeff(self.handle, row, col, value) };
     }

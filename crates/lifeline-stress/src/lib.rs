@@ -132,7 +132,11 @@ impl Base {
         // The TTR model rests at the baseline TTS, the window at which the undisrupted
         // network starts to lose demand: a property of the network alone.
         let baseline_tts = tts_model.objective().abs();
-        let resting_window = if baseline_tts > 0.0 { baseline_tts } else { 1.0 };
+        let resting_window = if baseline_tts > 0.0 {
+            baseline_tts
+        } else {
+            1.0
+        };
         let (ttr, _) = lp::build(network, Program::Ttr, resting_window);
         let mut ttr_model = backend.build(&ttr).map_err(StressError::Backend)?;
         expect_optimal(ttr_model.solve(), "baseline", "TTR")?;
@@ -162,7 +166,13 @@ struct Worker<'a, B: LpBackend> {
 
 impl<'a, B: LpBackend> Worker<'a, B> {
     fn new(backend: &'a B, base: &'a Base) -> Self {
-        Worker { backend, base, tts: None, ttr: None, primal: Vec::new() }
+        Worker {
+            backend,
+            base,
+            tts: None,
+            ttr: None,
+            primal: Vec::new(),
+        }
     }
 
     fn start_chain(&mut self) {
@@ -177,8 +187,12 @@ impl<'a, B: LpBackend> Worker<'a, B> {
         config: &StressConfig,
     ) -> Result<ScenarioResult, StressError> {
         let layout = &self.base.layout;
-        let factors = network
-            .capacity_factors(scenario.disrupt.iter().map(|d| (&d.target, d.capacity_factor)));
+        let factors = network.capacity_factors(
+            scenario
+                .disrupt
+                .iter()
+                .map(|d| (&d.target, d.capacity_factor)),
+        );
         let mut changes = lp::changes(layout, &factors);
         let horizon = layout.horizon;
 

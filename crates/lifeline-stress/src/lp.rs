@@ -210,7 +210,13 @@ pub(crate) enum Change {
     Bounds(usize, (f64, f64), (f64, f64)),
     /// A matrix entry: its row, column and position in the column-wise arrays, new
     /// value, old value.
-    Entry { row: usize, col: usize, position: usize, new: f64, old: f64 },
+    Entry {
+        row: usize,
+        col: usize,
+        position: usize,
+        new: f64,
+        old: f64,
+    },
 }
 
 /// The changes that put a model at the given capacity factors.
@@ -224,8 +230,18 @@ pub(crate) fn changes(layout: &Layout, factors: &CapacityFactors) -> Vec<Change>
         }
         match layout.capacity_rows[j] {
             Some(Capacity { t_entry: None, .. }) => {}
-            Some(Capacity { row, t_entry: Some(position), capacity }) if phi > 0.0 => {
-                changes.push(Change::Entry { row, col: t, position, new: -phi * capacity, old: -capacity });
+            Some(Capacity {
+                row,
+                t_entry: Some(position),
+                capacity,
+            }) if phi > 0.0 => {
+                changes.push(Change::Entry {
+                    row,
+                    col: t,
+                    position,
+                    new: -phi * capacity,
+                    old: -capacity,
+                });
             }
             Some(_) => changes.push(down(layout.u(j))),
             // Unlimited capacity stays unlimited at any factor above 0.
@@ -235,11 +251,21 @@ pub(crate) fn changes(layout: &Layout, factors: &CapacityFactors) -> Vec<Change>
     }
     for (s, &phi) in factors.sites.iter().enumerate() {
         // At φ = 0 every member node is already down, so the site row needs no change.
-        if let Some(Capacity { row, t_entry: Some(position), capacity }) = layout.site_rows[s]
+        if let Some(Capacity {
+            row,
+            t_entry: Some(position),
+            capacity,
+        }) = layout.site_rows[s]
             && phi < 1.0
             && phi > 0.0
         {
-            changes.push(Change::Entry { row, col: t, position, new: -phi * capacity, old: -capacity });
+            changes.push(Change::Entry {
+                row,
+                col: t,
+                position,
+                new: -phi * capacity,
+                old: -capacity,
+            });
         }
     }
     changes
@@ -247,15 +273,20 @@ pub(crate) fn changes(layout: &Layout, factors: &CapacityFactors) -> Vec<Change>
 
 /// Applies `changes` to a loaded model, or undoes them when `undo` is set.
 pub(crate) fn apply_to_model<M: WarmModel>(model: &mut M, changes: &[Change], undo: bool) {
-    let ordered: Box<dyn Iterator<Item = &Change>> =
-        if undo { Box::new(changes.iter().rev()) } else { Box::new(changes.iter()) };
+    let ordered: Box<dyn Iterator<Item = &Change>> = if undo {
+        Box::new(changes.iter().rev())
+    } else {
+        Box::new(changes.iter())
+    };
     for change in ordered {
         match *change {
             Change::Bounds(col, new, old) => {
                 let (lower, upper) = if undo { old } else { new };
                 model.set_col_bounds(col, lower, upper);
             }
-            Change::Entry { row, col, new, old, .. } => {
+            Change::Entry {
+                row, col, new, old, ..
+            } => {
                 model.set_coefficient(row, col, if undo { old } else { new });
             }
         }

@@ -22,9 +22,15 @@ pub fn render(result: &Result<Loaded, LoadError>) -> String {
         }
         Err(LoadError::Invalid { diagnostics, .. }) => {
             let lines: Vec<String> = diagnostics.0.iter().map(ToString::to_string).collect();
-            format!("invalid ({} error(s)):\n{}", diagnostics.error_count(), lines.join("\n"))
+            format!(
+                "invalid ({} error(s)):\n{}",
+                diagnostics.error_count(),
+                lines.join("\n")
+            )
         }
-        Err(LoadError::Syntax { format, message, .. }) => {
+        Err(LoadError::Syntax {
+            format, message, ..
+        }) => {
             format!("not valid {format}:\n{message}")
         }
         Err(other) => format!("cannot load: {other}"),
@@ -43,5 +49,7 @@ pub fn read(text: &str, format: Format) -> Result<Loaded, LoadError> {
 
 /// The folder of the test inputs, `tests/data`.
 pub fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
