@@ -73,9 +73,12 @@ pub fn run(args: &StressArgs) -> anyhow::Result<u8> {
         None => network.scenarios(),
     };
     if scenarios.is_empty() {
-        eprintln!(
-            "warning: no scenario to run: no node, site or platform has a `ttr`, and no `scenarios` are given"
-        );
+        match &args.scenarios {
+            Some(path) => eprintln!("warning: `{}` holds no scenario", path.display()),
+            None => eprintln!(
+                "warning: no scenario to run: no node, site or platform has a `ttr`, and the network has no `scenarios`"
+            ),
+        }
     }
 
     let config = StressConfig {

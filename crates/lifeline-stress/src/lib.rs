@@ -68,11 +68,16 @@ fn run_with<B: LpBackend>(
     let base = Base::new(backend, network)?;
     let horizon = network.network().horizon;
 
-    // Chains are cut from the scenarios in id order, whatever order they were given in,
-    // and each chain starts from a fresh model at the baseline basis: so a result depends
-    // on the network and the set of scenarios, never on input order or thread count.
+    // Chains are cut from the scenarios sorted by TTR, then id, whatever order they were
+    // given in, and each chain starts from fresh models at the baseline bases: so a
+    // result depends on the network and the set of scenarios, never on input order or
+    // thread count. Sorting by TTR keeps the TTR window the same from one solve to the
+    // next within a chain; a new window moves every demand row and costs many pivots.
     let mut order: Vec<usize> = (0..scenarios.len()).collect();
-    order.sort_by(|&a, &b| scenarios[a].id.cmp(&scenarios[b].id).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        let ttr = |i: usize| scenarios[i].ttr.unwrap_or(f64::INFINITY);
+        ttr(a).total_cmp(&ttr(b)).then_with(|| scenarios[a].id.cmp(&scenarios[b].id)).then(a.cmp(&b))
+    });
     let chains: Vec<&[usize]> = order.chunks(CHAIN).collect();
     let next = AtomicUsize::new(0);
     let workers = rayon::current_num_threads().clamp(1, chains.len().max(1));
@@ -151,11 +156,10 @@ impl Base {
     }
 }
 
-/// One worker thread's engine models. Within a chain the TTS model is kept and each
+/// One worker thread's engine models. Within a chain the models are kept and each
 /// scenario is solved from the previous one's optimum (a few dual simplex pivots, no
-/// refactoring); each chain starts from a freshly loaded model at the baseline basis. The
-/// TTR program is loaded afresh at its baseline basis for every solve. Engine models are
-/// not `Send`, so each thread loads its own.
+/// refactoring); each chain starts from freshly loaded models at the baseline bases.
+/// Engine models are not `Send`, so each thread loads its own.
 struct Worker<'a, B: LpBackend> {
     backend: &'a B,
     base: &'a Base,
@@ -278,10 +282,7 @@ impl<'a, B: LpBackend> Worker<'a, B> {
                 model.primal(&mut self.primal);
             }
             lp::apply_to_model(model, changes, true);
-            // A TTR window differs from the last scenario's, which moves every demand
-            // row: a freshly loaded model at the baseline basis (measured) solves the
-            // next one faster than pivoting on from this optimum.
-            if program == Program::Ttr || outcome != Outcome::Optimal {
+            if outcome != Outcome::Optimal {
                 *slot = None;
             }
             if outcome == Outcome::Optimal {
