@@ -14,8 +14,8 @@ In one run it
      being a run with no scenario (loading, baseline TTS, writing);
   3. runs bench/pyomo_stress.py on the 1,700-node network on a sample of scenarios
      and divides its extrapolated sweep time by lifeline's (whole sweep and per LP);
-  4. checks that lifeline's tts and performance_impact equal Pyomo's on the sampled
-     scenarios to 1e-6 relative;
+  4. checks that lifeline's tts and performance_impact equal Pyomo's to 1e-6 relative on
+     the sampled scenarios and (untimed) on the K scenarios lifeline ranks worst;
   5. prints a markdown section on stdout and writes bench/out/stress.json.
 
 Progress goes to stderr. Needs only the standard library; the Pyomo peer needs
@@ -45,6 +45,12 @@ NETWORKS = [
     ("50k", ["--nodes", "50000"]),
 ]
 BENCH = "1.7k"
+AGREEMENTS = {
+    "agreement": "random sample, lifeline default",
+    "agreement_solve_all": "random sample, lifeline --solve-all",
+    "agreement_top": "lifeline's worst scenarios, default",
+    "agreement_top_solve_all": "lifeline's worst scenarios, --solve-all",
+}
 MODES = [  # (key, threads, solve_all)
     ("t2", 2, False),
     ("t1", 1, False),
@@ -257,6 +263,26 @@ def run_pyomo(args, path):
     return res
 
 
+def run_pyomo_top(args, work, path, report):
+    """Untimed extra check: the peer on the K scenarios lifeline ranks worst (a random
+    sample of this sweep is mostly zero-loss scenarios, so it checks few non-zero values)."""
+    with open(path) as fh:
+        doc = json.load(fh)
+    sweep = {sc["id"]: sc for sc in default_sweep(doc)}
+    ranked = sorted(report["scenarios"], key=lambda s: (-(s.get("performance_impact") or 0.0),
+                                                         s["tts"]))
+    doc["scenarios"] = [sweep[s["id"]] for s in ranked[:args.check_top]]
+    top_path = os.path.join(work, "net-top.json")
+    with open(top_path, "w") as fh:
+        json.dump(doc, fh)
+    log(f"[pyomo] agreement check on lifeline's {len(doc['scenarios'])} worst scenarios ...")
+    proc = subprocess.run([sys.executable, os.path.join(HERE, "pyomo_stress.py"), top_path],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"pyomo_stress.py failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout)
+
+
 def agreement(pyomo, report):
     by_id = {s["id"]: s for s in report["scenarios"]}
     mismatches, checked = [], 0
@@ -271,6 +297,7 @@ def agreement(pyomo, report):
             if not close(a, b):
                 mismatches.append({"id": r["id"], "field": field, "lifeline": a, "pyomo": b})
     return {"scenarios": len(pyomo["results"]), "values_checked": checked,
+            "nonzero_impact": sum(1 for r in pyomo["results"] if r.get("performance_impact")),
             "rel_tol": REL_TOL, "mismatches": mismatches}
 
 
@@ -324,8 +351,9 @@ def markdown(res):
     lines.append("### Scaling (default settings)")
     lines.append("")
     lines.append("| network | nodes | edges | scenarios | 2 threads | 1 thread | per scenario "
-                 "(1 thread) | LPs solved (default / --solve-all) | zero loss |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+                 "(1 thread) | LPs solved (default / --solve-all) | per LP (1 thread, default / "
+                 "--solve-all) | zero loss |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in res["networks"]:
         mm, s = n["modes"], n["summary"]
         ext = " *" if n["sampled"] else ""
@@ -335,7 +363,8 @@ def markdown(res):
             f"| {n['label']} | {n['nodes']:,} | {n['edges']:,} | {n['scenarios_total']:,} | "
             f"{fmt_s(mm['t2']['seconds'])}{ext} | {fmt_s(mm['t1']['seconds'])}{ext} | "
             f"{fmt_s(mm['t1']['seconds_per_scenario'])} | "
-            f"{mm['t1']['lps']:,} / {mm['t1_all']['lps']:,}{ext} | {zl} |")
+            f"{mm['t1']['lps']:,} / {mm['t1_all']['lps']:,}{ext} | "
+            f"{fmt_s(mm['t1']['seconds_per_lp'])} / {fmt_s(mm['t1_all']['seconds_per_lp'])} | {zl} |")
     sampled = [n for n in res["networks"] if n["sampled"]]
     if sampled:
         lines += ["", "\\* extrapolated from a random sample of the sweep ("
@@ -345,21 +374,25 @@ def markdown(res):
 
     lines.append("### Agreement with Pyomo + HiGHS")
     lines.append("")
-    for key, what in (("agreement", "lifeline default"), ("agreement_solve_all", "lifeline --solve-all")):
+    for key, what in AGREEMENTS.items():
+        if key not in res:
+            continue
         a = res[key]
         if a["mismatches"]:
             lines.append(f"* {what}: **{len(a['mismatches'])} mismatches** among "
-                         f"{a['values_checked']} values ({a['scenarios']} scenarios, tts and "
-                         f"performance_impact, relative tolerance {a['rel_tol']:g}):")
+                         f"{a['values_checked']} values ({a['scenarios']} scenarios, "
+                         f"{a['nonzero_impact']} with a loss; tts and performance_impact, "
+                         f"relative tolerance {a['rel_tol']:g}):")
             for mm in a["mismatches"]:
                 lines.append(f"  * {mm}")
         else:
             lines.append(f"* {what}: all {a['values_checked']} values agree ({a['scenarios']} "
-                         f"sampled scenarios, tts and performance_impact, relative tolerance "
-                         f"{a['rel_tol']:g}).")
+                         f"scenarios, {a['nonzero_impact']} with a loss; tts and "
+                         f"performance_impact, relative tolerance {a['rel_tol']:g}).")
     lines.append("")
     v = res["versions"]
-    lines.append(f"Versions: {v['lifeline']}, {v['rustc']}, pyomo {py['pyomo']}, highspy "
+    lines.append(f"Versions: {v['lifeline']} (binary built {v['lifeline_built']}, tree "
+                 f"{v['git']}), {v['rustc']}, pyomo {py['pyomo']}, highspy "
                  f"{py['highspy']} ({py['solver']}), Python {res['machine']['python']}. Machine: "
                  f"{res['machine']['cores']} cores, {res['machine']['memory_gib']} GiB, "
                  f"{res['machine']['cpu']}.")
@@ -377,6 +410,9 @@ def main():
                     help="scenarios lifeline runs at 10k nodes, extrapolated (default 100)")
     ap.add_argument("--sample-50k", type=int, default=20,
                     help="scenarios lifeline runs at 50k nodes, extrapolated (default 20)")
+    ap.add_argument("--check-top", type=int, default=10,
+                    help="also check agreement (untimed) on lifeline's K worst scenarios "
+                         "(default 10, 0 to skip)")
     ap.add_argument("--quick", action="store_true", help="skip the 50k-node network")
     ap.add_argument("--out", default=os.path.join(HERE, "out", "stress.json"),
                     help="machine-readable results (default bench/out/stress.json)")
@@ -390,7 +426,11 @@ def main():
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine(),
         "versions": {"lifeline": version_of([args.lifeline, "--version"]),
-                     "rustc": version_of(["rustc", "--version"])},
+                     "rustc": version_of(["rustc", "--version"]),
+                     "git": version_of(["git", "-C", ROOT, "describe", "--always", "--dirty"]),
+                     "lifeline_built": datetime.datetime.fromtimestamp(
+                         os.path.getmtime(args.lifeline)).astimezone().isoformat(
+                         timespec="seconds")},
         "settings": {"pyomo_sample": args.sample, "seed": args.seed,
                      "sample_10k": args.sample_10k, "sample_50k": args.sample_50k,
                      "quick": args.quick, "rel_tol": REL_TOL},
@@ -398,7 +438,7 @@ def main():
     }
     log(f"load average at start: {loadavg()}")
     with tempfile.TemporaryDirectory(prefix="lifeline-bench-") as work:
-        bench_path = bench_reports = None
+        bench_path = bench_reports = top = None
         for label, gen_args in NETWORKS:
             if args.quick and label == "50k":
                 continue
@@ -410,6 +450,8 @@ def main():
             if label == BENCH:
                 # the peer runs right after lifeline on the same network, in the same run
                 res["pyomo"] = run_pyomo(args, bench_path)
+                top = (run_pyomo_top(args, work, bench_path, bench_reports["t2"])
+                       if args.check_top > 0 else None)
 
     py = res["pyomo"]
     m = next(n for n in res["networks"] if n["label"] == BENCH)["modes"]
@@ -420,7 +462,12 @@ def main():
     # both lifeline modes against the peer: default (TTR skipped where covered) and --solve-all
     res["agreement"] = agreement(py, bench_reports["t2"])
     res["agreement_solve_all"] = agreement(py, bench_reports["t2_all"])
-    for key in ("agreement", "agreement_solve_all"):
+    if top is not None:
+        res["agreement_top"] = agreement(top, bench_reports["t2"])
+        res["agreement_top_solve_all"] = agreement(top, bench_reports["t2_all"])
+    for key in AGREEMENTS:
+        if key not in res:
+            continue
         bad = res[key]["mismatches"]
         log(f"{key}: " + (f"{len(bad)} MISMATCHES" if bad else "all sampled values match"))
 

@@ -9,10 +9,10 @@
 use std::ffi::{CStr, c_void};
 
 use highs_sys::{
-    Highs_changeCoeff, Highs_changeColBounds, Highs_create, Highs_destroy, Highs_getBasis,
-    Highs_getModelStatus, Highs_getObjectiveValue, Highs_getSolution, Highs_passLp, Highs_run,
-    Highs_setBasis, Highs_setBoolOptionValue, Highs_setDoubleOptionValue, Highs_setIntOptionValue,
-    Highs_setStringOptionValue, HighsInt,
+    Highs_changeColBounds, Highs_changeRowBounds, Highs_create, Highs_destroy, Highs_getBasis,
+    Highs_getIntInfoValue, Highs_getModelStatus, Highs_getObjectiveValue, Highs_getSolution,
+    Highs_passLp, Highs_run, Highs_setBasis, Highs_setBoolOptionValue, Highs_setDoubleOptionValue,
+    Highs_setIntOptionValue, Highs_setStringOptionValue, HighsInt,
 };
 
 use crate::solver::{Basis, LpBackend, LpProblem, Outcome, WarmModel};
@@ -134,12 +134,12 @@ impl WarmModel for HighsModel {
         unsafe { Highs_changeColBounds(self.handle, col, lower, upper) };
     }
 
-    fn set_coefficient(&mut self, row: usize, col: usize, value: f64) {
-        let (Ok(row), Ok(col)) = (int(row), int(col)) else {
+    fn set_row_bounds(&mut self, row: usize, lower: f64, upper: f64) {
+        let Ok(row) = int(row) else {
             return;
         };
-        // SAFETY: live handle; HiGHS checks the indices.
-        unsafe { Highs_changeCoeff(self.handle, row, col, value) };
+        // SAFETY: live handle; HiGHS checks the index.
+        unsafe { Highs_changeRowBounds(self.handle, row, lower, upper) };
     }
 
     fn solve(&mut self) -> Outcome {
@@ -176,6 +176,23 @@ impl WarmModel for HighsModel {
                 row_value.as_mut_ptr(),
                 row_dual.as_mut_ptr(),
             );
+        }
+    }
+
+    fn iterations(&self) -> usize {
+        let mut count: HighsInt = 0;
+        // SAFETY: live handle, NUL-terminated info name, one HighsInt written.
+        let status = unsafe {
+            Highs_getIntInfoValue(
+                self.handle,
+                c"simplex_iteration_count".as_ptr(),
+                &raw mut count,
+            )
+        };
+        if status == STATUS_ERROR {
+            0
+        } else {
+            usize::try_from(count).unwrap_or(0)
         }
     }
 

@@ -17,6 +17,7 @@ mod lp;
 mod report;
 mod solver;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lifeline_network::{EntityKind, Scenario, Target, ValidatedNetwork};
@@ -76,7 +77,10 @@ fn run_with<B: LpBackend>(
     let mut order: Vec<usize> = (0..scenarios.len()).collect();
     order.sort_by(|&a, &b| {
         let ttr = |i: usize| scenarios[i].ttr.unwrap_or(f64::INFINITY);
-        ttr(a).total_cmp(&ttr(b)).then_with(|| scenarios[a].id.cmp(&scenarios[b].id)).then(a.cmp(&b))
+        ttr(a)
+            .total_cmp(&ttr(b))
+            .then_with(|| scenarios[a].id.cmp(&scenarios[b].id))
+            .then(a.cmp(&b))
     });
     let chains: Vec<&[usize]> = order.chunks(CHAIN).collect();
     let next = AtomicUsize::new(0);
@@ -108,7 +112,7 @@ fn run_with<B: LpBackend>(
     Ok(Report {
         network: network.network().name.clone(),
         horizon,
-        baseline_tts: base.baseline_tts,
+        baseline_tts: report::significant(base.baseline_tts),
         baseline_tts_capped: is_capped(base.baseline_tts, horizon),
         scenarios: results,
     })
@@ -127,16 +131,28 @@ struct Base {
     tts_basis: Option<Basis>,
     ttr_basis: Option<Basis>,
     baseline_tts: f64,
+    /// The undisrupted TTS optimum: objective and primal solution.
+    tts_solution: Option<(f64, Vec<f64>)>,
 }
 
 impl Base {
     fn new<B: LpBackend>(backend: &B, network: &ValidatedNetwork) -> Result<Self, StressError> {
+        let horizon = network.network().horizon;
         let (tts, layout) = lp::build(network, Program::Tts, 0.0);
         let mut tts_model = backend.build(&tts).map_err(StressError::Backend)?;
-        expect_optimal(tts_model.solve(), "baseline", "TTS")?;
+        let (baseline_tts, tts_basis, tts_solution) = match tts_model.solve() {
+            Outcome::Optimal => {
+                let mut primal = Vec::new();
+                tts_model.primal(&mut primal);
+                let w = tts_model.objective();
+                (survival(w, horizon), tts_model.basis(), Some((w, primal)))
+            }
+            // Some demand cannot be met even at once: nothing to warm-start from.
+            Outcome::Infeasible => (0.0, None, None),
+            other => return Err(solve_error("baseline", "TTS", other)),
+        };
         // The TTR model rests at the baseline TTS, the window at which the undisrupted
         // network starts to lose demand: a property of the network alone.
-        let baseline_tts = tts_model.objective().abs();
         let resting_window = if baseline_tts > 0.0 {
             baseline_tts
         } else {
@@ -146,25 +162,54 @@ impl Base {
         let mut ttr_model = backend.build(&ttr).map_err(StressError::Backend)?;
         expect_optimal(ttr_model.solve(), "baseline", "TTR")?;
         Ok(Base {
-            tts_basis: tts_model.basis(),
+            tts_basis,
             ttr_basis: ttr_model.basis(),
             tts,
             ttr,
             layout,
             baseline_tts,
+            tts_solution,
         })
     }
 }
 
+/// An optimal solution of a program.
+struct Optimum {
+    objective: f64,
+    primal: Vec<f64>,
+    basis: Option<Basis>,
+}
+
+/// The time to survive of an optimal TTS program: 1/w, capped at the horizon.
+fn survival(w: f64, horizon: f64) -> f64 {
+    if w > 0.0 {
+        (1.0 / w).min(horizon)
+    } else {
+        horizon
+    }
+}
+
+/// Simplex iterations beyond which the next solve of a chain starts again from the
+/// baseline basis rather than from this optimum: a scenario that moved the optimum far
+/// would otherwise make its successor pivot all the way back.
+const FAR: usize = 50;
+
 /// One worker thread's engine models. Within a chain the models are kept and each
 /// scenario is solved from the previous one's optimum (a few dual simplex pivots, no
-/// refactoring); each chain starts from freshly loaded models at the baseline bases.
-/// Engine models are not `Send`, so each thread loads its own.
+/// refactoring), or from the baseline basis after a solve that went [`FAR`]; each chain
+/// starts from freshly loaded models at the baseline bases. Engine models are not `Send`,
+/// so each thread loads its own.
 struct Worker<'a, B: LpBackend> {
     backend: &'a B,
     base: &'a Base,
     tts: Option<B::Model>,
     ttr: Option<B::Model>,
+    /// Whether the last solve of each model went far from the baseline basis.
+    tts_far: bool,
+    ttr_far: bool,
+    /// Undisrupted TTR optima by window (bits of the TTR), each solved on a fresh model
+    /// so that what is cached does not depend on what this thread solved before.
+    ttr_baselines: HashMap<u64, Option<Optimum>>,
     primal: Vec<f64>,
 }
 
@@ -175,6 +220,9 @@ impl<'a, B: LpBackend> Worker<'a, B> {
             base,
             tts: None,
             ttr: None,
+            tts_far: false,
+            ttr_far: false,
+            ttr_baselines: HashMap::new(),
             primal: Vec::new(),
         }
     }
@@ -182,6 +230,34 @@ impl<'a, B: LpBackend> Worker<'a, B> {
     fn start_chain(&mut self) {
         self.tts = None;
         self.ttr = None;
+        self.tts_far = false;
+        self.ttr_far = false;
+    }
+
+    /// The undisrupted TTR optimum at `window`, if it solves.
+    fn ttr_baseline(&mut self, window: f64) -> Option<&Optimum> {
+        let (backend, base) = (self.backend, self.base);
+        self.ttr_baselines
+            .entry(window.to_bits())
+            .or_insert_with(|| {
+                let mut model = backend.build(&base.ttr).ok()?;
+                if let Some(basis) = &base.ttr_basis {
+                    model.set_basis(basis);
+                }
+                let w = base.layout.w();
+                model.set_col_bounds(w, 1.0 / window, 1.0 / window);
+                if model.solve() != Outcome::Optimal {
+                    return None;
+                }
+                let mut primal = Vec::new();
+                model.primal(&mut primal);
+                Some(Optimum {
+                    objective: model.objective(),
+                    primal,
+                    basis: model.basis(),
+                })
+            })
+            .as_ref()
     }
 
     fn scenario(
@@ -200,10 +276,30 @@ impl<'a, B: LpBackend> Worker<'a, B> {
         let mut changes = lp::changes(layout, &factors);
         let horizon = layout.horizon;
 
-        let tts = self
-            .solve(Program::Tts, &changes)
-            .map_err(|outcome| solve_error(scenario, "TTS", outcome))?;
-        let tts = tts.abs().min(horizon);
+        let unchanged = self
+            .base
+            .tts_solution
+            .as_ref()
+            .filter(|(_, x)| lp::holds(layout, &changes, x));
+        let tts = match unchanged {
+            Some((w, x)) => {
+                self.primal.clone_from(x);
+                Ok(*w)
+            }
+            None => {
+                let start = self.base.tts_basis.clone();
+                self.solve(Program::Tts, &changes, start.as_ref())
+            }
+        };
+        let tts = match tts {
+            Ok(w) => survival(w, horizon),
+            Err(Outcome::Infeasible) => {
+                // Some demand cannot be met even at once.
+                self.primal.iter_mut().for_each(|x| *x = 0.0);
+                0.0
+            }
+            Err(outcome) => return Err(solve_error(&scenario.id, "TTS", outcome)),
+        };
         let covered = scenario.ttr.is_some_and(|ttr| {
             config.skip_covered && ttr <= horizon && tts >= ttr * (1.0 - 1e-9) && tts > 0.0
         });
@@ -227,61 +323,79 @@ impl<'a, B: LpBackend> Worker<'a, B> {
         };
 
         if covered {
-            // The TTS plan, scaled to the TTR window, loses nothing.
-            let scale = ttr / tts;
-            self.primal.iter_mut().for_each(|x| *x *= scale);
+            // The TTS plan's rates, over the TTR window, lose nothing.
             result.performance_impact = Some(0.0);
         } else {
-            let t = layout.t();
-            let resting = (self.base.ttr.col_lower[t], self.base.ttr.col_upper[t]);
-            changes.push(Change::Bounds(t, (ttr, ttr), resting));
-            let objective = self
-                .solve(Program::Ttr, &changes)
-                .map_err(|outcome| solve_error(scenario, "TTR", outcome))?;
-            result.performance_impact = Some(clean(objective, loss_scale(network, ttr)));
+            let w = layout.w();
+            let resting = (self.base.ttr.col_lower[w], self.base.ttr.col_upper[w]);
+            changes.push(Change::Column(w, (1.0 / ttr, 1.0 / ttr), resting));
+            let (unchanged, start) = match self.ttr_baseline(ttr) {
+                Some(optimum) if lp::holds(layout, &changes, &optimum.primal) => {
+                    (Some((optimum.objective, optimum.primal.clone())), None)
+                }
+                Some(optimum) => (None, optimum.basis.clone()),
+                None => (None, None),
+            };
+            let objective = match unchanged {
+                Some((objective, x)) => {
+                    self.primal = x;
+                    objective
+                }
+                None => self
+                    .solve(Program::Ttr, &changes, start.as_ref())
+                    .map_err(|outcome| solve_error(&scenario.id, "TTR", outcome))?,
+            };
+            result.performance_impact = Some(clean(objective * ttr, loss_scale(network, ttr)));
             for (k, &j) in layout.demand_nodes.iter().enumerate() {
-                let lost = self.primal[layout.l(k)];
+                let lost = self.primal[layout.l(k)] * ttr;
                 let demand = network.node(j).demand.unwrap_or(0.0) * ttr;
                 if lost > 1e-9 * demand.max(1.0) {
                     result.lost_units.0.push((network.node(j).id.clone(), lost));
                 }
             }
         }
-        result.reallocation = reallocation(network, layout, &factors.nodes, &self.primal);
+        result.reallocation = reallocation(network, layout, &factors.nodes, &self.primal, ttr);
         Ok(result)
     }
 
     /// Solves `program` with `changes` applied and undoes them; returns the objective and
     /// leaves the primal solution in `self.primal`. A solve that fails from the warm
     /// state is retried once on a freshly loaded model.
-    fn solve(&mut self, program: Program, changes: &[Change]) -> Result<f64, Outcome> {
+    fn solve(
+        &mut self,
+        program: Program,
+        changes: &[Change],
+        start: Option<&Basis>,
+    ) -> Result<f64, Outcome> {
         let mut outcome = Outcome::Failed;
         for _attempt in 0..2 {
-            let slot = match program {
-                Program::Tts => &mut self.tts,
-                Program::Ttr => &mut self.ttr,
+            let (slot, far, problem) = match program {
+                Program::Tts => (&mut self.tts, &mut self.tts_far, &self.base.tts),
+                Program::Ttr => (&mut self.ttr, &mut self.ttr_far, &self.base.ttr),
             };
             let model = match slot {
-                Some(model) => model,
+                Some(model) => {
+                    if *far && let Some(basis) = start {
+                        model.set_basis(basis);
+                    }
+                    model
+                }
                 None => {
-                    let (problem, basis) = match program {
-                        Program::Tts => (&self.base.tts, self.base.tts_basis.as_ref()),
-                        Program::Ttr => (&self.base.ttr, self.base.ttr_basis.as_ref()),
-                    };
                     let mut model = self.backend.build(problem).map_err(|_| Outcome::Failed)?;
-                    if let Some(basis) = basis {
+                    if let Some(basis) = start {
                         model.set_basis(basis);
                     }
                     slot.insert(model)
                 }
             };
-            lp::apply_to_model(model, changes, false);
+            lp::apply(model, changes, false);
             outcome = model.solve();
+            *far = model.iterations() > FAR;
             let objective = model.objective();
             if outcome == Outcome::Optimal {
                 model.primal(&mut self.primal);
             }
-            lp::apply_to_model(model, changes, true);
+            lp::apply(model, changes, true);
             if outcome != Outcome::Optimal {
                 *slot = None;
             }
@@ -308,9 +422,9 @@ fn expect_optimal(
     }
 }
 
-fn solve_error(scenario: &Scenario, program: &'static str, outcome: Outcome) -> StressError {
+fn solve_error(scenario: &str, program: &'static str, outcome: Outcome) -> StressError {
     StressError::Solve {
-        scenario: scenario.id.clone(),
+        scenario: scenario.to_owned(),
         program,
         outcome: format!("{outcome:?}"),
     }
@@ -383,7 +497,8 @@ fn reallocation(
     network: &ValidatedNetwork,
     layout: &Layout,
     node_factors: &[f64],
-    primal: &[f64],
+    rates: &[f64],
+    window: f64,
 ) -> Vec<Shipment> {
     let edge_ends = network.edge_ends();
     let mut shipments = Vec::new();
@@ -397,7 +512,7 @@ fn reallocation(
                 continue;
             }
             for &e in &input.edges {
-                let units = primal[layout.y(e)];
+                let units = rates[layout.y(e)] * window;
                 if units > 1e-9 {
                     let from = edge_ends[e].0;
                     shipments.push(Shipment {

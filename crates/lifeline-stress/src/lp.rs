@@ -1,22 +1,32 @@
-//! The TTR and TTS linear programs of `lifeline-network/1` (Simchi-Levi et al. 2015) as
-//! one column/row layout, and the changes a disruption makes to it.
+//! The TTR and TTS linear programs of `lifeline-network/1` (Simchi-Levi et al. 2015) in
+//! rate form, as one column/row layout, and the changes a disruption makes to it.
 //!
-//! Columns: `u_j` (output of node j over the window), `y_e` (shipped along edge e), `l_k`
-//! (lost demand at the k-th demand node), and `t` (the window). Both programs share every
-//! row; they differ only in the objective and in the bounds of `l` and `t`:
+//! The spec states both programs over a window t: `u_j` output of node j during t, `y_e`
+//! shipped along edge e, `l_j` lost demand, with capacity `u ≤ φ·c·t` and demand
+//! `l + u + s ≥ d·t`. Dividing every quantity by t gives the same programs over rates —
+//! `ū = u/t`, `ȳ = y/t`, `l̄ = l/t` — with the one window variable `w = 1/t` multiplying
+//! the inventories:
 //!
-//! | program | objective | `l` | `t` |
+//! | row | spec (window t) | rate form (w = 1/t) |
+//! |---|---|---|
+//! | material, per node j and input k | r·u_j − Σ y ≤ 0 | r·ū_j − Σ ȳ ≤ 0 |
+//! | flow, per node i with customers | Σ y − u_i ≤ s_i | Σ ȳ − ū_i − s_i·w ≤ 0 |
+//! | capacity, per node | u_j ≤ φ·c_j·t | column bound ū_j ≤ φ·c_j |
+//! | site | Σ u ≤ φ·c·t | Σ ū ≤ φ·c |
+//! | demand, per demand node | l + u + s ≥ d·t | l̄ + ū + s·w ≥ d |
+//!
+//! | program | objective | `l̄` | `w` |
 //! |---|---|---|---|
-//! | TTR (performance impact) | min Σ value·l | [0, ∞) | fixed at the scenario's TTR |
-//! | TTS (time to survive) | max t | fixed at 0 | [0, horizon] |
+//! | TTR (performance impact) | min Σ value·l̄ (PI = TTR × that) | [0, ∞) | fixed at 1/TTR |
+//! | TTS (time to survive) | min w (TTS = 1/w) | fixed at 0 | [1/horizon, ∞) |
 //!
-//! Rows: material (r·u_j − Σ y ≤ 0 per node and input material), flow (Σ y − u_i ≤ s_i per
-//! node with customers), capacity (u_j − c_j·t ≤ 0 per node with a capacity), site
-//! (Σ u − c·t ≤ 0 per site with a capacity) and demand (l_j + u_j − d_j·t ≥ −s_j).
-//!
-//! A disruption at factor φ scales the `t` coefficient of a capacity row to −φ·c; a node
-//! fully down (φ = 0) gets the bounds u = 0 instead, so the sparsity pattern never
-//! changes and a change can be undone in place.
+//! Why rates: a disruption is then only a change of bounds (a node's or a site's capacity),
+//! never of a matrix coefficient, so a warm model re-solves without refactorising. And when
+//! a disruption shortens the time to survive, w grows, which only loosens the flow and
+//! demand rows of nodes that hold stock; in the window form every demand row shifts with t
+//! and the dual simplex must pivot once for each hospital whose stock now covers the
+//! shorter window, across the whole network. A TTS LP that is infeasible at every w means
+//! some demand cannot be met even at once: TTS = 0.
 
 use lifeline_network::{CapacityFactors, ValidatedNetwork};
 
@@ -38,20 +48,13 @@ pub(crate) struct Layout {
     pub edges: usize,
     /// Node index of each demand node, in node order.
     pub demand_nodes: Vec<usize>,
-    /// The capacity row of each node that has a finite capacity.
-    pub capacity_rows: Vec<Option<Capacity>>,
-    /// The capacity row of each site that has a capacity and members.
-    pub site_rows: Vec<Option<Capacity>>,
+    /// Each node's capacity per time unit (`None`: unlimited).
+    pub capacities: Vec<Option<f64>>,
+    /// The row and capacity of each site that has a capacity and members.
+    pub site_rows: Vec<Option<(usize, f64)>>,
+    /// The member nodes of each site.
+    pub site_members: Vec<Vec<usize>>,
     pub horizon: f64,
-}
-
-/// A capacity row `Σ u − c·t ≤ 0`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Capacity {
-    pub row: usize,
-    pub capacity: f64,
-    /// Position of the `t` coefficient in the column-wise arrays (none when c = 0).
-    pub t_entry: Option<usize>,
 }
 
 impl Layout {
@@ -64,13 +67,14 @@ impl Layout {
     pub fn l(&self, demand: usize) -> usize {
         self.nodes + self.edges + demand
     }
-    pub fn t(&self) -> usize {
+    /// The window variable w = 1/t.
+    pub fn w(&self) -> usize {
         self.nodes + self.edges + self.demand_nodes.len()
     }
 }
 
-/// Builds the shared rows, and the bounds and objective of `program` with window `t`
-/// (ignored for TTS).
+/// Builds the shared rows, and the bounds and objective of `program` at `window` (the
+/// TTR; ignored for TTS).
 pub(crate) fn build(
     network: &ValidatedNetwork,
     program: Program,
@@ -83,16 +87,18 @@ pub(crate) fn build(
         nodes: nodes.len(),
         edges: edge_ends.len(),
         demand_nodes,
-        capacity_rows: vec![None; nodes.len()],
+        capacities: nodes.iter().map(|n| n.capacity).collect(),
         site_rows: vec![None; network.network().sites.len()],
+        site_members: (0..network.network().sites.len())
+            .map(|s| network.site_members(s).to_vec())
+            .collect(),
         horizon: network.network().horizon,
     };
-    let t = layout.t();
-    let cols = t + 1;
+    let w = layout.w();
+    let cols = w + 1;
     let mut entries: Vec<(usize, usize, f64)> = Vec::new(); // (col, row, value)
     let mut row_lower = Vec::new();
     let mut row_upper = Vec::new();
-    let mut capacity_rows = Vec::new();
     let mut site_rows = Vec::new();
     let mut add_row = |lower: f64, upper: f64| {
         row_lower.push(lower);
@@ -110,41 +116,33 @@ pub(crate) fn build(
     for (i, node) in nodes.iter().enumerate() {
         let customers = network.customers(i);
         if !customers.is_empty() {
-            let row = add_row(f64::NEG_INFINITY, node.inventory);
+            let row = add_row(f64::NEG_INFINITY, 0.0);
             entries.extend(customers.iter().map(|&e| (layout.y(e), row, 1.0)));
             entries.push((layout.u(i), row, -1.0));
-        }
-    }
-    for (j, node) in nodes.iter().enumerate() {
-        if let Some(capacity) = node.capacity {
-            let row = add_row(f64::NEG_INFINITY, 0.0);
-            entries.push((layout.u(j), row, 1.0));
-            if capacity > 0.0 {
-                entries.push((t, row, -capacity));
+            if node.inventory > 0.0 {
+                entries.push((w, row, -node.inventory));
             }
-            capacity_rows.push((j, row, capacity));
         }
     }
     for (s, site) in network.network().sites.iter().enumerate() {
         let members = network.site_members(s);
         if let (Some(capacity), false) = (site.capacity, members.is_empty()) {
-            let row = add_row(f64::NEG_INFINITY, 0.0);
+            let row = add_row(f64::NEG_INFINITY, capacity);
             entries.extend(members.iter().map(|&j| (layout.u(j), row, 1.0)));
-            if capacity > 0.0 {
-                entries.push((t, row, -capacity));
-            }
             site_rows.push((s, row, capacity));
         }
     }
     for (k, &j) in layout.demand_nodes.iter().enumerate() {
         let node = &nodes[j];
-        let row = add_row(-node.inventory, f64::INFINITY);
+        let row = add_row(node.demand.unwrap_or(0.0), f64::INFINITY);
         entries.push((layout.l(k), row, 1.0));
         entries.push((layout.u(j), row, 1.0));
-        let demand = node.demand.unwrap_or(0.0);
-        if demand > 0.0 {
-            entries.push((t, row, -demand));
+        if node.inventory > 0.0 {
+            entries.push((w, row, node.inventory));
         }
+    }
+    for (s, row, capacity) in site_rows {
+        layout.site_rows[s] = Some((row, capacity));
     }
 
     let mut problem = LpProblem {
@@ -155,23 +153,28 @@ pub(crate) fn build(
         row_upper,
         ..LpProblem::default()
     };
+    for (j, capacity) in layout.capacities.iter().enumerate() {
+        if let Some(capacity) = capacity {
+            problem.col_upper[layout.u(j)] = *capacity;
+        }
+    }
     match program {
         Program::Ttr => {
             for (k, &j) in layout.demand_nodes.iter().enumerate() {
                 problem.cost[layout.l(k)] = nodes[j].value;
             }
-            problem.col_lower[t] = window;
-            problem.col_upper[t] = window;
+            problem.col_lower[w] = 1.0 / window;
+            problem.col_upper[w] = 1.0 / window;
         }
         Program::Tts => {
             for k in 0..layout.demand_nodes.len() {
                 problem.col_upper[layout.l(k)] = 0.0;
             }
-            problem.cost[t] = -1.0;
-            problem.col_upper[t] = layout.horizon;
+            problem.cost[w] = 1.0;
+            problem.col_lower[w] = 1.0 / layout.horizon;
         }
     }
-    // Compressed sparse columns; a stable sort keeps each column's rows in build order.
+    // Compressed sparse columns, each column's rows in increasing order.
     entries.sort_by_key(|&(col, row, _)| (col, row));
     problem.start = Vec::with_capacity(cols + 1);
     let mut next = 0;
@@ -184,36 +187,18 @@ pub(crate) fn build(
     problem.start.push(entries.len());
     problem.index = entries.iter().map(|&(_, row, _)| row).collect();
     problem.value = entries.iter().map(|&(_, _, value)| value).collect();
-    // Where each capacity row's `t` coefficient sits, so a disruption can change it.
-    let t_column = &problem.index[problem.start[t]..problem.start[t + 1]];
-    let capacity = |row: usize, capacity: f64| Capacity {
-        row,
-        capacity,
-        t_entry: t_column
-            .binary_search(&row)
-            .ok()
-            .map(|k| problem.start[t] + k),
-    };
-    for (j, row, c) in capacity_rows {
-        layout.capacity_rows[j] = Some(capacity(row, c));
-    }
-    for (s, row, c) in site_rows {
-        layout.site_rows[s] = Some(capacity(row, c));
-    }
     (problem, layout)
 }
 
-/// One reversible change to an [`LpProblem`].
+/// One reversible change to a model.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Change {
     /// A column's bounds: (column, new (lower, upper), old (lower, upper)).
-    Bounds(usize, (f64, f64), (f64, f64)),
-    /// A matrix entry: its row, column and position in the column-wise arrays, new
-    /// value, old value.
-    Entry {
+    Column(usize, (f64, f64), (f64, f64)),
+    /// A site row's upper bound (its lower bound is −∞).
+    SiteUpper {
+        site: usize,
         row: usize,
-        col: usize,
-        position: usize,
         new: f64,
         old: f64,
     },
@@ -221,50 +206,30 @@ pub(crate) enum Change {
 
 /// The changes that put a model at the given capacity factors.
 pub(crate) fn changes(layout: &Layout, factors: &CapacityFactors) -> Vec<Change> {
-    let t = layout.t();
     let mut changes = Vec::new();
-    let down = |col: usize| Change::Bounds(col, (0.0, 0.0), (0.0, f64::INFINITY));
     for (j, &phi) in factors.nodes.iter().enumerate() {
         if phi >= 1.0 {
             continue;
         }
-        match layout.capacity_rows[j] {
-            Some(Capacity { t_entry: None, .. }) => {}
-            Some(Capacity {
-                row,
-                t_entry: Some(position),
-                capacity,
-            }) if phi > 0.0 => {
-                changes.push(Change::Entry {
-                    row,
-                    col: t,
-                    position,
-                    new: -phi * capacity,
-                    old: -capacity,
-                });
+        let col = layout.u(j);
+        match layout.capacities[j] {
+            Some(capacity) => {
+                changes.push(Change::Column(col, (0.0, phi * capacity), (0.0, capacity)));
             }
-            Some(_) => changes.push(down(layout.u(j))),
             // Unlimited capacity stays unlimited at any factor above 0.
             None if phi > 0.0 => {}
-            None => changes.push(down(layout.u(j))),
+            None => changes.push(Change::Column(col, (0.0, 0.0), (0.0, f64::INFINITY))),
         }
     }
     for (s, &phi) in factors.sites.iter().enumerate() {
-        // At φ = 0 every member node is already down, so the site row needs no change.
-        if let Some(Capacity {
-            row,
-            t_entry: Some(position),
-            capacity,
-        }) = layout.site_rows[s]
+        if let Some((row, capacity)) = layout.site_rows[s]
             && phi < 1.0
-            && phi > 0.0
         {
-            changes.push(Change::Entry {
+            changes.push(Change::SiteUpper {
+                site: s,
                 row,
-                col: t,
-                position,
-                new: -phi * capacity,
-                old: -capacity,
+                new: phi * capacity,
+                old: capacity,
             });
         }
     }
@@ -272,7 +237,8 @@ pub(crate) fn changes(layout: &Layout, factors: &CapacityFactors) -> Vec<Change>
 }
 
 /// Applies `changes` to a loaded model, or undoes them when `undo` is set.
-pub(crate) fn apply_to_model<M: WarmModel>(model: &mut M, changes: &[Change], undo: bool) {
+pub(crate) fn apply<M: WarmModel>(model: &mut M, changes: &[Change], undo: bool) {
+    let pick = |new: (f64, f64), old: (f64, f64)| if undo { old } else { new };
     let ordered: Box<dyn Iterator<Item = &Change>> = if undo {
         Box::new(changes.iter().rev())
     } else {
@@ -280,15 +246,33 @@ pub(crate) fn apply_to_model<M: WarmModel>(model: &mut M, changes: &[Change], un
     };
     for change in ordered {
         match *change {
-            Change::Bounds(col, new, old) => {
-                let (lower, upper) = if undo { old } else { new };
+            Change::Column(col, new, old) => {
+                let (lower, upper) = pick(new, old);
                 model.set_col_bounds(col, lower, upper);
             }
-            Change::Entry {
-                row, col, new, old, ..
-            } => {
-                model.set_coefficient(row, col, if undo { old } else { new });
+            Change::SiteUpper { row, new, old, .. } => {
+                let (_, upper) = pick((0.0, new), (0.0, old));
+                model.set_row_bounds(row, f64::NEG_INFINITY, upper);
             }
         }
     }
+}
+
+/// Whether a solution of the undisrupted program already satisfies `changes`. Changes
+/// only tighten bounds, so such a solution stays optimal: the scenario costs nothing
+/// that the baseline does not.
+pub(crate) fn holds(layout: &Layout, changes: &[Change], solution: &[f64]) -> bool {
+    let within = |value: f64, lower: f64, upper: f64| {
+        value >= lower - 1e-9 * lower.abs().max(1.0) && value <= upper + 1e-9 * upper.abs().max(1.0)
+    };
+    changes.iter().all(|change| match *change {
+        Change::Column(col, (lower, upper), _) => within(solution[col], lower, upper),
+        Change::SiteUpper { site, new, .. } => {
+            let activity: f64 = layout.site_members[site]
+                .iter()
+                .map(|&j| solution[layout.u(j)])
+                .sum();
+            within(activity, f64::NEG_INFINITY, new)
+        }
+    })
 }

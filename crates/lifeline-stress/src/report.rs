@@ -48,7 +48,7 @@ pub struct ScenarioResult {
 
 impl ScenarioResult {
     pub fn total_lost_units(&self) -> f64 {
-        self.lost_units.0.iter().map(|(_, units)| units).sum()
+        self.lost_units.0.iter().fold(0.0, |total, (_, units)| total + units)
     }
 }
 
@@ -109,8 +109,34 @@ fn rank_order(a: &ScenarioResult, b: &ScenarioResult) -> Ordering {
         .then_with(|| a.id.cmp(&b.id))
 }
 
-/// Fills REI and the spend quadrants once every scenario is solved.
+/// Significant digits kept in reported quantities: the LPs are solved to tolerances of
+/// 1e-9, so further digits are noise (`0.8999999999999999` for 0.9).
+const SIGNIFICANT_DIGITS: i32 = 10;
+
+/// `x` rounded to [`SIGNIFICANT_DIGITS`], through its decimal form so that the result
+/// is the double nearest the rounded decimal.
+pub(crate) fn significant(x: f64) -> f64 {
+    if x == 0.0 {
+        return 0.0;
+    }
+    let digits = usize::try_from(SIGNIFICANT_DIGITS - 1).unwrap_or(9);
+    format!("{x:.digits$e}").parse().unwrap_or(x)
+}
+
+/// Rounds the reported quantities, then fills REI and the spend quadrants once every
+/// scenario is solved.
 pub(crate) fn finish(scenarios: &mut [ScenarioResult]) {
+    for scenario in scenarios.iter_mut() {
+        scenario.tts = significant(scenario.tts);
+        scenario.gap = scenario.ttr.map(|ttr| significant(scenario.tts - ttr));
+        scenario.performance_impact = scenario.performance_impact.map(significant);
+        for (_, units) in &mut scenario.lost_units.0 {
+            *units = significant(*units);
+        }
+        for shipment in &mut scenario.reallocation {
+            shipment.units = significant(shipment.units);
+        }
+    }
     let max_pi = scenarios
         .iter()
         .filter_map(|s| s.performance_impact)
@@ -154,4 +180,21 @@ fn median(values: &mut [f64]) -> Option<f64> {
     } else {
         values[mid]
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::significant;
+
+    #[test]
+    fn rounds_to_ten_significant_digits() {
+        assert_eq!(significant(0.899_999_999_999_999_9), 0.9);
+        assert_eq!(significant(1.285_714_285_714_285_6), 1.285_714_286);
+        assert_eq!(significant(275_000.000_000_01), 275_000.0);
+        assert_eq!(significant(-3.861_442_123_456_7e-7), -3.861_442_123e-7);
+        assert_eq!(significant(0.0), 0.0);
+        assert_eq!(significant(-0.0), 0.0);
+        assert_eq!(significant(1e300), 1e300);
+        assert_eq!(significant(5e-324), 5e-324);
+    }
 }

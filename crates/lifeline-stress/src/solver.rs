@@ -56,12 +56,13 @@ pub(crate) trait LpBackend: Sync {
 /// A loaded model that keeps its basis and factorisation between solves.
 pub(crate) trait WarmModel {
     fn set_col_bounds(&mut self, col: usize, lower: f64, upper: f64);
-    /// Changes an existing non-zero coefficient to another non-zero value.
-    fn set_coefficient(&mut self, row: usize, col: usize, value: f64);
+    fn set_row_bounds(&mut self, row: usize, lower: f64, upper: f64);
     fn solve(&mut self) -> Outcome;
     fn objective(&self) -> f64;
     /// The primal values of every column, written into `out` (resized as needed).
     fn primal(&self, out: &mut Vec<f64>);
+    /// Simplex iterations of the last solve.
+    fn iterations(&self) -> usize;
     fn basis(&self) -> Option<Basis>;
     fn set_basis(&mut self, basis: &Basis);
 }
