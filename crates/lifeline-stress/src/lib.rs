@@ -3,10 +3,11 @@
 //!
 //! [`run`] solves the TTS linear program of every scenario and, where the scenario has a
 //! TTR that its TTS does not already cover, the TTR program; see [`lp`] for the
-//! formulation. Scenarios are solved in warm chains: one HiGHS model per program and
-//! chain, changed in place and re-solved from the previous optimum. Chains are cut from
-//! the scenarios in id order and start from the baseline basis, so results do not depend
-//! on the thread count or on the order the scenarios were given in.
+//! formulation. A scenario whose tightened bounds the undisrupted optimum already
+//! satisfies keeps that optimum; the others are solved in warm chains: one HiGHS model per
+//! program and chain, changed in place and re-solved from the previous optimum. Chains are
+//! cut from the scenarios sorted by TTR and id and start from the undisrupted bases, so
+//! results do not depend on the thread count or on the order the scenarios were given in.
 //!
 //! This crate does no IO: it takes a validated network and scenarios, and returns a
 //! [`Report`].
@@ -128,11 +129,11 @@ struct Base {
     tts: LpProblem,
     ttr: LpProblem,
     layout: Layout,
-    tts_basis: Option<Basis>,
-    ttr_basis: Option<Basis>,
     baseline_tts: f64,
-    /// The undisrupted TTS optimum: objective and primal solution.
-    tts_solution: Option<(f64, Vec<f64>)>,
+    /// The undisrupted TTS optimum (none when some demand cannot be met at all).
+    tts_optimum: Option<Optimum>,
+    /// The basis of the undisrupted TTR program at its resting window.
+    ttr_basis: Option<Basis>,
 }
 
 impl Base {
@@ -140,17 +141,15 @@ impl Base {
         let horizon = network.network().horizon;
         let (tts, layout) = lp::build(network, Program::Tts, 0.0);
         let mut tts_model = backend.build(&tts).map_err(StressError::Backend)?;
-        let (baseline_tts, tts_basis, tts_solution) = match tts_model.solve() {
-            Outcome::Optimal => {
-                let mut primal = Vec::new();
-                tts_model.primal(&mut primal);
-                let w = tts_model.objective();
-                (survival(w, horizon), tts_model.basis(), Some((w, primal)))
-            }
+        let tts_optimum = match tts_model.solve() {
+            Outcome::Optimal => Some(Optimum::of(&tts_model)),
             // Some demand cannot be met even at once: nothing to warm-start from.
-            Outcome::Infeasible => (0.0, None, None),
+            Outcome::Infeasible => None,
             other => return Err(solve_error("baseline", "TTS", other)),
         };
+        let baseline_tts = tts_optimum
+            .as_ref()
+            .map_or(0.0, |o| survival(o.objective, horizon));
         // The TTR model rests at the baseline TTS, the window at which the undisrupted
         // network starts to lose demand: a property of the network alone.
         let resting_window = if baseline_tts > 0.0 {
@@ -162,13 +161,12 @@ impl Base {
         let mut ttr_model = backend.build(&ttr).map_err(StressError::Backend)?;
         expect_optimal(ttr_model.solve(), "baseline", "TTR")?;
         Ok(Base {
-            tts_basis,
             ttr_basis: ttr_model.basis(),
             tts,
             ttr,
             layout,
             baseline_tts,
-            tts_solution,
+            tts_optimum,
         })
     }
 }
@@ -178,6 +176,19 @@ struct Optimum {
     objective: f64,
     primal: Vec<f64>,
     basis: Option<Basis>,
+}
+
+impl Optimum {
+    /// Reads the optimum of a model that just solved to optimality.
+    fn of<M: WarmModel>(model: &M) -> Self {
+        let mut primal = Vec::new();
+        model.primal(&mut primal);
+        Optimum {
+            objective: model.objective(),
+            primal,
+            basis: model.basis(),
+        }
+    }
 }
 
 /// The time to survive of an optimal TTS program: 1/w, capped at the horizon.
@@ -276,26 +287,23 @@ impl<'a, B: LpBackend> Worker<'a, B> {
         let mut changes = lp::changes(layout, &factors);
         let horizon = layout.horizon;
 
-        let unchanged = self
-            .base
-            .tts_solution
-            .as_ref()
-            .filter(|(_, x)| lp::holds(layout, &changes, x));
-        let tts = match unchanged {
-            Some((w, x)) => {
-                self.primal.clone_from(x);
-                Ok(*w)
+        let base = self.base;
+        let tts = match &base.tts_optimum {
+            Some(optimum) if lp::holds(layout, &changes, &optimum.primal) => {
+                self.primal.clone_from(&optimum.primal);
+                Ok(optimum.objective)
             }
-            None => {
-                let start = self.base.tts_basis.clone();
-                self.solve(Program::Tts, &changes, start.as_ref())
+            optimum => {
+                let start = optimum.as_ref().and_then(|o| o.basis.as_ref());
+                self.solve(Program::Tts, &changes, start)
             }
         };
         let tts = match tts {
             Ok(w) => survival(w, horizon),
             Err(Outcome::Infeasible) => {
                 // Some demand cannot be met even at once.
-                self.primal.iter_mut().for_each(|x| *x = 0.0);
+                self.primal.clear();
+                self.primal.resize(layout.w() + 1, 0.0);
                 0.0
             }
             Err(outcome) => return Err(solve_error(&scenario.id, "TTS", outcome)),

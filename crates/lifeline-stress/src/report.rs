@@ -48,7 +48,10 @@ pub struct ScenarioResult {
 
 impl ScenarioResult {
     pub fn total_lost_units(&self) -> f64 {
-        self.lost_units.0.iter().fold(0.0, |total, (_, units)| total + units)
+        self.lost_units
+            .0
+            .iter()
+            .fold(0.0, |total, (_, units)| total + units)
     }
 }
 

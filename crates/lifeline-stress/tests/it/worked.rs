@@ -73,3 +73,30 @@ fn toy_losses_fall_on_the_cheaper_hospital() {
         .sum();
     assert!((shipped - 150.0).abs() < 1e-6, "shipped {shipped}");
 }
+
+/// A hospital with no stock whose only source goes down cannot survive at all: TTS is 0
+/// (the TTS program in rate form is infeasible), and it loses its whole demand.
+#[test]
+fn no_stock_and_no_source_survives_zero_days() {
+    let network = crate::network_from_json(
+        r#"{"format": "lifeline-network/1", "horizon": 30,
+            "nodes": [{"id": "S", "capacity": 10, "ttr": 3},
+                      {"id": "H", "demand": 5, "value": 2, "capacity": 100}],
+            "edges": [{"from": "S", "to": "H"}]}"#,
+    );
+    for config in [
+        StressConfig::default(),
+        StressConfig {
+            skip_covered: false,
+        },
+    ] {
+        let report = stress(&network, config);
+        assert_eq!(report.baseline_tts, 30.0);
+        assert!(report.baseline_tts_capped);
+        let s = &report.scenarios[0];
+        assert_eq!(s.tts, 0.0);
+        assert_eq!(s.performance_impact, Some(30.0));
+        assert_eq!(s.lost_units.0, vec![("H".to_owned(), 15.0)]);
+        assert_eq!(s.gap, Some(-3.0));
+    }
+}
