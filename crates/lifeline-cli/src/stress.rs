@@ -36,6 +36,10 @@ pub struct StressArgs {
     /// Solve the TTR program even where TTS already covers TTR (slower; same results)
     #[arg(long)]
     solve_all: bool,
+    /// With the table: also print each shown scenario's rerouting plan (which source
+    /// ships how much to whom over the TTR window)
+    #[arg(long)]
+    plan: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -108,7 +112,12 @@ pub fn run(args: &StressArgs) -> anyhow::Result<u8> {
     }
     let mut out = output::open(args.output.as_deref())?;
     match args.format {
-        StressFormat::Table => write_table(&mut out, &report, &ranked)?,
+        StressFormat::Table => {
+            write_table(&mut out, &report, &ranked)?;
+            if args.plan {
+                write_plans(&mut out, &ranked)?;
+            }
+        }
         StressFormat::Json => write_json(&mut out, &report, &ranked)?,
         StressFormat::Csv => write_csv(&mut out, &ranked)?,
     }
@@ -335,6 +344,48 @@ fn write_table(
             "showing the top {} of {}; --top or --format json for more",
             ranked.len(),
             report.scenarios.len()
+        )?;
+    }
+    Ok(())
+}
+
+/// The rerouting plan of each scenario that has one, as a small table per scenario.
+fn write_plans(out: &mut dyn Write, ranked: &[&ScenarioResult]) -> anyhow::Result<()> {
+    for s in ranked {
+        let Some(ttr) = s.ttr else { continue };
+        if s.reallocation.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} ({}): rerouting plan over the TTR window of {}",
+            s.id,
+            s.kind,
+            quantity(ttr)
+        )?;
+        let rows: Vec<Vec<String>> = s
+            .reallocation
+            .iter()
+            .map(|shipment| {
+                let from = if shipment.from_disrupted {
+                    format!("{} (disrupted)", shipment.from)
+                } else {
+                    shipment.from.clone()
+                };
+                vec![
+                    from,
+                    shipment.to.clone(),
+                    shipment.material.clone(),
+                    quantity(shipment.units),
+                ]
+            })
+            .collect();
+        output::table(
+            out,
+            &["from", "to", "material", "units"],
+            &rows,
+            &[false, false, false, true],
         )?;
     }
     Ok(())

@@ -50,6 +50,26 @@ fn stress_table_of_the_worked_example() {
 }
 
 #[test]
+fn stress_plan_shows_the_rerouting() {
+    let (out, _) = check(&["stress", "examples/toy.json", "--top", "1", "--plan"], 0);
+    let plan = out.split("rerouting plan").nth(1).expect("a plan section");
+    // S3 down for 2 days: S1 and S2 ship their whole 150 units; P1 is the one short.
+    assert!(plan.contains("units"), "{out}");
+    let shipped: f64 = plan
+        .lines()
+        .skip(1) // the heading, which ends with the window
+        .filter_map(|line| {
+            line.split_whitespace()
+                .last()?
+                .replace(',', "")
+                .parse::<f64>()
+                .ok()
+        })
+        .sum();
+    assert!((shipped - 150.0).abs() < 1e-6, "{out}");
+}
+
+#[test]
 fn stress_json_follows_the_report_contract() {
     let (out, _) = check(&["stress", "examples/toy.json", "--format", "json"], 0);
     let report: serde_json::Value = serde_json::from_str(&out).expect("JSON report");
