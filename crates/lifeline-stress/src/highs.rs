@@ -1,6 +1,6 @@
 //! The HiGHS backend of [`crate::solver`], through the C API of `highs-sys`.
 //!
-//! The safe `highs` crate has no way to change a coefficient or to save and restore a
+//! The safe `highs` crate has no way to change a row bound or to save and restore a
 //! basis, which a warm-started sweep needs, so this module wraps the few C calls it uses.
 //! Every `unsafe` block below passes a live handle and buffers of the lengths the C API
 //! documents; the handle is owned by [`HighsModel`] and freed once in `Drop`.

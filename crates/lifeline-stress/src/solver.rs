@@ -1,8 +1,8 @@
 //! The linear-programming engine behind our own traits, so that no solver type appears in
 //! the public API and a backend can be swapped or compared.
 //!
-//! A stress sweep solves thousands of LPs that differ from one base model in a few bounds
-//! and coefficients. The traits are shaped for that: load a model once, start it from the
+//! A stress sweep solves thousands of LPs that differ from one base model in a few
+//! bounds. The traits are shaped for that: load a model once, start it from the
 //! base model's optimal basis, then change it, solve (a few simplex pivots from the
 //! previous optimum), and change it back, scenario after scenario.
 
