@@ -2,7 +2,7 @@
 //! CSV tables, and validation that reports every problem at once.
 //!
 //! Reading goes through three steps: the input becomes a format-neutral [`Raw`] tree,
-//! [`decode`] turns it into a [`Network`] (type and range checks), and [`validate`]
+//! `decode` turns it into a [`Network`] (type and range checks), and [`validate`]
 //! checks references, uniqueness and structure, returning a [`ValidatedNetwork`]: the
 //! only form the analyses accept.
 

@@ -2,7 +2,7 @@
 //! disruption scenario of a network, after Simchi-Levi et al., Interfaces 45(5), 2015.
 //!
 //! [`run`] solves the TTS linear program of every scenario and, where the scenario has a
-//! TTR that its TTS does not already cover, the TTR program; see [`lp`] for the
+//! TTR that its TTS does not already cover, the TTR program; see the `lp` module for the
 //! formulation. A scenario whose tightened bounds the undisrupted optimum already
 //! satisfies keeps that optimum; the others are solved in warm chains: one HiGHS model per
 //! program and chain, changed in place and re-solved from the previous optimum. Chains are
