@@ -19,6 +19,7 @@ mod report;
 mod solver;
 
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lifeline_network::{EntityKind, Scenario, Target, ValidatedNetwork};
@@ -220,7 +221,7 @@ struct Worker<'a, B: LpBackend> {
     ttr_far: bool,
     /// Undisrupted TTR optima by window (bits of the TTR), each solved on a fresh model
     /// so that what is cached does not depend on what this thread solved before.
-    ttr_baselines: HashMap<u64, Option<Optimum>>,
+    ttr_baselines: HashMap<u64, Option<Rc<Optimum>>>,
     primal: Vec<f64>,
 }
 
@@ -246,7 +247,7 @@ impl<'a, B: LpBackend> Worker<'a, B> {
     }
 
     /// The undisrupted TTR optimum at `window`, if it solves.
-    fn ttr_baseline(&mut self, window: f64) -> Option<&Optimum> {
+    fn ttr_baseline(&mut self, window: f64) -> Option<Rc<Optimum>> {
         let (backend, base) = (self.backend, self.base);
         self.ttr_baselines
             .entry(window.to_bits())
@@ -257,18 +258,9 @@ impl<'a, B: LpBackend> Worker<'a, B> {
                 }
                 let w = base.layout.w();
                 model.set_col_bounds(w, 1.0 / window, 1.0 / window);
-                if model.solve() != Outcome::Optimal {
-                    return None;
-                }
-                let mut primal = Vec::new();
-                model.primal(&mut primal);
-                Some(Optimum {
-                    objective: model.objective(),
-                    primal,
-                    basis: model.basis(),
-                })
+                (model.solve() == Outcome::Optimal).then(|| Rc::new(Optimum::of(&model)))
             })
-            .as_ref()
+            .clone()
     }
 
     fn scenario(
@@ -288,17 +280,7 @@ impl<'a, B: LpBackend> Worker<'a, B> {
         let horizon = layout.horizon;
 
         let base = self.base;
-        let tts = match &base.tts_optimum {
-            Some(optimum) if lp::holds(layout, &changes, &optimum.primal) => {
-                self.primal.clone_from(&optimum.primal);
-                Ok(optimum.objective)
-            }
-            optimum => {
-                let start = optimum.as_ref().and_then(|o| o.basis.as_ref());
-                self.solve(Program::Tts, &changes, start)
-            }
-        };
-        let tts = match tts {
+        let tts = match self.answer(Program::Tts, &changes, base.tts_optimum.as_ref()) {
             Ok(w) => survival(w, horizon),
             Err(Outcome::Infeasible) => {
                 // Some demand cannot be met even at once.
@@ -337,22 +319,10 @@ impl<'a, B: LpBackend> Worker<'a, B> {
             let w = layout.w();
             let resting = (self.base.ttr.col_lower[w], self.base.ttr.col_upper[w]);
             changes.push(Change::Column(w, (1.0 / ttr, 1.0 / ttr), resting));
-            let (unchanged, start) = match self.ttr_baseline(ttr) {
-                Some(optimum) if lp::holds(layout, &changes, &optimum.primal) => {
-                    (Some((optimum.objective, optimum.primal.clone())), None)
-                }
-                Some(optimum) => (None, optimum.basis.clone()),
-                None => (None, None),
-            };
-            let objective = match unchanged {
-                Some((objective, x)) => {
-                    self.primal = x;
-                    objective
-                }
-                None => self
-                    .solve(Program::Ttr, &changes, start.as_ref())
-                    .map_err(|outcome| solve_error(&scenario.id, "TTR", outcome))?,
-            };
+            let undisrupted = self.ttr_baseline(ttr);
+            let objective = self
+                .answer(Program::Ttr, &changes, undisrupted.as_deref())
+                .map_err(|outcome| solve_error(&scenario.id, "TTR", outcome))?;
             result.performance_impact = Some(clean(objective * ttr, loss_scale(network, ttr)));
             for (k, &j) in layout.demand_nodes.iter().enumerate() {
                 let lost = self.primal[layout.l(k)] * ttr;
@@ -364,6 +334,24 @@ impl<'a, B: LpBackend> Worker<'a, B> {
         }
         result.reallocation = reallocation(network, layout, &factors.nodes, &self.primal, ttr);
         Ok(result)
+    }
+
+    /// The optimum of `program` with `changes` applied, left in `self.primal`: the
+    /// undisrupted optimum itself when it already satisfies the changes (they only tighten
+    /// bounds, so it stays optimal), else a warm solve started from its basis.
+    fn answer(
+        &mut self,
+        program: Program,
+        changes: &[Change],
+        undisrupted: Option<&Optimum>,
+    ) -> Result<f64, Outcome> {
+        match undisrupted {
+            Some(optimum) if lp::holds(&self.base.layout, changes, &optimum.primal) => {
+                self.primal.clone_from(&optimum.primal);
+                Ok(optimum.objective)
+            }
+            _ => self.solve(program, changes, undisrupted.and_then(|o| o.basis.as_ref())),
+        }
     }
 
     /// Solves `program` with `changes` applied and undoes them; returns the objective and
@@ -404,12 +392,10 @@ impl<'a, B: LpBackend> Worker<'a, B> {
                 model.primal(&mut self.primal);
             }
             lp::apply(model, changes, true);
-            if outcome != Outcome::Optimal {
-                *slot = None;
-            }
             if outcome == Outcome::Optimal {
                 return Ok(objective);
             }
+            *slot = None;
         }
         Err(outcome)
     }
@@ -422,11 +408,7 @@ fn expect_optimal(
 ) -> Result<(), StressError> {
     match outcome {
         Outcome::Optimal => Ok(()),
-        other => Err(StressError::Solve {
-            scenario: scenario.to_owned(),
-            program,
-            outcome: format!("{other:?}"),
-        }),
+        other => Err(solve_error(scenario, program, other)),
     }
 }
 

@@ -238,20 +238,15 @@ pub(crate) fn changes(layout: &Layout, factors: &CapacityFactors) -> Vec<Change>
 
 /// Applies `changes` to a loaded model, or undoes them when `undo` is set.
 pub(crate) fn apply<M: WarmModel>(model: &mut M, changes: &[Change], undo: bool) {
-    let pick = |new: (f64, f64), old: (f64, f64)| if undo { old } else { new };
-    let ordered: Box<dyn Iterator<Item = &Change>> = if undo {
-        Box::new(changes.iter().rev())
-    } else {
-        Box::new(changes.iter())
-    };
-    for change in ordered {
+    // Each change names a different column or row, so their order does not matter.
+    for change in changes {
         match *change {
             Change::Column(col, new, old) => {
-                let (lower, upper) = pick(new, old);
+                let (lower, upper) = if undo { old } else { new };
                 model.set_col_bounds(col, lower, upper);
             }
             Change::SiteUpper { row, new, old, .. } => {
-                let (_, upper) = pick((0.0, new), (0.0, old));
+                let upper = if undo { old } else { new };
                 model.set_row_bounds(row, f64::NEG_INFINITY, upper);
             }
         }
