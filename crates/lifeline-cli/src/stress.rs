@@ -1,18 +1,17 @@
 //! `lifeline stress`: runs the sweep and renders the ranked report as a table, JSON or CSV.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use lifeline_network::{Format, LoadError, Loaded, Scenario};
+use lifeline_network::{Loaded, Scenario};
 use lifeline_stress::{Report, ScenarioResult, StressConfig};
 
-use crate::Reported;
+use crate::input::{self, load_or_report};
 use crate::output::{self, quantity};
+use crate::progress::{Progress, tracing_line};
 
 #[derive(Debug, Args)]
 pub struct StressArgs {
@@ -55,25 +54,7 @@ pub fn run(args: &StressArgs) -> anyhow::Result<u8> {
         eprintln!("{warning}");
     }
     let scenarios: Vec<Scenario> = match &args.scenarios {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read `{}`", path.display()))?;
-            match lifeline_network::scenarios_from_str(
-                &text,
-                Format::detect(path, &text),
-                path,
-                &network,
-            ) {
-                Ok((scenarios, warnings)) => {
-                    warnings.iter().for_each(|w| eprintln!("{w}"));
-                    scenarios
-                }
-                Err(error) => {
-                    eprintln!("{error}");
-                    return Err(Reported(2).into());
-                }
-            }
-        }
+        Some(path) => input::read_scenarios(path, &network)?,
         None => network.scenarios(),
     };
     if scenarios.is_empty() {
@@ -88,7 +69,7 @@ pub fn run(args: &StressArgs) -> anyhow::Result<u8> {
     let config = StressConfig {
         skip_covered: !args.solve_all,
     };
-    let bar = Progress::new(scenarios.len());
+    let bar = Progress::new(scenarios.len(), "scenarios");
     let started = Instant::now();
     let sweep = || lifeline_stress::run(&network, &scenarios, &config, &|| bar.tick());
     let report = match args.threads {
@@ -123,63 +104,6 @@ pub fn run(args: &StressArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(0)
-}
-
-/// Loads a network, printing every diagnostic and exiting 2 when it is invalid.
-pub fn load_or_report(path: &Path) -> anyhow::Result<Loaded> {
-    match lifeline_network::load(path) {
-        Ok(loaded) => Ok(loaded),
-        Err(
-            error @ (LoadError::Invalid { .. }
-            | LoadError::Syntax { .. }
-            | LoadError::UnknownFormat { .. }),
-        ) => {
-            eprintln!("error: {error}");
-            Err(Reported(2).into())
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-fn tracing_line(message: &str) {
-    if std::env::var_os("LIFELINE_QUIET").is_none() {
-        eprintln!("{message}");
-    }
-}
-
-/// A progress bar on stderr that appears only once a sweep has run for a second.
-struct Progress {
-    bar: ProgressBar,
-    started: Instant,
-    shown: OnceLock<()>,
-}
-
-impl Progress {
-    fn new(len: usize) -> Self {
-        let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::hidden());
-        if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} {pos}/{len} scenarios [{bar:30}] {elapsed} (eta {eta})",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        Progress {
-            bar,
-            started: Instant::now(),
-            shown: OnceLock::new(),
-        }
-    }
-
-    fn tick(&self) {
-        self.bar.inc(1);
-        if self.started.elapsed() > Duration::from_secs(1) {
-            self.shown
-                .get_or_init(|| self.bar.set_draw_target(ProgressDrawTarget::stderr()));
-        }
-    }
-
-    fn finish(&self) {
-        self.bar.finish_and_clear();
-    }
 }
 
 fn write_json(

@@ -5,8 +5,8 @@
 
 use crate::error::Diagnostic;
 use crate::model::{
-    DEFAULT_HORIZON, Dependency, Disruption, Edge, FORMAT, Facility, Network, Node, Policy,
-    Scenario, Target,
+    Allocation, DEFAULT_HORIZON, Defection, Dependency, Disruption, Edge, FORMAT, Facility,
+    Network, Node, Policy, Scenario, ShareStep, Target, Unmet,
 };
 use crate::raw::{Raw, format_number};
 
@@ -332,6 +332,21 @@ fn node(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Node> {
     let policy = fields
         .get("policy")
         .and_then(|raw| policy(decoder, raw, &join(path, "policy")));
+    let unmet = match decoder.string(&mut fields, "unmet").as_deref() {
+        None | Some("lost") => Unmet::Lost,
+        Some("backorder") => Unmet::Backorder,
+        Some(other) => {
+            decoder.error(
+                fields.path("unmet"),
+                format!("unknown value `{other}`, expected `lost` or `backorder`"),
+            );
+            Unmet::Lost
+        }
+    };
+    let allocation = fields
+        .get("allocation")
+        .and_then(|raw| allocation(decoder, raw, &join(path, "allocation")))
+        .unwrap_or_default();
     decoder.finish(fields);
     let id = id?;
     Some(Node {
@@ -348,7 +363,102 @@ fn node(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Node> {
         depends_on,
         spend,
         policy,
+        unmet,
+        allocation,
     })
+}
+
+/// `"proportional"`, `"criticality"` or `{ "shares": [ { "from_day", "shares": {kind: f} } ] }`.
+fn allocation(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Allocation> {
+    match raw {
+        Raw::String(rule) => match rule.as_str() {
+            "proportional" => Some(Allocation::Proportional),
+            "criticality" => Some(Allocation::Criticality),
+            other => {
+                decoder.error(
+                    path,
+                    format!(
+                        "unknown allocation rule `{other}`, expected `proportional`, \
+                         `criticality` or an object with `shares`"
+                    ),
+                );
+                None
+            }
+        },
+        Raw::Map(_) => {
+            let mut fields = decoder.object(raw, path)?;
+            let steps_path = fields.path("shares");
+            let present = fields.get("shares").is_some();
+            let items = decoder.list(&mut fields, "shares");
+            decoder.finish(fields);
+            if !present || items.is_empty() {
+                decoder.error(steps_path, "missing required field: a list of steps");
+                return None;
+            }
+            let mut steps: Vec<ShareStep> = Vec::with_capacity(items.len());
+            let mut ok = true;
+            for (i, item) in items.iter().enumerate() {
+                let step_path = format!("{steps_path}[{i}]");
+                let Some(mut step) = decoder.object(item, &step_path) else {
+                    ok = false;
+                    continue;
+                };
+                let from_day = decoder.required_number(&mut step, "from_day", Range::NonNegative);
+                let kinds_path = step.path("shares");
+                let mut shares = Vec::new();
+                match step.get("shares") {
+                    Some(kinds) => {
+                        if let Some(mut by_kind) = decoder.object(kinds, &kinds_path) {
+                            for (kind, share) in by_kind.entries {
+                                match decoder.number_at(
+                                    share,
+                                    &join(&kinds_path, kind),
+                                    Range::Fraction,
+                                ) {
+                                    Some(f) => shares.push((kind.clone(), f)),
+                                    None => ok = false,
+                                }
+                            }
+                            by_kind.used.fill(true);
+                            decoder.finish(by_kind);
+                        } else {
+                            ok = false;
+                        }
+                    }
+                    None => {
+                        decoder.error(kinds_path, "missing required field");
+                        ok = false;
+                    }
+                }
+                decoder.finish(step);
+                let Some(from_day) = from_day else {
+                    ok = false;
+                    continue;
+                };
+                if let Some(previous) = steps.last()
+                    && from_day <= previous.from_day
+                {
+                    decoder.error(
+                        format!("{step_path}.from_day"),
+                        "days must increase from one step to the next",
+                    );
+                    ok = false;
+                }
+                steps.push(ShareStep { from_day, shares });
+            }
+            ok.then_some(Allocation::Shares(steps))
+        }
+        other => {
+            decoder.error(
+                path,
+                format!(
+                    "expected a rule name or an object with `shares`, found {}",
+                    other.describe()
+                ),
+            );
+            None
+        }
+    }
 }
 
 fn policy(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Policy> {
@@ -462,6 +572,7 @@ fn scenario(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Scenario> {
     let id = decoder.id(&mut fields, "id");
     let ttr = decoder.number(&mut fields, "ttr", Range::NonNegative);
     let start = decoder.number(&mut fields, "start", Range::NonNegative);
+    let downtime_cost = decoder.number(&mut fields, "downtime_cost", Range::NonNegative);
     let disrupt_path = fields.path("disrupt");
     let present = fields.get("disrupt").is_some();
     let items = decoder.list(&mut fields, "disrupt");
@@ -486,6 +597,7 @@ fn scenario(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Scenario> {
         ttr,
         disrupt,
         start,
+        downtime_cost,
     })
 }
 
@@ -511,6 +623,19 @@ fn disruption(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Disruption
     let profile = fields
         .get("profile")
         .and_then(|raw| profile(decoder, raw, &join(path, "profile")));
+    let defection = fields.get("defection").and_then(|raw| {
+        let path = join(path, "defection");
+        let mut entry = decoder.object(raw, &path)?;
+        let fraction = decoder.required_number(&mut entry, "fraction", Range::Fraction);
+        let after = decoder
+            .number(&mut entry, "after", Range::NonNegative)
+            .unwrap_or(0.0);
+        decoder.finish(entry);
+        Some(Defection {
+            fraction: fraction?,
+            after,
+        })
+    });
     decoder.finish(fields);
     match named {
         // With one entity named, an id that is not valid was reported by `id`.
@@ -518,6 +643,7 @@ fn disruption(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Disruption
             target,
             capacity_factor,
             profile,
+            defection,
         }),
         0 => {
             decoder.error(

@@ -10,6 +10,7 @@ mod csv_tables;
 mod decode;
 mod error;
 mod model;
+mod number;
 mod raw;
 mod validate;
 
@@ -17,9 +18,10 @@ use std::path::Path;
 
 pub use error::{Diagnostic, Diagnostics, LoadError, Severity};
 pub use model::{
-    DEFAULT_HORIZON, Dependency, Disruption, Edge, EntityKind, FORMAT, Facility, Network, Node,
-    Policy, Scenario, Target,
+    Allocation, DEFAULT_HORIZON, Defection, Dependency, Disruption, Edge, EntityKind, FORMAT,
+    Facility, Network, Node, Policy, Scenario, ShareStep, Target, Unmet,
 };
+pub use number::{SIGNIFICANT_DIGITS, significant};
 pub use raw::Raw;
 pub use validate::{CapacityFactors, EdgeIx, Input, NodeIx, ValidatedNetwork, validate};
 

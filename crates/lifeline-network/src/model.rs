@@ -48,6 +48,10 @@ pub struct Node {
     pub spend: Option<f64>,
     /// Replenishment policy (simulation extension).
     pub policy: Option<Policy>,
+    /// What happens to demand a demand node cannot meet (simulation extension).
+    pub unmet: Unmet,
+    /// How a supplier shares out its stock when orders exceed it (simulation extension).
+    pub allocation: Allocation,
 }
 
 impl Node {
@@ -100,6 +104,51 @@ pub enum Policy {
     },
 }
 
+/// What a demand node does with demand it cannot meet on the day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unmet {
+    /// Unmet demand is lost: the patient is treated with something else, elsewhere, or
+    /// not at all (the reference semantics).
+    #[default]
+    Lost,
+    /// Unmet demand waits and is served first when stock arrives.
+    Backorder,
+}
+
+/// How a supplier shares its stock among customers' orders when they exceed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Allocation {
+    /// Every customer gets the same fraction of its outstanding order.
+    #[default]
+    Proportional,
+    /// Customers serving the most critical demand (highest `value` downstream) first.
+    Criticality,
+    /// Rationing: from each step's `from_day` (counted from the scenario's start), a customer
+    /// of kind `k` receives at most `shares[k]` × its normal daily flow per day; kinds not
+    /// listed are not capped. Short stock is then shared proportionally.
+    Shares(Vec<ShareStep>),
+}
+
+/// One step of an allocation schedule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShareStep {
+    pub from_day: f64,
+    /// Customer kind → fraction of its normal daily flow, in document order.
+    pub shares: Vec<(String, f64)>,
+}
+
+/// Customers who go elsewhere during an outage (simulation extension).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Defection {
+    /// Fraction of each customer's orders that moves for good to its other suppliers of the
+    /// same material.
+    pub fraction: f64,
+    /// Days of disruption after which the customers move.
+    pub after: f64,
+}
+
 /// A disruption scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
@@ -108,6 +157,8 @@ pub struct Scenario {
     pub disrupt: Vec<Disruption>,
     /// First day of the disruption (simulation extension).
     pub start: Option<f64>,
+    /// Cost per day while any entity of the scenario is disrupted (simulation extension).
+    pub downtime_cost: Option<f64>,
 }
 
 /// One disrupted entity of a scenario.
@@ -118,6 +169,8 @@ pub struct Disruption {
     pub capacity_factor: f64,
     /// Capacity factor over time after `start` (simulation extension).
     pub profile: Option<Vec<(f64, f64)>>,
+    /// Customers who leave this entity during the outage (simulation extension).
+    pub defection: Option<Defection>,
 }
 
 /// The entity a disruption names.

@@ -124,8 +124,10 @@ impl ValidatedNetwork {
                         target,
                         capacity_factor: 0.0,
                         profile: None,
+                        defection: None,
                     }],
                     start: None,
+                    downtime_cost: None,
                 })
             })
             .collect()

@@ -112,19 +112,7 @@ fn rank_order(a: &ScenarioResult, b: &ScenarioResult) -> Ordering {
         .then_with(|| a.id.cmp(&b.id))
 }
 
-/// Significant digits kept in reported quantities: the LPs are solved to tolerances of
-/// 1e-9, so further digits are noise (`0.8999999999999999` for 0.9).
-const SIGNIFICANT_DIGITS: i32 = 10;
-
-/// `x` rounded to [`SIGNIFICANT_DIGITS`], through its decimal form so that the result
-/// is the double nearest the rounded decimal.
-pub(crate) fn significant(x: f64) -> f64 {
-    if x == 0.0 {
-        return 0.0;
-    }
-    let digits = usize::try_from(SIGNIFICANT_DIGITS - 1).unwrap_or(9);
-    format!("{x:.digits$e}").parse().unwrap_or(x)
-}
+pub(crate) use lifeline_network::significant;
 
 /// Rounds the reported quantities, then fills REI and the spend quadrants once every
 /// scenario is solved.

@@ -80,7 +80,7 @@ proptest! {
             .iter()
             .map(|s| {
                 let mut s = s.clone();
-                s.disrupt.push(Disruption { target: extra.clone(), capacity_factor: factor, profile: None });
+                s.disrupt.push(Disruption { target: extra.clone(), capacity_factor: factor, profile: None, defection: None });
                 s
             })
             .collect();

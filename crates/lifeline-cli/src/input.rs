@@ -1,0 +1,42 @@
+//! Reading what commands share: a network document and a scenarios file, with every
+//! diagnostic printed and exit code 2 when they are invalid.
+
+use std::path::Path;
+
+use anyhow::Context;
+use lifeline_network::{Format, LoadError, Loaded, Scenario, ValidatedNetwork};
+
+use crate::Reported;
+
+/// Loads a network, printing every diagnostic and exiting 2 when it is invalid.
+pub fn load_or_report(path: &Path) -> anyhow::Result<Loaded> {
+    match lifeline_network::load(path) {
+        Ok(loaded) => Ok(loaded),
+        Err(
+            error @ (LoadError::Invalid { .. }
+            | LoadError::Syntax { .. }
+            | LoadError::UnknownFormat { .. }),
+        ) => {
+            eprintln!("error: {error}");
+            Err(Reported(2).into())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Reads scenarios for `network` from a file (`{"scenarios": [...]}` or a list), printing
+/// warnings, and every error with exit code 2.
+pub fn read_scenarios(path: &Path, network: &ValidatedNetwork) -> anyhow::Result<Vec<Scenario>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    match lifeline_network::scenarios_from_str(&text, Format::detect(path, &text), path, network) {
+        Ok((scenarios, warnings)) => {
+            warnings.iter().for_each(|w| eprintln!("{w}"));
+            Ok(scenarios)
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            Err(Reported(2).into())
+        }
+    }
+}

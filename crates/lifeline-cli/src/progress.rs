@@ -1,0 +1,48 @@
+//! Progress on stderr for long work, and the timing line.
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// A timing line on stderr, hidden by `LIFELINE_QUIET` (for reproducible examples).
+pub fn tracing_line(message: &str) {
+    if std::env::var_os("LIFELINE_QUIET").is_none() {
+        eprintln!("{message}");
+    }
+}
+
+/// A progress bar on stderr that appears only once the work has run for a second.
+pub struct Progress {
+    bar: ProgressBar,
+    started: Instant,
+    shown: OnceLock<()>,
+}
+
+impl Progress {
+    pub fn new(len: usize, unit: &str) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template(&format!(
+            "{{spinner}} {{pos}}/{{len}} {unit} [{{bar:30}}] {{elapsed}} (eta {{eta}})"
+        )) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Progress {
+            bar,
+            started: Instant::now(),
+            shown: OnceLock::new(),
+        }
+    }
+
+    pub fn tick(&self) {
+        self.bar.inc(1);
+        if self.started.elapsed() > Duration::from_secs(1) {
+            self.shown
+                .get_or_init(|| self.bar.set_draw_target(ProgressDrawTarget::stderr()));
+        }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,713 @@
+//! `lifeline simulate` (one scenario, day by day) and `lifeline montecarlo` (many drawn
+//! outages): run `lifeline-sim` and render its reports as a table, JSON or CSV, with an SVG
+//! plot and a day-by-day CSV on request.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use lifeline_network::{
+    Diagnostic, Diagnostics, Disruption, EntityKind, Scenario, Target, ValidatedNetwork,
+};
+use lifeline_sim::{
+    Distribution, MonteCarlo, MonteCarloReport, Outage, SimOptions, SimReport, Simulator,
+};
+
+use crate::Reported;
+use crate::input::{load_or_report, read_scenarios};
+use crate::output::{self, quantity};
+use crate::progress::{Progress, tracing_line};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SimFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Network document: `.json`, `.yaml`/`.yml`, or a folder of CSV tables
+    network: PathBuf,
+    /// The scenario: an id among the network's scenarios (or `--scenarios`), an entity id
+    /// with a `ttr` (its default scenario), or a file holding one scenario
+    #[arg(long)]
+    scenario: String,
+    /// Scenarios to choose from instead of the network's own
+    #[arg(long)]
+    scenarios: Option<PathBuf>,
+    /// Days to simulate (default: the network's horizon)
+    #[arg(long)]
+    days: Option<u32>,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = SimFormat::Table)]
+    format: SimFormat,
+    /// Write the report to this file instead of stdout
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Draw days of supply on hand per hospital and item, outage shaded, as SVG
+    #[arg(long)]
+    plot: Option<PathBuf>,
+    /// Lines in the plot: the most affected demand nodes
+    #[arg(long, default_value_t = 8)]
+    plot_lines: usize,
+    /// Write the day-by-day series (stock, days of supply, unmet) as CSV
+    #[arg(long)]
+    series: Option<PathBuf>,
+    /// In the table, list every demand node, not only those that ran short
+    #[arg(long)]
+    all: bool,
+}
+
+pub fn simulate(args: &SimulateArgs) -> anyhow::Result<u8> {
+    let loaded = load_or_report(&args.network)?;
+    loaded.warnings.iter().for_each(|w| eprintln!("{w}"));
+    let network = loaded.network;
+    let scenario = pick_scenario(&network, &args.scenario, args.scenarios.as_deref())?;
+    let days = args.days.unwrap_or_else(|| horizon_days(&network));
+    if days == 0 {
+        anyhow::bail!("--days must be at least 1");
+    }
+    let simulator = Simulator::new(&network);
+    warn_never_ordering(&simulator);
+    let started = Instant::now();
+    let mut options = SimOptions::days(days);
+    if args.plot.is_some() || args.series.is_some() {
+        options = options.with_series();
+    }
+    let report = simulator.run(&scenario, &options);
+    tracing_line(&format!(
+        "{} days of {} nodes in {:.3} s",
+        days,
+        network.nodes().len(),
+        started.elapsed().as_secs_f64()
+    ));
+
+    if let Some(path) = &args.plot {
+        let svg = lifeline_sim::plot::svg(&report, args.plot_lines)?;
+        std::fs::write(path, svg).with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    if let Some(path) = &args.series {
+        write_series(&mut *output::open(Some(path))?, &report)?;
+    }
+    let mut out = output::open(args.output.as_deref())?;
+    match args.format {
+        SimFormat::Table => write_sim_table(&mut out, &report, args.all)?,
+        SimFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        SimFormat::Csv => write_sim_csv(&mut out, &report)?,
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// The simulated days when none are given: the horizon, rounded up.
+fn horizon_days(network: &ValidatedNetwork) -> u32 {
+    let horizon = network.network().horizon.ceil();
+    if horizon >= 1.0 && horizon <= 36_500.0 {
+        // Whole and in range, checked just above.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let days = horizon as u32;
+        days
+    } else {
+        365
+    }
+}
+
+fn warn_never_ordering(simulator: &Simulator<'_>) {
+    let idle = simulator.never_ordering();
+    if let Some(first) = idle.first() {
+        eprintln!(
+            "warning: {} demand node(s) have no inventory and no `policy` (first: `{first}`): \
+             their default base-stock level is 0, so they never order; give them a policy",
+            idle.len()
+        );
+    }
+}
+
+/// Resolves `--scenario`: a file, or an id among the available scenarios.
+fn pick_scenario(
+    network: &ValidatedNetwork,
+    wanted: &str,
+    pool: Option<&Path>,
+) -> anyhow::Result<Scenario> {
+    let as_path = Path::new(wanted);
+    if pool.is_none() && as_path.is_file() {
+        let scenarios = read_scenarios(as_path, network)?;
+        return match <[Scenario; 1]>::try_from(scenarios) {
+            Ok([one]) => Ok(one),
+            Err(many) => {
+                let ids: Vec<&str> = many.iter().map(|s| s.id.as_str()).collect();
+                eprintln!(
+                    "error: `{wanted}` holds {} scenarios ({}); pick one with \
+                     --scenarios {wanted} --scenario ID",
+                    ids.len(),
+                    ids.join(", ")
+                );
+                Err(Reported(2).into())
+            }
+        };
+    }
+    let scenarios = match pool {
+        Some(path) => read_scenarios(path, network)?,
+        None => {
+            let mut all = network.scenarios();
+            // An entity's default scenario is reachable by its id even when the network
+            // lists explicit scenarios.
+            all.extend(network.default_scenarios());
+            all
+        }
+    };
+    if let Some(found) = scenarios.iter().find(|s| s.id == wanted) {
+        return Ok(found.clone());
+    }
+    let ids: Vec<&str> = scenarios.iter().map(|s| s.id.as_str()).collect();
+    let mut diagnostic = Diagnostic::error(
+        "--scenario",
+        format!("no scenario `{wanted}` and no file by that name"),
+    );
+    if let Some(close) = closest(wanted, &ids) {
+        diagnostic = diagnostic.with_hint(format!("did you mean `{close}`?"));
+    } else if !ids.is_empty() {
+        let mut shown: Vec<&str> = ids.iter().take(8).copied().collect();
+        if ids.len() > 8 {
+            shown.push("…");
+        }
+        diagnostic = diagnostic.with_hint(format!("scenarios: {}", shown.join(", ")));
+    }
+    eprintln!("{}", Diagnostics(vec![diagnostic]));
+    Err(Reported(2).into())
+}
+
+/// The candidate nearest to `wanted` by edit distance, when it is close enough.
+fn closest<'a>(wanted: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let distance = |a: &str, b: &str| -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut previous = row[0];
+            row[0] = i + 1;
+            for (j, &cb) in b.iter().enumerate() {
+                let current = row[j + 1];
+                row[j + 1] = (previous + usize::from(ca != cb))
+                    .min(row[j] + 1)
+                    .min(current + 1);
+                previous = current;
+            }
+        }
+        row[b.len()]
+    };
+    candidates
+        .iter()
+        .map(|c| (distance(wanted, c), *c))
+        .filter(|&(d, c)| d <= (c.chars().count().max(wanted.chars().count()) / 3).max(1))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn write_sim_table(out: &mut dyn Write, report: &SimReport, all: bool) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "scenario {}: {} days simulated; capacity lost on {} days from day {}",
+        report.scenario, report.days, report.outage_days, report.start
+    )?;
+    let mut rows: Vec<&lifeline_sim::DemandOutcome> = report
+        .demand_nodes
+        .iter()
+        .filter(|n| all || n.shortage_days > 0)
+        .collect();
+    rows.sort_by(|a, b| {
+        let first = |n: &lifeline_sim::DemandOutcome| n.first_stockout_day.unwrap_or(u32::MAX);
+        first(a)
+            .cmp(&first(b))
+            .then(b.loss.total_cmp(&a.loss))
+            .then(a.id.cmp(&b.id))
+    });
+    if rows.is_empty() {
+        writeln!(out, "no hospital runs short of any item")?;
+    } else {
+        writeln!(out)?;
+        let table: Vec<Vec<String>> = rows
+            .iter()
+            .map(|n| {
+                vec![
+                    n.id.clone(),
+                    n.material.clone(),
+                    n.days_of_supply_at_start
+                        .map_or_else(|| "-".into(), |d| format!("{d:.1}")),
+                    n.first_stockout_day
+                        .map_or_else(|| "-".into(), |d| d.to_string()),
+                    n.shortage_days.to_string(),
+                    quantity(n.unmet_units),
+                    quantity(n.loss),
+                ]
+            })
+            .collect();
+        output::table(
+            out,
+            &[
+                "demand node",
+                "item",
+                "days of supply at start",
+                "first stockout day",
+                "shortage days",
+                "unmet units",
+                "loss",
+            ],
+            &table,
+            &[false, false, true, true, true, true, true],
+        )?;
+    }
+    let t = &report.totals;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} of {} demand nodes run short ({} shortage node-days); {} units unmet; loss {}",
+        t.nodes_short,
+        report.demand_nodes.len(),
+        t.shortage_node_days,
+        quantity(t.unmet_units),
+        quantity(t.loss)
+    )?;
+    if let Some(cost) = t.downtime_cost {
+        writeln!(out, "downtime cost: {}", quantity(cost))?;
+    }
+    let hidden = report.demand_nodes.len() - rows.len();
+    if hidden > 0 {
+        writeln!(
+            out,
+            "{hidden} demand nodes never run short (--all lists them)"
+        )?;
+    }
+    Ok(())
+}
+
+fn write_sim_csv(out: &mut dyn Write, report: &SimReport) -> anyhow::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "scenario",
+        "id",
+        "material",
+        "demand",
+        "value",
+        "days_of_supply_at_start",
+        "first_stockout_day",
+        "shortage_days",
+        "unmet_units",
+        "loss",
+    ])?;
+    for n in &report.demand_nodes {
+        writer.write_record([
+            report.scenario.clone(),
+            n.id.clone(),
+            n.material.clone(),
+            n.demand.to_string(),
+            n.value.to_string(),
+            n.days_of_supply_at_start
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            n.first_stockout_day
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            n.shortage_days.to_string(),
+            n.unmet_units.to_string(),
+            n.loss.to_string(),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// One row per day and demand node.
+fn write_series(out: &mut dyn Write, report: &SimReport) -> anyhow::Result<()> {
+    let series = report
+        .series
+        .as_ref()
+        .context("the run recorded no series")?;
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "day",
+        "node",
+        "material",
+        "on_hand",
+        "days_of_supply",
+        "unmet",
+        "lowest_capacity_factor",
+    ])?;
+    for day in 0..report.days as usize {
+        for (k, node) in report.demand_nodes.iter().enumerate() {
+            let stock = series.stock[k][day];
+            let cover = if node.demand > 0.0 {
+                lifeline_network::significant(stock / node.demand).to_string()
+            } else {
+                String::new()
+            };
+            writer.write_record([
+                day.to_string(),
+                node.id.clone(),
+                node.material.clone(),
+                stock.to_string(),
+                cover,
+                series.unmet[k][day].to_string(),
+                series.lowest_factor[day].to_string(),
+            ])?;
+        }
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct MonteCarloArgs {
+    /// Network document: `.json`, `.yaml`/`.yml`, or a folder of CSV tables
+    network: PathBuf,
+    /// Entity (node, site or platform) that goes down; repeat for several at once
+    #[arg(long, required = true)]
+    outage: Vec<String>,
+    /// Outage duration in days: `lognormal:MU,SIGMA` (of ln days), `fixed:D`,
+    /// `uniform:A,B`, `empirical:D1@P1,D2@P2,...`, `ransomware-downtime` (median 10 d, mean
+    /// 17 d) or `ransomware-recovery` (P(≤ 7 d) = 0.22, P(> 30 d) = 0.37)
+    #[arg(long, default_value = "ransomware-downtime")]
+    duration: String,
+    /// Day the outage starts, drawn the same way
+    #[arg(long, default_value = "fixed:0")]
+    start: String,
+    /// Capacity left while down (0: fully down; 0.85: orders by phone at 85%)
+    #[arg(long, default_value_t = 0.0)]
+    capacity_factor: f64,
+    /// Each entity draws its own duration (default: one attack, one duration)
+    #[arg(long)]
+    independent: bool,
+    #[arg(long, default_value_t = 1000)]
+    replications: u32,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Days to simulate per replication (default: the network's horizon)
+    #[arg(long)]
+    days: Option<u32>,
+    /// Cost per outage day, for the money view
+    #[arg(long)]
+    downtime_cost: Option<f64>,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = SimFormat::Table)]
+    format: SimFormat,
+    /// Write the report to this file instead of stdout
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Worker threads (default: one per core); the report is the same for any number
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Rows in the table (0: all)
+    #[arg(long, default_value_t = 20)]
+    top: usize,
+}
+
+pub fn montecarlo(args: &MonteCarloArgs) -> anyhow::Result<u8> {
+    let loaded = load_or_report(&args.network)?;
+    loaded.warnings.iter().for_each(|w| eprintln!("{w}"));
+    let network = loaded.network;
+    let outage = outage(&network, args)?;
+    let days = args.days.unwrap_or_else(|| horizon_days(&network));
+    if days == 0 || args.replications == 0 {
+        anyhow::bail!("--days and --replications must be at least 1");
+    }
+
+    // Time to survive under the best response (the stress test's LP), to compare with the
+    // drawn durations.
+    let tts_scenario = Scenario {
+        id: "outage".into(),
+        ttr: None,
+        disrupt: outage
+            .targets
+            .iter()
+            .map(|target| Disruption {
+                target: target.clone(),
+                capacity_factor: outage.capacity_factor,
+                profile: None,
+                defection: None,
+            })
+            .collect(),
+        start: None,
+        downtime_cost: None,
+    };
+    let stress = lifeline_stress::run(
+        &network,
+        std::slice::from_ref(&tts_scenario),
+        &lifeline_stress::StressConfig { skip_covered: true },
+        &|| {},
+    )?;
+    let tts = stress.scenarios.first().map(|s| s.tts);
+
+    let simulator = Simulator::new(&network);
+    warn_never_ordering(&simulator);
+    let run = MonteCarlo {
+        replications: args.replications,
+        seed: args.seed,
+        days,
+        tts,
+    };
+    let bar = Progress::new(args.replications as usize, "replications");
+    let started = Instant::now();
+    let go = || simulator.montecarlo(&outage, &run, &|_| bar.tick());
+    let report = match args.threads {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .context("cannot start the worker threads")?
+            .install(go),
+        None => go(),
+    };
+    bar.finish();
+    tracing_line(&format!(
+        "{} replications of {} days in {:.2} s",
+        args.replications,
+        days,
+        started.elapsed().as_secs_f64()
+    ));
+
+    let mut out = output::open(args.output.as_deref())?;
+    match args.format {
+        SimFormat::Table => write_mc_table(&mut out, &report, args.top)?,
+        SimFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        SimFormat::Csv => write_mc_csv(&mut out, &report)?,
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// The outage of `--outage`, `--duration`, ...; unknown entities and bad distributions
+/// are reported with exit code 2.
+fn outage(network: &ValidatedNetwork, args: &MonteCarloArgs) -> anyhow::Result<Outage> {
+    let mut diagnostics = Vec::new();
+    let mut targets = Vec::new();
+    for id in &args.outage {
+        match network.lookup(id) {
+            Some((EntityKind::Node, _)) => targets.push(Target::Node(id.clone())),
+            Some((EntityKind::Site, _)) => targets.push(Target::Site(id.clone())),
+            Some((EntityKind::Platform, _)) => targets.push(Target::Platform(id.clone())),
+            None => {
+                let ids = entity_ids(network);
+                let mut d =
+                    Diagnostic::error("--outage", format!("no node, site or platform `{id}`"));
+                if let Some(close) = closest(id, &ids) {
+                    d = d.with_hint(format!("did you mean `{close}`?"));
+                }
+                diagnostics.push(d);
+            }
+        }
+    }
+    let mut distribution = |flag: &str, text: &str| match text.parse::<Distribution>() {
+        Ok(d) => Some(d),
+        Err(error) => {
+            diagnostics.push(Diagnostic::error(flag, error.to_string()));
+            None
+        }
+    };
+    let duration = distribution("--duration", &args.duration);
+    let start = distribution("--start", &args.start);
+    if !(0.0..=1.0).contains(&args.capacity_factor) {
+        diagnostics.push(Diagnostic::error(
+            "--capacity-factor",
+            format!("must be between 0 and 1, found {}", args.capacity_factor),
+        ));
+    }
+    if let Some(cost) = args.downtime_cost
+        && !(cost >= 0.0 && cost.is_finite())
+    {
+        diagnostics.push(Diagnostic::error(
+            "--downtime-cost",
+            format!("must be a number ≥ 0, found {cost}"),
+        ));
+    }
+    match (duration, start) {
+        (Some(duration), Some(start)) if diagnostics.is_empty() => Ok(Outage {
+            targets,
+            capacity_factor: args.capacity_factor,
+            start,
+            duration,
+            independent: args.independent,
+            downtime_cost: args.downtime_cost,
+        }),
+        _ => {
+            eprintln!("{}", Diagnostics(diagnostics));
+            Err(Reported(2).into())
+        }
+    }
+}
+
+fn entity_ids(network: &ValidatedNetwork) -> Vec<&str> {
+    let n = network.network();
+    n.nodes
+        .iter()
+        .map(|x| x.id.as_str())
+        .chain(n.sites.iter().map(|x| x.id.as_str()))
+        .chain(n.platforms.iter().map(|x| x.id.as_str()))
+        .collect()
+}
+
+fn write_mc_table(
+    out: &mut dyn Write,
+    report: &MonteCarloReport,
+    top: usize,
+) -> anyhow::Result<()> {
+    let o = &report.outage;
+    writeln!(
+        out,
+        "{} replications (seed {}) of {} down (capacity {}), duration {}, start {}",
+        report.replications,
+        report.seed,
+        o.targets.join(" + "),
+        o.capacity_factor,
+        o.duration,
+        o.start
+    )?;
+    let d = &o.drawn_duration;
+    writeln!(
+        out,
+        "drawn outage days: mean {}, median {}, p90 {}, p99 {}",
+        quantity(d.mean),
+        quantity(d.p50),
+        quantity(d.p90),
+        quantity(d.p99)
+    )?;
+    if let Some(tts) = &report.tts {
+        writeln!(
+            out,
+            "time to survive with the best response (stress test): {} days; P(TTR > TTS) = {} [{}, {}]",
+            quantity(tts.tts),
+            quantity(tts.p_tts_short),
+            quantity(tts.p_tts_short_ci[0]),
+            quantity(tts.p_tts_short_ci[1])
+        )?;
+    }
+    let t = &report.totals;
+    writeln!(
+        out,
+        "P(any hospital runs short) = {} [{}, {}]; loss p50 {}, p90 {}, p99 {}",
+        quantity(t.p_any_stockout),
+        quantity(t.p_any_stockout_ci[0]),
+        quantity(t.p_any_stockout_ci[1]),
+        quantity(t.loss.p50),
+        quantity(t.loss.p90),
+        quantity(t.loss.p99)
+    )?;
+    if let Some(cost) = &t.downtime_cost {
+        writeln!(
+            out,
+            "downtime cost p50 {}, p90 {}, p99 {}",
+            quantity(cost.p50),
+            quantity(cost.p90),
+            quantity(cost.p99)
+        )?;
+    }
+    let mut rows: Vec<&lifeline_sim::DemandRisk> = report.demand_nodes.iter().collect();
+    rows.sort_by(|a, b| {
+        b.p_stockout
+            .total_cmp(&a.p_stockout)
+            .then(b.loss.p90.total_cmp(&a.loss.p90))
+            .then(a.id.cmp(&b.id))
+    });
+    let shown = if top == 0 {
+        rows.len()
+    } else {
+        top.min(rows.len())
+    };
+    writeln!(out)?;
+    let table: Vec<Vec<String>> = rows[..shown]
+        .iter()
+        .map(|n| {
+            vec![
+                n.id.clone(),
+                n.material.clone(),
+                quantity(n.p_stockout),
+                format!(
+                    "[{}, {}]",
+                    quantity(n.p_stockout_ci[0]),
+                    quantity(n.p_stockout_ci[1])
+                ),
+                n.first_stockout_day_p50
+                    .map_or_else(|| "-".into(), quantity),
+                format!(
+                    "{} / {} / {}",
+                    quantity(n.shortage_days_p50),
+                    quantity(n.shortage_days_p90),
+                    quantity(n.shortage_days_p99)
+                ),
+                quantity(n.loss.p90),
+            ]
+        })
+        .collect();
+    output::table(
+        out,
+        &[
+            "demand node",
+            "item",
+            "P(stockout)",
+            "95% CI",
+            "first stockout day (median)",
+            "shortage days p50 / p90 / p99",
+            "loss p90",
+        ],
+        &table,
+        &[false, false, true, false, true, true, true],
+    )?;
+    if shown < rows.len() {
+        writeln!(
+            out,
+            "… {} more demand nodes (--top 0 lists all)",
+            rows.len() - shown
+        )?;
+    }
+    Ok(())
+}
+
+fn write_mc_csv(out: &mut dyn Write, report: &MonteCarloReport) -> anyhow::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "id",
+        "material",
+        "p_stockout",
+        "p_stockout_ci_low",
+        "p_stockout_ci_high",
+        "shortage_days_mean",
+        "shortage_days_p50",
+        "shortage_days_p90",
+        "shortage_days_p99",
+        "unmet_units_mean",
+        "loss_mean",
+        "loss_p50",
+        "loss_p90",
+        "loss_p99",
+        "first_stockout_day_p50",
+    ])?;
+    for n in &report.demand_nodes {
+        writer.write_record([
+            n.id.clone(),
+            n.material.clone(),
+            n.p_stockout.to_string(),
+            n.p_stockout_ci[0].to_string(),
+            n.p_stockout_ci[1].to_string(),
+            n.shortage_days.mean.to_string(),
+            n.shortage_days_p50.to_string(),
+            n.shortage_days_p90.to_string(),
+            n.shortage_days_p99.to_string(),
+            n.unmet_units.mean.to_string(),
+            n.loss.mean.to_string(),
+            n.loss.p50.to_string(),
+            n.loss.p90.to_string(),
+            n.loss.p99.to_string(),
+            n.first_stockout_day_p50
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
