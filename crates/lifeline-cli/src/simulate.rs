@@ -72,6 +72,7 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<u8> {
     }
     let simulator = Simulator::new(&network);
     warn_never_ordering(&simulator);
+    warn_baseline(&simulator, days);
     let started = Instant::now();
     let mut options = SimOptions::days(days);
     if args.plot.is_some() || args.series.is_some() {
@@ -115,6 +116,25 @@ fn horizon_days(network: &ValidatedNetwork) -> u32 {
         days
     } else {
         365
+    }
+}
+
+/// Warns about demand nodes that run short even with nothing disrupted.
+fn warn_baseline(simulator: &Simulator<'_>, days: u32) {
+    let baseline = simulator.baseline(days);
+    let short: Vec<&str> = baseline
+        .demand_nodes
+        .iter()
+        .filter(|n| n.shortage_days > 0)
+        .map(|n| n.id.as_str())
+        .collect();
+    if let Some(first) = short.first() {
+        eprintln!(
+            "warning: with nothing disrupted, {} demand node(s) already run short (first: \
+             `{first}`): their stock, policy or suppliers' capacity cannot keep up; shortages \
+             below are not all caused by the outage",
+            short.len()
+        );
     }
 }
 
@@ -444,6 +464,7 @@ pub fn montecarlo(args: &MonteCarloArgs) -> anyhow::Result<u8> {
 
     let simulator = Simulator::new(&network);
     warn_never_ordering(&simulator);
+    warn_baseline(&simulator, days);
     let run = MonteCarlo {
         replications: args.replications,
         seed: args.seed,

@@ -65,9 +65,14 @@ pub(crate) struct Engine {
     waiting: Vec<f64>,
     node_factor: Vec<f64>,
     site_factor: Vec<f64>,
+    /// Per node, the first day it ran below full capacity in this run: rationing
+    /// schedules count from there.
+    rationing_since: Vec<Option<u32>>,
     /// Scratch for [`Engine::grant_site_capacity`].
     grant: Vec<f64>,
     extra: Vec<f64>,
+    site_used: Vec<f64>,
+    site_more: Vec<f64>,
     ship: Vec<f64>,
     pub outcomes: Vec<Outcome>,
     /// Day-major: `series[day * demand_nodes + k]` is (end-of-day stock, unmet that day).
@@ -93,8 +98,11 @@ impl Engine {
             waiting: vec![0.0; n],
             node_factor: vec![1.0; n],
             site_factor: vec![1.0; plan.site_capacity.len()],
+            rationing_since: vec![None; n],
             grant: vec![0.0; n],
             extra: vec![0.0; n],
+            site_used: vec![0.0; plan.site_capacity.len()],
+            site_more: vec![0.0; plan.site_capacity.len()],
             ship: Vec::new(),
             outcomes: vec![Outcome::default(); plan.demand_nodes.len()],
             series: Vec::new(),
@@ -110,6 +118,7 @@ impl Engine {
         self.on_order.fill(0.0);
         self.backlog.fill(0.0);
         self.owed.fill(0.0);
+        self.rationing_since.fill(None);
         self.ring.fill(0.0);
         self.weight.fill(1.0);
         self.waiting.fill(0.0);
@@ -136,6 +145,11 @@ impl Engine {
                 self.node_factor.copy_from_slice(&factors.nodes);
                 self.site_factor.copy_from_slice(&factors.sites);
                 self.update_effective(plan);
+                for (since, &factor) in self.rationing_since.iter_mut().zip(&self.node_factor) {
+                    if since.is_none() && factor < 1.0 {
+                        *since = Some(day);
+                    }
+                }
                 change += 1;
             }
             while let Some(&(from, e, multiplier)) = timeline.defections.get(defection)
@@ -150,7 +164,7 @@ impl Engine {
             self.arrive(plan, day);
             self.consume(plan, day, record);
             self.order(plan);
-            self.produce_and_ship(plan, day, timeline);
+            self.produce_and_ship(plan, day);
             if record == Record::Series {
                 self.record_day();
             }
@@ -356,7 +370,7 @@ impl Engine {
     /// When a site's nodes together want more than the site can make, each first gets up
     /// to its normal share of the site (its share of the members' steady-state output), and
     /// what is left goes to those that want more, in proportion to the rest they want.
-    fn produce_and_ship(&mut self, plan: &Plan, day: u32, timeline: &Timeline) {
+    fn produce_and_ship(&mut self, plan: &Plan, day: u32) {
         let sites = plan.site_capacity.len();
         if sites > 0 {
             self.grant_site_capacity(plan);
@@ -380,16 +394,17 @@ impl Engine {
             }
             let owed = self.owed[i];
             if owed > 0.0 {
-                self.ship(plan, i, owed, day, timeline);
+                self.ship(plan, i, owed, day);
             }
         }
     }
 
     /// Fills `grant` for the nodes of sites: what each may make today.
     fn grant_site_capacity(&mut self, plan: &Plan) {
-        let sites = plan.site_capacity.len();
-        let mut used = vec![0.0; sites];
-        let mut more = vec![0.0; sites];
+        let mut used = std::mem::take(&mut self.site_used);
+        let mut more = std::mem::take(&mut self.site_more);
+        used.fill(0.0);
+        more.fill(0.0);
         for i in 0..plan.len() {
             let Some(s) = plan.site[i] else { continue };
             if plan.demand[i].is_some() {
@@ -416,17 +431,20 @@ impl Engine {
             let scale = if more[s] > left { left / more[s] } else { 1.0 };
             self.grant[i] += self.extra[i] * scale;
         }
+        self.site_used = used;
+        self.site_more = more;
     }
 
-    fn ship(&mut self, plan: &Plan, i: usize, owed: f64, day: u32, timeline: &Timeline) {
+    fn ship(&mut self, plan: &Plan, i: usize, owed: f64, day: u32) {
         let customers = plan.customer_edges(i);
         let mut ship = std::mem::take(&mut self.ship);
         ship.clear();
         ship.extend(customers.iter().map(|&e| self.backlog[e]));
         let available = self.on_hand[i];
         match &plan.rule[i] {
-            Rule::Shares(steps) if day >= timeline.start && !timeline.changes.is_empty() => {
-                let offset = f64::from(day - timeline.start);
+            Rule::Shares(steps) if self.rationing_since[i].is_some() => {
+                let since = self.rationing_since[i].unwrap_or(day);
+                let offset = f64::from(day.saturating_sub(since));
                 if let Some((_, caps)) = steps.iter().rev().find(|(from, _)| *from <= offset) {
                     for (k, cap) in caps.iter().enumerate() {
                         if let Some(share) = cap {

@@ -110,6 +110,19 @@ impl<'n> Simulator<'n> {
         )
     }
 
+    /// The run with nothing disrupted: shortages here come from the network's own stock,
+    /// policies and capacities, not from any outage.
+    pub fn baseline(&self, days: u32) -> SimReport {
+        let nothing = Scenario {
+            id: "baseline".into(),
+            ttr: None,
+            disrupt: Vec::new(),
+            start: None,
+            downtime_cost: None,
+        };
+        self.run(&nothing, &SimOptions::days(days))
+    }
+
     /// Demand nodes whose default replenishment can never order: no inventory and no
     /// `policy`, so their base-stock level is 0 (the spec's default). A planner almost
     /// always wants to give these a policy.

@@ -204,6 +204,39 @@ mod tests {
     }
 
     #[test]
+    fn defection_moves_only_customers_with_another_supplier() {
+        let doc = r#"{"format": "lifeline-network/1",
+            "nodes": [{"id": "A", "material": "M", "capacity": 10},
+                      {"id": "B", "material": "M", "capacity": 10},
+                      {"id": "H1", "demand": 1}, {"id": "H2", "demand": 1}],
+            "edges": [{"from": "A", "to": "H1"}, {"from": "B", "to": "H1"},
+                      {"from": "A", "to": "H2"}],
+            "scenarios": [{"id": "s", "ttr": 30, "start": 5, "disrupt": [{"node": "A",
+                "capacity_factor": 0.5, "defection": {"fraction": 0.12, "after": 14}}]}]}"#;
+        let loaded =
+            lifeline_network::from_str(doc, lifeline_network::Format::Json, "t.json".as_ref())
+                .expect("valid");
+        let network = loaded.network;
+        let plan = Plan::new(&network);
+        let scenario = &network.scenarios()[0];
+        let timeline = Timeline::new(&network, &plan, scenario, 100);
+        // H1 can go to B: edge 0 (A → H1) keeps 88% of its orders from day 5 + 14. H2 has
+        // no other supplier and stays.
+        assert_eq!(timeline.defections, vec![(19, 0, 0.88)]);
+        assert_eq!(timeline.outage_days, 30);
+        // Defection never happens when the outage is over by then.
+        let short = lifeline_network::Scenario {
+            ttr: Some(10.0),
+            ..scenario.clone()
+        };
+        assert!(
+            Timeline::new(&network, &plan, &short, 100)
+                .defections
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn whole_days_round_up() {
         assert_eq!(whole_day(0.0), 0);
         assert_eq!(whole_day(0.2), 1);

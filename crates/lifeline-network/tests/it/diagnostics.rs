@@ -696,3 +696,52 @@ fn many_problems_are_reported_together() {
 }"#,
     );
 }
+
+// The simulator's fields (lifeline's additions to the simulation extension).
+
+#[test]
+fn simulation_fields_bad_values() {
+    check(
+        "simulation_fields_bad_values",
+        r#"{
+  "format": "lifeline-network/1",
+  "nodes": [
+    { "id": "S", "ttr": 3, "allocation": "first-come" },
+    { "id": "D", "allocation": { "shares": [
+        { "from_day": 5, "shares": { "hospital": 0.4 } },
+        { "from_day": 5, "shares": { "hospital": 1.5 } },
+        { "shares": {} } ] } },
+    { "id": "E", "allocation": { "share": [] } },
+    { "id": "H", "demand": 10, "unmet": "queue" }
+  ],
+  "edges": [ { "from": "S", "to": "D" }, { "from": "D", "to": "H" }, { "from": "E", "to": "H" } ],
+  "scenarios": [
+    { "id": "x", "ttr": 3, "downtime_cost": -1,
+      "disrupt": [ { "node": "S", "defection": { "fraction": 1.2, "after": -2 } },
+                   { "node": "D", "defection": { "after": 1 } } ] }
+  ]
+}"#,
+    );
+}
+
+#[test]
+fn simulation_fields_valid() {
+    check(
+        "simulation_fields_valid",
+        r#"{
+  "format": "lifeline-network/1",
+  "nodes": [
+    { "id": "S", "ttr": 3, "allocation": "criticality" },
+    { "id": "D", "allocation": { "shares": [
+        { "from_day": 0, "shares": { "hospital": 0.4, "distributor": 0.1 } },
+        { "from_day": 12, "shares": {} } ] } },
+    { "id": "H", "kind": "hospital", "demand": 10, "unmet": "backorder" }
+  ],
+  "edges": [ { "from": "S", "to": "D" }, { "from": "D", "to": "H" } ],
+  "scenarios": [
+    { "id": "x", "ttr": 3, "downtime_cost": 1900000,
+      "disrupt": [ { "node": "S", "defection": { "fraction": 0.12, "after": 14 } } ] }
+  ]
+}"#,
+    );
+}

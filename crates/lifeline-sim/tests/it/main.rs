@@ -3,7 +3,9 @@
 
 mod closed_form;
 mod montecarlo;
+mod peer;
 mod properties;
+mod rules;
 
 use lifeline_network::{Format, Scenario, ValidatedNetwork, from_str};
 use lifeline_sim::{SimOptions, SimReport, Simulator};
