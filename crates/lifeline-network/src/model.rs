@@ -125,8 +125,8 @@ pub enum Allocation {
     Proportional,
     /// Customers serving the most critical demand (highest `value` downstream) first.
     Criticality,
-    /// Rationing: from each step's `from_day` (counted from the first day this supplier
-    /// runs below full capacity), a customer
+    /// Rationing, while this supplier runs below full capacity: from each step's
+    /// `from_day` (counted from the day it dropped), a customer
     /// of kind `k` receives at most `shares[k]` × its normal daily flow per day; kinds not
     /// listed are not capped. Short stock is then shared proportionally.
     Shares(Vec<ShareStep>),

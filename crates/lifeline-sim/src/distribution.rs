@@ -304,3 +304,27 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::Distribution;
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+
+    proptest! {
+        #[test]
+        fn parsing_never_panics_and_accepted_ones_sample_in_range(text in ".{0,40}", seed in any::<u64>()) {
+            if let Ok(d) = text.parse::<Distribution>() {
+                let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+                let x = d.sample(&mut rng);
+                prop_assert!(x >= 0.0 || x.is_nan(), "{d}: {x}");
+            }
+        }
+
+        #[test]
+        fn lognormal_forms_round_trip(mu in -5.0..5.0f64, sigma in 0.0..3.0f64) {
+            let d = Distribution::Lognormal { mu, sigma };
+            prop_assert_eq!(d.to_string().parse::<Distribution>(), Ok(d));
+        }
+    }
+}

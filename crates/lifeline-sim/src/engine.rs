@@ -65,8 +65,8 @@ pub(crate) struct Engine {
     waiting: Vec<f64>,
     node_factor: Vec<f64>,
     site_factor: Vec<f64>,
-    /// Per node, the first day it ran below full capacity in this run: rationing
-    /// schedules count from there.
+    /// Per node running below full capacity, the day that spell began: rationing
+    /// schedules count from there, and apply only during the spell.
     rationing_since: Vec<Option<u32>>,
     /// Scratch for [`Engine::grant_site_capacity`].
     grant: Vec<f64>,
@@ -146,7 +146,9 @@ impl Engine {
                 self.site_factor.copy_from_slice(&factors.sites);
                 self.update_effective(plan);
                 for (since, &factor) in self.rationing_since.iter_mut().zip(&self.node_factor) {
-                    if since.is_none() && factor < 1.0 {
+                    if factor >= 1.0 {
+                        *since = None;
+                    } else if since.is_none() {
                         *since = Some(day);
                     }
                 }
