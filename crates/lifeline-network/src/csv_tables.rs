@@ -3,13 +3,14 @@
 //! | file | columns |
 //! |---|---|
 //! | `network.csv` (optional, one row) | `name`, `time_unit`, `horizon` |
-//! | `nodes.csv` | `id`, `kind`, `material`, `site`, `capacity`, `inventory`, `demand`, `value`, `ttr`, `spend` |
+//! | `nodes.csv` | `id`, `kind`, `material`, `site`, `capacity`, `inventory`, `demand`, `value`, `ttr`, `spend`; simulation: `policy` (`base_stock`, `s_S`, `days_of_supply`) with `policy_level`, `policy_s`, `policy_S`, `policy_days`, and `unmet`, `allocation` (`proportional`, `criticality`) |
 //! | `edges.csv` | `from`, `to`, `lead_time` |
 //! | `sites.csv`, `platforms.csv` (optional) | `id`, `name`, `kind`, `capacity`, `ttr` |
 //! | `bom.csv` (optional) | `node`, `material`, `ratio` |
 //! | `depends_on.csv` (optional) | `node`, `platform`, `degraded_capacity` |
-//! | `scenarios.csv` (optional) | `id`, `ttr`, `start` |
-//! | `disrupt.csv` (optional) | `scenario`, `node`, `site`, `platform`, `capacity_factor` |
+//! | `scenarios.csv` (optional) | `id`, `ttr`, `start`, `downtime_cost` |
+//! | `disrupt.csv` (optional) | `scenario`, `node`, `site`, `platform`, `capacity_factor`, `defection_fraction`, `defection_after` |
+//! | `profile.csv` (optional) | `scenario`, `entity`, `day`, `factor`: one point of the capacity profile of the scenario's disruption of `entity` |
 //!
 //! An empty cell is an absent field. The tables become one [`Raw`] document, so they are
 //! decoded and validated exactly like JSON; diagnostics are then pointed back at the file,
@@ -35,7 +36,62 @@ const NUMERIC: &[&str] = &[
     "degraded_capacity",
     "capacity_factor",
     "start",
+    "downtime_cost",
+    "policy_level",
+    "policy_s",
+    "policy_S",
+    "policy_days",
+    "defection_fraction",
+    "defection_after",
+    "day",
+    "factor",
 ];
+
+/// Flat columns that become one nested object `field`: each `(column, key)` becomes the
+/// object's `key`, and `type_column`'s value, if any, its `type`.
+struct Nested {
+    field: &'static str,
+    type_column: Option<&'static str>,
+    columns: &'static [(&'static str, &'static str)],
+}
+
+const POLICY: Nested = Nested {
+    field: "policy",
+    type_column: Some("policy"),
+    columns: &[
+        ("policy_level", "level"),
+        ("policy_s", "s"),
+        ("policy_S", "S"),
+        ("policy_days", "days"),
+    ],
+};
+
+const DEFECTION: Nested = Nested {
+    field: "defection",
+    type_column: None,
+    columns: &[
+        ("defection_fraction", "fraction"),
+        ("defection_after", "after"),
+    ],
+};
+
+/// Folds a row's flat columns into one nested object, when any of them is present.
+fn nest(row: &mut Vec<(String, Raw)>, nested: &Nested) {
+    let mut object = Vec::new();
+    if let Some(column) = nested.type_column
+        && let Some(kind) = take(row, column)
+    {
+        object.push(("type".to_owned(), kind));
+    }
+    for (column, key) in nested.columns {
+        if let Some(value) = take(row, column) {
+            object.push(((*key).to_owned(), value));
+        }
+    }
+    if !object.is_empty() {
+        row.push((nested.field.to_owned(), Raw::Map(object)));
+    }
+}
 
 /// A document assembled from CSV tables, with where each generated path came from.
 pub(crate) struct Tables {
@@ -197,6 +253,11 @@ pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
         document.push((list.to_owned(), Raw::List(items)));
     }
     let mut nodes = take_list(&mut document, "nodes");
+    for node in &mut nodes {
+        if let Raw::Map(row) = node {
+            nest(row, &POLICY);
+        }
+    }
     let node_rows: HashMap<String, usize> = nodes
         .iter()
         .enumerate()
@@ -255,12 +316,100 @@ pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
             &mut scenarios,
             &rows_by_id,
             "scenario",
-            |row| Some(("disrupt", Child::Listed(Raw::Map(std::mem::take(row))))),
+            |row| {
+                nest(row, &DEFECTION);
+                Some(("disrupt", Child::Listed(Raw::Map(std::mem::take(row)))))
+            },
         )?;
+        attach_profiles(&mut tables, folder, &mut scenarios, &rows_by_id)?;
         document.push(("scenarios".to_owned(), Raw::List(scenarios)));
     }
     tables.document = Raw::Map(document);
     Ok(tables)
+}
+
+/// Attaches the rows of `profile.csv` as `[day, factor]` points to the disruption entry of
+/// their scenario that names their entity, in file order.
+fn attach_profiles(
+    tables: &mut Tables,
+    folder: &Path,
+    scenarios: &mut [Raw],
+    rows_by_id: &HashMap<String, usize>,
+) -> Result<(), LoadError> {
+    let Some(table) = read_table(folder, "profile.csv", false)? else {
+        return Ok(());
+    };
+    for (line, mut row) in table.rows {
+        let location = format!("{} line {line}", table.file);
+        let scenario = as_id(take(&mut row, "scenario"));
+        let entity = as_id(take(&mut row, "entity"));
+        let (Some(scenario), Some(entity)) = (scenario, entity) else {
+            tables.diagnostics.push(Diagnostic::error(
+                location,
+                "missing required field: `scenario` and `entity` are both needed",
+            ));
+            continue;
+        };
+        let Some(&s) = rows_by_id.get(&scenario) else {
+            tables.diagnostics.push(Diagnostic::error(
+                format!("{location}, column scenario"),
+                format!("unknown scenario `{scenario}`"),
+            ));
+            continue;
+        };
+        let point = Raw::List(vec![
+            take(&mut row, "day").unwrap_or(Raw::Null),
+            take(&mut row, "factor").unwrap_or(Raw::Null),
+        ]);
+        let entry = match &mut scenarios[s] {
+            Raw::Map(fields) => {
+                fields
+                    .iter_mut()
+                    .find(|(k, _)| k == "disrupt")
+                    .and_then(|(_, list)| match list {
+                        Raw::List(items) => items
+                            .iter_mut()
+                            .position(|item| names(item, &entity))
+                            .map(|i| (i, &mut items[i])),
+                        _ => None,
+                    })
+            }
+            _ => None,
+        };
+        let Some((i, Raw::Map(entry))) = entry else {
+            tables.diagnostics.push(Diagnostic::error(
+                format!("{location}, column entity"),
+                format!("scenario `{scenario}` disrupts no entity `{entity}` (see disrupt.csv)"),
+            ));
+            continue;
+        };
+        let slot = match entry.iter().position(|(k, _)| k == "profile") {
+            Some(position) => position,
+            None => {
+                entry.push(("profile".to_owned(), Raw::List(Vec::new())));
+                entry.len() - 1
+            }
+        };
+        if let Raw::List(points) = &mut entry[slot].1 {
+            tables.locations.insert(
+                format!("scenarios[{s}].disrupt[{i}].profile[{}]", points.len()),
+                location,
+            );
+            points.push(point);
+        }
+    }
+    Ok(())
+}
+
+/// Whether a disruption entry names `entity` as its node, site or platform.
+fn names(entry: &Raw, entity: &str) -> bool {
+    let Raw::Map(fields) = entry else {
+        return false;
+    };
+    fields.iter().any(|(k, v)| {
+        matches!(k.as_str(), "node" | "site" | "platform")
+            && matches!(v, Raw::String(id) if id == entity)
+    })
 }
 
 fn take_list(document: &mut Vec<(String, Raw)>, key: &str) -> Vec<Raw> {

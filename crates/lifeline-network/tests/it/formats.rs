@@ -210,3 +210,56 @@ fn missing_file_is_an_io_error() {
         render(&result)
     );
 }
+
+#[test]
+fn simulation_fields_are_the_same_in_json_and_csv() {
+    let json = network("sim.json");
+    assert_eq!(network("sim-csv"), json);
+    let scenario = &json.scenarios.as_ref().expect("scenarios")[0];
+    assert_eq!(scenario.downtime_cost, Some(1000.0));
+    let disruption = &scenario.disrupt[0];
+    assert_eq!(
+        disruption.profile.as_deref(),
+        Some(&[(0.0, 0.0), (10.0, 0.5), (20.0, 1.0)][..])
+    );
+    assert_eq!(
+        disruption.defection,
+        Some(lifeline_network::Defection {
+            fraction: 0.1,
+            after: 7.0
+        })
+    );
+}
+
+#[test]
+fn csv_profile_errors_point_at_their_row() {
+    let dir = std::env::temp_dir().join(format!("lifeline-profile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for (file, text) in [
+        ("nodes.csv", "id,demand\nS,\nH,1\n"),
+        ("edges.csv", "from,to\nS,H\n"),
+        ("scenarios.csv", "id,ttr\nx,3\n"),
+        ("disrupt.csv", "scenario,node\nx,S\n"),
+        (
+            "profile.csv",
+            "scenario,entity,day,factor\nx,S,0,0\nx,H,1,0.5\ny,S,2,1\nx,S,1,7\n",
+        ),
+    ] {
+        std::fs::write(dir.join(file), text).expect("write");
+    }
+    let rendered = render(&lifeline_network::load(&dir));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        rendered.contains("profile.csv line 3, column entity: scenario `x` disrupts no entity `H`"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("profile.csv line 4, column scenario: unknown scenario `y`"),
+        "{rendered}"
+    );
+    assert!(
+        rendered
+            .contains("profile.csv line 5, column [1]: must be a number from 0 to 1, found `7`"),
+        "{rendered}"
+    );
+}
