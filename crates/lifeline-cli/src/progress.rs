@@ -1,9 +1,24 @@
-//! Progress on stderr for long work, and the timing line.
+//! Running long work: worker threads, progress on stderr, and the timing line.
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Runs `work` on `threads` worker threads, or on rayon's default pool (one per core).
+pub fn in_pool<T: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> anyhow::Result<T> {
+    Ok(match threads {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot start the worker threads: {e}"))?
+            .install(work),
+        None => work(),
+    })
+}
 
 /// A timing line on stderr, hidden by `LIFELINE_QUIET` (for reproducible examples).
 pub fn tracing_line(message: &str) {

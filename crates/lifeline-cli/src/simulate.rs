@@ -18,7 +18,7 @@ use lifeline_sim::{
 use crate::Reported;
 use crate::input::{load_or_report, read_scenarios};
 use crate::output::{self, quantity};
-use crate::progress::{Progress, tracing_line};
+use crate::progress::{Progress, in_pool, tracing_line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum SimFormat {
@@ -93,17 +93,35 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<u8> {
     if let Some(path) = &args.series {
         write_series(&mut *output::open(Some(path))?, &report)?;
     }
-    let mut out = output::open(args.output.as_deref())?;
-    match args.format {
-        SimFormat::Table => write_sim_table(&mut out, &report, args.all)?,
+    write_report(
+        args.output.as_deref(),
+        args.format,
+        &report,
+        |out| write_sim_table(out, &report, args.all),
+        |out| write_sim_csv(out, &report),
+    )?;
+    Ok(0)
+}
+
+/// Writes a report to `--output` or stdout in the chosen format.
+fn write_report<T: serde::Serialize>(
+    output: Option<&Path>,
+    format: SimFormat,
+    report: &T,
+    table: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+    csv: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut out = output::open(output)?;
+    match format {
+        SimFormat::Table => table(&mut out)?,
         SimFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
+            serde_json::to_writer_pretty(&mut out, report)?;
             writeln!(out)?;
         }
-        SimFormat::Csv => write_sim_csv(&mut out, &report)?,
+        SimFormat::Csv => csv(&mut out)?,
     }
     out.flush()?;
-    Ok(0)
+    Ok(())
 }
 
 /// The simulated days when none are given: the horizon, rounded up.
@@ -474,14 +492,7 @@ pub fn montecarlo(args: &MonteCarloArgs) -> anyhow::Result<u8> {
     let bar = Progress::new(args.replications as usize, "replications");
     let started = Instant::now();
     let go = || simulator.montecarlo(&outage, &run, &|_| bar.tick());
-    let report = match args.threads {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build()
-            .context("cannot start the worker threads")?
-            .install(go),
-        None => go(),
-    };
+    let report = in_pool(args.threads, go)?;
     bar.finish();
     tracing_line(&format!(
         "{} replications of {} days in {:.2} s",
@@ -490,16 +501,13 @@ pub fn montecarlo(args: &MonteCarloArgs) -> anyhow::Result<u8> {
         started.elapsed().as_secs_f64()
     ));
 
-    let mut out = output::open(args.output.as_deref())?;
-    match args.format {
-        SimFormat::Table => write_mc_table(&mut out, &report, args.top)?,
-        SimFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
-        }
-        SimFormat::Csv => write_mc_csv(&mut out, &report)?,
-    }
-    out.flush()?;
+    write_report(
+        args.output.as_deref(),
+        args.format,
+        &report,
+        |out| write_mc_table(out, &report, args.top),
+        |out| write_mc_csv(out, &report),
+    )?;
     Ok(0)
 }
 

@@ -4,14 +4,13 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
 use lifeline_network::{Loaded, Scenario};
 use lifeline_stress::{Report, ScenarioResult, StressConfig};
 
 use crate::input::{self, load_or_report};
 use crate::output::{self, quantity};
-use crate::progress::{Progress, tracing_line};
+use crate::progress::{Progress, in_pool, tracing_line};
 
 #[derive(Debug, Args)]
 pub struct StressArgs {
@@ -72,14 +71,7 @@ pub fn run(args: &StressArgs) -> anyhow::Result<u8> {
     let bar = Progress::new(scenarios.len(), "scenarios");
     let started = Instant::now();
     let sweep = || lifeline_stress::run(&network, &scenarios, &config, &|| bar.tick());
-    let report = match args.threads {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build()
-            .context("cannot start the worker threads")?
-            .install(sweep),
-        None => sweep(),
-    }?;
+    let report = in_pool(args.threads, sweep)??;
     bar.finish();
     tracing_line(&format!(
         "{} scenarios in {:.2} s",
