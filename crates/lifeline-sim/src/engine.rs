@@ -246,11 +246,19 @@ impl Engine {
     /// (3) Demand nodes take in what arrived and consume their demand.
     fn consume(&mut self, plan: &Plan, day: u32, record: Record) {
         for (k, &j) in plan.demand_nodes.iter().enumerate() {
-            let limit = self.capacity_today(plan, j);
-            let made = self.convert(plan, j, limit);
-            self.on_hand[j] += made;
             let demand = plan.demand[j].unwrap_or(0.0);
             let wanted = demand + self.waiting[j];
+            let mut limit = self.capacity_today(plan, j);
+            if plan.is_source[j] {
+                // A demand node without suppliers makes what it needs, within its capacity
+                // (as in the stress test's programs), never an unbounded stock.
+                limit = limit.min((wanted - self.on_hand[j]).max(0.0));
+            }
+            let made = self.convert(plan, j, limit);
+            self.on_hand[j] += made;
+            if plan.is_source[j] {
+                self.supplied += made;
+            }
             let used = wanted.min(self.on_hand[j]);
             self.on_hand[j] -= used;
             self.consumed += used;
@@ -522,18 +530,16 @@ pub(crate) fn effective_capacity(
             demanded[s] += effective[j];
         }
     }
-    for j in 0..plan.len() {
-        if let Some(s) = plan.site[j]
+    for (slot, site) in effective.iter_mut().zip(&plan.site) {
+        if let Some(s) = *site
             && let Some(capacity) = plan.site_capacity[s]
         {
-            let site = capacity * site_factor[s];
-            effective[j] = if demanded[s] == f64::INFINITY {
-                effective[j].min(site)
-            } else if demanded[s] > site {
-                effective[j] * site / demanded[s]
-            } else {
-                effective[j]
-            };
+            let allowed = capacity * site_factor[s];
+            if demanded[s] == f64::INFINITY {
+                *slot = slot.min(allowed);
+            } else if demanded[s] > allowed {
+                *slot *= allowed / demanded[s];
+            }
         }
     }
 }

@@ -40,6 +40,7 @@ pub fn svg(report: &SimReport, lines: usize) -> Result<String, PlotError> {
                 .iter()
                 .enumerate()
                 .map(|(day, stock)| (day as f64 + 1.0, stock / demand))
+                .filter(|&(_, cover)| cover.is_finite())
                 .collect()
         })
         .collect();
@@ -48,6 +49,7 @@ pub fn svg(report: &SimReport, lines: usize) -> Result<String, PlotError> {
         .flatten()
         .map(|&(_, y)| y)
         .fold(1.0_f64, f64::max)
+        .min(f64::MAX / 2.0)
         * 1.08;
 
     let mut out = String::new();

@@ -102,3 +102,29 @@ fn rationing_caps_each_kind_at_its_share_of_normal_flow() {
     assert_eq!(h.shortage_days, 9, "{h:?}");
     assert!((h.unmet_units - (2.0 + 6.0 * 8.0)).abs() < 1e-9, "{h:?}");
 }
+
+#[test]
+fn a_demand_node_without_suppliers_makes_what_it_needs_and_plots() {
+    // Found by fuzzing: such a node made an unbounded stock, and the plot of it never
+    // finished. As in the stress test, it makes what it needs, within its capacity.
+    let doc = json!({
+        "format": "lifeline-network/1",
+        "nodes": [
+            {"id": "S", "ttr": 2},
+            {"id": "P", "demand": 50, "inventory": 25},
+            {"id": "Q", "demand": 10, "capacity": 4}
+        ],
+        "edges": []
+    });
+    let net = network(&doc);
+    let report = simulate(&net, "S", 40);
+    let p = &report.demand_nodes[0];
+    assert_eq!(p.shortage_days, 0, "{p:?}");
+    let q = &report.demand_nodes[1];
+    assert_eq!(q.shortage_days, 40, "{q:?}");
+    assert!((q.unmet_units - 6.0 * 40.0).abs() < 1e-9, "{q:?}");
+    let series = report.series.as_ref().expect("series");
+    assert!(series.stock.iter().flatten().all(|s| s.is_finite()));
+    let svg = lifeline_sim::plot::svg(&report, 4).expect("plot");
+    assert!(svg.contains("<svg"));
+}
