@@ -288,8 +288,12 @@ impl Engine {
     }
 
     /// (4) Every node with suppliers orders towards its target, per input material.
+    /// Customers order before their suppliers (reverse topological order), so a
+    /// distributor sees the day's orders from its hospitals before placing its own: the
+    /// result never depends on the order nodes are listed in.
     fn order(&mut self, plan: &Plan) {
-        for j in 0..plan.len() {
+        for position in (0..plan.order.len()).rev() {
+            let j = plan.order[position];
             let slots = plan.slots(j);
             if slots.is_empty() {
                 continue;

@@ -128,3 +128,34 @@ fn a_demand_node_without_suppliers_makes_what_it_needs_and_plots() {
     let svg = lifeline_sim::plot::svg(&report, 4).expect("plot");
     assert!(svg.contains("<svg"));
 }
+
+#[test]
+fn results_do_not_depend_on_the_order_nodes_are_listed_in() {
+    // Reported by the peer cross-check: a warehouse listed before its retailer ordered
+    // before seeing the retailer's order of the day.
+    let nodes = [
+        json!({"id": "R", "demand": 10, "inventory": 20, "policy": {"type": "base_stock", "level": 20}}),
+        json!({"id": "W", "inventory": 20, "policy": {"type": "base_stock", "level": 20}}),
+        json!({"id": "S"}),
+    ];
+    let doc = |order: [usize; 3]| {
+        json!({
+            "format": "lifeline-network/1",
+            "nodes": order.iter().map(|&i| nodes[i].clone()).collect::<Vec<_>>(),
+            "edges": [{"from": "S", "to": "W", "lead_time": 1}, {"from": "W", "to": "R", "lead_time": 1}],
+            "scenarios": [{"id": "w", "ttr": 3, "start": 5, "disrupt": [{"node": "W"}]}]
+        })
+    };
+    let reference = simulate(&network(&doc([0, 1, 2])), "w", 20);
+    for order in [[1, 0, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]] {
+        let other = simulate(&network(&doc(order)), "w", 20);
+        assert_eq!(other.demand_nodes, reference.demand_nodes, "{order:?}");
+    }
+    // W, down on days 5–7, still ships its stock; R runs short one day, on day 8.
+    let r = &reference.demand_nodes[0];
+    assert_eq!(
+        (r.first_stockout_day, r.shortage_days),
+        (Some(8), 1),
+        "{r:?}"
+    );
+}
