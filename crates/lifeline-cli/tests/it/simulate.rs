@@ -78,7 +78,9 @@ fn simulate_plot_series_and_csv() {
     assert!(svg.contains("out on day"), "the legend names stockout days");
     let rows = std::fs::read_to_string(&series).expect("series written");
     assert_eq!(rows.lines().count(), 1 + 150 * 24);
-    assert!(rows.starts_with("day,node,material,on_hand,days_of_supply,unmet,lowest_capacity_factor"));
+    assert!(
+        rows.starts_with("day,node,material,on_hand,days_of_supply,unmet,lowest_capacity_factor")
+    );
     let _ = std::fs::remove_file(plot);
     let _ = std::fs::remove_file(series);
 }
@@ -86,22 +88,42 @@ fn simulate_plot_series_and_csv() {
 #[test]
 fn simulate_an_entity_id_runs_its_default_scenario() {
     let (out, _) = check(
-        &["simulate", "examples/blood-supplier.json", "--scenario", "rbs-central", "--days", "60"],
+        &[
+            "simulate",
+            "examples/blood-supplier.json",
+            "--scenario",
+            "rbs-central",
+            "--days",
+            "60",
+        ],
         0,
     );
-    assert!(out.starts_with("scenario rbs-central: 60 days simulated"), "{out}");
+    assert!(
+        out.starts_with("scenario rbs-central: 60 days simulated"),
+        "{out}"
+    );
 }
 
 #[test]
 fn simulate_bad_scenario_exits_2_with_a_hint() {
     let (_, err) = check(
-        &["simulate", "examples/iv-fluids.json", "--scenario", "iv-plant-nx"],
+        &[
+            "simulate",
+            "examples/iv-fluids.json",
+            "--scenario",
+            "iv-plant-nx",
+        ],
         2,
     );
     assert!(err.contains("no scenario `iv-plant-nx`"), "{err}");
     assert!(err.contains("did you mean `iv-plant-nc`?"), "{err}");
     let (_, err) = check(
-        &["simulate", "examples/iv-fluids.json", "--scenario", "examples/iv-fluids.scenarios.json"],
+        &[
+            "simulate",
+            "examples/iv-fluids.json",
+            "--scenario",
+            "examples/iv-fluids.scenarios.json",
+        ],
         2,
     );
     assert!(err.contains("holds 7 scenarios"), "{err}");
@@ -127,7 +149,10 @@ fn montecarlo_is_reproducible_and_follows_the_contract() {
     ];
     let (one, _) = check(&[&args[..], &["--threads", "1"]].concat(), 0);
     let (two, _) = check(&[&args[..], &["--threads", "2"]].concat(), 0);
-    assert_eq!(one, two, "the same seed gives the same report on 1 and 2 threads");
+    assert_eq!(
+        one, two,
+        "the same seed gives the same report on 1 and 2 threads"
+    );
     let report: serde_json::Value = serde_json::from_str(&one).expect("json");
     assert_eq!(report["replications"], 200);
     assert_eq!(report["seed"], 7);
@@ -136,7 +161,11 @@ fn montecarlo_is_reproducible_and_follows_the_contract() {
         let ci = node["p_stockout_ci"].as_array().expect("ci");
         let (low, high) = (ci[0].as_f64().expect("lo"), ci[1].as_f64().expect("hi"));
         assert!(low <= p && p <= high);
-        for key in ["shortage_days_p50", "shortage_days_p90", "shortage_days_p99"] {
+        for key in [
+            "shortage_days_p50",
+            "shortage_days_p90",
+            "shortage_days_p99",
+        ] {
             assert!(node[key].is_number(), "{key}");
         }
     }
@@ -162,9 +191,15 @@ fn montecarlo_table_and_bad_arguments() {
         ],
         0,
     );
-    assert!(out.contains("100 replications (seed 1) of iv-plant-nc down"), "{out}");
+    assert!(
+        out.contains("100 replications (seed 1) of iv-plant-nc down"),
+        "{out}"
+    );
     assert!(out.contains("P(any hospital runs short)"), "{out}");
-    assert!(out.contains("more demand nodes (--top 0 lists all)"), "{out}");
+    assert!(
+        out.contains("more demand nodes (--top 0 lists all)"),
+        "{out}"
+    );
     let (_, err) = check(
         &[
             "montecarlo",

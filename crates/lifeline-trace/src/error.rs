@@ -1,0 +1,118 @@
+//! Typed errors of lifeline-trace: reading, hashing, the repository.
+
+use thiserror::Error;
+
+/// Where in a document a problem is: the event's position, its declared eventID and the field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    /// 0-based position of the event in the document's event list.
+    pub index: Option<usize>,
+    /// The event's declared `eventID`, when it has one.
+    pub event_id: Option<String>,
+    /// The field, as a path such as `epcList[2]` or `readPoint.id`.
+    pub field: Option<String>,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(index) = self.index {
+            parts.push(format!("event {index}"));
+        }
+        if let Some(id) = &self.event_id {
+            parts.push(format!("eventID `{id}`"));
+        }
+        if let Some(field) = &self.field {
+            parts.push(format!("field `{field}`"));
+        }
+        if parts.is_empty() {
+            write!(f, "document")
+        } else {
+            write!(f, "{}", parts.join(", "))
+        }
+    }
+}
+
+/// One problem in a document: where, and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Event and field.
+    pub location: Location,
+    /// What is wrong, values in backticks.
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// Everything that can go wrong in lifeline-trace.
+#[derive(Debug, Error)]
+pub enum TraceError {
+    /// The bytes are not well-formed JSON.
+    #[error("not valid JSON at line {line}, column {column}: {message}")]
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the JSON parser said.
+        message: String,
+    },
+    /// The bytes are not well-formed XML.
+    #[error("not valid XML at byte {position}: {message}")]
+    Xml {
+        /// Byte offset of the problem.
+        position: u64,
+        /// What the XML parser said.
+        message: String,
+    },
+    /// Well-formed, but not an EPCIS document or event as the standard defines it.
+    #[error("{location}: {message}")]
+    Invalid {
+        /// Event and field.
+        location: Location,
+        /// What is wrong, values in backticks.
+        message: String,
+    },
+    /// The document was read, but some events break the standard: every problem, in order.
+    #[error("{} problem(s) in the document:\n{}", problems.len(), problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Rejected {
+        /// Every problem found.
+        problems: Vec<Problem>,
+    },
+    /// Neither JSON nor XML.
+    #[error("cannot tell the format: the document starts with neither `{{` nor `<`")]
+    UnknownFormat,
+    /// An identifier that looks like a GS1 key but is malformed.
+    #[error("{location}: malformed GS1 identifier `{value}`: {message}")]
+    Identifier {
+        /// Event and field.
+        location: Location,
+        /// The value.
+        value: String,
+        /// Why.
+        message: String,
+    },
+    /// Reading the input failed.
+    #[error("read error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The SQLite repository failed.
+    #[error("event repository: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// A callback asked to stop (its own error is carried as text).
+    #[error("{0}")]
+    Stopped(String),
+}
+
+impl TraceError {
+    /// An `Invalid` error at `location`.
+    pub fn invalid(location: Location, message: impl Into<String>) -> Self {
+        TraceError::Invalid {
+            location,
+            message: message.into(),
+        }
+    }
+}

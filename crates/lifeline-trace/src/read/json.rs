@@ -1,0 +1,634 @@
+//! Streaming reader for EPCIS 2.0 JSON-LD documents and query documents.
+//!
+//! The document is walked with serde's visitor API (`DeserializeSeed` over the top-level
+//! map, `epcisBody`, `queryResults.resultsBody` and the `eventList` sequence), so only one
+//! event is held in memory at a time: a 1 GB document needs the memory of its largest
+//! event, not of the file. `@context`, `ignoreFields` and the header must come before
+//! `epcisBody`, as they do in every document the standard shows; a prefix declared only
+//! after the body is not applied to it.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::io::Read;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+use crate::model::{DocumentHeader, Element, Event, EventType};
+use crate::{Location, TraceError};
+
+/// Callback type: receives the header (complete up to the body) and each event.
+pub type EventSink<'a> = dyn FnMut(&DocumentHeader, Event) -> Result<(), TraceError> + 'a;
+
+struct State<'a, 'b> {
+    header: DocumentHeader,
+    sink: &'a mut EventSink<'b>,
+    count: usize,
+    failure: Option<TraceError>,
+    /// Whether `@context` has been read; events before it wait in `pending`.
+    context_seen: bool,
+    pending: Vec<Value>,
+}
+
+type Shared<'s, 'a, 'b> = &'s RefCell<State<'a, 'b>>;
+
+/// Reads a JSON-LD document from `reader`, calling `sink` once per event in document order.
+/// Returns the header and the number of events.
+pub fn read<R: Read>(
+    reader: R,
+    sink: &mut EventSink<'_>,
+) -> Result<(DocumentHeader, usize), TraceError> {
+    let state = RefCell::new(State {
+        header: DocumentHeader::default(),
+        sink,
+        count: 0,
+        failure: None,
+        context_seen: false,
+        pending: Vec::new(),
+    });
+    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader));
+    let result = DocumentSeed(&state)
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+    let state = state.into_inner();
+    if let Some(failure) = state.failure {
+        return Err(failure);
+    }
+    if let Err(error) = result {
+        return Err(json_error(&error));
+    }
+    Ok((state.header, state.count))
+}
+
+fn json_error(error: &serde_json::Error) -> TraceError {
+    if error.is_io() {
+        return TraceError::Io(std::io::Error::other(error.to_string()));
+    }
+    let message = error.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message,
+    };
+    TraceError::Json {
+        line: error.line(),
+        column: error.column(),
+        message,
+    }
+}
+
+fn stop<E: serde::de::Error>(state: Shared<'_, '_, '_>, error: TraceError) -> E {
+    let mut state = state.borrow_mut();
+    if state.failure.is_none() {
+        state.failure = Some(error);
+    }
+    E::custom("stopped")
+}
+
+struct DocumentSeed<'s, 'a, 'b>(Shared<'s, 'a, 'b>);
+
+impl<'de> DeserializeSeed<'de> for DocumentSeed<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocumentSeed<'_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an EPCIS document (a JSON object)")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut saw_body = false;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "@context" => {
+                    let context: Value = map.next_value()?;
+                    let mut state = self.0.borrow_mut();
+                    collect_namespaces(&context, &mut state.header.namespaces);
+                    state.context_seen = true;
+                }
+                "type" => {
+                    let value: Value = map.next_value()?;
+                    self.0.borrow_mut().header.document_type =
+                        value.as_str().unwrap_or_default().to_owned();
+                }
+                "schemaVersion" => {
+                    let value: Value = map.next_value()?;
+                    self.0.borrow_mut().header.schema_version = scalar_text(&value);
+                }
+                "creationDate" => {
+                    let value: Value = map.next_value()?;
+                    self.0.borrow_mut().header.creation_date = scalar_text(&value);
+                }
+                "epcisHeader" => {
+                    let value: Value = map.next_value()?;
+                    let mut state = self.0.borrow_mut();
+                    let namespaces = state.header.namespaces.clone();
+                    if let Some(master) = value.get("epcisMasterData").or(value.get("masterData")) {
+                        state.header.master_data = generic("masterData", master, &namespaces);
+                    }
+                }
+                "epcisBody" => {
+                    saw_body = true;
+                    map.next_value_seed(BodySeed(self.0))?;
+                }
+                other if other.ends_with(":ignoreFields") || other == "ignoreFields" => {
+                    let value: Value = map.next_value()?;
+                    let mut state = self.0.borrow_mut();
+                    let namespaces = state.header.namespaces.clone();
+                    if let Some(list) = value.as_array() {
+                        for item in list.iter().filter_map(Value::as_str) {
+                            state
+                                .header
+                                .ignore_fields
+                                .push(expand_key(item, &namespaces));
+                        }
+                    }
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        // Events read before a trailing `@context` were kept; convert them now.
+        let pending = std::mem::take(&mut self.0.borrow_mut().pending);
+        for value in pending {
+            convert_and_deliver(self.0, value)?;
+        }
+        if !saw_body {
+            return Err(stop(
+                self.0,
+                TraceError::invalid(
+                    Location {
+                        field: Some("epcisBody".into()),
+                        ..Location::default()
+                    },
+                    "missing: an EPCIS document needs an `epcisBody`",
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+struct BodySeed<'s, 'a, 'b>(Shared<'s, 'a, 'b>);
+
+impl<'de> DeserializeSeed<'de> for BodySeed<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BodySeed<'_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object with `eventList`, `event` or `queryResults`")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "eventList" => map.next_value_seed(EventListSeed(self.0))?,
+                "event" => {
+                    let value: Value = map.next_value()?;
+                    deliver(self.0, value)?;
+                }
+                "queryResults" | "resultsBody" => map.next_value_seed(BodySeed(self.0))?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct EventListSeed<'s, 'a, 'b>(Shared<'s, 'a, 'b>);
+
+impl<'de> DeserializeSeed<'de> for EventListSeed<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EventListSeed<'_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of events")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(value) = seq.next_element::<Value>()? {
+            deliver(self.0, value)?;
+        }
+        Ok(())
+    }
+}
+
+fn deliver<E: serde::de::Error>(state: Shared<'_, '_, '_>, value: Value) -> Result<(), E> {
+    if !state.borrow().context_seen {
+        // The document puts `@context` after its body (GS1's own examples do): keep the
+        // event until the prefixes are known. Only such documents lose streaming.
+        state.borrow_mut().pending.push(value);
+        return Ok(());
+    }
+    convert_and_deliver(state, value)
+}
+
+fn convert_and_deliver<E: serde::de::Error>(
+    state: Shared<'_, '_, '_>,
+    value: Value,
+) -> Result<(), E> {
+    let (index, namespaces) = {
+        let state = state.borrow();
+        (state.count, state.header.namespaces.clone())
+    };
+    let event = match event_from_value(index, value, &namespaces) {
+        Ok(event) => event,
+        Err(error) => return Err(stop(state, error)),
+    };
+    let result = {
+        let mut guard = state.borrow_mut();
+        let guard = &mut *guard;
+        guard.count += 1;
+        (guard.sink)(&guard.header, event)
+    };
+    result.map_err(|error| stop(state, error))
+}
+
+/// Prefixes from a JSON-LD `@context` (strings and objects, nested in arrays).
+fn collect_namespaces(context: &Value, out: &mut Vec<(String, String)>) {
+    match context {
+        Value::Array(items) => items.iter().for_each(|c| collect_namespaces(c, out)),
+        Value::Object(map) => {
+            for (key, value) in map {
+                if let Some(iri) = value.as_str().or_else(|| value.get("@id")?.as_str()) {
+                    out.retain(|(k, _)| k != key);
+                    out.push((key.clone(), iri.to_owned()));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Standard prefixes of the EPCIS 2.0 context, always known.
+const STANDARD_PREFIXES: [(&str, &str); 2] = [
+    ("gs1", "https://gs1.org/voc/"),
+    ("cbv", "https://ref.gs1.org/cbv/"),
+];
+
+fn lookup<'n>(prefix: &str, namespaces: &'n [(String, String)]) -> Option<&'n str> {
+    namespaces
+        .iter()
+        .rev()
+        .find(|(k, _)| k == prefix)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `prefix:local` → `{iri}local` for a declared prefix; other keys unchanged.
+pub(crate) fn expand_key(key: &str, namespaces: &[(String, String)]) -> String {
+    if let Some((prefix, local)) = key.split_once(':')
+        && let Some(iri) = lookup(prefix, namespaces)
+    {
+        return format!("{{{iri}}}{local}");
+    }
+    key.to_owned()
+}
+
+/// `prefix:rest` → `iri` + `rest` for a declared or standard prefix (CURIE values).
+fn expand_value(value: &str, namespaces: &[(String, String)]) -> String {
+    if let Some((prefix, rest)) = value.split_once(':')
+        && !rest.starts_with("//")
+    {
+        if let Some(iri) = lookup(prefix, namespaces) {
+            return format!("{iri}{rest}");
+        }
+        if let Some((_, iri)) = STANDARD_PREFIXES.iter().find(|(p, _)| *p == prefix) {
+            return format!("{iri}{rest}");
+        }
+    }
+    value.to_owned()
+}
+
+/// A bare vocabulary term (`shipping`) → its CBV/GS1 web URI, for fields typed `@vocab`
+/// in the EPCIS 2.0 JSON-LD context.
+fn expand_term(value: &str, base: &str, namespaces: &[(String, String)]) -> String {
+    if value.contains(':') {
+        expand_value(value, namespaces)
+    } else if value.is_empty() {
+        String::new()
+    } else {
+        format!("{base}{value}")
+    }
+}
+
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.trim().to_owned(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Generic conversion: arrays give one element per item, objects give branches.
+fn generic(key: &str, value: &Value, namespaces: &[(String, String)]) -> Vec<Element> {
+    let name = expand_key(key, namespaces);
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .flat_map(|item| generic(key, item, namespaces))
+            .collect(),
+        Value::Object(map) => {
+            let mut element = Element::branch(name, object_children(map, namespaces));
+            // An element with both text and attributes, as XML-to-JSON converters write it.
+            if let Some(text) = map.get("#text") {
+                element.text = expand_value(scalar_text(text).trim(), namespaces);
+            }
+            vec![element]
+        }
+        Value::String(s) => vec![Element::leaf(name, expand_value(s.trim(), namespaces))],
+        Value::Null => vec![Element::leaf(name, "")],
+        other => vec![Element::leaf(name, scalar_text(other))],
+    }
+}
+
+fn object_children(map: &Map<String, Value>, namespaces: &[(String, String)]) -> Vec<Element> {
+    map.iter()
+        .filter(|(k, _)| !k.starts_with('@') && *k != "#text")
+        .flat_map(|(k, v)| generic(k, v, namespaces))
+        .collect()
+}
+
+const CBV: &str = "https://ref.gs1.org/cbv/";
+const GS1_VOC: &str = "https://gs1.org/voc/";
+
+fn typed_list(
+    list: &str,
+    item: &str,
+    value: &Value,
+    index: usize,
+    namespaces: &[(String, String)],
+    location: &dyn Fn(String) -> Location,
+) -> Result<Element, TraceError> {
+    let Some(items) = value.as_array() else {
+        return Err(TraceError::invalid(
+            location(list.to_owned()),
+            "must be a list",
+        ));
+    };
+    let mut children = Vec::with_capacity(items.len());
+    for (i, entry) in items.iter().enumerate() {
+        let here = format!("{list}[{i}]");
+        let _ = index;
+        match entry {
+            Value::Object(map) if item != "epc" => {
+                let text_key = item;
+                let mut element = Element::branch(item, Vec::new());
+                for (k, v) in map {
+                    if k.starts_with('@') {
+                        continue;
+                    }
+                    if k == text_key {
+                        element.text = expand_value(&scalar_text(v), namespaces);
+                    } else if k == "type" {
+                        let base = if item == "bizTransaction" {
+                            format!("{CBV}BTT-")
+                        } else {
+                            format!("{CBV}SDT-")
+                        };
+                        element.children.push(Element::leaf(
+                            "type",
+                            expand_term(&scalar_text(v), &base, namespaces),
+                        ));
+                    } else {
+                        element.children.extend(generic(k, v, namespaces));
+                    }
+                }
+                children.push(element);
+            }
+            Value::String(s) if item == "epc" => {
+                children.push(Element::leaf("epc", expand_value(s.trim(), namespaces)));
+            }
+            _ => {
+                return Err(TraceError::invalid(
+                    location(here),
+                    format!(
+                        "must be {}",
+                        if item == "epc" {
+                            "a string"
+                        } else {
+                            "an object"
+                        }
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Element::branch(list, children))
+}
+
+fn sensor_element_list(
+    value: &Value,
+    namespaces: &[(String, String)],
+    location: &dyn Fn(String) -> Location,
+) -> Result<Element, TraceError> {
+    let Some(items) = value.as_array() else {
+        return Err(TraceError::invalid(
+            location("sensorElementList".into()),
+            "must be a list",
+        ));
+    };
+    let mut elements = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let Some(map) = item.as_object() else {
+            return Err(TraceError::invalid(
+                location(format!("sensorElementList[{i}]")),
+                "must be an object",
+            ));
+        };
+        let mut children = Vec::new();
+        for (k, v) in map {
+            if k == "sensorReport" {
+                let reports: Vec<&Value> = match v {
+                    Value::Array(a) => a.iter().collect(),
+                    other => vec![other],
+                };
+                for report in reports {
+                    let Some(report) = report.as_object() else {
+                        return Err(TraceError::invalid(
+                            location(format!("sensorElementList[{i}].sensorReport")),
+                            "must be an object",
+                        ));
+                    };
+                    let mut fields = Vec::new();
+                    for (rk, rv) in report {
+                        let text = scalar_text(rv);
+                        match rk.as_str() {
+                            "type" | "exception" => fields.push(Element::leaf(
+                                rk.as_str(),
+                                expand_term(&text, GS1_VOC, namespaces),
+                            )),
+                            "component" => fields.push(Element::leaf(
+                                "component",
+                                expand_term(&text, &format!("{CBV}Comp-"), namespaces),
+                            )),
+                            _ => fields.extend(generic(rk, rv, namespaces)),
+                        }
+                    }
+                    children.push(Element::branch("sensorReport", fields));
+                }
+            } else {
+                children.extend(generic(k, v, namespaces));
+            }
+        }
+        elements.push(Element::branch("sensorElement", children));
+    }
+    Ok(Element::branch("sensorElementList", elements))
+}
+
+/// Converts one JSON event object into the event model.
+pub fn event_from_value(
+    index: usize,
+    value: Value,
+    namespaces: &[(String, String)],
+) -> Result<Event, TraceError> {
+    let Value::Object(map) = value else {
+        return Err(TraceError::invalid(
+            Location {
+                index: Some(index),
+                ..Location::default()
+            },
+            "an event must be a JSON object",
+        ));
+    };
+    let event_id = map
+        .get("eventID")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let location = |field: String| Location {
+        index: Some(index),
+        event_id: event_id.clone(),
+        field: Some(field),
+    };
+    let type_name = map.get("type").and_then(Value::as_str).unwrap_or_default();
+    let Some(event_type) = EventType::parse(type_name) else {
+        return Err(TraceError::invalid(
+            location("type".into()),
+            if type_name.is_empty() {
+                "missing: every event needs a `type` such as `ObjectEvent`".to_owned()
+            } else {
+                format!("unknown event type `{type_name}`")
+            },
+        ));
+    };
+    let mut fields = Vec::with_capacity(map.len());
+    for (key, value) in &map {
+        if key == "type" || key.starts_with('@') {
+            continue;
+        }
+        match key.as_str() {
+            "epcList" | "inputEPCList" | "outputEPCList" | "childEPCs" => {
+                fields.push(typed_list(key, "epc", value, index, namespaces, &location)?)
+            }
+            "quantityList" | "childQuantityList" | "inputQuantityList" | "outputQuantityList" => {
+                fields.push(typed_list(
+                    key,
+                    "quantityElement",
+                    value,
+                    index,
+                    namespaces,
+                    &location,
+                )?)
+            }
+            "bizTransactionList" => fields.push(typed_list(
+                key,
+                "bizTransaction",
+                value,
+                index,
+                namespaces,
+                &location,
+            )?),
+            "sourceList" => fields.push(typed_list(
+                key, "source", value, index, namespaces, &location,
+            )?),
+            "destinationList" => fields.push(typed_list(
+                key,
+                "destination",
+                value,
+                index,
+                namespaces,
+                &location,
+            )?),
+            "sensorElementList" => fields.push(sensor_element_list(value, namespaces, &location)?),
+            "bizStep" => fields.push(Element::leaf(
+                "bizStep",
+                expand_term(&scalar_text(value), &format!("{CBV}BizStep-"), namespaces),
+            )),
+            "disposition" => fields.push(Element::leaf(
+                "disposition",
+                expand_term(&scalar_text(value), &format!("{CBV}Disp-"), namespaces),
+            )),
+            "persistentDisposition" => {
+                let Some(object) = value.as_object() else {
+                    return Err(TraceError::invalid(
+                        location(key.clone()),
+                        "must be an object with `set` and/or `unset`",
+                    ));
+                };
+                let mut children = Vec::new();
+                for (k, v) in object {
+                    let items: Vec<&Value> = match v {
+                        Value::Array(a) => a.iter().collect(),
+                        other => vec![other],
+                    };
+                    for item in items {
+                        children.push(Element::leaf(
+                            k.as_str(),
+                            expand_term(&scalar_text(item), &format!("{CBV}Disp-"), namespaces),
+                        ));
+                    }
+                }
+                fields.push(Element::branch(key.as_str(), children));
+            }
+            "errorDeclaration" => {
+                let mut element = Element::branch("errorDeclaration", Vec::new());
+                if let Some(object) = value.as_object() {
+                    for (k, v) in object {
+                        match k.as_str() {
+                            "reason" => element.children.push(Element::leaf(
+                                "reason",
+                                expand_term(&scalar_text(v), &format!("{CBV}ER-"), namespaces),
+                            )),
+                            "correctiveEventIDs" => {
+                                let ids = v
+                                    .as_array()
+                                    .map(|a| {
+                                        a.iter()
+                                            .map(|id| {
+                                                Element::leaf("correctiveEventID", scalar_text(id))
+                                            })
+                                            .collect()
+                                    })
+                                    .unwrap_or_default();
+                                element
+                                    .children
+                                    .push(Element::branch("correctiveEventIDs", ids));
+                            }
+                            _ => element.children.extend(generic(k, v, namespaces)),
+                        }
+                    }
+                }
+                fields.push(element);
+            }
+            _ => fields.extend(generic(key, value, namespaces)),
+        }
+    }
+    Ok(Event {
+        index,
+        event_type,
+        fields,
+    })
+}

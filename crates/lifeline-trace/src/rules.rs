@@ -1,0 +1,545 @@
+//! Chain-of-custody rules over events in time order (DSCSA §582 product tracing, EPCIS 2.0 /
+//! CBV 2.0 semantics). Each rule is documented in `docs/trace.md` with its basis.
+//!
+//! The checker keeps one small state per EPC (commissioned where, by which event; terminal
+//! event; recall status; expiry; current holder GLNs; shipment in transit; parent) and a map
+//! from each parent to its children, so memory follows the number of products, not the
+//! number of events. Events that act on a parent (a shipped pallet) act on everything
+//! packed inside it.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::facts::{EventFacts, Role, gln_of};
+
+/// The rules, with their stable ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleId {
+    /// An EPC appears before or without its commissioning.
+    NotCommissioned,
+    /// The same EPC commissioned twice: a clone.
+    DuplicateCommission,
+    /// Activity after decommissioning, destruction or dispensing.
+    AfterDecommission,
+    /// Shipped while its disposition is recalled.
+    RecalledShipped,
+    /// Received by a party that was not the destination of its last shipment, or shipped by
+    /// a party that never held it.
+    CustodyBreak,
+    /// Packed into a second parent without being unpacked, or shipped alone while packed.
+    AggregationConflict,
+    /// Shipped after its ILMD expiry date.
+    ExpiredShipped,
+    /// The declared eventID hash does not match the event's content.
+    HashMismatch,
+}
+
+impl RuleId {
+    /// The stable id, as written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleId::NotCommissioned => "not-commissioned",
+            RuleId::DuplicateCommission => "duplicate-commission",
+            RuleId::AfterDecommission => "after-decommission",
+            RuleId::RecalledShipped => "recalled-shipped",
+            RuleId::CustodyBreak => "custody-break",
+            RuleId::AggregationConflict => "aggregation-conflict",
+            RuleId::ExpiredShipped => "expired-shipped",
+            RuleId::HashMismatch => "hash-mismatch",
+        }
+    }
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth a look; may have an innocent explanation (data not shared with us).
+    Warning,
+    /// The history cannot be right as recorded: a suspect product.
+    Error,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    /// The EPC (canonical Digital Link), or empty for an event-level finding without EPCs.
+    pub epc: String,
+    /// Rule id.
+    pub rule: RuleId,
+    /// Severity.
+    pub severity: Severity,
+    /// Event Hash IDs involved, earliest first.
+    pub events: Vec<String>,
+    /// A sentence for a compliance officer.
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+struct EpcState {
+    commissioned: Option<String>,
+    first_uncommissioned: Option<String>,
+    terminal: Option<(String, String)>,
+    after_terminal_reported: bool,
+    recalled_by: Option<String>,
+    persistent_recalled_by: Option<String>,
+    /// Every GLN that has held it: a shipment back to one of them is a return.
+    past_holders: Vec<String>,
+    holder: Vec<String>,
+    in_transit: Option<(String, Vec<String>)>,
+    parent: Option<(String, String)>,
+    expiry: Option<(i64, String)>,
+}
+
+/// Runs the rules over events given in time order (ties in arrival order).
+#[derive(Debug, Default)]
+pub struct Checker {
+    states: HashMap<String, EpcState>,
+    contents: HashMap<String, BTreeSet<String>>,
+    findings: Vec<Finding>,
+}
+
+fn date(days: i64) -> String {
+    crate::time::format_millis(days * 86_400_000)[..10].to_owned()
+}
+
+fn short(hash: &str) -> &str {
+    hash.strip_prefix("ni:///sha-256;")
+        .map_or(hash, |h| h.get(..12).unwrap_or(h))
+}
+
+fn glns<'a>(ids: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let mut out: Vec<String> = ids.into_iter().filter_map(|id| gln_of(id)).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn intersects(a: &[String], b: &[String]) -> bool {
+    a.iter().any(|x| b.contains(x))
+}
+
+fn is_terminal(event: &EventFacts) -> Option<&'static str> {
+    match event.biz_step.as_str() {
+        "decommissioning" => return Some("decommissioned"),
+        "destroying" => return Some("destroyed"),
+        "dispensing" => return Some("dispensed"),
+        _ => {}
+    }
+    match event.disposition.as_str() {
+        "destroyed" => Some("destroyed"),
+        "dispensed" => Some("dispensed"),
+        "disposed" => Some("disposed"),
+        _ if event.event_type == "ObjectEvent" && event.action == "DELETE" => {
+            Some("decommissioned")
+        }
+        _ => None,
+    }
+}
+
+impl Checker {
+    /// A checker with no history.
+    pub fn new() -> Self {
+        Checker::default()
+    }
+
+    fn push(
+        &mut self,
+        epc: &str,
+        rule: RuleId,
+        severity: Severity,
+        events: Vec<String>,
+        message: String,
+    ) {
+        self.findings.push(Finding {
+            epc: epc.to_owned(),
+            rule,
+            severity,
+            events,
+            message,
+        });
+    }
+
+    /// Feeds the next event (not retracted) in time order.
+    pub fn observe(&mut self, event: &EventFacts) {
+        if let Some(declared) = &event.event_id
+            && declared.starts_with("ni:///sha-256;")
+            && !declared.eq_ignore_ascii_case(&event.hash)
+        {
+            let epc = event
+                .epcs
+                .first()
+                .map(|(e, _)| e.clone())
+                .unwrap_or_default();
+            self.push(
+                &epc,
+                RuleId::HashMismatch,
+                Severity::Error,
+                vec![event.hash.clone()],
+                format!(
+                    "The event declares eventID `{declared}`, but its content hashes to `{}`: it was changed after its ID was computed, or its sender hashes differently.",
+                    event.hash
+                ),
+            );
+        }
+        let commissioning = event.biz_step == "commissioning" && event.action == "ADD";
+        let all: Vec<&String> = event.epcs.iter().map(|(e, _)| e).collect();
+        for (epc, role) in &event.epcs {
+            let commissions = (commissioning && *role == Role::Epc)
+                || (event.event_type == "TransformationEvent" && *role == Role::Output);
+            self.touch(epc, *role, event, commissions, true, &all);
+            if matches!(role, Role::Epc) {
+                let mut stack: Vec<String> = self
+                    .contents
+                    .get(epc)
+                    .map(|c| c.iter().cloned().collect())
+                    .unwrap_or_default();
+                let mut seen = BTreeSet::new();
+                while let Some(child) = stack.pop() {
+                    if !seen.insert(child.clone()) || child == *epc {
+                        continue;
+                    }
+                    self.touch(&child, Role::Epc, event, false, false, &all);
+                    if let Some(grandchildren) = self.contents.get(&child) {
+                        stack.extend(grandchildren.iter().cloned());
+                    }
+                }
+            }
+        }
+        if event.is_aggregation() {
+            self.aggregate(event);
+        }
+    }
+
+    fn aggregate(&mut self, event: &EventFacts) {
+        let Some(parent) = event
+            .epcs
+            .iter()
+            .find(|(_, r)| *r == Role::Parent)
+            .map(|(e, _)| e.clone())
+        else {
+            return;
+        };
+        let children: Vec<String> = event
+            .epcs
+            .iter()
+            .filter(|(_, r)| *r == Role::Child)
+            .map(|(e, _)| e.clone())
+            .collect();
+        match event.action.as_str() {
+            "ADD" => {
+                for child in children {
+                    let previous = self.states.get(&child).and_then(|s| s.parent.clone());
+                    if let Some((other, packed_by)) = previous
+                        && other != parent
+                    {
+                        self.push(
+                            &child,
+                            RuleId::AggregationConflict,
+                            Severity::Error,
+                            vec![packed_by.clone(), event.hash.clone()],
+                            format!(
+                                "Packed into `{parent}` (event {}) while still packed inside `{other}` (event {}), with no unpacking in between.",
+                                short(&event.hash),
+                                short(&packed_by)
+                            ),
+                        );
+                        if let Some(set) = self.contents.get_mut(&other) {
+                            set.remove(&child);
+                        }
+                    }
+                    self.states.entry(child.clone()).or_default().parent =
+                        Some((parent.clone(), event.hash.clone()));
+                    self.contents
+                        .entry(parent.clone())
+                        .or_default()
+                        .insert(child);
+                }
+            }
+            "DELETE" => {
+                let children = if children.is_empty() {
+                    self.contents
+                        .get(&parent)
+                        .map(|c| c.iter().cloned().collect())
+                        .unwrap_or_default()
+                } else {
+                    children
+                };
+                for child in children {
+                    if let Some(state) = self.states.get_mut(&child)
+                        && state.parent.as_ref().is_some_and(|(p, _)| *p == parent)
+                    {
+                        state.parent = None;
+                    }
+                    if let Some(set) = self.contents.get_mut(&parent) {
+                        set.remove(&child);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn touch(
+        &mut self,
+        epc: &str,
+        role: Role,
+        event: &EventFacts,
+        commissions: bool,
+        direct: bool,
+        all: &[&String],
+    ) {
+        let hash = &event.hash;
+        let location_glns = glns(event.biz_location.iter().chain(event.read_point.iter()));
+        let mut found: Vec<(RuleId, Severity, Vec<String>, String)> = Vec::new();
+        let state = self.states.entry(epc.to_owned()).or_default();
+        if commissions {
+            if let Some(previous) = &state.commissioned
+                && state.terminal.is_none()
+            {
+                found.push((
+                    RuleId::DuplicateCommission,
+                    Severity::Error,
+                    vec![previous.clone(), hash.clone()],
+                    format!(
+                        "Commissioned twice (events {} and {}): two products carry the same serial number, so at least one is a copy.",
+                        short(previous),
+                        short(hash)
+                    ),
+                ));
+            }
+            if let Some(first) = state.first_uncommissioned.take() {
+                found.push((
+                    RuleId::NotCommissioned,
+                    Severity::Error,
+                    vec![first.clone(), hash.clone()],
+                    format!(
+                        "Appears in event {} before it was commissioned (event {}): the product was in circulation before it existed.",
+                        short(&first),
+                        short(hash)
+                    ),
+                ));
+            }
+            state.commissioned = Some(hash.clone());
+            state.holder = location_glns.clone();
+            if let Some(days) = event.expiry_days {
+                state.expiry = Some((days, hash.clone()));
+            }
+        } else {
+            if direct
+                && state.commissioned.is_none()
+                && state.first_uncommissioned.is_none()
+                && role != Role::Output
+            {
+                state.first_uncommissioned = Some(hash.clone());
+            }
+            if let Some((terminal, what)) = &state.terminal
+                && !state.after_terminal_reported
+            {
+                found.push((
+                    RuleId::AfterDecommission,
+                    Severity::Error,
+                    vec![terminal.clone(), hash.clone()],
+                    format!(
+                        "Recorded in a `{}` event {} after it was {what} (event {}): a product that left the supply chain is back in it.",
+                        if event.biz_step.is_empty() { event.event_type.as_str() } else { event.biz_step.as_str() },
+                        short(hash),
+                        short(terminal)
+                    ),
+                ));
+                state.after_terminal_reported = true;
+            }
+        }
+        let destination_glns = glns(event.destinations.iter().map(|p| &p.id));
+        match event.biz_step.as_str() {
+            "shipping" => {
+                let recall = state
+                    .persistent_recalled_by
+                    .clone()
+                    .or_else(|| state.recalled_by.clone());
+                let is_return = intersects(&destination_glns, &state.past_holders);
+                if let Some(recall) = recall
+                    && !is_return
+                {
+                    found.push((
+                        RuleId::RecalledShipped,
+                        Severity::Error,
+                        vec![recall.clone(), hash.clone()],
+                        format!(
+                            "Shipped (event {}) while recalled (event {}), and not back to a site that held it before.",
+                            short(hash),
+                            short(&recall)
+                        ),
+                    ));
+                }
+                if let Some((expiry, ilmd)) = &state.expiry {
+                    let shipped = event.time.div_euclid(86_400_000);
+                    if shipped > *expiry {
+                        found.push((
+                            RuleId::ExpiredShipped,
+                            Severity::Error,
+                            vec![ilmd.clone(), hash.clone()],
+                            format!(
+                                "Shipped on {} (event {}), after its expiry date {} (event {}).",
+                                date(shipped),
+                                short(hash),
+                                date(*expiry),
+                                short(ilmd)
+                            ),
+                        ));
+                    }
+                }
+                let shipper = glns(
+                    event
+                        .sources
+                        .iter()
+                        .map(|p| &p.id)
+                        .chain(event.biz_location.iter())
+                        .chain(event.read_point.iter()),
+                );
+                // Reported on the EPC the event names (the pallet), not on everything inside it.
+                if direct
+                    && !state.holder.is_empty()
+                    && !shipper.is_empty()
+                    && !intersects(&shipper, &state.holder)
+                {
+                    found.push((
+                        RuleId::CustodyBreak,
+                        Severity::Error,
+                        vec![hash.clone()],
+                        format!(
+                            "Shipped (event {}) by GLN {}, which never held it: it was last held by GLN {}.",
+                            short(hash),
+                            shipper.join(", "),
+                            state.holder.join(", ")
+                        ),
+                    ));
+                }
+                if direct
+                    && role == Role::Epc
+                    && let Some((parent, packed_by)) = &state.parent
+                    && !all.contains(&parent)
+                {
+                    found.push((
+                        RuleId::AggregationConflict,
+                        Severity::Error,
+                        vec![packed_by.clone(), hash.clone()],
+                        format!(
+                            "Shipped on its own (event {}) while packed inside `{parent}` (event {}), with no unpacking in between.",
+                            short(hash),
+                            short(packed_by)
+                        ),
+                    ));
+                }
+                if !destination_glns.is_empty() {
+                    state.in_transit = Some((hash.clone(), destination_glns.clone()));
+                    state.holder = destination_glns;
+                }
+            }
+            "receiving" => {
+                let mut receiver = location_glns.clone();
+                receiver.extend(destination_glns);
+                receiver.sort();
+                receiver.dedup();
+                if let Some((shipment, expected)) = &state.in_transit
+                    && direct
+                    && !receiver.is_empty()
+                    && !intersects(&receiver, expected)
+                {
+                    found.push((
+                        RuleId::CustodyBreak,
+                        Severity::Error,
+                        vec![shipment.clone(), hash.clone()],
+                        format!(
+                            "Received (event {}) at GLN {}, but its last shipment (event {}) was addressed to GLN {}: diverted.",
+                            short(hash),
+                            receiver.join(", "),
+                            short(shipment),
+                            expected.join(", ")
+                        ),
+                    ));
+                }
+                state.in_transit = None;
+                if !receiver.is_empty() {
+                    state.holder = receiver;
+                }
+            }
+            _ => {
+                if state.in_transit.is_none() {
+                    for gln in glns(event.biz_location.iter()) {
+                        if !state.holder.contains(&gln) {
+                            state.holder.push(gln);
+                        }
+                    }
+                }
+            }
+        }
+        for gln in &state.holder {
+            if !state.past_holders.contains(gln) {
+                state.past_holders.push(gln.clone());
+            }
+        }
+        if !event.disposition.is_empty() {
+            state.recalled_by = (event.disposition == "recalled").then(|| hash.clone());
+        }
+        if event.persistent_set.iter().any(|d| d == "recalled") {
+            state.persistent_recalled_by = Some(hash.clone());
+        }
+        if event.persistent_unset.iter().any(|d| d == "recalled") {
+            state.persistent_recalled_by = None;
+        }
+        if !commissions && let Some(what) = is_terminal(event) {
+            state.terminal = Some((hash.clone(), what.to_owned()));
+            state.after_terminal_reported = false;
+        }
+        for (rule, severity, events, message) in found {
+            self.push(epc, rule, severity, events, message);
+        }
+    }
+
+    /// Ends the pass: EPCs never commissioned are reported, and findings come out sorted by
+    /// EPC, rule and events.
+    pub fn finish(mut self) -> Vec<Finding> {
+        let mut pending = Vec::new();
+        for (epc, state) in &self.states {
+            if let (None, Some(first)) = (&state.commissioned, &state.first_uncommissioned) {
+                pending.push(Finding {
+                    epc: epc.clone(),
+                    rule: RuleId::NotCommissioned,
+                    severity: Severity::Warning,
+                    events: vec![first.clone()],
+                    message: format!(
+                        "No commissioning event is on record (first seen in event {}): its origin cannot be confirmed from these data.",
+                        short(first)
+                    ),
+                });
+            }
+        }
+        self.findings.extend(pending);
+        self.findings.sort();
+        self.findings.dedup();
+        self.findings
+    }
+}
+
+/// Runs every rule over `events`, sorting them by event time first (stable: ties keep
+/// their order).
+pub fn check(events: &[EventFacts]) -> Vec<Finding> {
+    let mut order: Vec<&EventFacts> = events.iter().collect();
+    order.sort_by_key(|e| e.time);
+    let mut retracted = BTreeSet::new();
+    for event in &order {
+        if event.error_declaration {
+            retracted.insert(event.hash.clone());
+        }
+    }
+    let mut checker = Checker::new();
+    for event in order {
+        if !retracted.contains(&event.hash) {
+            checker.observe(event);
+        }
+    }
+    checker.finish()
+}
