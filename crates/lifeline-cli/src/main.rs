@@ -3,9 +3,15 @@
 //!
 //! Exit codes: 0 success, 2 invalid input or any other error.
 
+mod devices;
 mod generate;
+mod input;
 mod output;
+mod progress;
+mod sbom;
+mod simulate;
 mod stress;
+mod trace;
 mod validate;
 
 use std::io::ErrorKind;
@@ -29,6 +35,16 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Write a seeded synthetic multi-tier network
     Generate(generate::GenerateArgs),
+    /// SBOMs: validate them, and scan them against OSV, CISA KEV and VEX
+    Sbom(sbom::SbomArgs),
+    /// Medical devices (FHIR R5): vulnerability findings per device, product and vendor
+    Devices(devices::DevicesArgs),
+    /// Day by day through one scenario: who runs out of what, when
+    Simulate(simulate::SimulateArgs),
+    /// Thousands of outages of drawn length: how likely each hospital runs short
+    Montecarlo(simulate::MonteCarloArgs),
+    /// EPCIS traceability: event hashes, the event repository, chain-of-custody checks
+    Trace(trace::TraceArgs),
 }
 
 /// An error that has already been reported to the user, with the exit code to use.
@@ -49,6 +65,11 @@ fn main() -> ExitCode {
         Command::Stress(args) => stress::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Sbom(args) => sbom::run(&args),
+        Command::Devices(args) => devices::run(&args),
+        Command::Simulate(args) => simulate::simulate(&args),
+        Command::Montecarlo(args) => simulate::montecarlo(&args),
+        Command::Trace(args) => trace::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -127,7 +127,7 @@ fn write_report<T: serde::Serialize>(
 /// The simulated days when none are given: the horizon, rounded up.
 fn horizon_days(network: &ValidatedNetwork) -> u32 {
     let horizon = network.network().horizon.ceil();
-    if horizon >= 1.0 && horizon <= 36_500.0 {
+    if (1.0..=36_500.0).contains(&horizon) {
         // Whole and in range, checked just above.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let days = horizon as u32;

@@ -1,0 +1,443 @@
+//! `lifeline sbom validate` and `lifeline sbom scan`: SBOMs checked against their schema,
+//! then matched against OSV advisories with CISA KEV and VEX, as a table, lifeline's JSON,
+//! SARIF or a CycloneDX VEX. Also the loading of advisory sources shared with
+//! `lifeline devices report`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use lifeline_vuln::kev::KevCatalogue;
+use lifeline_vuln::osv::AdvisoryIndex;
+use lifeline_vuln::scan::{ScanReport, Sources, Status, scan};
+use lifeline_vuln::vex::{VexStatement, read_vex};
+use lifeline_vuln::{Loaded, SbomError, read_sbom};
+
+use crate::Reported;
+
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    #[command(subcommand)]
+    command: SbomCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum SbomCommand {
+    /// Check SBOMs (CycloneDX 1.2–1.7 JSON/XML, SPDX 2.3 JSON) and list every problem
+    Validate(ValidateArgs),
+    /// Match SBOM components against OSV advisories, CISA KEV and VEX
+    Scan(ScanArgs),
+}
+
+#[derive(Debug, Args)]
+struct ValidateArgs {
+    /// SBOM files
+    #[arg(required = true)]
+    boms: Vec<PathBuf>,
+}
+
+/// Where advisories, KEV and VEX come from (shared with `devices report`).
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// OSV advisories: a folder of OSV JSON records (searched recursively, `.zip` exports
+    /// inside it included) or an ecosystem's `all.zip`; repeat for several
+    #[arg(long, required = true)]
+    osv: Vec<PathBuf>,
+    /// CISA KEV catalogue JSON (`known_exploited_vulnerabilities.json`)
+    #[arg(long)]
+    kev: Option<PathBuf>,
+    /// CycloneDX VEX documents (JSON) to apply; repeat for several
+    #[arg(long)]
+    vex: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ScanArgs {
+    /// SBOM files
+    #[arg(required = true)]
+    boms: Vec<PathBuf>,
+    #[command(flatten)]
+    sources: SourceArgs,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
+    format: ScanFormat,
+    /// Exit with 1 when open findings of this kind remain
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ScanFormat {
+    Table,
+    Json,
+    Sarif,
+    CyclonedxVex,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// Never (exit 0 whatever is found)
+    Never,
+    /// Any open finding in CISA KEV
+    Kev,
+    /// Any open finding
+    Open,
+}
+
+pub fn run(args: &SbomArgs) -> anyhow::Result<u8> {
+    match &args.command {
+        SbomCommand::Validate(args) => validate(args),
+        SbomCommand::Scan(args) => run_scan(args),
+    }
+}
+
+/// A line on stderr, unless `LIFELINE_QUIET` is set.
+pub fn progress(message: &str) {
+    if std::env::var_os("LIFELINE_QUIET").is_none() {
+        eprintln!("{message}");
+    }
+}
+
+/// Reads one SBOM; an invalid one is reported on stderr with every problem.
+pub fn load_sbom(path: &Path) -> anyhow::Result<Result<Loaded, SbomError>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    Ok(read_sbom(&bytes))
+}
+
+fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
+    let mut out = std::io::stdout().lock();
+    let mut invalid = 0;
+    for path in &args.boms {
+        match load_sbom(path)? {
+            Ok(loaded) => {
+                for warning in &loaded.warnings {
+                    writeln!(out, "{}: {warning}", path.display())?;
+                }
+                let sbom = &loaded.sbom;
+                writeln!(
+                    out,
+                    "{}: valid {}: {} components, {} services, {} dependency entries",
+                    path.display(),
+                    sbom.kind(),
+                    sbom.components.len(),
+                    sbom.services.len(),
+                    sbom.dependencies.len()
+                )?;
+            }
+            Err(SbomError::Invalid { kind, diagnostics }) => {
+                invalid += 1;
+                for diagnostic in &diagnostics.0 {
+                    writeln!(out, "{}: {diagnostic}", path.display())?;
+                }
+                writeln!(
+                    out,
+                    "{}: invalid {kind}: {} error(s)",
+                    path.display(),
+                    diagnostics.error_count()
+                )?;
+            }
+            Err(other) => {
+                invalid += 1;
+                writeln!(out, "{}: error: {other}", path.display())?;
+            }
+        }
+    }
+    Ok(if invalid > 0 { 2 } else { 0 })
+}
+
+/// Advisories, KEV and VEX, loaded once.
+pub struct LoadedSources {
+    pub index: AdvisoryIndex,
+    pub kev: Option<KevCatalogue>,
+    pub vex: Vec<VexStatement>,
+}
+
+impl LoadedSources {
+    pub fn sources(&self) -> Sources<'_> {
+        Sources {
+            advisories: &self.index,
+            kev: self.kev.as_ref(),
+            vex: &self.vex,
+        }
+    }
+}
+
+fn add_osv_path(index: &mut AdvisoryIndex, path: &Path) -> anyhow::Result<()> {
+    let name = path.display().to_string();
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .with_context(|| format!("cannot read folder `{name}`"))?
+            .map(|entry| entry.map(|e| e.path()))
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("cannot read folder `{name}`"))?;
+        entries.sort();
+        for entry in entries {
+            let is_record = entry
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("zip"));
+            if entry.is_dir() || is_record {
+                add_osv_path(index, &entry)?;
+            }
+        }
+        return Ok(());
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{name}`"))?;
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+    {
+        index.add_zip(&name, &bytes)?;
+    } else {
+        index.add_json(&name, &bytes)?;
+    }
+    Ok(())
+}
+
+/// Loads every OSV source, the KEV catalogue and the VEX documents; invalid input is
+/// reported on stderr and ends the command with exit code 2.
+pub fn load_sources(args: &SourceArgs) -> anyhow::Result<LoadedSources> {
+    let started = Instant::now();
+    let mut index = AdvisoryIndex::new();
+    for path in &args.osv {
+        if !path.exists() {
+            anyhow::bail!("OSV source `{}` does not exist", path.display());
+        }
+        if let Err(error) = add_osv_path(&mut index, path) {
+            eprintln!("error: {error:#}");
+            return Err(Reported(2).into());
+        }
+    }
+    let stats = &index.stats;
+    progress(&format!(
+        "loaded {} OSV advisories ({} withdrawn left out, {} package entries) in {:.2} s",
+        stats.records - stats.withdrawn,
+        stats.withdrawn,
+        stats.affected_entries,
+        started.elapsed().as_secs_f64()
+    ));
+    let kev = match &args.kev {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+            match KevCatalogue::parse(&bytes) {
+                Ok(kev) => Some(kev),
+                Err(error) => {
+                    eprintln!("error: {}: {error}", path.display());
+                    return Err(Reported(2).into());
+                }
+            }
+        }
+        None => {
+            progress("no --kev catalogue: findings are ordered by score only");
+            None
+        }
+    };
+    let mut vex = Vec::new();
+    for path in &args.vex {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        match read_vex(&bytes) {
+            Ok(statements) => vex.extend(statements),
+            Err(error) => {
+                eprintln!("error: {}: {error}", path.display());
+                return Err(Reported(2).into());
+            }
+        }
+    }
+    Ok(LoadedSources { index, kev, vex })
+}
+
+/// Reads every SBOM or stops with exit code 2 naming every problem of the invalid ones.
+pub fn load_sboms(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Loaded)>> {
+    let mut loaded = Vec::new();
+    let mut invalid = false;
+    for path in paths {
+        match load_sbom(path)? {
+            Ok(sbom) => {
+                for warning in &sbom.warnings {
+                    eprintln!("{}: {warning}", path.display());
+                }
+                loaded.push((path.clone(), sbom));
+            }
+            Err(SbomError::Invalid { kind, diagnostics }) => {
+                invalid = true;
+                for diagnostic in &diagnostics.0 {
+                    eprintln!("{}: {diagnostic}", path.display());
+                }
+                eprintln!(
+                    "{}: invalid {kind}: {} error(s)",
+                    path.display(),
+                    diagnostics.error_count()
+                );
+            }
+            Err(other) => {
+                invalid = true;
+                eprintln!("{}: error: {other}", path.display());
+            }
+        }
+    }
+    if invalid {
+        return Err(Reported(2).into());
+    }
+    Ok(loaded)
+}
+
+fn run_scan(args: &ScanArgs) -> anyhow::Result<u8> {
+    let sboms = load_sboms(&args.boms)?;
+    let sources = load_sources(&args.sources)?;
+    let started = Instant::now();
+    let reports: Vec<ScanReport> = sboms
+        .iter()
+        .map(|(path, loaded)| scan(&loaded.sbom, &path.display().to_string(), sources.sources()))
+        .collect();
+    progress(&format!(
+        "scanned {} SBOM(s), {} components in {:.3} s",
+        reports.len(),
+        reports.iter().map(|r| r.summary.components).sum::<usize>(),
+        started.elapsed().as_secs_f64()
+    ));
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let version = env!("CARGO_PKG_VERSION");
+    match args.format {
+        ScanFormat::Table => write_table(&mut out, &reports)?,
+        ScanFormat::Json => {
+            let document = serde_json::json!({
+                "advisories": sources.index.stats,
+                "kevCatalogVersion": sources.kev.as_ref().map(|k| k.version.clone()),
+                "reports": reports,
+            });
+            serde_json::to_writer_pretty(&mut out, &document)?;
+            writeln!(out)?;
+        }
+        ScanFormat::Sarif => {
+            serde_json::to_writer_pretty(
+                &mut out,
+                &lifeline_vuln::output::sarif(&reports, version),
+            )?;
+            writeln!(out)?;
+        }
+        ScanFormat::CyclonedxVex => {
+            serde_json::to_writer_pretty(
+                &mut out,
+                &lifeline_vuln::output::cyclonedx_vex(&reports, version),
+            )?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    let open = |kev_only: bool| {
+        reports
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|f| f.status == Status::Open && (!kev_only || f.kev.is_some()))
+    };
+    Ok(match args.fail_on {
+        FailOn::Never => 0,
+        FailOn::Kev => u8::from(open(true)),
+        FailOn::Open => u8::from(open(false)),
+    })
+}
+
+fn write_table(out: &mut dyn Write, reports: &[ScanReport]) -> anyhow::Result<()> {
+    for (position, report) in reports.iter().enumerate() {
+        if position > 0 {
+            writeln!(out)?;
+        }
+        let product = report
+            .product
+            .as_ref()
+            .map(|p| match &p.version {
+                Some(version) => format!(", product {} {version}", p.name),
+                None => format!(", product {}", p.name),
+            })
+            .unwrap_or_default();
+        let summary = &report.summary;
+        writeln!(
+            out,
+            "{} ({}{product}): {} components, {} unmatched; {} open ({} in KEV), {} resolved, {} suppressed",
+            report.source,
+            report.kind,
+            summary.components,
+            summary.unmatched,
+            summary.open,
+            summary.open_kev,
+            summary.resolved,
+            summary.suppressed
+        )?;
+        if !report.findings.is_empty() {
+            let rows: Vec<Vec<String>> = report
+                .findings
+                .iter()
+                .enumerate()
+                .map(|(rank, f)| {
+                    let component = f.component.purl.clone().unwrap_or_else(|| {
+                        format!(
+                            "{}@{}",
+                            f.component.name,
+                            f.component.version.clone().unwrap_or_default()
+                        )
+                    });
+                    let kev = f
+                        .kev
+                        .as_ref()
+                        .map(|k| {
+                            if k.ransomware() {
+                                format!("due {} ransomware", k.due_date)
+                            } else {
+                                format!("due {}", k.due_date)
+                            }
+                        })
+                        .unwrap_or_default();
+                    let status = match (&f.vex, f.status) {
+                        (Some(vex), _) => match &vex.justification {
+                            Some(j) => format!("{} ({j})", vex.status.as_str()),
+                            None => vex.status.as_str().to_owned(),
+                        },
+                        (None, _) => "open".to_owned(),
+                    };
+                    vec![
+                        (rank + 1).to_string(),
+                        f.id.clone(),
+                        f.severity.as_str().to_owned(),
+                        f.score.map(|s| format!("{s:.1}")).unwrap_or_default(),
+                        kev,
+                        component,
+                        f.fixed_versions.join(" "),
+                        status,
+                    ]
+                })
+                .collect();
+            crate::output::table(
+                out,
+                &[
+                    "#",
+                    "ID",
+                    "SEVERITY",
+                    "SCORE",
+                    "KEV",
+                    "COMPONENT",
+                    "FIXED",
+                    "STATUS",
+                ],
+                &rows,
+                &[true, false, false, true, false, false, false, false],
+            )?;
+        }
+        for unmatched in &report.unmatched {
+            writeln!(
+                out,
+                "unmatched: {} {} ({}): {}",
+                unmatched.component.name,
+                unmatched.component.version.clone().unwrap_or_default(),
+                unmatched.path,
+                unmatched.reason
+            )?;
+        }
+        for note in &report.notes {
+            writeln!(out, "note: {note}")?;
+        }
+    }
+    Ok(())
+}

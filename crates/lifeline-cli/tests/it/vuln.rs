@@ -1,0 +1,256 @@
+//! `lifeline sbom validate`, `lifeline sbom scan` and `lifeline devices report` end to end.
+
+use super::{check, temp};
+
+const DATA: &str = "crates/lifeline-vuln/tests/data";
+
+fn data(relative: &str) -> String {
+    format!("{DATA}/{relative}")
+}
+
+/// The OSV folder used by the scans: the fixture records and the hand-written ones.
+fn osv_args() -> Vec<String> {
+    [
+        "--osv",
+        &data("osv/ghsa-converted"),
+        "--osv",
+        &data("osv-extra"),
+        "--osv",
+        &data("osv/osv-linter-testdata/PYSEC-2023-74.json"),
+        "--osv",
+        &data("osv/osv-linter-testdata/GO-2020-0001.json"),
+        "--kev",
+        &data("kev/known_exploited_vulnerabilities.excerpt.json"),
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
+}
+
+fn run(args: &[&str], extra: &[String], code: i32) -> (String, String) {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(extra.iter().map(String::as_str));
+    check(&all, code)
+}
+
+#[test]
+fn validate_accepts_valid_boms_of_every_kind() {
+    let (out, _) = check(
+        &[
+            "sbom",
+            "validate",
+            &data("cyclonedx-spec-tests/1.6/valid-bom-1.6.json"),
+            &data("cyclonedx-spec-tests/1.6/valid-bom-1.6.xml"),
+            &data("spdx/infusion-pump.spdx.json"),
+        ],
+        0,
+    );
+    assert!(
+        out.contains("valid-bom-1.6.json: valid CycloneDX 1.6 JSON"),
+        "{out}"
+    );
+    assert!(
+        out.contains("valid-bom-1.6.xml: valid CycloneDX 1.6 XML"),
+        "{out}"
+    );
+    assert!(
+        out.contains("infusion-pump.spdx.json: valid SPDX 2.3 JSON: 4 components"),
+        "{out}"
+    );
+}
+
+#[test]
+fn validate_rejects_invalid_boms_with_exit_2_and_paths() {
+    let (out, _) = check(
+        &[
+            "sbom",
+            "validate",
+            &data("cyclonedx-spec-tests/1.6/invalid-hash-md5-1.6.json"),
+        ],
+        2,
+    );
+    assert!(out.contains("components[0].hashes[0].content"), "{out}");
+    assert!(out.contains("invalid CycloneDX 1.6 JSON"), "{out}");
+}
+
+#[test]
+fn scan_rejects_an_invalid_bom_before_reading_anything() {
+    let (out, err) = run(
+        &[
+            "sbom",
+            "scan",
+            &data("cyclonedx-spec-tests/1.6/invalid-bomformat-1.6.json"),
+        ],
+        &osv_args(),
+        2,
+    );
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("bomFormat"), "{err}");
+}
+
+#[test]
+fn scan_table_puts_kev_first() {
+    let (out, _) = run(
+        &["sbom", "scan", &data("scan/product-abc.cdx.json")],
+        &osv_args(),
+        0,
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn scan_json_keeps_the_findings_contract() {
+    let (out, _) = run(
+        &[
+            "sbom",
+            "scan",
+            &data("scan/product-abc.cdx.json"),
+            "--format",
+            "json",
+        ],
+        &osv_args(),
+        0,
+    );
+    let report: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let finding = &report["reports"][0]["findings"][0];
+    assert_eq!(finding["component"]["bomRef"], "log4j-core");
+    assert_eq!(
+        finding["component"]["purl"],
+        "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"
+    );
+    assert_eq!(finding["component"]["name"], "log4j-core");
+    assert_eq!(finding["component"]["version"], "2.14.1");
+    assert_eq!(finding["id"], "CVE-2021-44228");
+    assert_eq!(
+        finding["aliases"],
+        serde_json::json!(["GHSA-jfh8-c2jp-5v3q"])
+    );
+    assert_eq!(finding["summary"], "Remote code injection in Log4j");
+    assert_eq!(finding["severity"], "CRITICAL");
+    assert_eq!(finding["score"], 10.0);
+    assert_eq!(
+        finding["fixedVersions"],
+        serde_json::json!(["2.15.0", "2.3.1"])
+    );
+    assert_eq!(finding["kev"]["dateAdded"], "2021-12-10");
+    assert_eq!(finding["kev"]["dueDate"], "2021-12-24");
+    assert_eq!(finding["kev"]["knownRansomwareCampaignUse"], "Known");
+    assert!(finding["vex"].is_null());
+}
+
+#[test]
+fn scan_with_vex_suppresses_and_keeps_the_reason() {
+    let vex = temp("not-affected.vex.json");
+    let text = std::fs::read_to_string(super::repo().join(data(
+        "bom-examples/VEX/CISA-Use-Cases/Case-1/vex-not_affected.json",
+    )))
+    .expect("read");
+    std::fs::write(&vex, text.replace("\"product-ABC\"", "\"log4j-core\"")).expect("write");
+    let mut extra = osv_args();
+    extra.extend(["--vex".to_owned(), vex.display().to_string()]);
+    let (out, _) = run(
+        &[
+            "sbom",
+            "scan",
+            &data("scan/product-abc.cdx.json"),
+            "--format",
+            "json",
+        ],
+        &extra,
+        0,
+    );
+    let report: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let findings = report["reports"][0]["findings"]
+        .as_array()
+        .expect("findings");
+    let last = findings.last().expect("a finding");
+    assert_eq!(last["id"], "CVE-2021-44228");
+    assert_eq!(last["status"], "suppressed");
+    assert_eq!(last["vex"]["status"], "not_affected");
+    assert_eq!(last["vex"]["justification"], "code_not_present");
+    let _ = std::fs::remove_file(vex);
+}
+
+#[test]
+fn scan_writes_sarif_and_a_valid_cyclonedx_vex() {
+    let (out, _) = run(
+        &[
+            "sbom",
+            "scan",
+            &data("scan/product-abc.cdx.json"),
+            "--format",
+            "sarif",
+        ],
+        &osv_args(),
+        0,
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "CVE-2021-44228");
+    let (out, _) = run(
+        &[
+            "sbom",
+            "scan",
+            &data("scan/product-abc.cdx.json"),
+            "--format",
+            "cyclonedx-vex",
+        ],
+        &osv_args(),
+        0,
+    );
+    let path = temp("ours.vex.json");
+    std::fs::write(&path, &out).expect("write");
+    let (validated, _) = check(&["sbom", "validate", &path.display().to_string()], 0);
+    assert!(
+        validated.contains("valid CycloneDX 1.6 JSON"),
+        "{validated}"
+    );
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn scan_fail_on_kev_exits_1() {
+    run(
+        &[
+            "sbom",
+            "scan",
+            &data("scan/product-abc.cdx.json"),
+            "--fail-on",
+            "kev",
+        ],
+        &osv_args(),
+        1,
+    );
+}
+
+#[test]
+fn devices_report_rolls_up_per_device_product_and_vendor() {
+    let folder = temp("sboms");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    for name in ["scan/product-abc.cdx.json", "spdx/infusion-pump.spdx.json"] {
+        let file = name.rsplit('/').next().expect("name");
+        std::fs::copy(super::repo().join(data(name)), folder.join(file)).expect("copy");
+    }
+    let folder_text = folder.display().to_string();
+    let (out, _) = run(
+        &[
+            "devices",
+            "report",
+            "--devices",
+            &data("devices/inventory.json"),
+            "--sboms",
+            &folder_text,
+        ],
+        &osv_args(),
+        0,
+    );
+    // Column widths depend on the temporary folder's name: compare words, not spacing.
+    let out: Vec<String> = out
+        .replace(&folder_text, "SBOMS")
+        .lines()
+        .filter(|line| !line.starts_with("---"))
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    insta::assert_snapshot!(out.join("\n"));
+    let _ = std::fs::remove_dir_all(folder);
+}

@@ -1,0 +1,606 @@
+//! CycloneDX 1.2–1.7 readers: JSON (validated against the official JSON schema of the
+//! document's `specVersion`) and XML (namespace-checked, with the XSD's rules on component
+//! types, names, hashes and references re-checked here), both into [`crate::model::Sbom`].
+//!
+//! Why by hand: `cyclonedx-bom` reads 1.3–1.5 only and `serde-cyclonedx` reads JSON 1.4–1.6
+//! only (see the project's dependency research); one walker over `serde_json::Value` and one
+//! over `roxmltree` cover every version in both syntaxes. No Rust crate validates XSD, so the
+//! XML reader checks the XSD rules that matter for matching (documented in
+//! `docs/vulnerabilities.md`) rather than the whole XSD.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::error::{Diagnostic, Diagnostics, SbomError};
+use crate::model::{Component, Dependency, Hash, Metadata, Sbom, SbomFormat, Service};
+use crate::schema::{CYCLONEDX_VERSIONS, validate_cyclonedx};
+
+/// The XML namespace prefix of CycloneDX BOMs; the version follows.
+pub const XML_NAMESPACE_PREFIX: &str = "http://cyclonedx.org/schema/bom/";
+
+/// Hash algorithms of the CycloneDX 1.2–1.7 schemas (Streebog from 1.7).
+const HASH_ALGORITHMS: [&str; 14] = [
+    "MD5",
+    "SHA-1",
+    "SHA-256",
+    "SHA-384",
+    "SHA-512",
+    "SHA3-256",
+    "SHA3-384",
+    "SHA3-512",
+    "BLAKE2b-256",
+    "BLAKE2b-384",
+    "BLAKE2b-512",
+    "BLAKE3",
+    "Streebog-256",
+    "Streebog-512",
+];
+
+/// Component types of the CycloneDX 1.2–1.7 schemas, with the first version that has each.
+const COMPONENT_TYPES: [(&str, &str); 13] = [
+    ("application", "1.2"),
+    ("framework", "1.2"),
+    ("library", "1.2"),
+    ("container", "1.2"),
+    ("operating-system", "1.2"),
+    ("device", "1.2"),
+    ("firmware", "1.2"),
+    ("file", "1.2"),
+    ("platform", "1.5"),
+    ("device-driver", "1.5"),
+    ("machine-learning-model", "1.5"),
+    ("data", "1.5"),
+    ("cryptographic-asset", "1.6"),
+];
+
+/// A read document with its warnings (errors reject it).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The SBOM.
+    pub sbom: Sbom,
+    /// Problems that did not make the document invalid.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads a CycloneDX JSON document: `bomFormat`, `specVersion`, then the schema, then
+/// references; nothing is returned unless it is valid.
+pub fn read_json(document: &Value) -> Result<Loaded, SbomError> {
+    let version = document
+        .get("specVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let mut diagnostics = Vec::new();
+    if document.get("bomFormat").and_then(Value::as_str) != Some("CycloneDX") {
+        diagnostics.push(
+            Diagnostic::error("bomFormat", "must be \"CycloneDX\"")
+                .with_hint("a CycloneDX JSON BOM starts with \"bomFormat\": \"CycloneDX\""),
+        );
+    }
+    if version.is_empty() {
+        diagnostics.push(Diagnostic::error("specVersion", "missing"));
+    } else {
+        diagnostics.extend(validate_cyclonedx(document, &version));
+    }
+    let kind = format!("CycloneDX {version} JSON");
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(SbomError::Invalid {
+            kind,
+            diagnostics: Diagnostics(diagnostics),
+        });
+    }
+    let sbom = json_to_model(document, &version);
+    diagnostics.extend(check_references(&sbom));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(SbomError::Invalid {
+            kind,
+            diagnostics: Diagnostics(diagnostics),
+        });
+    }
+    Ok(Loaded {
+        sbom,
+        warnings: diagnostics,
+    })
+}
+
+fn text(value: &Value, key: &str) -> Option<String> {
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .filter(|s| !s.is_empty())
+}
+
+fn organisation(value: Option<&Value>) -> Option<String> {
+    value.and_then(|v| text(v, "name"))
+}
+
+fn json_component(value: &Value, path: String, parent: Option<usize>) -> Component {
+    let hashes = value
+        .get("hashes")
+        .and_then(Value::as_array)
+        .map(|hashes| {
+            hashes
+                .iter()
+                .map(|h| Hash {
+                    alg: text(h, "alg").unwrap_or_default(),
+                    content: text(h, "content").unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let properties = value
+        .get("properties")
+        .and_then(Value::as_array)
+        .map(|properties| {
+            properties
+                .iter()
+                .filter_map(|p| Some((text(p, "name")?, text(p, "value").unwrap_or_default())))
+                .collect()
+        })
+        .unwrap_or_default();
+    Component {
+        bom_ref: text(value, "bom-ref"),
+        kind: text(value, "type").unwrap_or_default(),
+        group: text(value, "group"),
+        name: text(value, "name").unwrap_or_default(),
+        version: text(value, "version"),
+        purl: text(value, "purl"),
+        cpe: text(value, "cpe"),
+        swid_tag_id: value.get("swid").and_then(|s| text(s, "tagId")),
+        hashes,
+        supplier: organisation(value.get("supplier"))
+            .or_else(|| organisation(value.get("manufacturer")))
+            .or_else(|| text(value, "publisher")),
+        properties,
+        path,
+        parent,
+    }
+}
+
+fn walk_json_components(
+    list: Option<&Value>,
+    prefix: &str,
+    parent: Option<usize>,
+    out: &mut Vec<Component>,
+) {
+    let Some(list) = list.and_then(Value::as_array) else {
+        return;
+    };
+    for (index, value) in list.iter().enumerate() {
+        let path = format!("{prefix}components[{index}]");
+        out.push(json_component(value, path.clone(), parent));
+        let me = out.len() - 1;
+        walk_json_components(value.get("components"), &format!("{path}."), Some(me), out);
+    }
+}
+
+fn json_to_model(document: &Value, version: &str) -> Sbom {
+    let metadata = document.get("metadata");
+    let mut components = Vec::new();
+    walk_json_components(document.get("components"), "", None, &mut components);
+    let services = document
+        .get("services")
+        .and_then(Value::as_array)
+        .map(|services| {
+            services
+                .iter()
+                .enumerate()
+                .map(|(index, s)| Service {
+                    bom_ref: text(s, "bom-ref"),
+                    name: text(s, "name").unwrap_or_default(),
+                    version: text(s, "version"),
+                    provider: organisation(s.get("provider")),
+                    path: format!("services[{index}]"),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let dependencies = document
+        .get("dependencies")
+        .and_then(Value::as_array)
+        .map(|dependencies| {
+            dependencies
+                .iter()
+                .map(|d| Dependency {
+                    reference: text(d, "ref").unwrap_or_default(),
+                    depends_on: d
+                        .get("dependsOn")
+                        .and_then(Value::as_array)
+                        .map(|on| {
+                            on.iter()
+                                .filter_map(|r| r.as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Sbom {
+        format: SbomFormat::CycloneDxJson,
+        spec_version: version.to_owned(),
+        serial_number: text(document, "serialNumber"),
+        version: document.get("version").and_then(Value::as_u64),
+        metadata: Metadata {
+            component: metadata
+                .and_then(|m| m.get("component"))
+                .map(|c| json_component(c, "metadata.component".into(), None)),
+            supplier: organisation(metadata.and_then(|m| m.get("supplier"))),
+            manufacturer: organisation(metadata.and_then(|m| m.get("manufacturer")))
+                .or_else(|| organisation(metadata.and_then(|m| m.get("manufacture")))),
+            timestamp: metadata.and_then(|m| text(m, "timestamp")),
+        },
+        components,
+        services,
+        dependencies,
+    }
+}
+
+/// Rules the schemas cannot state: `bom-ref` values are unique in a BOM, dependencies refer
+/// to something in it, purls parse.
+fn check_references(sbom: &Sbom) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    let metadata = sbom.metadata.component.iter();
+    for component in metadata.chain(sbom.components.iter()) {
+        if let Some(reference) = &component.bom_ref
+            && let Some(first) = seen.insert(reference, &component.path)
+        {
+            diagnostics.push(Diagnostic::error(
+                format!("{}.bom-ref", component.path),
+                format!("\"{reference}\" is already the bom-ref of {first}"),
+            ));
+        }
+        if let Some(purl) = &component.purl
+            && let Err(error) = crate::purl::Purl::parse(purl)
+        {
+            diagnostics.push(
+                Diagnostic::warning(
+                    format!("{}.purl", component.path),
+                    format!("\"{purl}\" is not a valid package URL: {error}"),
+                )
+                .with_hint("the component will be reported as unmatched"),
+            );
+        }
+    }
+    let mut known: HashSet<&str> = seen.keys().copied().collect();
+    known.extend(sbom.services.iter().filter_map(|s| s.bom_ref.as_deref()));
+    for (index, dependency) in sbom.dependencies.iter().enumerate() {
+        if !known.contains(dependency.reference.as_str()) {
+            diagnostics.push(Diagnostic::warning(
+                format!("dependencies[{index}].ref"),
+                format!(
+                    "\"{}\" is not the bom-ref of any component or service",
+                    dependency.reference
+                ),
+            ));
+        }
+        for (position, target) in dependency.depends_on.iter().enumerate() {
+            if !known.contains(target.as_str()) {
+                diagnostics.push(Diagnostic::warning(
+                    format!("dependencies[{index}].dependsOn[{position}]"),
+                    format!("\"{target}\" is not the bom-ref of any component or service"),
+                ));
+            }
+        }
+    }
+    diagnostics
+}
+
+/// Reads a CycloneDX XML document (namespace `http://cyclonedx.org/schema/bom/1.N`).
+pub fn read_xml(text: &str) -> Result<Loaded, SbomError> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let document =
+        roxmltree::Document::parse_with_options(text, options).map_err(|e| SbomError::Syntax {
+            format: "XML",
+            message: e.to_string(),
+        })?;
+    let root = document.root_element();
+    let namespace = root.tag_name().namespace().unwrap_or_default();
+    let version = namespace
+        .strip_prefix(XML_NAMESPACE_PREFIX)
+        .unwrap_or_default()
+        .to_owned();
+    if root.tag_name().name() != "bom" || !namespace.starts_with(XML_NAMESPACE_PREFIX) {
+        return Err(SbomError::UnknownKind(format!(
+            "XML root element `{}` in namespace `{namespace}` is not a CycloneDX <bom>",
+            root.tag_name().name()
+        )));
+    }
+    let mut reader = XmlReader {
+        version: version.clone(),
+        namespace: namespace.to_owned(),
+        diagnostics: Vec::new(),
+    };
+    if !CYCLONEDX_VERSIONS.contains(&version.as_str()) {
+        reader.diagnostics.push(
+            Diagnostic::error(
+                "bom",
+                format!("CycloneDX version \"{version}\" is not supported"),
+            )
+            .with_hint(format!("supported: {}", CYCLONEDX_VERSIONS.join(", "))),
+        );
+    }
+    let sbom = reader.bom(root);
+    let mut diagnostics = reader.diagnostics;
+    diagnostics.extend(check_references(&sbom));
+    let kind = format!("CycloneDX {version} XML");
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(SbomError::Invalid {
+            kind,
+            diagnostics: Diagnostics(diagnostics),
+        });
+    }
+    Ok(Loaded {
+        sbom,
+        warnings: diagnostics,
+    })
+}
+
+struct XmlReader {
+    version: String,
+    namespace: String,
+    diagnostics: Vec<Diagnostic>,
+}
+
+type Node<'a, 'input> = roxmltree::Node<'a, 'input>;
+
+impl XmlReader {
+    fn children<'a, 'input>(
+        &self,
+        node: Node<'a, 'input>,
+        name: &'static str,
+    ) -> Vec<Node<'a, 'input>> {
+        node.children()
+            .filter(|c| {
+                c.is_element()
+                    && c.tag_name().name() == name
+                    && c.tag_name().namespace().unwrap_or_default() == self.namespace
+            })
+            .collect()
+    }
+
+    fn child<'a, 'input>(
+        &self,
+        node: Node<'a, 'input>,
+        name: &'static str,
+    ) -> Option<Node<'a, 'input>> {
+        self.children(node, name).into_iter().next()
+    }
+
+    fn child_text(&self, node: Node<'_, '_>, name: &'static str) -> Option<String> {
+        self.child(node, name)
+            .and_then(|c| c.text())
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+    }
+
+    fn organisation(&self, node: Option<Node<'_, '_>>) -> Option<String> {
+        node.and_then(|n| self.child_text(n, "name"))
+    }
+
+    fn bom(&mut self, root: Node<'_, '_>) -> Sbom {
+        let metadata = self.child(root, "metadata");
+        let mut components = Vec::new();
+        if let Some(list) = self.child(root, "components") {
+            self.components(list, "", None, &mut components);
+        }
+        let metadata_component = metadata
+            .and_then(|m| self.child(m, "component"))
+            .map(|c| self.component(c, "metadata.component".into(), None));
+        let mut services = Vec::new();
+        if let Some(list) = self.child(root, "services") {
+            for (index, s) in self.children(list, "service").into_iter().enumerate() {
+                let path = format!("services[{index}]");
+                let name = self.child_text(s, "name");
+                if name.is_none() {
+                    self.diagnostics
+                        .push(Diagnostic::error(format!("{path}.name"), "missing"));
+                }
+                services.push(Service {
+                    bom_ref: s.attribute("bom-ref").map(str::to_owned),
+                    name: name.unwrap_or_default(),
+                    version: self.child_text(s, "version"),
+                    provider: self.organisation(self.child(s, "provider")),
+                    path,
+                });
+            }
+        }
+        let mut dependencies = Vec::new();
+        if let Some(list) = self.child(root, "dependencies") {
+            self.dependencies(list, &mut dependencies);
+        }
+        let version = root.attribute("version").and_then(|v| v.parse().ok());
+        if let Some(raw) = root.attribute("version")
+            && version.is_none()
+        {
+            self.diagnostics.push(Diagnostic::error(
+                "bom.version",
+                format!("\"{raw}\" is not a positive integer"),
+            ));
+        }
+        Sbom {
+            format: SbomFormat::CycloneDxXml,
+            spec_version: self.version.clone(),
+            serial_number: root.attribute("serialNumber").map(str::to_owned),
+            version,
+            metadata: Metadata {
+                component: metadata_component,
+                supplier: self.organisation(metadata.and_then(|m| self.child(m, "supplier"))),
+                manufacturer: self
+                    .organisation(metadata.and_then(|m| self.child(m, "manufacturer")))
+                    .or_else(|| {
+                        self.organisation(metadata.and_then(|m| self.child(m, "manufacture")))
+                    }),
+                timestamp: metadata.and_then(|m| self.child_text(m, "timestamp")),
+            },
+            components,
+            services,
+            dependencies,
+        }
+    }
+
+    fn dependencies(&mut self, list: Node<'_, '_>, out: &mut Vec<Dependency>) {
+        for (index, d) in self.children(list, "dependency").into_iter().enumerate() {
+            let Some(reference) = d.attribute("ref") else {
+                self.diagnostics.push(Diagnostic::error(
+                    format!("dependencies[{index}].ref"),
+                    "missing",
+                ));
+                continue;
+            };
+            let depends_on = self
+                .children(d, "dependency")
+                .into_iter()
+                .filter_map(|inner| inner.attribute("ref").map(str::to_owned))
+                .collect();
+            out.push(Dependency {
+                reference: reference.to_owned(),
+                depends_on,
+            });
+        }
+    }
+
+    fn components(
+        &mut self,
+        list: Node<'_, '_>,
+        prefix: &str,
+        parent: Option<usize>,
+        out: &mut Vec<Component>,
+    ) {
+        let nodes = self.children(list, "component");
+        for (index, node) in nodes.into_iter().enumerate() {
+            let path = format!("{prefix}components[{index}]");
+            let component = self.component(node, path.clone(), parent);
+            out.push(component);
+            let me = out.len() - 1;
+            if let Some(inner) = self.child(node, "components") {
+                self.components(inner, &format!("{path}."), Some(me), out);
+            }
+        }
+    }
+
+    fn component(&mut self, node: Node<'_, '_>, path: String, parent: Option<usize>) -> Component {
+        let kind = node.attribute("type").unwrap_or_default().to_owned();
+        match COMPONENT_TYPES.iter().find(|(name, _)| *name == kind) {
+            None => self.diagnostics.push(Diagnostic::error(
+                format!("{path}.type"),
+                format!("\"{kind}\" is not a valid classification"),
+            )),
+            Some((_, since)) if version_less(&self.version, since) => {
+                self.diagnostics.push(Diagnostic::error(
+                    format!("{path}.type"),
+                    format!(
+                        "\"{kind}\" is a classification of CycloneDX {since} and later, not {}",
+                        self.version
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+        let name = self.child_text(node, "name");
+        if name.is_none() {
+            self.diagnostics
+                .push(Diagnostic::error(format!("{path}.name"), "missing"));
+        }
+        let mut hashes = Vec::new();
+        if let Some(list) = self.child(node, "hashes") {
+            let nodes = self.children(list, "hash");
+            for (index, h) in nodes.into_iter().enumerate() {
+                let alg = h.attribute("alg").unwrap_or_default().to_owned();
+                let content = h.text().unwrap_or_default().trim().to_owned();
+                let hash_path = format!("{path}.hashes[{index}]");
+                if !HASH_ALGORITHMS.contains(&alg.as_str()) {
+                    self.diagnostics.push(Diagnostic::error(
+                        format!("{hash_path}.alg"),
+                        format!("\"{alg}\" is not a hash algorithm"),
+                    ));
+                }
+                if !is_hash_content(&content) {
+                    self.diagnostics.push(Diagnostic::error(
+                        format!("{hash_path}.content"),
+                        format!(
+                            "\"{content}\" is not a hex digest of 32, 40, 64, 96 or 128 digits"
+                        ),
+                    ));
+                }
+                hashes.push(Hash { alg, content });
+            }
+        }
+        let mut properties = Vec::new();
+        if let Some(list) = self.child(node, "properties") {
+            for p in self.children(list, "property") {
+                if let Some(name) = p.attribute("name") {
+                    properties.push((name.to_owned(), p.text().unwrap_or_default().to_owned()));
+                }
+            }
+        }
+        let bom_ref = node.attribute("bom-ref").map(str::to_owned);
+        if bom_ref.as_deref() == Some("") {
+            self.diagnostics.push(Diagnostic::error(
+                format!("{path}.bom-ref"),
+                "must not be empty",
+            ));
+        }
+        Component {
+            bom_ref,
+            kind,
+            group: self.child_text(node, "group"),
+            name: name.unwrap_or_default(),
+            version: self.child_text(node, "version"),
+            purl: self.child_text(node, "purl"),
+            cpe: self.child_text(node, "cpe"),
+            swid_tag_id: self
+                .child(node, "swid")
+                .and_then(|s| s.attribute("tagId"))
+                .map(str::to_owned),
+            hashes,
+            supplier: self
+                .organisation(self.child(node, "supplier"))
+                .or_else(|| self.organisation(self.child(node, "manufacturer")))
+                .or_else(|| self.child_text(node, "publisher")),
+            properties,
+            path,
+            parent,
+        }
+    }
+}
+
+/// `"1.4" < "1.5"` on CycloneDX minor versions.
+fn version_less(a: &str, b: &str) -> bool {
+    let minor = |v: &str| {
+        v.strip_prefix("1.")
+            .and_then(|m| m.parse::<u32>().ok())
+            .unwrap_or(u32::MAX)
+    };
+    minor(a) < minor(b)
+}
+
+/// The `hash-content` pattern of the schemas: 32, 40, 64, 96 or 128 hex digits.
+fn is_hash_content(content: &str) -> bool {
+    matches!(content.len(), 32 | 40 | 64 | 96 | 128)
+        && content.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_content_lengths() {
+        assert!(is_hash_content(&"a".repeat(64)));
+        assert!(!is_hash_content("foo"));
+        assert!(!is_hash_content(&"g".repeat(32)));
+    }
+
+    #[test]
+    fn minor_versions_compare() {
+        assert!(version_less("1.4", "1.5"));
+        assert!(!version_less("1.6", "1.5"));
+    }
+}

@@ -1,0 +1,374 @@
+//! OSV advisory records (<https://ossf.github.io/osv-schema/>) and the index that answers
+//! "which advisories name this package?" in one hash lookup. The index is built once from
+//! a folder of records or an ecosystem's `all.zip` export (the caller hands over the bytes)
+//! and then serves any number of SBOMs.
+
+use std::collections::HashMap;
+use std::io::{Cursor, Read};
+
+use serde::Deserialize;
+
+use crate::cvss::{CvssScore, Rating, base_score};
+use crate::error::AdvisoryError;
+use crate::purl::PackageKey;
+
+/// One `affected[].package`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OsvPackage {
+    /// `PyPI`, `Debian:11`, ...
+    pub ecosystem: String,
+    /// Package name as the ecosystem writes it.
+    pub name: String,
+    /// Package URL, when the record gives one.
+    #[serde(default)]
+    pub purl: Option<String>,
+}
+
+/// One `ranges[].events[]` entry: exactly one of the four keys.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OsvEvent {
+    /// `introduced`.
+    Introduced(String),
+    /// `fixed`.
+    Fixed(String),
+    /// `last_affected`.
+    LastAffected(String),
+    /// `limit`.
+    Limit(String),
+}
+
+/// One `affected[].ranges[]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OsvRange {
+    /// `SEMVER`, `ECOSYSTEM` or `GIT`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Repository of a `GIT` range.
+    #[serde(default)]
+    pub repo: Option<String>,
+    /// Events in the order given.
+    pub events: Vec<OsvEvent>,
+}
+
+/// One `severity[]` entry.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OsvSeverity {
+    /// `CVSS_V2`, `CVSS_V3`, `CVSS_V4`, `Ubuntu`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The vector or word.
+    pub score: String,
+}
+
+/// One `affected[]` entry.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OsvAffected {
+    /// The package; absent in records that only name GIT ranges.
+    #[serde(default)]
+    pub package: Option<OsvPackage>,
+    /// Per-package severity.
+    #[serde(default)]
+    pub severity: Vec<OsvSeverity>,
+    /// Version ranges.
+    #[serde(default)]
+    pub ranges: Vec<OsvRange>,
+    /// Enumerated affected versions.
+    #[serde(default)]
+    pub versions: Vec<String>,
+}
+
+/// An OSV record, with the fields lifeline uses.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OsvRecord {
+    /// `GHSA-...`, `PYSEC-...`, `CVE-...`.
+    pub id: String,
+    /// Last modification time.
+    #[serde(default)]
+    pub modified: Option<String>,
+    /// Withdrawal time; a withdrawn record is never reported.
+    #[serde(default)]
+    pub withdrawn: Option<String>,
+    /// Other ids of the same vulnerability.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// One-line summary.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Longer description.
+    #[serde(default)]
+    pub details: Option<String>,
+    /// CVSS vectors.
+    #[serde(default)]
+    pub severity: Vec<OsvSeverity>,
+    /// Affected packages.
+    #[serde(default)]
+    pub affected: Vec<OsvAffected>,
+    /// Source-specific data (GHSA puts `severity: "HIGH"` here).
+    #[serde(default)]
+    pub database_specific: Option<serde_json::Value>,
+}
+
+/// Parses one OSV record; errors name the record and the field.
+pub fn parse_record(source_name: &str, bytes: &[u8]) -> Result<OsvRecord, AdvisoryError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    let record: OsvRecord =
+        serde_path_to_error::deserialize(deserializer).map_err(|e| AdvisoryError::Osv {
+            source_name: source_name.to_owned(),
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+        })?;
+    if record.id.is_empty() {
+        return Err(AdvisoryError::Osv {
+            source_name: source_name.to_owned(),
+            path: "id".into(),
+            message: "must not be empty".into(),
+        });
+    }
+    for (index, affected) in record.affected.iter().enumerate() {
+        for (position, range) in affected.ranges.iter().enumerate() {
+            let path = format!("affected[{index}].ranges[{position}]");
+            if !matches!(range.kind.as_str(), "SEMVER" | "ECOSYSTEM" | "GIT") {
+                return Err(AdvisoryError::Osv {
+                    source_name: source_name.to_owned(),
+                    path: format!("{path}.type"),
+                    message: format!("\"{}\" is not SEMVER, ECOSYSTEM or GIT", range.kind),
+                });
+            }
+            if !range
+                .events
+                .iter()
+                .any(|e| matches!(e, OsvEvent::Introduced(_)))
+            {
+                return Err(AdvisoryError::Osv {
+                    source_name: source_name.to_owned(),
+                    path: format!("{path}.events"),
+                    message: "no \"introduced\" event".into(),
+                });
+            }
+        }
+    }
+    Ok(record)
+}
+
+/// What the index keeps of one `affected[]` entry of one advisory.
+#[derive(Debug, Clone)]
+pub struct AffectedEntry {
+    /// Index into [`AdvisoryIndex::advisories`].
+    pub advisory: u32,
+    /// The OSV ecosystem as written (`Debian:11`).
+    pub ecosystem: String,
+    /// The package name as written.
+    pub name: String,
+    /// The ranges (other than `GIT`) and enumerated versions, compiled once for the
+    /// ecosystem's order; `None` if the ecosystem has no known order.
+    pub compiled: Option<lifeline_version::CompiledRanges>,
+    /// Number of `GIT` ranges skipped.
+    pub git_ranges_skipped: usize,
+    /// Fixed versions named by the ranges' `fixed` events.
+    pub fixed: Vec<String>,
+}
+
+/// An advisory as the index keeps it: the fields a finding shows.
+#[derive(Debug, Clone)]
+pub struct Advisory {
+    /// OSV id.
+    pub id: String,
+    /// Aliases.
+    pub aliases: Vec<String>,
+    /// Summary, or the first line of the details.
+    pub summary: Option<String>,
+    /// The highest-version CVSS vector given, scored.
+    pub cvss: Option<CvssScore>,
+    /// The rating: from the CVSS score, else from a stated severity word.
+    pub rating: Rating,
+}
+
+/// Counts of what loading saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadStats {
+    /// Records read.
+    pub records: usize,
+    /// Withdrawn records, left out.
+    pub withdrawn: usize,
+    /// `affected[]` entries indexed.
+    pub affected_entries: usize,
+    /// `affected[]` entries without a package (GIT-only), left out.
+    pub without_package: usize,
+    /// CVSS vectors that did not parse (the advisory keeps its stated severity, if any).
+    pub bad_cvss: usize,
+}
+
+/// Every advisory, indexed by (ecosystem, normalised package name).
+#[derive(Debug, Default)]
+pub struct AdvisoryIndex {
+    /// Advisories, in load order.
+    pub advisories: Vec<Advisory>,
+    /// Affected entries per package key.
+    pub by_package: HashMap<PackageKey, Vec<AffectedEntry>>,
+    /// What loading saw.
+    pub stats: LoadStats,
+}
+
+fn convert_range(range: &OsvRange) -> Option<lifeline_version::Range> {
+    use lifeline_version::{Event, RangeKind};
+    let kind = match range.kind.as_str() {
+        "SEMVER" => RangeKind::Semver,
+        "ECOSYSTEM" => RangeKind::Ecosystem,
+        _ => return None,
+    };
+    let events = range
+        .events
+        .iter()
+        .map(|e| match e {
+            OsvEvent::Introduced(v) => Event::Introduced(v.clone()),
+            OsvEvent::Fixed(v) => Event::Fixed(v.clone()),
+            OsvEvent::LastAffected(v) => Event::LastAffected(v.clone()),
+            OsvEvent::Limit(v) => Event::Limit(v.clone()),
+        })
+        .collect();
+    Some(lifeline_version::Range { kind, events })
+}
+
+impl AdvisoryIndex {
+    /// An empty index.
+    pub fn new() -> AdvisoryIndex {
+        AdvisoryIndex::default()
+    }
+
+    /// Adds one record (withdrawn records are counted and left out).
+    pub fn add(&mut self, record: OsvRecord) {
+        self.stats.records += 1;
+        if record.withdrawn.is_some() {
+            self.stats.withdrawn += 1;
+            return;
+        }
+        let advisory = u32::try_from(self.advisories.len()).unwrap_or(u32::MAX);
+        let mut cvss: Option<CvssScore> = None;
+        let severities = record
+            .severity
+            .iter()
+            .chain(record.affected.iter().flat_map(|a| a.severity.iter()));
+        for severity in severities {
+            if !severity.kind.starts_with("CVSS_V3") && severity.kind != "CVSS_V4" {
+                continue;
+            }
+            match base_score(&severity.score) {
+                Ok(score) => {
+                    let better = cvss.as_ref().is_none_or(|current| {
+                        score.version > current.version
+                            || (score.version == current.version && score.score > current.score)
+                    });
+                    if better {
+                        cvss = Some(score);
+                    }
+                }
+                Err(_) => self.stats.bad_cvss += 1,
+            }
+        }
+        let stated = record
+            .database_specific
+            .as_ref()
+            .and_then(|d| d.get("severity"))
+            .and_then(serde_json::Value::as_str)
+            .map(Rating::from_word)
+            .unwrap_or(Rating::Unknown);
+        let rating = cvss
+            .as_ref()
+            .map(|c| Rating::of_score(c.score))
+            .unwrap_or(stated);
+        let summary = record
+            .summary
+            .clone()
+            .filter(|s| !s.is_empty())
+            .or_else(|| {
+                record
+                    .details
+                    .as_deref()
+                    .and_then(|d| d.lines().find(|l| !l.trim().is_empty()))
+                    .map(|l| l.trim().chars().take(200).collect())
+            });
+        for affected in &record.affected {
+            let Some(package) = &affected.package else {
+                self.stats.without_package += 1;
+                continue;
+            };
+            let ranges: Vec<_> = affected.ranges.iter().filter_map(convert_range).collect();
+            let git_ranges_skipped = affected.ranges.len() - ranges.len();
+            let fixed = affected
+                .ranges
+                .iter()
+                .filter(|r| r.kind != "GIT")
+                .flat_map(|r| r.events.iter())
+                .filter_map(|e| match e {
+                    OsvEvent::Fixed(v) => Some(v.clone()),
+                    _ => None,
+                })
+                .collect();
+            let compiled =
+                lifeline_version::Ecosystem::from_osv(&package.ecosystem).map(|ecosystem| {
+                    lifeline_version::CompiledRanges::new(ecosystem, &ranges, &affected.versions)
+                });
+            let key = PackageKey::new(&package.ecosystem, &package.name);
+            self.stats.affected_entries += 1;
+            self.by_package.entry(key).or_default().push(AffectedEntry {
+                advisory,
+                ecosystem: package.ecosystem.clone(),
+                name: package.name.clone(),
+                compiled,
+                git_ranges_skipped,
+                fixed,
+            });
+        }
+        self.advisories.push(Advisory {
+            id: record.id,
+            aliases: record.aliases,
+            summary,
+            cvss,
+            rating,
+        });
+    }
+
+    /// Parses and adds one record file.
+    pub fn add_json(&mut self, source_name: &str, bytes: &[u8]) -> Result<(), AdvisoryError> {
+        let record = parse_record(source_name, bytes)?;
+        self.add(record);
+        Ok(())
+    }
+
+    /// Adds every `*.json` entry of an OSV zip export (`all.zip` of an ecosystem).
+    pub fn add_zip(&mut self, source_name: &str, bytes: &[u8]) -> Result<(), AdvisoryError> {
+        let zip_error = |message: String| AdvisoryError::Zip {
+            source_name: source_name.to_owned(),
+            message,
+        };
+        let mut archive =
+            zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| zip_error(e.to_string()))?;
+        let mut buffer = Vec::new();
+        for index in 0..archive.len() {
+            let mut entry = archive
+                .by_index(index)
+                .map_err(|e| zip_error(format!("entry {index}: {e}")))?;
+            let entry_name = entry
+                .name()
+                .map_err(|e| zip_error(format!("entry {index}: {e}")))?
+                .into_owned();
+            if !entry.is_file() || !entry_name.ends_with(".json") {
+                continue;
+            }
+            let name = format!("{source_name}:{entry_name}");
+            buffer.clear();
+            entry
+                .read_to_end(&mut buffer)
+                .map_err(|e| zip_error(format!("{name}: {e}")))?;
+            self.add_json(&name, &buffer)?;
+        }
+        Ok(())
+    }
+
+    /// The affected entries that name `key`.
+    pub fn lookup(&self, key: &PackageKey) -> &[AffectedEntry] {
+        self.by_package.get(key).map(Vec::as_slice).unwrap_or(&[])
+    }
+}

@@ -1,0 +1,503 @@
+//! Matching an SBOM against the advisory index: component → advisories by purl key and
+//! version (each ecosystem's own order, from `lifeline-version`), aliases merged into one
+//! finding, CISA KEV and VEX attached, and findings put in priority order.
+//!
+//! Priority order, the first difference decides:
+//! 1. open findings (no VEX, `exploitable`, `in_triage`) before resolved, resolved before
+//!    suppressed (`not_affected`, `false_positive`);
+//! 2. in the CISA KEV catalogue before not;
+//! 3. among KEV findings, known ransomware campaign use first, then the earlier due date;
+//! 4. a higher CVSS base score first (no score last), then the severity word;
+//! 5. the id, then the component's purl, for a stable order.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::cvss::{CvssScore, Rating};
+use crate::kev::{KevCatalogue, KevEntry};
+use crate::model::{Component, Sbom};
+use crate::osv::{AdvisoryIndex, AffectedEntry};
+use crate::purl::Purl;
+use crate::vex::{Reach, VexState, VexStatement, reach};
+
+/// The component a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentRef {
+    /// `bom-ref` (CycloneDX) or `SPDXID` (SPDX).
+    pub bom_ref: Option<String>,
+    /// Package URL.
+    pub purl: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: Option<String>,
+}
+
+impl ComponentRef {
+    fn of(component: &Component) -> ComponentRef {
+        ComponentRef {
+            bom_ref: component.bom_ref.clone(),
+            purl: component.purl.clone(),
+            name: component.name.clone(),
+            version: component.version.clone(),
+        }
+    }
+}
+
+/// The KEV facts shown with a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KevFacts {
+    /// The CVE listed.
+    pub cve_id: String,
+    /// Date added to the catalogue.
+    pub date_added: String,
+    /// Remediation due date.
+    pub due_date: String,
+    /// `Known` or `Unknown`.
+    pub known_ransomware_campaign_use: String,
+    /// What CISA requires.
+    pub required_action: String,
+}
+
+impl KevFacts {
+    fn of(entry: &KevEntry) -> KevFacts {
+        KevFacts {
+            cve_id: entry.cve_id.clone(),
+            date_added: entry.date_added.clone(),
+            due_date: entry.due_date.clone(),
+            known_ransomware_campaign_use: entry.known_ransomware_campaign_use.clone(),
+            required_action: entry.required_action.clone(),
+        }
+    }
+    /// Whether ransomware campaigns are known to use it.
+    pub fn ransomware(&self) -> bool {
+        self.known_ransomware_campaign_use
+            .eq_ignore_ascii_case("Known")
+    }
+}
+
+/// The VEX analysis applied to a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VexFacts {
+    /// `not_affected`, `exploitable`, ...
+    pub status: VexState,
+    /// Justification, for `not_affected`.
+    pub justification: Option<String>,
+    /// Vendor responses.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub response: Vec<String>,
+    /// Free text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// `component` or `product` (the statement named the whole product).
+    pub scope: &'static str,
+}
+
+/// Where a finding stands after VEX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Open: affected, no VEX, or VEX `exploitable`/`in_triage`.
+    Open,
+    /// VEX says fixed.
+    Resolved,
+    /// VEX says `not_affected` or `false_positive`; kept with the reason.
+    Suppressed,
+}
+
+/// One vulnerability of one component, aliases merged.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// The component.
+    pub component: ComponentRef,
+    /// The id shown: the CVE when the merged group has one, else the first OSV id.
+    pub id: String,
+    /// Every other id of the same vulnerability (OSV ids and aliases), sorted.
+    pub aliases: Vec<String>,
+    /// The OSV records that matched.
+    pub advisories: Vec<String>,
+    /// Summary.
+    pub summary: Option<String>,
+    /// CRITICAL, HIGH, MEDIUM, LOW, NONE or UNKNOWN.
+    pub severity: Rating,
+    /// The CVSS base score, when a vector was given.
+    pub score: Option<f64>,
+    /// The vector scored.
+    pub cvss: Option<CvssScore>,
+    /// Versions that fix it.
+    pub fixed_versions: Vec<String>,
+    /// KEV facts, when listed.
+    pub kev: Option<KevFacts>,
+    /// VEX analysis, when a statement applies.
+    pub vex: Option<VexFacts>,
+    /// Open, resolved or suppressed.
+    pub status: Status,
+}
+
+/// A component that could not be matched, and why.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Unmatched {
+    /// The component.
+    pub component: ComponentRef,
+    /// Where in the SBOM.
+    pub path: String,
+    /// Why: no purl, a purl that does not parse, an ecosystem OSV does not cover, no version.
+    pub reason: String,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Components scanned (the product included when it has a purl).
+    pub components: usize,
+    /// Components that could not be matched.
+    pub unmatched: usize,
+    /// Open findings.
+    pub open: usize,
+    /// Open findings in KEV.
+    pub open_kev: usize,
+    /// Resolved findings.
+    pub resolved: usize,
+    /// Suppressed findings.
+    pub suppressed: usize,
+    /// Open findings by severity.
+    pub by_severity: BTreeMap<String, usize>,
+}
+
+/// The result of scanning one SBOM.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanReport {
+    /// The SBOM's file name or label.
+    pub source: String,
+    /// `CycloneDX 1.6 JSON`.
+    pub kind: String,
+    /// The SBOM's serial number (`urn:uuid:...`), for BOM-Links.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
+    /// The SBOM's document version, for BOM-Links.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bom_version: Option<u64>,
+    /// The product the SBOM describes.
+    pub product: Option<ComponentRef>,
+    /// Counts.
+    pub summary: Summary,
+    /// Findings in priority order.
+    pub findings: Vec<Finding>,
+    /// Components that could not be matched.
+    pub unmatched: Vec<Unmatched>,
+    /// Notes: GIT ranges skipped, versions that could not be evaluated, VEX statements that
+    /// named nothing found.
+    pub notes: Vec<String>,
+}
+
+/// What a scan is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct Sources<'a> {
+    /// OSV advisories.
+    pub advisories: &'a AdvisoryIndex,
+    /// CISA KEV; `None` when not given.
+    pub kev: Option<&'a KevCatalogue>,
+    /// VEX statements to apply.
+    pub vex: &'a [VexStatement],
+}
+
+/// The verdict of one affected entry for one version, parsed once per component when
+/// the ecosystem has a known order.
+fn verdict(
+    entry: &AffectedEntry,
+    version: &str,
+    parsed: Option<&lifeline_version::Version>,
+) -> lifeline_version::Verdict {
+    match (&entry.compiled, parsed) {
+        (Some(compiled), Some(parsed)) if compiled.ecosystem() == parsed.ecosystem() => {
+            compiled.evaluate(parsed)
+        }
+        (Some(compiled), _) => compiled.evaluate_str(version),
+        (None, _) => lifeline_version::Verdict::Unknown {
+            reason: format!(
+                "no version order is known for ecosystem `{}`",
+                entry.ecosystem
+            ),
+        },
+    }
+}
+
+/// Scans one SBOM. `source` labels the report (the file name).
+pub fn scan(sbom: &Sbom, source: &str, sources: Sources<'_>) -> ScanReport {
+    let mut notes: BTreeSet<String> = BTreeSet::new();
+    let mut findings = Vec::new();
+    let mut unmatched = Vec::new();
+    let product = sbom.metadata.component.as_ref();
+    let targets = product
+        .filter(|p| p.purl.is_some())
+        .into_iter()
+        .chain(sbom.components.iter());
+    let mut scanned = 0;
+    for component in targets {
+        scanned += 1;
+        match match_component(component, sources.advisories, &mut notes) {
+            Err(reason) => unmatched.push(Unmatched {
+                component: ComponentRef::of(component),
+                path: component.path.clone(),
+                reason,
+            }),
+            Ok(groups) => {
+                for group in groups {
+                    findings.push(finding(component, sbom, &group, sources));
+                }
+            }
+        }
+    }
+    for statement in sources.vex {
+        let used = findings.iter().any(|f: &Finding| {
+            f.vex.is_some() && (f.id == statement.id || f.aliases.contains(&statement.id))
+        });
+        if !used {
+            notes.insert(format!(
+                "VEX {} ({}) for {}: no matching finding in this SBOM",
+                statement.id,
+                statement.state.as_str(),
+                statement.affects.join(", ")
+            ));
+        }
+    }
+    findings.sort_by(priority);
+    let mut summary = Summary {
+        components: scanned,
+        unmatched: unmatched.len(),
+        ..Summary::default()
+    };
+    for finding in &findings {
+        match finding.status {
+            Status::Open => {
+                summary.open += 1;
+                if finding.kev.is_some() {
+                    summary.open_kev += 1;
+                }
+                *summary
+                    .by_severity
+                    .entry(finding.severity.as_str().to_owned())
+                    .or_default() += 1;
+            }
+            Status::Resolved => summary.resolved += 1,
+            Status::Suppressed => summary.suppressed += 1,
+        }
+    }
+    ScanReport {
+        source: source.to_owned(),
+        kind: sbom.kind(),
+        serial_number: sbom.serial_number.clone(),
+        bom_version: sbom.version,
+        product: product.map(ComponentRef::of),
+        summary,
+        findings,
+        unmatched,
+        notes: notes.into_iter().collect(),
+    }
+}
+
+/// An affecting advisory (its index) with the fixed versions of the entries that matched.
+type Hit = (u32, Vec<String>);
+
+/// The advisories (indices) affecting a component, grouped by shared ids; or why the
+/// component cannot be matched.
+fn match_component(
+    component: &Component,
+    index: &AdvisoryIndex,
+    notes: &mut BTreeSet<String>,
+) -> Result<Vec<Vec<Hit>>, String> {
+    let Some(text) = &component.purl else {
+        return Err(match &component.cpe {
+            Some(_) => "no purl (a CPE is given; CPE matching is not supported)".into(),
+            None => "no purl".into(),
+        });
+    };
+    let purl = Purl::parse(text).map_err(|e| format!("purl does not parse: {e}"))?;
+    let key = purl.key().ok_or_else(|| {
+        format!(
+            "purl type `{}` has no OSV ecosystem",
+            match &purl.namespace {
+                Some(namespace) if matches!(purl.ty.as_str(), "deb" | "apk" | "rpm") =>
+                    format!("{}/{namespace}", purl.ty),
+                _ => purl.ty.clone(),
+            }
+        )
+    })?;
+    let version = purl
+        .version
+        .clone()
+        .or_else(|| component.version.clone())
+        .ok_or_else(|| "no version in the purl or the component".to_owned())?;
+    let parsed = lifeline_version::Ecosystem::from_osv(&key.ecosystem)
+        .and_then(|ecosystem| ecosystem.parse(&version).ok());
+    let mut hits: Vec<Hit> = Vec::new();
+    for entry in index.lookup(&key) {
+        let Some(advisory) = index.advisories.get(entry.advisory as usize) else {
+            continue;
+        };
+        if entry.git_ranges_skipped > 0 {
+            notes.insert(format!(
+                "{}: {} GIT range(s) skipped for {} (commit ranges cannot be compared with package versions)",
+                advisory.id, entry.git_ranges_skipped, entry.name
+            ));
+        }
+        match verdict(entry, &version, parsed.as_ref()) {
+            lifeline_version::Verdict::Affected => {
+                match hits.iter_mut().find(|(a, _)| *a == entry.advisory) {
+                    Some((_, fixed)) => fixed.extend(entry.fixed.iter().cloned()),
+                    None => hits.push((entry.advisory, entry.fixed.clone())),
+                }
+            }
+            lifeline_version::Verdict::NotAffected => {}
+            lifeline_version::Verdict::Unknown { reason } => {
+                notes.insert(format!(
+                    "{} {}: {} not evaluated: {reason}",
+                    component.name, version, advisory.id
+                ));
+            }
+        }
+    }
+    // Union of advisories that share an id or alias: a few per component, so quadratic is fine.
+    let mut groups: Vec<(BTreeSet<String>, Vec<Hit>)> = Vec::new();
+    for hit in hits {
+        let Some(advisory) = index.advisories.get(hit.0 as usize) else {
+            continue;
+        };
+        let mut ids: BTreeSet<String> = advisory.aliases.iter().cloned().collect();
+        ids.insert(advisory.id.clone());
+        let mut merged = (ids, vec![hit]);
+        let mut position = 0;
+        while position < groups.len() {
+            if !groups[position].0.is_disjoint(&merged.0) {
+                let (ids, members) = groups.swap_remove(position);
+                merged.0.extend(ids);
+                merged.1.extend(members);
+            } else {
+                position += 1;
+            }
+        }
+        groups.push(merged);
+    }
+    Ok(groups.into_iter().map(|(_, members)| members).collect())
+}
+
+fn finding(component: &Component, sbom: &Sbom, group: &[Hit], sources: Sources<'_>) -> Finding {
+    let index = sources.advisories;
+    let members: Vec<_> = group
+        .iter()
+        .filter_map(|(a, _)| index.advisories.get(*a as usize))
+        .collect();
+    let mut ids: BTreeSet<String> = BTreeSet::new();
+    for advisory in &members {
+        ids.insert(advisory.id.clone());
+        ids.extend(advisory.aliases.iter().cloned());
+    }
+    let mut advisories: Vec<String> = members.iter().map(|a| a.id.clone()).collect();
+    advisories.sort();
+    advisories.dedup();
+    let id = ids
+        .iter()
+        .find(|i| i.starts_with("CVE-"))
+        .cloned()
+        .or_else(|| advisories.first().cloned())
+        .unwrap_or_default();
+    let aliases: Vec<String> = ids.iter().filter(|i| **i != id).cloned().collect();
+    let best = members
+        .iter()
+        .filter_map(|a| a.cvss.as_ref())
+        .max_by(|a, b| {
+            a.version
+                .cmp(&b.version)
+                .then(a.score.partial_cmp(&b.score).unwrap_or(Ordering::Equal))
+        })
+        .cloned();
+    let rating = match &best {
+        Some(cvss) => Rating::of_score(cvss.score),
+        None => members
+            .iter()
+            .map(|a| a.rating)
+            .max()
+            .unwrap_or(Rating::Unknown),
+    };
+    let summary = members
+        .iter()
+        .filter(|a| a.id == id || a.id.starts_with("GHSA-"))
+        .chain(members.iter())
+        .find_map(|a| a.summary.clone());
+    let mut fixed: Vec<String> = group.iter().flat_map(|(_, f)| f.iter().cloned()).collect();
+    fixed.sort();
+    fixed.dedup();
+    let kev = sources.kev.and_then(|catalogue| {
+        ids.iter()
+            .filter_map(|i| catalogue.get(i))
+            .min_by(|a, b| a.due_date.cmp(&b.due_date))
+            .map(KevFacts::of)
+    });
+    let vex = sources
+        .vex
+        .iter()
+        .filter(|s| ids.contains(&s.id))
+        .filter_map(|s| reach(s, component, sbom).map(|r| (r, s)))
+        .max_by_key(|(r, _)| *r)
+        .map(|(r, s)| VexFacts {
+            status: s.state,
+            justification: s.justification.clone(),
+            response: s.response.clone(),
+            detail: s.detail.clone(),
+            scope: match r {
+                Reach::Component => "component",
+                Reach::Product => "product",
+            },
+        });
+    let status = match &vex {
+        Some(v) if v.status.suppresses() => Status::Suppressed,
+        Some(v) if v.status.resolves() => Status::Resolved,
+        _ => Status::Open,
+    };
+    Finding {
+        component: ComponentRef::of(component),
+        id,
+        aliases,
+        advisories,
+        summary,
+        severity: rating,
+        score: best.as_ref().map(|c| c.score),
+        cvss: best,
+        fixed_versions: fixed,
+        kev,
+        vex,
+        status,
+    }
+}
+
+/// The priority order of the module documentation.
+pub fn priority(a: &Finding, b: &Finding) -> Ordering {
+    a.status
+        .cmp(&b.status)
+        .then_with(|| b.kev.is_some().cmp(&a.kev.is_some()))
+        .then_with(|| match (&a.kev, &b.kev) {
+            (Some(x), Some(y)) => y
+                .ransomware()
+                .cmp(&x.ransomware())
+                .then_with(|| x.due_date.cmp(&y.due_date)),
+            _ => Ordering::Equal,
+        })
+        .then_with(|| match (a.score, b.score) {
+            (Some(x), Some(y)) => y.partial_cmp(&x).unwrap_or(Ordering::Equal),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        })
+        .then_with(|| b.severity.cmp(&a.severity))
+        .then_with(|| a.id.cmp(&b.id))
+        .then_with(|| a.component.purl.cmp(&b.component.purl))
+}
