@@ -3,9 +3,10 @@
 //! | file | columns |
 //! |---|---|
 //! | `network.csv` (optional, one row) | `name`, `time_unit`, `horizon` |
-//! | `nodes.csv` | `id`, `kind`, `material`, `site`, `capacity`, `inventory`, `demand`, `value`, `ttr`, `spend`; simulation: `policy` (`base_stock`, `s_S`, `days_of_supply`) with `policy_level`, `policy_s`, `policy_S`, `policy_days`, and `unmet`, `allocation` (`proportional`, `criticality`) |
+//! | `nodes.csv` | `id`, `kind`, `material`, `site`, `capacity`, `inventory`, `demand`, `value`, `ttr`, `spend`; simulation: `policy` (`base_stock`, `s_S`, `days_of_supply`) with `policy_level`, `policy_s`, `policy_S`, `policy_days`, and `unmet`, `allocation` (`proportional`, `criticality`); links: `gln`, `vendor` |
 //! | `edges.csv` | `from`, `to`, `lead_time` |
-//! | `sites.csv`, `platforms.csv` (optional) | `id`, `name`, `kind`, `capacity`, `ttr` |
+//! | `sites.csv`, `platforms.csv` (optional) | `id`, `name`, `kind`, `capacity`, `ttr`, `gln`, `vendor` |
+//! | `items.csv` (optional) | `id`, `name`, `gtin` (several separated by `;`) |
 //! | `bom.csv` (optional) | `node`, `material`, `ratio` |
 //! | `depends_on.csv` (optional) | `node`, `platform`, `degraded_capacity` |
 //! | `scenarios.csv` (optional) | `id`, `ttr`, `start`, `downtime_cost` |
@@ -200,6 +201,13 @@ fn cell_value(column: &str, cell: &str) -> Raw {
     {
         return Raw::Number(x);
     }
+    if column == "gtin" && cell.contains(';') {
+        return Raw::List(
+            cell.split(';')
+                .map(|gtin| Raw::String(gtin.trim().to_owned()))
+                .collect(),
+        );
+    }
     Raw::String(cell.to_owned())
 }
 
@@ -238,6 +246,7 @@ pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
         ("edges", true),
         ("sites", false),
         ("platforms", false),
+        ("items", false),
     ] {
         let Some(table) = read_table(folder, &format!("{list}.csv"), required)? else {
             continue;

@@ -5,8 +5,8 @@
 
 use crate::error::Diagnostic;
 use crate::model::{
-    Allocation, DEFAULT_HORIZON, Defection, Dependency, Disruption, Edge, FORMAT, Facility,
-    Network, Node, Policy, Scenario, ShareStep, Target, Unmet,
+    Allocation, DEFAULT_HORIZON, Defection, Dependency, Disruption, Edge, FORMAT, Facility, Item,
+    Network, Node, Policy, Scenario, ShareStep, Target, Unmet, vendor_id,
 };
 use crate::raw::{Raw, format_number};
 
@@ -225,6 +225,7 @@ pub(crate) fn network(decoder: &mut Decoder, raw: &Raw) -> Network {
         edges: Vec::new(),
         sites: Vec::new(),
         platforms: Vec::new(),
+        items: Vec::new(),
         scenarios: None,
     };
     let Some(mut fields) = decoder.object(raw, "") else {
@@ -269,6 +270,11 @@ pub(crate) fn network(decoder: &mut Decoder, raw: &Raw) -> Network {
     for (i, raw) in decoder.list(&mut fields, "platforms").iter().enumerate() {
         if let Some(platform) = facility(decoder, raw, &format!("platforms[{i}]")) {
             network.platforms.push(platform);
+        }
+    }
+    for (i, raw) in decoder.list(&mut fields, "items").iter().enumerate() {
+        if let Some(item) = item(decoder, raw, &format!("items[{i}]")) {
+            network.items.push(item);
         }
     }
     if fields.get("scenarios").is_some() {
@@ -347,6 +353,8 @@ fn node(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Node> {
         .get("allocation")
         .and_then(|raw| allocation(decoder, raw, &join(path, "allocation")))
         .unwrap_or_default();
+    let gln = gln(decoder, &mut fields);
+    let vendor = vendor(decoder, &mut fields);
     decoder.finish(fields);
     let id = id?;
     Some(Node {
@@ -365,6 +373,8 @@ fn node(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Node> {
         policy,
         unmet,
         allocation,
+        gln,
+        vendor,
     })
 }
 
@@ -553,9 +563,118 @@ fn facility(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Facility> {
         kind: decoder.string(&mut fields, "kind"),
         capacity: decoder.number(&mut fields, "capacity", Range::NonNegative),
         ttr: decoder.number(&mut fields, "ttr", Range::NonNegative),
+        gln: gln(decoder, &mut fields),
+        vendor: vendor(decoder, &mut fields),
     };
     decoder.finish(fields);
     (!facility.id.is_empty()).then_some(facility)
+}
+
+const LEADING_ZEROS: &str = "write it in quotes, so that leading zeros are kept";
+
+/// An optional `gln`: 13 digits whose last is the GS1 check digit of the others.
+fn gln(decoder: &mut Decoder, fields: &mut Fields<'_>) -> Option<String> {
+    if let Some(Raw::Number(_)) = fields.get("gln") {
+        decoder.diagnostics.push(
+            Diagnostic::error(
+                fields.path("gln"),
+                "a GLN is a string of 13 digits, not a number",
+            )
+            .with_hint(LEADING_ZEROS),
+        );
+        return None;
+    }
+    let text = decoder.string(fields, "gln")?;
+    let trimmed = text.trim();
+    if trimmed.len() != 13 || !trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        decoder.error(
+            fields.path("gln"),
+            format!("`{text}` is not a GLN: a GLN is 13 digits"),
+        );
+        return None;
+    }
+    if !lifeline_gs1::is_valid_check_digit(trimmed) {
+        let expected = lifeline_gs1::check_digit(&trimmed[..12]).unwrap_or_default();
+        decoder.diagnostics.push(
+            Diagnostic::error(
+                fields.path("gln"),
+                format!("`{text}` is not a GLN: its check digit is wrong"),
+            )
+            .with_hint(format!(
+                "the check digit of {} is {expected}",
+                &trimmed[..12]
+            )),
+        );
+        return None;
+    }
+    Some(trimmed.to_owned())
+}
+
+/// An optional `vendor`: a vendor id as [`vendor_id`] writes it.
+fn vendor(decoder: &mut Decoder, fields: &mut Fields<'_>) -> Option<String> {
+    let text = decoder.string(fields, "vendor")?;
+    let id = vendor_id(&text);
+    if id.is_empty() {
+        decoder.error(
+            fields.path("vendor"),
+            format!("`{text}` is not a vendor id: it has no letter or digit"),
+        );
+        return None;
+    }
+    if id != text {
+        decoder.diagnostics.push(
+            Diagnostic::error(
+                fields.path("vendor"),
+                format!("`{text}` is not a vendor id: lower-case letters and digits joined by single hyphens"),
+            )
+            .with_hint(format!("write \"{id}\"")),
+        );
+        return None;
+    }
+    Some(id)
+}
+
+/// One entry of `items`: `{ "id", "name", "gtin": "..." | ["...", ...] }`.
+fn item(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Item> {
+    let mut fields = decoder.object(raw, path)?;
+    let id = decoder.id(&mut fields, "id");
+    let name = decoder.string(&mut fields, "name");
+    let mut gtins = Vec::new();
+    if let Some(raw_gtin) = fields.get("gtin") {
+        let gtin_path = fields.path("gtin");
+        let entries: Vec<(String, &Raw)> = match raw_gtin {
+            Raw::List(list) => list
+                .iter()
+                .enumerate()
+                .map(|(i, raw)| (format!("{gtin_path}[{i}]"), raw))
+                .collect(),
+            single => vec![(gtin_path, single)],
+        };
+        for (path, raw) in entries {
+            match raw {
+                Raw::String(text) => match lifeline_gs1::gtin14(text.trim()) {
+                    Ok(gtin) => gtins.push(gtin),
+                    Err(error) => decoder.error(path, format!("not a GTIN: {error}")),
+                },
+                other => decoder.diagnostics.push(
+                    Diagnostic::error(
+                        path,
+                        format!(
+                            "expected a GTIN as a string of digits, found {}",
+                            other.describe()
+                        ),
+                    )
+                    .with_hint(LEADING_ZEROS),
+                ),
+            }
+        }
+    }
+    decoder.finish(fields);
+    Some(Item {
+        id: id?,
+        name,
+        gtins,
+    })
 }
 
 /// Decodes a list of scenarios found at `path`.

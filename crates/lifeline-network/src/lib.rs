@@ -19,7 +19,7 @@ use std::path::Path;
 pub use error::{Diagnostic, Diagnostics, LoadError, Severity};
 pub use model::{
     Allocation, DEFAULT_HORIZON, Defection, Dependency, Disruption, Edge, EntityKind, FORMAT,
-    Facility, Network, Node, Policy, Scenario, ShareStep, Target, Unmet,
+    Facility, Item, Network, Node, Policy, Scenario, ShareStep, Target, Unmet, vendor_id,
 };
 pub use number::{SIGNIFICANT_DIGITS, significant};
 pub use raw::Raw;

@@ -22,6 +22,9 @@ pub struct Network {
     pub edges: Vec<Edge>,
     pub sites: Vec<Facility>,
     pub platforms: Vec<Facility>,
+    /// Items (materials) with their GS1 trade item numbers; optional, and not every
+    /// material needs one.
+    pub items: Vec<Item>,
     /// Explicit scenarios; `None` means the default sweep (every entity with a `ttr`).
     pub scenarios: Option<Vec<Scenario>>,
 }
@@ -52,6 +55,12 @@ pub struct Node {
     pub unmet: Unmet,
     /// How a supplier shares out its stock when orders exceed it (simulation extension).
     pub allocation: Allocation,
+    /// The GS1 Global Location Number of the party or place this node stands for (13
+    /// digits, check digit verified), so traceability findings can name the node.
+    pub gln: Option<String>,
+    /// The vendor id of the organisation behind this node (see [`vendor_id`]), so
+    /// vulnerability findings can name the node.
+    pub vendor: Option<String>,
 }
 
 impl Node {
@@ -77,6 +86,42 @@ pub struct Facility {
     pub kind: Option<String>,
     pub capacity: Option<f64>,
     pub ttr: Option<f64>,
+    /// The GS1 Global Location Number of the site (13 digits, check digit verified).
+    pub gln: Option<String>,
+    /// The vendor id of the organisation that runs the site or supplies the platform's
+    /// software (see [`vendor_id`]).
+    pub vendor: Option<String>,
+}
+
+/// An item (a `material` of the nodes) with its identifiers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    /// The material id nodes use.
+    pub id: String,
+    pub name: Option<String>,
+    /// Its GTINs as 14 digits (check digit verified); one per pack level or pack size.
+    pub gtins: Vec<String>,
+}
+
+/// A vendor id: an organisation name reduced to lower-case letters and digits joined by
+/// single hyphens (`Acme Devices, Inc.` → `acme-devices-inc`). The same rule names vendors
+/// in vulnerability reports (lifeline-vuln), so a node's `vendor` matches a device
+/// manufacturer's name.
+pub fn vendor_id(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut gap = false;
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push('-');
+            }
+            gap = false;
+            out.extend(c.to_lowercase());
+        } else {
+            gap = true;
+        }
+    }
+    out
 }
 
 /// While `platform` is down, the node runs at `degraded_capacity` of its capacity.

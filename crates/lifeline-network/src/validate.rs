@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::error::{Diagnostic, Diagnostics};
-use crate::model::{EntityKind, Network, Node, Scenario, Target};
+use crate::model::{EntityKind, Item, Network, Node, Scenario, Target};
 
 /// Index of a node in [`Network::nodes`].
 pub type NodeIx = usize;
@@ -37,6 +37,7 @@ pub struct ValidatedNetwork {
     site_members: Vec<Vec<NodeIx>>,
     platform_dependents: Vec<Vec<(NodeIx, f64)>>,
     topological_order: Vec<NodeIx>,
+    links: Links,
 }
 
 impl ValidatedNetwork {
@@ -78,6 +79,28 @@ impl ValidatedNetwork {
     /// The kind and index of the entity with this id.
     pub fn lookup(&self, id: &str) -> Option<(EntityKind, usize)> {
         self.ids.get(id).copied()
+    }
+    /// The id of the entity at this kind and index.
+    pub fn entity_id(&self, kind: EntityKind, ix: usize) -> &str {
+        match kind {
+            EntityKind::Node => &self.network.nodes[ix].id,
+            EntityKind::Site => &self.network.sites[ix].id,
+            EntityKind::Platform => &self.network.platforms[ix].id,
+        }
+    }
+    /// The item with this GTIN, written with 8, 12, 13 or 14 digits.
+    pub fn item_by_gtin(&self, gtin: &str) -> Option<&Item> {
+        let gtin14 = lifeline_gs1::gtin14(gtin).ok()?;
+        let &ix = self.links.item_by_gtin.get(&gtin14)?;
+        self.network.items.get(ix)
+    }
+    /// The nodes, sites and platforms that carry this GLN, in document order.
+    pub fn entities_at_gln(&self, gln: &str) -> &[(EntityKind, usize)] {
+        self.links.by_gln.get(gln).map_or(&[], Vec::as_slice)
+    }
+    /// The nodes, sites and platforms that carry this vendor id, in document order.
+    pub fn entities_of_vendor(&self, vendor: &str) -> &[(EntityKind, usize)] {
+        self.links.by_vendor.get(vendor).map_or(&[], Vec::as_slice)
     }
     pub fn node_index(&self, id: &str) -> Option<NodeIx> {
         match self.lookup(id) {
@@ -423,6 +446,7 @@ pub fn validate(
     if let Some(scenarios) = &network.scenarios {
         check_scenarios(&ids, scenarios, "scenarios", &mut diagnostics);
     }
+    let links = Links::build(&network, &mut diagnostics);
 
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Diagnostics(diagnostics));
@@ -437,8 +461,100 @@ pub fn validate(
         site_members,
         platform_dependents,
         topological_order,
+        links,
     };
     Ok((validated, diagnostics))
+}
+
+/// What links the network to other capabilities' identifiers: items by GTIN, entities by
+/// GLN and by vendor id.
+#[derive(Debug, Clone, Default)]
+struct Links {
+    item_by_gtin: HashMap<String, usize>,
+    by_gln: HashMap<String, Vec<(EntityKind, usize)>>,
+    by_vendor: HashMap<String, Vec<(EntityKind, usize)>>,
+}
+
+impl Links {
+    /// Indexes the identifiers, reporting duplicate items, a GTIN given to two items and
+    /// items that no node supplies or needs.
+    fn build(network: &Network, diagnostics: &mut Vec<Diagnostic>) -> Links {
+        let mut links = Links::default();
+        let materials: std::collections::BTreeSet<&str> = network
+            .nodes
+            .iter()
+            .flat_map(|n| {
+                std::iter::once(n.material.as_str()).chain(n.bom.iter().map(|(m, _)| m.as_str()))
+            })
+            .collect();
+        let mut item_ids: HashMap<&str, usize> = HashMap::new();
+        let mut gtin_path: HashMap<&str, String> = HashMap::new();
+        for (i, item) in network.items.iter().enumerate() {
+            if let Some(first) = item_ids.insert(item.id.as_str(), i) {
+                diagnostics.push(Diagnostic::error(
+                    format!("items[{i}].id"),
+                    format!(
+                        "duplicate item `{}`, first listed at items[{first}]",
+                        item.id
+                    ),
+                ));
+            }
+            if !materials.contains(item.id.as_str()) {
+                let warning = Diagnostic::warning(
+                    format!("items[{i}].id"),
+                    format!("no node supplies or uses the material `{}`", item.id),
+                );
+                diagnostics.push(match closest(&item.id, materials.iter().copied()) {
+                    Some(suggestion) => warning.with_hint(format!("did you mean `{suggestion}`?")),
+                    None => warning,
+                });
+            }
+            for (g, gtin) in item.gtins.iter().enumerate() {
+                let path = format!("items[{i}].gtin[{g}]");
+                if let Some(first) = gtin_path.get(gtin.as_str()) {
+                    diagnostics.push(Diagnostic::error(
+                        path,
+                        format!("GTIN {gtin} is already given at {first}"),
+                    ));
+                } else {
+                    gtin_path.insert(gtin, path);
+                    links.item_by_gtin.insert(gtin.clone(), i);
+                }
+            }
+        }
+        let nodes = network
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (EntityKind::Node, i, &n.gln, &n.vendor));
+        let sites = network
+            .sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (EntityKind::Site, i, &s.gln, &s.vendor));
+        let platforms = network
+            .platforms
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (EntityKind::Platform, i, &p.gln, &p.vendor));
+        for (kind, ix, gln, vendor) in nodes.chain(sites).chain(platforms) {
+            if let Some(gln) = gln {
+                links
+                    .by_gln
+                    .entry(gln.clone())
+                    .or_default()
+                    .push((kind, ix));
+            }
+            if let Some(vendor) = vendor {
+                links
+                    .by_vendor
+                    .entry(vendor.clone())
+                    .or_default()
+                    .push((kind, ix));
+            }
+        }
+        links
+    }
 }
 
 fn check_scenarios(

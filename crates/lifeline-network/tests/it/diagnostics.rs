@@ -638,7 +638,7 @@ fn unknown_fields_are_warnings() {
   ],
   "edges": [ { "from": "S1", "to": "H1", "mode": "truck" } ],
   "sites": [ { "id": "PLANT", "address": "1 Main St" } ],
-  "platforms": [ { "id": "ERP", "vendor": "X" } ],
+  "platforms": [ { "id": "ERP", "contract": "X" } ],
   "scenarios": [
     { "id": "fire", "ttr": 3, "likelihood": 0.1,
       "disrupt": [ { "site": "PLANT", "note": "whole plant" } ] }
@@ -742,6 +742,48 @@ fn simulation_fields_valid() {
     { "id": "x", "ttr": 3, "downtime_cost": 1900000,
       "disrupt": [ { "node": "S", "defection": { "fraction": 0.12, "after": 14 } } ] }
   ]
+}"#,
+    );
+}
+
+// Identifiers that link the network to traceability and vulnerability findings.
+
+#[test]
+fn link_fields_bad_values() {
+    check(
+        "link_fields_bad_values",
+        r#"{
+  "format": "lifeline-network/1",
+  "nodes": [
+    { "id": "S", "material": "saline", "gln": "0614141000013", "vendor": "Acme Devices, Inc." },
+    { "id": "H", "demand": 10, "gln": 614141000012, "vendor": "--" },
+    { "id": "K", "demand": 1, "gln": "061414100001" }
+  ],
+  "edges": [ { "from": "S", "to": "H" }, { "from": "S", "to": "K" } ],
+  "sites": [ { "id": "PLANT", "gln": "06141410000AB" } ],
+  "items": [
+    { "id": "saline", "gtin": ["00614141100019", "00614141100018", 614141100019] },
+    { "id": "salin", "gtin": "0614141100019" },
+    { "id": "saline" },
+    { "name": "no id" }
+  ]
+}"#,
+    );
+}
+
+#[test]
+fn link_fields_valid() {
+    check(
+        "link_fields_valid",
+        r#"{
+  "format": "lifeline-network/1",
+  "nodes": [
+    { "id": "S", "material": "saline", "gln": "0614141000012", "vendor": "acme-devices-inc" },
+    { "id": "H", "demand": 10, "gln": "0614141000104" }
+  ],
+  "edges": [ { "from": "S", "to": "H" } ],
+  "platforms": [ { "id": "ERP", "vendor": "acme-erp" } ],
+  "items": [ { "id": "saline", "name": "Saline 0.9%, 1000 mL", "gtin": ["00614141100019", "10614141100016"] } ]
 }"#,
     );
 }

@@ -135,6 +135,34 @@ fn rich_network_indices() {
 }
 
 #[test]
+fn rich_network_links() {
+    let loaded = load_clean("rich.json");
+    let network = &loaded.network;
+    // Any GTIN length finds the item: GTIN-13 and GTIN-14 of the same product.
+    for gtin in ["0614141100019", "00614141100019", "10614141100016"] {
+        let item = network.item_by_gtin(gtin).map(|item| item.id.as_str());
+        assert_eq!(item, Some("iv_bag"), "{gtin}");
+    }
+    assert_eq!(
+        network.item_by_gtin("0614141100026").map(|i| i.id.as_str()),
+        Some("resin")
+    );
+    assert!(network.item_by_gtin("00614141100033").is_none());
+    assert!(network.item_by_gtin("not a gtin").is_none());
+    let ids = |entities: &[(lifeline_network::EntityKind, usize)]| -> Vec<String> {
+        entities
+            .iter()
+            .map(|&(kind, ix)| network.entity_id(kind, ix).to_owned())
+            .collect()
+    };
+    assert_eq!(ids(network.entities_at_gln("0614141000104")), ["H1_IV_BAG"]);
+    assert_eq!(ids(network.entities_at_gln("0614141000012")), ["NORTH"]);
+    assert_eq!(ids(network.entities_of_vendor("acme-erp")), ["ERP"]);
+    assert_eq!(ids(network.entities_of_vendor("resin-corp")), ["RESIN_A"]);
+    assert!(network.entities_of_vendor("nobody").is_empty());
+}
+
+#[test]
 fn json_text_read_as_yaml_gives_the_same_network() {
     let text = std::fs::read_to_string(data("rich.json")).expect("rich.json is readable");
     let as_json = read(&text, Format::Json).map(|l| l.network.network().clone());
