@@ -291,3 +291,35 @@ fn csv_profile_errors_point_at_their_row() {
         "{rendered}"
     );
 }
+
+/// Every example network in the repository loads without a warning, and the IV-fluids
+/// example's identifiers resolve.
+#[test]
+fn example_networks_are_clean() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&examples).expect("examples/ is readable") {
+        let path = entry.expect("a directory entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        // Scenario files (`*.scenarios.json`, `*.simulate.json`) are not networks.
+        if !name.ends_with(".json") || name.matches('.').count() > 1 {
+            continue;
+        }
+        let loaded = load(&path).unwrap_or_else(|e| panic!("{name} does not load: {e}"));
+        assert!(loaded.warnings.is_empty(), "{name}: {:?}", loaded.warnings);
+        count += 1;
+    }
+    assert!(count >= 4, "found {count} example networks");
+    let iv = load(&examples.join("iv-fluids.json")).expect("iv-fluids.json loads");
+    let network = &iv.network;
+    let item = network
+        .item_by_gtin("00614141200030")
+        .map(|i| i.id.as_str());
+    assert_eq!(item, Some("svb-100ml"));
+    let at = network.entities_at_gln("0614141000067");
+    assert_eq!(at.len(), 1);
+    assert_eq!(network.entity_id(at[0].0, at[0].1), "dist-metro");
+}
