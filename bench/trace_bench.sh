@@ -2,7 +2,10 @@
 # lifeline-trace benchmark: hash N events (default 1,000,000) with lifeline and with the
 # reference Python generator (epcis-event-hash-generator, PyPI) in the same run, check the
 # hashes agree, then ingest + rule check into a fresh SQLite repository. Peak memory from
-# /usr/bin/time. Usage: bench/trace_bench.sh [EVENTS] [PYTHON_EVENTS]
+# /usr/bin/time. The driver prints wall and CPU seconds per phase, and the CPU of the
+# busiest thread of each phase (ingest and check each run on two threads): on an idle
+# machine with two cores a phase takes about its busiest thread's CPU in wall time.
+# Findings are streamed and counted, not kept. Usage: bench/trace_bench.sh [EVENTS] [PYTHON_EVENTS]
 #   PYTHON_EVENTS (default = EVENTS) lets the slow reference run on a prefix of the file.
 # Needs: python3 -m venv /tmp/ehg && /tmp/ehg/bin/pip install epcis-event-hash-generator
 set -euo pipefail

@@ -39,7 +39,9 @@ def run_lifeline(binary):
     rss_kib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1))
     wall = re.search(r"Elapsed \(wall clock\) time .*: (?:(\d+):)?(\d+):([0-9.]+)", done.stderr)
     wall_s = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
-    return load, scan, rss_kib / 1024, wall_s, json.loads(done.stdout)
+    cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([0-9.]+)", done.stderr).group(1))
+              for kind in ("User", "System"))
+    return load, scan, rss_kib / 1024, wall_s, json.loads(done.stdout), cpu
 
 
 def main():
@@ -59,6 +61,7 @@ def main():
     scan = statistics.median(r[1] for r in runs)
     rss = max(r[2] for r in runs)
     wall = statistics.median(r[3] for r in runs)
+    cpu = statistics.median(r[5] for r in runs)
     report = runs[-1][4]["reports"][0]
     ours = {}
     for finding in report["findings"]:
@@ -66,9 +69,9 @@ def main():
     findings = len(report["findings"])
     matched_records = sum(len(v) for v in ours.values())
 
-    print(f"| lifeline | index load (100k advisories, zip) | scan (10k components) | peak RSS | wall |")
-    print(f"|---|---|---|---|---|")
-    print(f"| release, median of {args.runs} | {load:.2f} s | {scan:.3f} s | {rss:.0f} MiB | {wall:.2f} s |")
+    print(f"| lifeline | index load (100k advisories, zip) | scan (10k components) | peak RSS | wall | CPU (user+sys) |")
+    print(f"|---|---|---|---|---|---|")
+    print(f"| release, median of {args.runs} | {load:.2f} s | {scan:.3f} s | {rss:.0f} MiB | {wall:.2f} s | {cpu:.2f} s |")
     print(f"\nfindings (aliases merged): {findings}; (component, OSV record) matches: {matched_records}; "
           f"open KEV: {report['summary']['openKev']}; unmatched components: {report['summary']['unmatched']}")
 
@@ -84,7 +87,8 @@ def main():
     print(f"|---|---|---|---|---|")
     print(f"| same data | {peer['load_seconds']:.2f} s | {peer['scan_seconds']:.2f} s | "
           f"{peer['scan_seconds'] / max(scan, 1e-9):.0f}x | {peer['load_seconds'] / max(load, 1e-9):.1f}x |")
-    print(f"\nagreement: {agree}/{len(components)} components with identical matched-record sets")
+    print(f"\nagreement: {agree}/{len(components)} components with identical matched-record sets; "
+          f"peer (component, OSV record) matches: {sum(len(v) for v in theirs.values())}")
     shown = 0
     for component in sorted(components):
         a, b = ours.get(component, set()), theirs.get(component, set())

@@ -284,6 +284,15 @@ pub fn load_sboms(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Loaded)>> {
     Ok(loaded)
 }
 
+/// The `--format json` document.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonDocument<'a> {
+    advisories: &'a lifeline_vuln::osv::LoadStats,
+    kev_catalog_version: Option<&'a str>,
+    reports: &'a [ScanReport],
+}
+
 fn run_scan(args: &ScanArgs) -> anyhow::Result<u8> {
     let sboms = load_sboms(&args.boms)?;
     let sources = load_sources(&args.sources)?;
@@ -303,11 +312,12 @@ fn run_scan(args: &ScanArgs) -> anyhow::Result<u8> {
     match args.format {
         ScanFormat::Table => write_table(&mut out, &reports)?,
         ScanFormat::Json => {
-            let document = serde_json::json!({
-                "advisories": sources.index.stats,
-                "kevCatalogVersion": sources.kev.as_ref().map(|k| k.version.clone()),
-                "reports": reports,
-            });
+            // Written straight from the reports: no `serde_json::Value` copy of 100k findings.
+            let document = JsonDocument {
+                advisories: &sources.index.stats,
+                kev_catalog_version: sources.kev.as_ref().map(|k| k.version.as_str()),
+                reports: &reports,
+            };
             serde_json::to_writer_pretty(&mut out, &document)?;
             writeln!(out)?;
         }

@@ -7,11 +7,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
+use lifeline_network::ValidatedNetwork;
+use lifeline_trace::facts::{gln_of, gtin_of};
 use lifeline_trace::hash::{HashConfig, hash_of_prehash, prehash};
 use lifeline_trace::repository::Repository;
 use lifeline_trace::rules::{Finding, Severity};
 use lifeline_trace::verify::{Verdict, VerifyRequest, verify};
 use lifeline_trace::{TraceError, visit_events};
+use serde::Serialize;
 
 use crate::Reported;
 
@@ -25,12 +28,14 @@ pub struct TraceArgs {
 enum TraceCommand {
     /// One CBV 2.0 Event Hash ID per event, in document order
     Hash(HashArgs),
-    /// Check EPCIS documents and list every problem
+    /// Check EPCIS documents (JSON also against the EPCIS 2.0 JSON Schema) and list every problem
     Validate(ValidateArgs),
     /// Store the events of EPCIS documents in the repository (idempotent, all or nothing per file)
     Ingest(IngestArgs),
     /// Every stored event of one product, in time order
     History(HistoryArgs),
+    /// Stored events matching every given filter, in time order
+    Query(QueryArgs),
     /// Chain-of-custody findings over the repository, or over the given files only
     Check(CheckArgs),
     /// Verify a product identifier as a DSCSA verification request does
@@ -82,6 +87,43 @@ struct HistoryArgs {
 }
 
 #[derive(Debug, Args)]
+struct QueryArgs {
+    /// A product in any role (EPC URN or GS1 Digital Link)
+    #[arg(long)]
+    epc: Option<String>,
+    /// A class in a quantity list: LGTIN (`urn:epc:class:lgtin:…`), product class
+    /// (`urn:epc:idpat:sgtin:…`) or a Digital Link with a GTIN and no serial
+    #[arg(long)]
+    class: Option<String>,
+    /// Events at or after this time: `YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]` or `YYYY-MM-DD` (UTC)
+    #[arg(long)]
+    from: Option<String>,
+    /// Events before this time (same forms)
+    #[arg(long)]
+    to: Option<String>,
+    /// CBV bizStep: a term (`shipping`), its URI, or a custom URI
+    #[arg(long)]
+    biz_step: Option<String>,
+    /// CBV disposition: a term (`in_transit`), its URI, or a custom URI
+    #[arg(long)]
+    disposition: Option<String>,
+    /// readPoint or bizLocation (SGLN URN or Digital Link)
+    #[arg(long)]
+    location: Option<String>,
+    /// A source or destination (owning or possessing party, or location)
+    #[arg(long)]
+    party: Option<String>,
+    /// At most this many events (the earliest)
+    #[arg(long)]
+    limit: Option<usize>,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
 struct CheckArgs {
     /// Check only these documents (in memory); without files, check the repository
     files: Vec<PathBuf>,
@@ -90,6 +132,11 @@ struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// A network (`lifeline-network/1`) whose items carry GTINs and whose nodes, sites and
+    /// platforms carry GLNs: each finding then names the item and the network entities at
+    /// the locations and parties of its events
+    #[arg(long, value_name = "NETWORK")]
+    network: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -125,6 +172,7 @@ pub fn run(args: &TraceArgs) -> anyhow::Result<u8> {
         TraceCommand::Validate(a) => validate(a),
         TraceCommand::Ingest(a) => ingest(a),
         TraceCommand::History(a) => history(a),
+        TraceCommand::Query(a) => query(a),
         TraceCommand::Check(a) => check(a),
         TraceCommand::Verify(a) => verify_command(a),
     }
@@ -203,39 +251,64 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
     let mut out = std::io::stdout().lock();
     let mut invalid = 0;
     for path in &args.files {
-        let mut problems = Vec::new();
-        let result = visit_events(open(path)?, &mut |_, event| {
-            problems.extend(lifeline_trace::validate::check_event(&event));
-            Ok(())
-        });
-        match result {
-            Ok((header, count)) if problems.is_empty() => {
+        let validation = lifeline_trace::schema::validate_document(open(path)?)?;
+        for problem in &validation.problems {
+            writeln!(out, "{}: {problem}", path.display())?;
+        }
+        // XML also against the official XSD of its namespace (EPCIS 2.0 or 1.2).
+        let mut xsd_problems = 0;
+        let mut xsd_ok = "";
+        if validation.format == Some(lifeline_trace::Format::Xml) {
+            match lifeline_xsd::validate_detected(open(path)?) {
+                Ok((set, xsd)) => {
+                    for problem in &xsd.problems {
+                        writeln!(out, "{}: {set}: {problem}", path.display())?;
+                    }
+                    if xsd.omitted > 0 {
+                        writeln!(
+                            out,
+                            "{}: {set}: {} more problem(s) not shown",
+                            path.display(),
+                            xsd.omitted
+                        )?;
+                    }
+                    xsd_problems =
+                        xsd.problems.len() + usize::try_from(xsd.omitted).unwrap_or(usize::MAX);
+                    xsd_ok = if set == lifeline_xsd::SchemaSet::Epcis1_2 {
+                        ", EPCIS 1.2 XSD ok"
+                    } else {
+                        ", EPCIS 2.0 XSD ok"
+                    };
+                }
+                Err(error) => {
+                    writeln!(out, "{}: XSD: {error}", path.display())?;
+                    xsd_problems = 1;
+                }
+            }
+        }
+        let problems = validation.problems.len().saturating_add(xsd_problems);
+        match &validation.error {
+            None if problems == 0 => {
+                let schema = if validation.format == Some(lifeline_trace::Format::Json) {
+                    ", EPCIS 2.0 JSON Schema ok"
+                } else {
+                    xsd_ok
+                };
                 writeln!(
                     out,
-                    "{}: valid: {} event(s), {} {}",
+                    "{}: valid: {} event(s), {} {}{schema}",
                     path.display(),
-                    count,
-                    header.document_type,
-                    header.schema_version
+                    validation.events,
+                    validation.header.document_type,
+                    validation.header.schema_version
                 )?;
             }
-            Ok(_) => {
+            None => {
                 invalid += 1;
-                for problem in &problems {
-                    writeln!(out, "{}: {problem}", path.display())?;
-                }
-                writeln!(
-                    out,
-                    "{}: invalid: {} problem(s)",
-                    path.display(),
-                    problems.len()
-                )?;
+                writeln!(out, "{}: invalid: {problems} problem(s)", path.display())?;
             }
-            Err(error) => {
+            Some(error) => {
                 invalid += 1;
-                for problem in &problems {
-                    writeln!(out, "{}: {problem}", path.display())?;
-                }
                 writeln!(out, "{}: {error}", path.display())?;
             }
         }
@@ -342,37 +415,205 @@ fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-fn render_findings(findings: &[Finding], format: Format) -> anyhow::Result<()> {
+fn query(args: &QueryArgs) -> anyhow::Result<u8> {
+    let text = lifeline_trace::repository::QueryText {
+        epc: args.epc.clone(),
+        class: args.class.clone(),
+        from: args.from.clone(),
+        to: args.to.clone(),
+        biz_step: args.biz_step.clone(),
+        disposition: args.disposition.clone(),
+        location: args.location.clone(),
+        party: args.party.clone(),
+        limit: args.limit,
+    };
+    let query = match lifeline_trace::repository::Query::parse(&text) {
+        Ok(query) => query,
+        Err(TraceError::Invalid { location, message }) => {
+            let flag = location.field.unwrap_or_default();
+            eprintln!("error: --{flag}: {message}");
+            return Err(Reported(2).into());
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Err(Reported(2).into());
+        }
+    };
+    let repository = repository(&args.db)?;
+    let events = repository.query(&query)?;
     let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&events)?)?,
+        Format::Table => {
+            let rows: Vec<Vec<String>> = events
+                .iter()
+                .map(|e| {
+                    let f = &e.facts;
+                    let what = match (f.epcs.len(), f.classes.len()) {
+                        (0, 0) => String::new(),
+                        (1, 0) => f.epcs[0].0.clone(),
+                        (0, 1) => f.classes[0].clone(),
+                        (epcs, classes) => format!("{epcs} EPC(s), {classes} class(es)"),
+                    };
+                    vec![
+                        lifeline_trace::time::format_millis(f.time),
+                        f.event_type.clone(),
+                        f.action.clone(),
+                        f.biz_step.clone(),
+                        f.disposition.clone(),
+                        what,
+                        f.biz_location
+                            .clone()
+                            .or_else(|| f.read_point.clone())
+                            .unwrap_or_default(),
+                        format!(
+                            "{}{}",
+                            short(&f.hash),
+                            if e.retracted { " (retracted)" } else { "" }
+                        ),
+                    ]
+                })
+                .collect();
+            crate::output::table(
+                &mut out,
+                &[
+                    "time",
+                    "event",
+                    "action",
+                    "bizStep",
+                    "disposition",
+                    "what",
+                    "where",
+                    "hash",
+                ],
+                &rows,
+                &[],
+            )?;
+        }
+    }
+    eprintln!("{} event(s)", events.len());
+    Ok(if events.is_empty() { 1 } else { 0 })
+}
+
+/// A finding with what a network says about it (`trace check --network`).
+#[derive(Debug, Serialize)]
+struct LinkedFinding<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    /// The network item whose GTIN the product carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item: Option<String>,
+    /// The network entities whose GLN is a location or party of the finding's events, in
+    /// event order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entities: Option<Vec<String>>,
+}
+
+/// Names the item and the network entities behind each finding.
+fn link_findings<'a>(
+    findings: &'a [Finding],
+    repository: &Repository,
+    network: Option<&ValidatedNetwork>,
+) -> anyhow::Result<Vec<LinkedFinding<'a>>> {
+    let Some(network) = network else {
+        return Ok(findings
+            .iter()
+            .map(|finding| LinkedFinding {
+                finding,
+                item: None,
+                entities: None,
+            })
+            .collect());
+    };
+    let mut linked = Vec::with_capacity(findings.len());
+    for finding in findings {
+        let item = gtin_of(&finding.epc)
+            .and_then(|gtin| network.item_by_gtin(&gtin))
+            .map(|item| item.id.clone());
+        let mut entities: Vec<String> = Vec::new();
+        for hash in &finding.events {
+            let Some(event) = repository.get(hash)? else {
+                continue;
+            };
+            let facts = &event.facts;
+            let places = facts
+                .read_point
+                .iter()
+                .chain(&facts.biz_location)
+                .chain(facts.sources.iter().map(|p| &p.id))
+                .chain(facts.destinations.iter().map(|p| &p.id));
+            for gln in places.filter_map(|place| gln_of(place)) {
+                for &(kind, ix) in network.entities_at_gln(&gln) {
+                    let id = network.entity_id(kind, ix);
+                    if !entities.iter().any(|e| e == id) {
+                        entities.push(id.to_owned());
+                    }
+                }
+            }
+        }
+        linked.push(LinkedFinding {
+            finding,
+            item,
+            entities: Some(entities),
+        });
+    }
+    Ok(linked)
+}
+
+fn render_findings(findings: &[LinkedFinding<'_>], format: Format) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let linked = findings.iter().any(|f| f.entities.is_some());
     match format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(findings)?)?,
         Format::Table => {
             let rows: Vec<Vec<String>> = findings
                 .iter()
-                .map(|f| {
-                    vec![
+                .map(|linked_finding| {
+                    let f = linked_finding.finding;
+                    let mut row = vec![
                         match f.severity {
                             Severity::Error => "error".to_owned(),
                             Severity::Warning => "warning".to_owned(),
                         },
                         f.rule.as_str().to_owned(),
                         f.epc.clone(),
-                        f.message.clone(),
-                    ]
+                    ];
+                    if linked {
+                        row.push(linked_finding.item.clone().unwrap_or_default());
+                        row.push(
+                            linked_finding
+                                .entities
+                                .as_deref()
+                                .unwrap_or_default()
+                                .join(" "),
+                        );
+                    }
+                    row.push(f.message.clone());
+                    row
                 })
                 .collect();
-            crate::output::table(
-                &mut out,
-                &["severity", "rule", "epc", "finding"],
-                &rows,
-                &[],
-            )?;
+            let headers: &[&str] = if linked {
+                &["severity", "rule", "epc", "item", "where", "finding"]
+            } else {
+                &["severity", "rule", "epc", "finding"]
+            };
+            crate::output::table(&mut out, headers, &rows, &[])?;
         }
     }
     Ok(())
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<u8> {
+    let network = match &args.network {
+        Some(path) => {
+            let loaded = crate::input::load_or_report(path)?;
+            for warning in &loaded.warnings {
+                eprintln!("{}: {warning}", path.display());
+            }
+            Some(loaded.network)
+        }
+        None => None,
+    };
     let repository = if args.files.is_empty() {
         repository(&args.db)?
     } else {
@@ -385,7 +626,10 @@ fn check(args: &CheckArgs) -> anyhow::Result<u8> {
         memory
     };
     let findings = repository.check()?;
-    render_findings(&findings, args.format)?;
+    render_findings(
+        &link_findings(&findings, &repository, network.as_ref())?,
+        args.format,
+    )?;
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)

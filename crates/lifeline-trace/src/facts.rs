@@ -25,6 +25,14 @@ pub fn gln_of(canonical: &str) -> Option<String> {
     (gln.len() == 13).then_some(gln)
 }
 
+/// The GTIN-14 of a product identifier or class in canonical form (an SGTIN or LGTIN as
+/// the Digital Link `https://id.gs1.org/01/…`); `None` for an SSCC or any other key.
+pub fn gtin_of(canonical: &str) -> Option<String> {
+    let rest = canonical.strip_prefix("https://id.gs1.org/01/")?;
+    let gtin: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    (gtin.len() == 14).then_some(gtin)
+}
+
 /// The last word of a CBV vocabulary URI or URN (`…BizStep-shipping` → `shipping`); other
 /// values as written.
 pub fn cbv_term(value: &str) -> String {
@@ -279,5 +287,20 @@ mod tests {
         assert_eq!(facts[0].lot.as_deref(), Some("L1"));
         assert_eq!(facts[0].expiry.as_deref(), Some("2025-03-27"));
         assert_eq!(facts[0].biz_step, "commissioning");
+    }
+
+    #[test]
+    fn gtins_and_glns_of_canonical_identifiers() {
+        let sgtin = canonical_id("urn:epc:id:sgtin:0614141.020001.1001");
+        assert_eq!(gtin_of(&sgtin).as_deref(), Some("00614141200016"));
+        let lgtin = canonical_id("urn:epc:class:lgtin:0614141.020001.L1");
+        assert_eq!(gtin_of(&lgtin).as_deref(), Some("00614141200016"));
+        assert_eq!(
+            gtin_of(&canonical_id("urn:epc:id:sscc:0614141.1234567890")),
+            None
+        );
+        let sgln = canonical_id("urn:epc:id:sgln:0614141.00006.0");
+        assert_eq!(gln_of(&sgln).as_deref(), Some("0614141000067"));
+        assert_eq!(gln_of(&sgtin), None);
     }
 }

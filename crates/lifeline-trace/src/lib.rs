@@ -13,9 +13,11 @@ pub mod model;
 pub mod read;
 pub mod repository;
 pub mod rules;
+pub mod schema;
 pub mod time;
 pub mod validate;
 pub mod verify;
+pub mod vocabulary;
 pub mod write;
 
 pub use error::{Location, Problem, TraceError};

@@ -7,7 +7,7 @@
 //! number of events. Events that act on a parent (a shipped pallet) act on everything
 //! packed inside it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -99,6 +99,9 @@ pub struct Checker {
     states: HashMap<String, EpcState>,
     contents: HashMap<String, BTreeSet<String>>,
     findings: Vec<Finding>,
+    /// When set, only these EPCs are followed and `hash-mismatch` (an event-level rule) is
+    /// left to the caller: the repository checks one aggregation family at a time.
+    focus: Option<HashSet<String>>,
 }
 
 fn date(days: i64) -> String {
@@ -162,31 +165,35 @@ impl Checker {
         });
     }
 
+    /// A checker that follows only the EPCs in `focus` (a set closed under aggregation:
+    /// every parent and child of a member is a member) and leaves the event-level
+    /// `hash-mismatch` rule to the caller ([`hash_mismatch`]). Run over every event naming
+    /// a member, in time order, it finds for those EPCs exactly what a checker over all
+    /// events finds for them.
+    pub fn focused(focus: HashSet<String>) -> Self {
+        Checker {
+            focus: Some(focus),
+            ..Checker::default()
+        }
+    }
+
+    fn follows(&self, epc: &str) -> bool {
+        self.focus.as_ref().is_none_or(|f| f.contains(epc))
+    }
+
     /// Feeds the next event (not retracted) in time order.
     pub fn observe(&mut self, event: &EventFacts) {
-        if let Some(declared) = &event.event_id
-            && declared.starts_with("ni:///sha-256;")
-            && !declared.eq_ignore_ascii_case(&event.hash)
+        if self.focus.is_none()
+            && let Some(finding) = hash_mismatch(event)
         {
-            let epc = event
-                .epcs
-                .first()
-                .map(|(e, _)| e.clone())
-                .unwrap_or_default();
-            self.push(
-                &epc,
-                RuleId::HashMismatch,
-                Severity::Error,
-                vec![event.hash.clone()],
-                format!(
-                    "The event declares eventID `{declared}`, but its content hashes to `{}`: it was changed after its ID was computed, or its sender hashes differently.",
-                    event.hash
-                ),
-            );
+            self.findings.push(finding);
         }
         let commissioning = event.biz_step == "commissioning" && event.action == "ADD";
         let all: Vec<&String> = event.epcs.iter().map(|(e, _)| e).collect();
         for (epc, role) in &event.epcs {
+            if !self.follows(epc) {
+                continue;
+            }
             let commissions = (commissioning && *role == Role::Epc)
                 || (event.event_type == "TransformationEvent" && *role == Role::Output);
             self.touch(epc, *role, event, commissions, true, &all);
@@ -222,6 +229,9 @@ impl Checker {
         else {
             return;
         };
+        if !self.follows(&parent) {
+            return;
+        }
         let children: Vec<String> = event
             .epcs
             .iter()
@@ -522,6 +532,29 @@ impl Checker {
         self.findings.dedup();
         self.findings
     }
+}
+
+/// The `hash-mismatch` finding of one event: it declares an eventID of the Event Hash ID
+/// form that differs from the hash of its content. Reported on its first EPC.
+pub fn hash_mismatch(event: &EventFacts) -> Option<Finding> {
+    let declared = event.event_id.as_ref()?;
+    if !declared.starts_with("ni:///sha-256;") || declared.eq_ignore_ascii_case(&event.hash) {
+        return None;
+    }
+    Some(Finding {
+        epc: event
+            .epcs
+            .first()
+            .map(|(e, _)| e.clone())
+            .unwrap_or_default(),
+        rule: RuleId::HashMismatch,
+        severity: Severity::Error,
+        events: vec![event.hash.clone()],
+        message: format!(
+            "The event declares eventID `{declared}`, but its content hashes to `{}`: it was changed after its ID was computed, or its sender hashes differently.",
+            event.hash
+        ),
+    })
 }
 
 /// Runs every rule over `events`, sorting them by event time first (stable: ties keep

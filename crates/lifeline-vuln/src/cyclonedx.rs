@@ -1,12 +1,14 @@
 //! CycloneDX 1.2–1.7 readers: JSON (validated against the official JSON schema of the
-//! document's `specVersion`) and XML (namespace-checked, with the XSD's rules on component
-//! types, names, hashes and references re-checked here), both into [`crate::model::Sbom`].
+//! document's `specVersion`) and XML (validated against the official XSD of the document's
+//! namespace version through `lifeline-xsd`, i.e. libxml2), both into
+//! [`crate::model::Sbom`].
 //!
 //! Why by hand: `cyclonedx-bom` reads 1.3–1.5 only and `serde-cyclonedx` reads JSON 1.4–1.6
 //! only (see the project's dependency research); one walker over `serde_json::Value` and one
-//! over `roxmltree` cover every version in both syntaxes. No Rust crate validates XSD, so the
-//! XML reader checks the XSD rules that matter for matching (documented in
-//! `docs/vulnerabilities.md`) rather than the whole XSD.
+//! over `roxmltree` cover every version in both syntaxes. Beyond the XSD, the XML reader
+//! checks only what the XSD does not state (documented in `docs/vulnerabilities.md`):
+//! non-empty `bom-ref`s (1.2–1.4), a positive document `version` (1.2–1.4), and the
+//! reference checks shared with JSON.
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,41 +20,6 @@ use crate::schema::{CYCLONEDX_VERSIONS, validate_cyclonedx};
 
 /// The XML namespace prefix of CycloneDX BOMs; the version follows.
 pub const XML_NAMESPACE_PREFIX: &str = "http://cyclonedx.org/schema/bom/";
-
-/// Hash algorithms of the CycloneDX 1.2–1.7 schemas (Streebog from 1.7).
-const HASH_ALGORITHMS: [&str; 14] = [
-    "MD5",
-    "SHA-1",
-    "SHA-256",
-    "SHA-384",
-    "SHA-512",
-    "SHA3-256",
-    "SHA3-384",
-    "SHA3-512",
-    "BLAKE2b-256",
-    "BLAKE2b-384",
-    "BLAKE2b-512",
-    "BLAKE3",
-    "Streebog-256",
-    "Streebog-512",
-];
-
-/// Component types of the CycloneDX 1.2–1.7 schemas, with the first version that has each.
-const COMPONENT_TYPES: [(&str, &str); 13] = [
-    ("application", "1.2"),
-    ("framework", "1.2"),
-    ("library", "1.2"),
-    ("container", "1.2"),
-    ("operating-system", "1.2"),
-    ("device", "1.2"),
-    ("firmware", "1.2"),
-    ("file", "1.2"),
-    ("platform", "1.5"),
-    ("device-driver", "1.5"),
-    ("machine-learning-model", "1.5"),
-    ("data", "1.5"),
-    ("cryptographic-asset", "1.6"),
-];
 
 /// A read document with its warnings (errors reject it).
 #[derive(Debug, Clone)]
@@ -326,6 +293,14 @@ pub fn read_xml(text: &str) -> Result<Loaded, SbomError> {
             .with_hint(format!("supported: {}", CYCLONEDX_VERSIONS.join(", "))),
         );
     }
+    if reader.diagnostics.is_empty()
+        && let Some(diagnostics) = validate_xsd(&version, text)
+    {
+        return Err(SbomError::Invalid {
+            kind: format!("CycloneDX {version} XML"),
+            diagnostics,
+        });
+    }
     let sbom = reader.bom(root);
     let mut diagnostics = reader.diagnostics;
     diagnostics.extend(check_references(&sbom));
@@ -340,6 +315,91 @@ pub fn read_xml(text: &str) -> Result<Loaded, SbomError> {
         sbom,
         warnings: diagnostics,
     })
+}
+
+/// Validates a CycloneDX XML document against the XSD of its version (`lifeline-xsd`);
+/// `None` when valid, else every problem as a diagnostic at its path.
+fn validate_xsd(version: &str, text: &str) -> Option<Diagnostics> {
+    let minor = version.strip_prefix("1.")?.parse::<u8>().ok()?;
+    let set = lifeline_xsd::SchemaSet::CycloneDx { minor };
+    let diagnostics = match lifeline_xsd::validate(set, text.as_bytes()) {
+        Ok(validation) if validation.is_valid() => return None,
+        Ok(validation) => {
+            let mut diagnostics: Vec<Diagnostic> =
+                validation.problems.iter().map(xsd_diagnostic).collect();
+            if validation.omitted > 0 {
+                diagnostics.push(Diagnostic::error(
+                    "",
+                    format!("{} further XSD problems not shown", validation.omitted),
+                ));
+            }
+            diagnostics
+        }
+        Err(error) => vec![Diagnostic::error(
+            "",
+            format!("XSD validation failed: {error}"),
+        )],
+    };
+    Some(Diagnostics(diagnostics))
+}
+
+/// One XSD problem as a diagnostic: the path in this crate's style, libxml2's message
+/// without its element lead, and the line and column.
+fn xsd_diagnostic(problem: &lifeline_xsd::XsdProblem) -> Diagnostic {
+    let mut message = problem.short_message();
+    match (problem.line, problem.column) {
+        (Some(line), Some(column)) => message.push_str(&format!(" (line {line}, column {column})")),
+        (Some(line), None) => message.push_str(&format!(" (line {line})")),
+        _ => {}
+    }
+    Diagnostic::error(xsd_path(&problem.path), message)
+}
+
+/// An XSD element path in the style of the JSON paths: a list element and its item become
+/// one step with the item's 0-based index, other repeated elements get their 0-based index,
+/// the root is dropped unless nothing else names the place:
+/// `/bom/components[1]/component[4]/hashes[1]/hash[1]/@alg` → `components[3].hashes[0].alg`.
+pub fn xsd_path(path: &lifeline_xsd::XsdPath) -> String {
+    let steps = path.elements.get(1..).unwrap_or_default();
+    let mut parts: Vec<String> = Vec::new();
+    let mut at = 0;
+    while let Some(step) = steps.get(at) {
+        match steps.get(at + 1) {
+            Some(item) if is_list_of(&step.name, &item.name) => {
+                parts.push(format!("{}[{}]", step.name, item.index.saturating_sub(1)));
+                at += 2;
+            }
+            _ if step.index > 1 => {
+                parts.push(format!("{}[{}]", step.name, step.index - 1));
+                at += 1;
+            }
+            _ => {
+                parts.push(step.name.clone());
+                at += 1;
+            }
+        }
+    }
+    if parts.is_empty()
+        && let Some(root) = path.elements.first()
+    {
+        parts.push(root.name.clone());
+    }
+    if let Some(attribute) = &path.attribute {
+        parts.push(attribute.clone());
+    }
+    parts.join(".")
+}
+
+/// Whether `list` is the list element of `item`s: `components`/`component`,
+/// `hashes`/`hash`, `dependencies`/`dependency`, `externalReferences`/`reference`.
+fn is_list_of(list: &str, item: &str) -> bool {
+    let list = list.to_ascii_lowercase();
+    let item = item.to_ascii_lowercase();
+    list.ends_with(&format!("{item}s"))
+        || list.ends_with(&format!("{item}es"))
+        || item
+            .strip_suffix('y')
+            .is_some_and(|stem| list.ends_with(&format!("{stem}ies")))
 }
 
 struct XmlReader {
@@ -398,10 +458,6 @@ impl XmlReader {
             for (index, s) in self.children(list, "service").into_iter().enumerate() {
                 let path = format!("services[{index}]");
                 let name = self.child_text(s, "name");
-                if name.is_none() {
-                    self.diagnostics
-                        .push(Diagnostic::error(format!("{path}.name"), "missing"));
-                }
                 services.push(Service {
                     bom_ref: s.attribute("bom-ref").map(str::to_owned),
                     name: name.unwrap_or_default(),
@@ -446,12 +502,9 @@ impl XmlReader {
     }
 
     fn dependencies(&mut self, list: Node<'_, '_>, out: &mut Vec<Dependency>) {
-        for (index, d) in self.children(list, "dependency").into_iter().enumerate() {
+        for d in self.children(list, "dependency") {
+            // The XSD requires `ref`; a dependency without one cannot be linked anyway.
             let Some(reference) = d.attribute("ref") else {
-                self.diagnostics.push(Diagnostic::error(
-                    format!("dependencies[{index}].ref"),
-                    "missing",
-                ));
                 continue;
             };
             let depends_on = self
@@ -486,49 +539,14 @@ impl XmlReader {
     }
 
     fn component(&mut self, node: Node<'_, '_>, path: String, parent: Option<usize>) -> Component {
+        // Type, name and hashes were checked by the XSD of the document's version.
         let kind = node.attribute("type").unwrap_or_default().to_owned();
-        match COMPONENT_TYPES.iter().find(|(name, _)| *name == kind) {
-            None => self.diagnostics.push(Diagnostic::error(
-                format!("{path}.type"),
-                format!("\"{kind}\" is not a valid classification"),
-            )),
-            Some((_, since)) if version_less(&self.version, since) => {
-                self.diagnostics.push(Diagnostic::error(
-                    format!("{path}.type"),
-                    format!(
-                        "\"{kind}\" is a classification of CycloneDX {since} and later, not {}",
-                        self.version
-                    ),
-                ));
-            }
-            Some(_) => {}
-        }
         let name = self.child_text(node, "name");
-        if name.is_none() {
-            self.diagnostics
-                .push(Diagnostic::error(format!("{path}.name"), "missing"));
-        }
         let mut hashes = Vec::new();
         if let Some(list) = self.child(node, "hashes") {
-            let nodes = self.children(list, "hash");
-            for (index, h) in nodes.into_iter().enumerate() {
+            for h in self.children(list, "hash") {
                 let alg = h.attribute("alg").unwrap_or_default().to_owned();
                 let content = h.text().unwrap_or_default().trim().to_owned();
-                let hash_path = format!("{path}.hashes[{index}]");
-                if !HASH_ALGORITHMS.contains(&alg.as_str()) {
-                    self.diagnostics.push(Diagnostic::error(
-                        format!("{hash_path}.alg"),
-                        format!("\"{alg}\" is not a hash algorithm"),
-                    ));
-                }
-                if !is_hash_content(&content) {
-                    self.diagnostics.push(Diagnostic::error(
-                        format!("{hash_path}.content"),
-                        format!(
-                            "\"{content}\" is not a hex digest of 32, 40, 64, 96 or 128 digits"
-                        ),
-                    ));
-                }
                 hashes.push(Hash { alg, content });
             }
         }
@@ -571,36 +589,54 @@ impl XmlReader {
     }
 }
 
-/// `"1.4" < "1.5"` on CycloneDX minor versions.
-fn version_less(a: &str, b: &str) -> bool {
-    let minor = |v: &str| {
-        v.strip_prefix("1.")
-            .and_then(|m| m.parse::<u32>().ok())
-            .unwrap_or(u32::MAX)
-    };
-    minor(a) < minor(b)
-}
-
-/// The `hash-content` pattern of the schemas: 32, 40, 64, 96 or 128 hex digits.
-fn is_hash_content(content: &str) -> bool {
-    matches!(content.len(), 32 | 40 | 64 | 96 | 128)
-        && content.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lifeline_xsd::{ElementStep, XsdPath};
 
-    #[test]
-    fn hash_content_lengths() {
-        assert!(is_hash_content(&"a".repeat(64)));
-        assert!(!is_hash_content("foo"));
-        assert!(!is_hash_content(&"g".repeat(32)));
+    fn xsd(steps: &[(&str, u32)], attribute: Option<&str>) -> String {
+        xsd_path(&XsdPath {
+            elements: steps
+                .iter()
+                .map(|(name, index)| ElementStep {
+                    name: (*name).to_owned(),
+                    index: *index,
+                })
+                .collect(),
+            attribute: attribute.map(str::to_owned),
+        })
     }
 
     #[test]
-    fn minor_versions_compare() {
-        assert!(version_less("1.4", "1.5"));
-        assert!(!version_less("1.6", "1.5"));
+    fn xsd_paths_become_json_style_paths() {
+        assert_eq!(
+            xsd(
+                &[
+                    ("bom", 1),
+                    ("components", 1),
+                    ("component", 4),
+                    ("hashes", 1),
+                    ("hash", 1)
+                ],
+                Some("alg")
+            ),
+            "components[3].hashes[0].alg"
+        );
+        assert_eq!(
+            xsd(
+                &[("bom", 1), ("metadata", 1), ("component", 1), ("name", 1)],
+                None
+            ),
+            "metadata.component.name"
+        );
+        assert_eq!(
+            xsd(
+                &[("bom", 1), ("dependencies", 1), ("dependency", 2)],
+                Some("ref")
+            ),
+            "dependencies[1].ref"
+        );
+        assert_eq!(xsd(&[("bom", 1)], Some("version")), "bom.version");
+        assert_eq!(xsd(&[], None), "");
     }
 }

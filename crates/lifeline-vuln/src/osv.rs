@@ -111,13 +111,28 @@ pub struct OsvRecord {
 
 /// Parses one OSV record; errors name the record and the field.
 pub fn parse_record(source_name: &str, bytes: &[u8]) -> Result<OsvRecord, AdvisoryError> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    let record: OsvRecord =
-        serde_path_to_error::deserialize(deserializer).map_err(|e| AdvisoryError::Osv {
-            source_name: source_name.to_owned(),
-            path: e.path().to_string(),
-            message: e.inner().to_string(),
-        })?;
+    // The plain reader first (it is much faster); only a record that fails is read again
+    // to find the path of the bad field.
+    let record: OsvRecord = match serde_json::from_slice(bytes) {
+        Ok(record) => record,
+        Err(plain) => {
+            let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+            return Err(
+                match serde_path_to_error::deserialize::<_, OsvRecord>(deserializer) {
+                    Err(e) => AdvisoryError::Osv {
+                        source_name: source_name.to_owned(),
+                        path: e.path().to_string(),
+                        message: e.inner().to_string(),
+                    },
+                    Ok(_) => AdvisoryError::Osv {
+                        source_name: source_name.to_owned(),
+                        path: String::new(),
+                        message: plain.to_string(),
+                    },
+                },
+            );
+        }
+    };
     if record.id.is_empty() {
         return Err(AdvisoryError::Osv {
             source_name: source_name.to_owned(),

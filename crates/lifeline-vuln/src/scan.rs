@@ -11,7 +11,7 @@
 //! 5. the id, then the component's purl, for a stable order.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -130,7 +130,7 @@ pub struct Finding {
     pub score: Option<f64>,
     /// The vector scored.
     pub cvss: Option<CvssScore>,
-    /// Versions that fix it.
+    /// Versions that fix it, in the ecosystem's version order (texts that do not parse last).
     pub fixed_versions: Vec<String>,
     /// KEV facts, when listed.
     pub kev: Option<KevFacts>,
@@ -250,9 +250,9 @@ pub fn scan(sbom: &Sbom, source: &str, sources: Sources<'_>) -> ScanReport {
                 path: component.path.clone(),
                 reason,
             }),
-            Ok(groups) => {
+            Ok((ecosystem, groups)) => {
                 for group in groups {
-                    findings.push(finding(component, sbom, &group, sources));
+                    findings.push(finding(component, sbom, ecosystem, &group, sources));
                 }
             }
         }
@@ -308,13 +308,14 @@ pub fn scan(sbom: &Sbom, source: &str, sources: Sources<'_>) -> ScanReport {
 /// An affecting advisory (its index) with the fixed versions of the entries that matched.
 type Hit = (u32, Vec<String>);
 
-/// The advisories (indices) affecting a component, grouped by shared ids; or why the
+/// The ecosystem of the component's purl (when its version order is known) and the
+/// advisories (indices) affecting the component, grouped by shared ids; or why the
 /// component cannot be matched.
 fn match_component(
     component: &Component,
     index: &AdvisoryIndex,
     notes: &mut BTreeSet<String>,
-) -> Result<Vec<Vec<Hit>>, String> {
+) -> Result<(Option<lifeline_version::Ecosystem>, Vec<Vec<Hit>>), String> {
     let Some(text) = &component.purl else {
         return Err(match &component.cpe {
             Some(_) => "no purl (a CPE is given; CPE matching is not supported)".into(),
@@ -337,9 +338,12 @@ fn match_component(
         .clone()
         .or_else(|| component.version.clone())
         .ok_or_else(|| "no version in the purl or the component".to_owned())?;
-    let parsed = lifeline_version::Ecosystem::from_osv(&key.ecosystem)
-        .and_then(|ecosystem| ecosystem.parse(&version).ok());
+    let ecosystem = lifeline_version::Ecosystem::from_osv(&key.ecosystem);
+    let parsed = ecosystem.and_then(|ecosystem| ecosystem.parse(&version).ok());
     let mut hits: Vec<Hit> = Vec::new();
+    // Position of each advisory in `hits`: an old release of a much-advised package can
+    // match hundreds of advisories, so no linear search per hit.
+    let mut position_of: HashMap<u32, usize> = HashMap::new();
     for entry in index.lookup(&key) {
         let Some(advisory) = index.advisories.get(entry.advisory as usize) else {
             continue;
@@ -351,12 +355,13 @@ fn match_component(
             ));
         }
         match verdict(entry, &version, parsed.as_ref()) {
-            lifeline_version::Verdict::Affected => {
-                match hits.iter_mut().find(|(a, _)| *a == entry.advisory) {
-                    Some((_, fixed)) => fixed.extend(entry.fixed.iter().cloned()),
-                    None => hits.push((entry.advisory, entry.fixed.clone())),
+            lifeline_version::Verdict::Affected => match position_of.get(&entry.advisory) {
+                Some(&at) => hits[at].1.extend(entry.fixed.iter().cloned()),
+                None => {
+                    position_of.insert(entry.advisory, hits.len());
+                    hits.push((entry.advisory, entry.fixed.clone()));
                 }
-            }
+            },
             lifeline_version::Verdict::NotAffected => {}
             lifeline_version::Verdict::Unknown { reason } => {
                 notes.insert(format!(
@@ -366,31 +371,84 @@ fn match_component(
             }
         }
     }
-    // Union of advisories that share an id or alias: a few per component, so quadratic is fine.
-    let mut groups: Vec<(BTreeSet<String>, Vec<Hit>)> = Vec::new();
-    for hit in hits {
+    Ok((ecosystem, group_by_alias(hits, index)))
+}
+
+/// Groups hits whose advisories share an id or alias (transitively), with a union-find
+/// over the ids: near-linear in the number of hits and ids. Groups come out in the order
+/// of their first hit, members in hit order.
+fn group_by_alias(hits: Vec<Hit>, index: &AdvisoryIndex) -> Vec<Vec<Hit>> {
+    fn root(parent: &mut [usize], mut at: usize) -> usize {
+        while parent[at] != at {
+            parent[at] = parent[parent[at]];
+            at = parent[at];
+        }
+        at
+    }
+    let mut parent: Vec<usize> = (0..hits.len()).collect();
+    let mut owner: HashMap<&str, usize> = HashMap::new();
+    for (position, hit) in hits.iter().enumerate() {
         let Some(advisory) = index.advisories.get(hit.0 as usize) else {
             continue;
         };
-        let mut ids: BTreeSet<String> = advisory.aliases.iter().cloned().collect();
-        ids.insert(advisory.id.clone());
-        let mut merged = (ids, vec![hit]);
-        let mut position = 0;
-        while position < groups.len() {
-            if !groups[position].0.is_disjoint(&merged.0) {
-                let (ids, members) = groups.swap_remove(position);
-                merged.0.extend(ids);
-                merged.1.extend(members);
-            } else {
-                position += 1;
+        for id in std::iter::once(&advisory.id).chain(advisory.aliases.iter()) {
+            match owner.get(id.as_str()) {
+                Some(&other) => {
+                    let (a, b) = (root(&mut parent, position), root(&mut parent, other));
+                    if a != b {
+                        parent[a.max(b)] = a.min(b);
+                    }
+                }
+                None => {
+                    owner.insert(id.as_str(), position);
+                }
             }
         }
-        groups.push(merged);
     }
-    Ok(groups.into_iter().map(|(_, members)| members).collect())
+    let mut group_of: HashMap<usize, usize> = HashMap::new();
+    let mut groups: Vec<Vec<Hit>> = Vec::new();
+    let roots: Vec<usize> = (0..hits.len()).map(|p| root(&mut parent, p)).collect();
+    for (hit, top) in hits.into_iter().zip(roots) {
+        match group_of.get(&top) {
+            Some(&at) => groups[at].push(hit),
+            None => {
+                group_of.insert(top, groups.len());
+                groups.push(vec![hit]);
+            }
+        }
+    }
+    groups
 }
 
-fn finding(component: &Component, sbom: &Sbom, group: &[Hit], sources: Sources<'_>) -> Finding {
+/// Sorts version texts by the ecosystem's version order (`1.9.0` before `1.10.0`), texts
+/// that do not parse last in text order, and drops repeated texts. Without a known order
+/// (`None`) the texts are sorted as text.
+pub fn sort_versions(ecosystem: Option<lifeline_version::Ecosystem>, versions: &mut Vec<String>) {
+    versions.sort();
+    versions.dedup();
+    let Some(ecosystem) = ecosystem else {
+        return;
+    };
+    let mut keyed: Vec<(Option<lifeline_version::Version>, String)> = versions
+        .drain(..)
+        .map(|text| (ecosystem.parse(&text).ok(), text))
+        .collect();
+    keyed.sort_by(|a, b| match (&a.0, &b.0) {
+        (Some(x), Some(y)) => x.cmp(y).then_with(|| a.1.cmp(&b.1)),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => a.1.cmp(&b.1),
+    });
+    versions.extend(keyed.into_iter().map(|(_, text)| text));
+}
+
+fn finding(
+    component: &Component,
+    sbom: &Sbom,
+    ecosystem: Option<lifeline_version::Ecosystem>,
+    group: &[Hit],
+    sources: Sources<'_>,
+) -> Finding {
     let index = sources.advisories;
     let members: Vec<_> = group
         .iter()
@@ -428,14 +486,16 @@ fn finding(component: &Component, sbom: &Sbom, group: &[Hit], sources: Sources<'
             .max()
             .unwrap_or(Rating::Unknown),
     };
+    // The summary of a GHSA record first (a short title written for the advisory), then of
+    // the record whose id is shown, then of any record; ties by id, so that the choice does
+    // not depend on the order records were loaded or matched in.
     let summary = members
         .iter()
-        .filter(|a| a.id == id || a.id.starts_with("GHSA-"))
-        .chain(members.iter())
-        .find_map(|a| a.summary.clone());
+        .filter(|a| a.summary.is_some())
+        .min_by_key(|a| (!a.id.starts_with("GHSA-"), a.id != id, a.id.as_str()))
+        .and_then(|a| a.summary.clone());
     let mut fixed: Vec<String> = group.iter().flat_map(|(_, f)| f.iter().cloned()).collect();
-    fixed.sort();
-    fixed.dedup();
+    sort_versions(ecosystem, &mut fixed);
     let kev = sources.kev.and_then(|catalogue| {
         ids.iter()
             .filter_map(|i| catalogue.get(i))

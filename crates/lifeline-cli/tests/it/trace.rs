@@ -49,6 +49,7 @@ fn trace_hash_of_a_broken_file_exits_2_naming_it() {
 fn trace_validate_lists_every_problem() {
     let (out, _) = check(&["trace", "validate", DSCSA], 0);
     assert!(out.contains("valid: 8 event(s)"), "{out}");
+    assert!(out.contains("EPCIS 1.2 XSD ok"), "{out}");
     let text = std::fs::read_to_string(repo().join(DSCSA)).expect("read");
     let broken = text
         .replacen("<action>OBSERVE</action>", "<action>LOOK</action>", 1)
@@ -65,7 +66,12 @@ fn trace_validate_lists_every_problem() {
         out.contains("event 7, field `action`: `LOOK` is not"),
         "{out}"
     );
-    assert!(out.contains("invalid: 2 problem(s)"), "{out}");
+    // The official XSD says the same, with the line and the element's path.
+    assert!(
+        out.contains("EPCIS 1.2 XSD: line 273, column 38: /EPCISDocument/EPCISBody[1]/EventList[1]/ObjectEvent[4]/action[1]: Element 'action': [facet 'enumeration'] The value 'LOOK'"),
+        "{out}"
+    );
+    assert!(out.contains("invalid: 4 problem(s)"), "{out}");
     let _ = std::fs::remove_file(path);
 }
 
@@ -159,4 +165,186 @@ fn trace_check_files_reports_findings() {
     assert_eq!(findings[0]["severity"], "error");
     assert_eq!(findings[0]["events"].as_array().map(Vec::len), Some(2));
     let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn trace_query_filters_the_repository() {
+    let db = temp("query.sqlite");
+    let db_arg = db.to_string_lossy().into_owned();
+    let _ = std::fs::remove_file(&db);
+    check(&["trace", "ingest", DSCSA, "--db", &db_arg], 0);
+    let (out, err) = check(
+        &["trace", "query", "--biz-step", "shipping", "--db", &db_arg],
+        0,
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("time"), "{out}");
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[2].contains("shipping") && lines[2].contains("in_transit"),
+        "{out}"
+    );
+    assert!(err.contains("1 event(s)"), "{err}");
+    // Every filter at once, as JSON.
+    let (json, _) = check(
+        &[
+            "trace",
+            "query",
+            "--epc",
+            "https://id.gs1.org/01/00300010123455/21/11",
+            "--from",
+            "2023-03-27",
+            "--to",
+            "2023-03-28T00:00:00Z",
+            "--location",
+            "urn:epc:id:sgln:030001.111111.0",
+            "--limit",
+            "1",
+            "--format",
+            "json",
+            "--db",
+            &db_arg,
+        ],
+        0,
+    );
+    let events: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(events.as_array().map(Vec::len), Some(1), "{json}");
+    assert_eq!(events[0]["biz_step"], "commissioning", "{json}");
+    let (_, err) = check(
+        &[
+            "trace",
+            "query",
+            "--party",
+            "urn:epc:id:sgln:039999.999999.0",
+            "--db",
+            &db_arg,
+        ],
+        0,
+    );
+    assert!(err.contains("1 event(s)"), "{err}");
+    // Nothing matches: exit 1.
+    let (out, err) = check(
+        &[
+            "trace",
+            "query",
+            "--biz-step",
+            "dispensing",
+            "--db",
+            &db_arg,
+        ],
+        1,
+    );
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(err.contains("0 event(s)"), "{err}");
+    // Bad filter values: exit 2, naming the flag.
+    for (flag, value, expected) in [
+        (
+            "--biz-step",
+            "shiping",
+            "error: --biz-step: `shiping` is not a CBV 2.0 bizStep (did you mean `shipping`?)",
+        ),
+        (
+            "--from",
+            "yesterday",
+            "error: --from: `yesterday` is neither a date-time",
+        ),
+        (
+            "--epc",
+            "urn:epc:id:sgtin:030001.0012345",
+            "error: --epc: malformed GS1 identifier",
+        ),
+        (
+            "--class",
+            "urn:epc:id:sgtin:030001.0012345.11",
+            "error: --class: `urn:epc:id:sgtin:030001.0012345.11` is not a class",
+        ),
+        (
+            "--location",
+            "0300011111116",
+            "error: --location: `0300011111116` is not an identifier URI",
+        ),
+    ] {
+        let (_, err) = check(&["trace", "query", flag, value, "--db", &db_arg], 2);
+        assert!(err.starts_with(expected), "{flag}: {err}");
+    }
+    let _ = std::fs::remove_file(&db);
+}
+
+/// The example shipments over the IV-fluids network: the three planted problems, each
+/// named by its network item and the entities at its events' GLNs.
+#[test]
+fn trace_check_names_network_items_and_entities() {
+    let (out, _) = check(
+        &[
+            "trace",
+            "check",
+            "examples/trace/iv-fluids-shipments.jsonld",
+            "--network",
+            "examples/iv-fluids.json",
+            "--format",
+            "json",
+        ],
+        1,
+    );
+    let findings: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let summary: Vec<(String, String, String)> = findings
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|f| {
+            let entities: Vec<&str> = f["entities"]
+                .as_array()
+                .expect("entities")
+                .iter()
+                .filter_map(|e| e.as_str())
+                .collect();
+            (
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+                f["item"].as_str().unwrap_or_default().to_owned(),
+                entities.join(" "),
+            )
+        })
+        .collect();
+    let expected = [
+        ("duplicate-commission", "ns-1l", "iv-plant-nc dist-metro"),
+        (
+            "custody-break",
+            "ns-1l",
+            "iv-plant-nc dist-south dist-metro",
+        ),
+        (
+            "expired-shipped",
+            "svb-100ml",
+            "iv-plant-nc dist-metro hosp-county",
+        ),
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(r, i, e)| ((*r).to_owned(), (*i).to_owned(), (*e).to_owned()))
+        .collect();
+    assert_eq!(summary, expected);
+    // Without a network the findings are the same, without the links.
+    let (plain, _) = check(
+        &[
+            "trace",
+            "check",
+            "examples/trace/iv-fluids-shipments.jsonld",
+            "--format",
+            "json",
+        ],
+        1,
+    );
+    assert!(!plain.contains("\"entities\""), "{plain}");
+    // An invalid network is an input error.
+    let (_, err) = check(
+        &[
+            "trace",
+            "check",
+            "examples/trace/iv-fluids-shipments.jsonld",
+            "--network",
+            "examples/iv-fluids.scenarios.json",
+        ],
+        2,
+    );
+    assert!(err.contains("error"), "{err}");
 }

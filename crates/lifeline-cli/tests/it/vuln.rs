@@ -130,7 +130,7 @@ fn scan_json_keeps_the_findings_contract() {
     assert_eq!(finding["score"], 10.0);
     assert_eq!(
         finding["fixedVersions"],
-        serde_json::json!(["2.15.0", "2.3.1"])
+        serde_json::json!(["2.3.1", "2.15.0"])
     );
     assert_eq!(finding["kev"]["dateAdded"], "2021-12-10");
     assert_eq!(finding["kev"]["dueDate"], "2021-12-24");

@@ -20,6 +20,19 @@ use crate::{Location, TraceError};
 /// Callback type: receives the header (complete up to the body) and each event.
 pub type EventSink<'a> = dyn FnMut(&DocumentHeader, Event) -> Result<(), TraceError> + 'a;
 
+/// One part of a JSON document as written, before conversion (for schema validation).
+#[derive(Debug)]
+pub enum RawPart<'v> {
+    /// One event of the event list, with its 0-based index.
+    Event(usize, &'v Value),
+    /// The document without its events: every member as written, with each `eventList`
+    /// emptied. Delivered once, after the last event.
+    Shell(&'v Value),
+}
+
+/// Callback type for [`RawPart`]s.
+pub type RawSink<'a> = dyn FnMut(RawPart<'_>) + 'a;
+
 struct State<'a, 'b> {
     header: DocumentHeader,
     sink: &'a mut EventSink<'b>,
@@ -28,6 +41,33 @@ struct State<'a, 'b> {
     /// Whether `@context` has been read; events before it wait in `pending`.
     context_seen: bool,
     pending: Vec<Value>,
+    /// Receives each event and the document shell as written, when set.
+    raw: Option<&'a mut RawSink<'b>>,
+    raw_count: usize,
+    shell: Map<String, Value>,
+}
+
+impl State<'_, '_> {
+    /// Records a member of the document shell at `path` (object keys from the top).
+    fn shell_insert(&mut self, path: &[&str], key: &str, value: Value) {
+        if self.raw.is_none() {
+            return;
+        }
+        let mut map = &mut self.shell;
+        for step in path {
+            let entry = map
+                .entry((*step).to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !entry.is_object() {
+                *entry = Value::Object(Map::new());
+            }
+            match entry {
+                Value::Object(inner) => map = inner,
+                _ => return,
+            }
+        }
+        map.insert(key.to_owned(), value);
+    }
 }
 
 type Shared<'s, 'a, 'b> = &'s RefCell<State<'a, 'b>>;
@@ -38,6 +78,16 @@ pub fn read<R: Read>(
     reader: R,
     sink: &mut EventSink<'_>,
 ) -> Result<(DocumentHeader, usize), TraceError> {
+    read_raw(reader, sink, None)
+}
+
+/// As [`read`], also handing each event as written and then the document shell to `raw`
+/// (schema validation), still one event at a time.
+pub fn read_raw<'b, R: Read>(
+    reader: R,
+    sink: &mut EventSink<'b>,
+    raw: Option<&mut RawSink<'b>>,
+) -> Result<(DocumentHeader, usize), TraceError> {
     let state = RefCell::new(State {
         header: DocumentHeader::default(),
         sink,
@@ -45,12 +95,23 @@ pub fn read<R: Read>(
         failure: None,
         context_seen: false,
         pending: Vec::new(),
+        raw,
+        raw_count: 0,
+        shell: Map::new(),
     });
     let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader));
     let result = DocumentSeed(&state)
         .deserialize(&mut de)
         .and_then(|()| de.end());
-    let state = state.into_inner();
+    let mut state = state.into_inner();
+    if result.is_ok()
+        && state.failure.is_none()
+        && let Some(raw) = state.raw.as_mut()
+    {
+        raw(RawPart::Shell(&Value::Object(std::mem::take(
+            &mut state.shell,
+        ))));
+    }
     if let Some(failure) = state.failure {
         return Err(failure);
     }
@@ -107,19 +168,25 @@ impl<'de> Visitor<'de> for DocumentSeed<'_, '_, '_> {
                     let mut state = self.0.borrow_mut();
                     collect_namespaces(&context, &mut state.header.namespaces);
                     state.context_seen = true;
+                    state.shell_insert(&[], &key, context);
                 }
                 "type" => {
                     let value: Value = map.next_value()?;
-                    self.0.borrow_mut().header.document_type =
-                        value.as_str().unwrap_or_default().to_owned();
+                    let mut state = self.0.borrow_mut();
+                    state.header.document_type = value.as_str().unwrap_or_default().to_owned();
+                    state.shell_insert(&[], &key, value);
                 }
                 "schemaVersion" => {
                     let value: Value = map.next_value()?;
-                    self.0.borrow_mut().header.schema_version = scalar_text(&value);
+                    let mut state = self.0.borrow_mut();
+                    state.header.schema_version = scalar_text(&value);
+                    state.shell_insert(&[], &key, value);
                 }
                 "creationDate" => {
                     let value: Value = map.next_value()?;
-                    self.0.borrow_mut().header.creation_date = scalar_text(&value);
+                    let mut state = self.0.borrow_mut();
+                    state.header.creation_date = scalar_text(&value);
+                    state.shell_insert(&[], &key, value);
                 }
                 "epcisHeader" => {
                     let value: Value = map.next_value()?;
@@ -128,14 +195,19 @@ impl<'de> Visitor<'de> for DocumentSeed<'_, '_, '_> {
                     if let Some(master) = value.get("epcisMasterData").or(value.get("masterData")) {
                         state.header.master_data = generic("masterData", master, &namespaces);
                     }
+                    state.shell_insert(&[], &key, value);
                 }
                 "epcisBody" => {
                     saw_body = true;
-                    map.next_value_seed(BodySeed(self.0))?;
+                    self.0
+                        .borrow_mut()
+                        .shell_insert(&[], &key, Value::Object(Map::new()));
+                    map.next_value_seed(BodySeed(self.0, vec!["epcisBody"]))?;
                 }
                 other if other.ends_with(":ignoreFields") || other == "ignoreFields" => {
                     let value: Value = map.next_value()?;
                     let mut state = self.0.borrow_mut();
+                    state.shell_insert(&[], &key, value.clone());
                     let namespaces = state.header.namespaces.clone();
                     if let Some(list) = value.as_array() {
                         for item in list.iter().filter_map(Value::as_str) {
@@ -147,7 +219,12 @@ impl<'de> Visitor<'de> for DocumentSeed<'_, '_, '_> {
                     }
                 }
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    if self.0.borrow().raw.is_some() {
+                        let value: Value = map.next_value()?;
+                        self.0.borrow_mut().shell_insert(&[], &key, value);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
                 }
             }
         }
@@ -172,7 +249,8 @@ impl<'de> Visitor<'de> for DocumentSeed<'_, '_, '_> {
     }
 }
 
-struct BodySeed<'s, 'a, 'b>(Shared<'s, 'a, 'b>);
+/// The body, or a `queryResults` / `resultsBody` inside it, at `path` in the shell.
+struct BodySeed<'s, 'a, 'b>(Shared<'s, 'a, 'b>, Vec<&'static str>);
 
 impl<'de> DeserializeSeed<'de> for BodySeed<'_, '_, '_> {
     type Value = ();
@@ -187,14 +265,35 @@ impl<'de> Visitor<'de> for BodySeed<'_, '_, '_> {
         f.write_str("an object with `eventList`, `event` or `queryResults`")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let raw = self.0.borrow().raw.is_some();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
-                "eventList" => map.next_value_seed(EventListSeed(self.0))?,
+                "eventList" => {
+                    self.0
+                        .borrow_mut()
+                        .shell_insert(&self.1, &key, Value::Array(Vec::new()));
+                    map.next_value_seed(EventListSeed(self.0))?;
+                }
                 "event" => {
                     let value: Value = map.next_value()?;
                     deliver(self.0, value)?;
                 }
-                "queryResults" | "resultsBody" => map.next_value_seed(BodySeed(self.0))?,
+                "queryResults" | "resultsBody" => {
+                    let mut path = self.1.clone();
+                    path.push(if key == "queryResults" {
+                        "queryResults"
+                    } else {
+                        "resultsBody"
+                    });
+                    self.0
+                        .borrow_mut()
+                        .shell_insert(&self.1, &key, Value::Object(Map::new()));
+                    map.next_value_seed(BodySeed(self.0, path))?;
+                }
+                _ if raw => {
+                    let value: Value = map.next_value()?;
+                    self.0.borrow_mut().shell_insert(&self.1, &key, value);
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -227,6 +326,14 @@ impl<'de> Visitor<'de> for EventListSeed<'_, '_, '_> {
 }
 
 fn deliver<E: serde::de::Error>(state: Shared<'_, '_, '_>, value: Value) -> Result<(), E> {
+    {
+        let mut guard = state.borrow_mut();
+        let guard = &mut *guard;
+        if let Some(raw) = guard.raw.as_mut() {
+            raw(RawPart::Event(guard.raw_count, &value));
+            guard.raw_count += 1;
+        }
+    }
     if !state.borrow().context_seen {
         // The document puts `@context` after its body (GS1's own examples do): keep the
         // event until the prefixes are known. Only such documents lose streaming.

@@ -4,6 +4,7 @@ mod hash;
 mod read;
 mod repository;
 mod rules;
+mod schema;
 
 use std::path::{Path, PathBuf};
 

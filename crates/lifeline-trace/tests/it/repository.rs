@@ -253,3 +253,369 @@ fn verification_of_a_clone() {
         answer.reason
     );
 }
+
+/// One generated step of a product flow over a few EPCs and sites.
+#[derive(Debug, Clone)]
+enum Step {
+    Commission(usize),
+    Pack(usize, Vec<usize>),
+    Unpack(usize, Vec<usize>),
+    Ship(usize, usize),
+    Receive(usize, usize),
+    Recall(usize),
+    Dispense(usize),
+}
+
+fn epc(i: usize) -> String {
+    format!("urn:epc:id:sgtin:030001.0012345.{i}")
+}
+
+fn site(i: usize) -> String {
+    ["030001.111111", "039999.345678", "031111.000001"][i % 3].to_owned()
+}
+
+fn step_event(step: &Step, index: usize, time: u32) -> serde_json::Value {
+    // The readPoint extension makes every event distinct (GLN comparisons ignore it).
+    let mut event = serde_json::json!({
+        "type": "ObjectEvent",
+        "eventTime": format!("2024-01-01T00:{:02}:{:02}Z", time / 60, time % 60),
+        "eventTimeZoneOffset": "+00:00",
+        "action": "OBSERVE",
+        "readPoint": {"id": format!("urn:epc:id:sgln:{}.{index}", site(0))},
+    });
+    let map = event.as_object_mut().expect("object");
+    let mut set = |key: &str, value: serde_json::Value| {
+        map.insert(key.to_owned(), value);
+    };
+    match step {
+        Step::Commission(e) => {
+            set("epcList", serde_json::json!([epc(*e)]));
+            set("action", "ADD".into());
+            set("bizStep", "commissioning".into());
+            set(
+                "ilmd",
+                serde_json::json!({"cbvmda:itemExpirationDate": "2024-01-01"}),
+            );
+        }
+        Step::Pack(parent, children) | Step::Unpack(parent, children) => {
+            set("type", "AggregationEvent".into());
+            set("parentID", epc(*parent).into());
+            let children: Vec<String> = children.iter().map(|c| epc(*c)).collect();
+            set("childEPCs", children.into());
+            let packing = matches!(step, Step::Pack(..));
+            set("action", if packing { "ADD" } else { "DELETE" }.into());
+            set(
+                "bizStep",
+                if packing { "packing" } else { "unpacking" }.into(),
+            );
+        }
+        Step::Ship(e, to) => {
+            set("epcList", serde_json::json!([epc(*e)]));
+            set("bizStep", "shipping".into());
+            set(
+                "destinationList",
+                serde_json::json!([{"type": "owning_party", "destination": format!("urn:epc:id:sgln:{}.0", site(*to))}]),
+            );
+        }
+        Step::Receive(e, at) => {
+            set("epcList", serde_json::json!([epc(*e)]));
+            set("bizStep", "receiving".into());
+            set(
+                "bizLocation",
+                serde_json::json!({"id": format!("urn:epc:id:sgln:{}.0", site(*at))}),
+            );
+        }
+        Step::Recall(e) => {
+            set("epcList", serde_json::json!([epc(*e)]));
+            set("disposition", "recalled".into());
+        }
+        Step::Dispense(e) => {
+            set("epcList", serde_json::json!([epc(*e)]));
+            set("bizStep", "dispensing".into());
+        }
+    }
+    event
+}
+
+fn step_strategy() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    let id = 0usize..8;
+    let children = proptest::collection::vec(0usize..8, 0..4);
+    prop_oneof![
+        id.clone().prop_map(Step::Commission),
+        (id.clone(), children.clone()).prop_map(|(p, c)| Step::Pack(p, c)),
+        (id.clone(), children).prop_map(|(p, c)| Step::Unpack(p, c)),
+        (id.clone(), 0usize..3).prop_map(|(e, s)| Step::Ship(e, s)),
+        (id.clone(), 0usize..3).prop_map(|(e, s)| Step::Receive(e, s)),
+        id.clone().prop_map(Step::Recall),
+        id.prop_map(Step::Dispense),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// The repository checks one aggregation family at a time; that must find exactly what
+    /// one pass over all events in time order (`rules::check`) finds.
+    #[test]
+    fn family_by_family_check_equals_one_pass(
+        steps in proptest::collection::vec((step_strategy(), 0u32..40), 1..40)
+    ) {
+        let events: Vec<serde_json::Value> = steps
+            .iter()
+            .enumerate()
+            .map(|(i, (step, time))| step_event(step, i, *time))
+            .collect();
+        let document = serde_json::json!({
+            "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+            "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2024-01-01T00:00:00Z",
+            "epcisBody": {"eventList": events},
+        })
+        .to_string();
+        let mut repository = Repository::in_memory().expect("repository");
+        let report = repository.ingest(document.as_bytes(), "generated.jsonld").expect("ingest");
+        proptest::prop_assert_eq!(report.added, steps.len());
+        let (header, read) = lifeline_trace::read_all(document.as_bytes()).expect("read");
+        let expected = lifeline_trace::rules::check(&lifeline_trace::facts::facts_of(&header, &read));
+        proptest::prop_assert_eq!(repository.check().expect("check"), expected);
+    }
+}
+
+#[test]
+fn query_filters_are_checked_and_canonicalised() {
+    use lifeline_trace::repository::QueryText;
+    let parse = |text: QueryText| Query::parse(&text);
+    let error = |text: QueryText| match Query::parse(&text) {
+        Err(e) => e.to_string(),
+        Ok(q) => panic!("accepted {q:?}"),
+    };
+    let query = parse(QueryText {
+        epc: Some(ITEM.into()),
+        from: Some("2023-04-01".into()),
+        to: Some("2023-04-02T00:00:00+02:00".into()),
+        biz_step: Some("urn:epcglobal:cbv:bizstep:shipping".into()),
+        disposition: Some("in_transit".into()),
+        limit: Some(5),
+        ..QueryText::default()
+    })
+    .expect("valid");
+    assert_eq!(
+        query.epc.as_deref(),
+        Some("https://id.gs1.org/01/00300010123455/21/11")
+    );
+    assert_eq!(query.from, Some(1_680_307_200_000));
+    assert_eq!(query.to, Some(1_680_386_400_000));
+    assert_eq!(query.biz_step.as_deref(), Some("shipping"));
+    assert_eq!(query.disposition.as_deref(), Some("in_transit"));
+    let custom = parse(QueryText {
+        biz_step: Some("https://example.com/steps/wrapping".into()),
+        ..QueryText::default()
+    })
+    .expect("custom URI");
+    assert_eq!(
+        custom.biz_step.as_deref(),
+        Some("https://example.com/steps/wrapping")
+    );
+    assert_eq!(
+        error(QueryText {
+            biz_step: Some("shiping".into()),
+            ..QueryText::default()
+        }),
+        "field `biz-step`: `shiping` is not a CBV 2.0 bizStep (did you mean `shipping`?); a custom one must be a full URI"
+    );
+    assert!(
+        error(QueryText {
+            disposition: Some("https://ref.gs1.org/cbv/Disp-lost".into()),
+            ..QueryText::default()
+        })
+        .starts_with(
+            "field `disposition`: `https://ref.gs1.org/cbv/Disp-lost` is not a CBV 2.0 disposition"
+        )
+    );
+    assert!(
+        error(QueryText {
+            epc: Some("urn:epc:id:sgtin:030001.0012345".into()),
+            ..QueryText::default()
+        })
+        .starts_with("field `epc`: malformed GS1 identifier `urn:epc:id:sgtin:030001.0012345`")
+    );
+    assert!(
+        error(QueryText {
+            epc: Some("urn:epc:class:lgtin:030001.0012345.A123".into()),
+            ..QueryText::default()
+        })
+        .contains("names a class")
+    );
+    assert!(
+        error(QueryText {
+            class: Some(ITEM.into()),
+            ..QueryText::default()
+        })
+        .starts_with("field `class`: `urn:epc:id:sgtin:030001.0012345.11` is not a class")
+    );
+    assert!(
+        error(QueryText {
+            location: Some("0300011111116".into()),
+            ..QueryText::default()
+        })
+        .starts_with("field `location`: `0300011111116` is not an identifier URI")
+    );
+    assert!(
+        error(QueryText {
+            from: Some("2023-02-30".into()),
+            ..QueryText::default()
+        })
+        .starts_with("field `from`: `2023-02-30` is neither a date-time")
+    );
+    assert_eq!(
+        error(QueryText {
+            from: Some("2023-04-02".into()),
+            to: Some("2023-04-01".into()),
+            ..QueryText::default()
+        }),
+        "field `to`: must be later than `from` (`to` is exclusive)"
+    );
+    assert_eq!(
+        error(QueryText {
+            limit: Some(0),
+            ..QueryText::default()
+        }),
+        "field `limit`: must be at least 1"
+    );
+}
+
+#[test]
+fn queries_by_class_time_location_party_and_limit() {
+    let document = r#"{"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2024-01-01T00:00:00Z",
+        "epcisBody": {"eventList": [
+          {"type": "ObjectEvent", "eventTime": "2024-01-01T10:00:00Z", "eventTimeZoneOffset": "+00:00",
+           "action": "OBSERVE", "bizStep": "shipping",
+           "quantityList": [{"epcClass": "urn:epc:class:lgtin:030001.0012345.LOT7", "quantity": 20}],
+           "readPoint": {"id": "urn:epc:id:sgln:030001.111111.0"},
+           "sourceList": [{"type": "owning_party", "source": "urn:epc:id:pgln:030001.111111"}]},
+          {"type": "ObjectEvent", "eventTime": "2024-01-02T10:00:00Z", "eventTimeZoneOffset": "+00:00",
+           "action": "OBSERVE", "bizStep": "receiving",
+           "quantityList": [{"epcClass": "urn:epc:class:lgtin:030001.0012345.LOT7", "quantity": 20}],
+           "bizLocation": {"id": "urn:epc:id:sgln:039999.345678.0"},
+           "destinationList": [{"type": "possessing_party", "destination": "urn:epc:id:pgln:039999.345678"}]},
+          {"type": "ObjectEvent", "eventTime": "2024-01-03T10:00:00Z", "eventTimeZoneOffset": "+00:00",
+           "action": "OBSERVE", "bizStep": "storing",
+           "quantityList": [{"epcClass": "urn:epc:class:lgtin:030001.0012345.LOT8", "quantity": 5}],
+           "bizLocation": {"id": "urn:epc:id:sgln:039999.345678.0"}}
+        ]}}"#;
+    let mut repository = Repository::in_memory().expect("repository");
+    repository
+        .ingest(document.as_bytes(), "classes.jsonld")
+        .expect("ingest");
+    let run = |text: lifeline_trace::repository::QueryText| {
+        let query = Query::parse(&text).expect("valid");
+        repository
+            .query(&query)
+            .expect("query")
+            .iter()
+            .map(|e| e.facts.biz_step.clone())
+            .collect::<Vec<_>>()
+    };
+    use lifeline_trace::repository::QueryText;
+    let lot7 = QueryText {
+        class: Some("urn:epc:class:lgtin:030001.0012345.LOT7".into()),
+        ..QueryText::default()
+    };
+    assert_eq!(run(lot7.clone()), ["shipping", "receiving"]);
+    assert_eq!(
+        run(QueryText {
+            class: Some("https://id.gs1.org/01/00300010123455/10/LOT8".into()),
+            ..QueryText::default()
+        }),
+        ["storing"]
+    );
+    assert_eq!(
+        run(QueryText {
+            from: Some("2024-01-02".into()),
+            ..lot7.clone()
+        }),
+        ["receiving"]
+    );
+    assert_eq!(
+        run(QueryText {
+            to: Some("2024-01-02T10:00:00Z".into()),
+            ..QueryText::default()
+        }),
+        ["shipping"]
+    );
+    assert_eq!(
+        run(QueryText {
+            location: Some("urn:epc:id:sgln:039999.345678.0".into()),
+            ..QueryText::default()
+        }),
+        ["receiving", "storing"]
+    );
+    assert_eq!(
+        run(QueryText {
+            party: Some("urn:epc:id:pgln:039999.345678".into()),
+            ..QueryText::default()
+        }),
+        ["receiving"]
+    );
+    assert_eq!(
+        run(QueryText {
+            limit: Some(1),
+            ..QueryText::default()
+        }),
+        ["shipping"]
+    );
+}
+
+#[test]
+fn cbv_vocabularies_match_the_epcis_context() {
+    let context = String::from_utf8(read_data("epcis/epcis-context.jsonld")).expect("UTF-8");
+    let terms = |prefix: &str| {
+        let mut out: Vec<String> = context
+            .match_indices(prefix)
+            .map(|(at, _)| {
+                context[at + prefix.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect::<String>()
+            })
+            .filter(|t| !t.is_empty())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    };
+    assert_eq!(terms("BizStep-"), lifeline_trace::vocabulary::BIZ_STEPS);
+    assert_eq!(terms("Disp-"), lifeline_trace::vocabulary::DISPOSITIONS);
+}
+
+#[test]
+fn a_repository_of_another_layout_is_refused_with_a_message() {
+    let path =
+        std::env::temp_dir().join(format!("lifeline-trace-old-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    {
+        let old = rusqlite::Connection::open(&path).expect("create");
+        old.execute_batch(
+            "CREATE TABLE events (seq INTEGER PRIMARY KEY, hash TEXT, facts TEXT, body TEXT);",
+        )
+        .expect("old layout");
+    }
+    let message = Repository::open(&path).expect_err("refused").to_string();
+    assert!(
+        message.contains("has layout 0, this lifeline reads layout 2"),
+        "{message}"
+    );
+    let _ = std::fs::remove_file(&path);
+    // A new file gets the current layout and opens again.
+    let fresh =
+        std::env::temp_dir().join(format!("lifeline-trace-new-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&fresh);
+    drop(Repository::open(&fresh).expect("create"));
+    assert!(
+        Repository::open(&fresh)
+            .expect("reopen")
+            .is_empty()
+            .expect("len")
+    );
+    let _ = std::fs::remove_file(&fresh);
+}

@@ -5,6 +5,7 @@ mod advisories;
 mod cvss;
 mod devices;
 mod output;
+mod properties;
 mod sbom;
 mod vex;
 
