@@ -39,6 +39,10 @@ struct ReportArgs {
     /// Report format
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     format: ReportFormat,
+    /// A network (`lifeline-network/1`) whose nodes, sites and platforms carry `vendor`
+    /// ids: each vendor row then names the network entities it stands behind
+    #[arg(long, value_name = "NETWORK")]
+    network: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -82,6 +86,17 @@ fn severity_cell(counts: &Counts) -> String {
 }
 
 fn report(args: &ReportArgs) -> anyhow::Result<u8> {
+    // The network first, so that a bad one fails before the (slower) scan.
+    let network = match &args.network {
+        Some(path) => {
+            let loaded = crate::input::load_or_report(path)?;
+            for warning in &loaded.warnings {
+                eprintln!("{}: {warning}", path.display());
+            }
+            Some(loaded.network)
+        }
+        None => None,
+    };
     let bytes = std::fs::read(&args.devices)
         .with_context(|| format!("cannot read `{}`", args.devices.display()))?;
     let inventory = match read_inventory(&bytes) {
@@ -111,7 +126,16 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
             (loaded.sbom, report)
         })
         .collect();
-    let report = roll_up(&inventory.devices, &scanned);
+    let mut report = roll_up(&inventory.devices, &scanned);
+    if let Some(network) = &network {
+        for vendor in &mut report.vendors {
+            vendor.network_entities = network
+                .entities_of_vendor(&vendor.vendor_id)
+                .iter()
+                .map(|&(kind, ix)| network.entity_id(kind, ix).to_owned())
+                .collect();
+        }
+    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         ReportFormat::Json => {
@@ -212,7 +236,7 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
                 .vendors
                 .iter()
                 .map(|v| {
-                    vec![
+                    let mut row = vec![
                         v.vendor_id.clone(),
                         v.name.clone(),
                         v.products.to_string(),
@@ -221,24 +245,29 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
                         severity_cell(&v.counts),
                         v.counts.kev.to_string(),
                         v.counts.kev_ransomware.to_string(),
-                    ]
+                    ];
+                    if network.is_some() {
+                        row.push(v.network_entities.join(" "));
+                    }
+                    row
                 })
                 .collect();
-            crate::output::table(
-                &mut out,
-                &[
-                    "VENDOR ID",
-                    "NAME",
-                    "PRODUCTS",
-                    "DEVICES",
-                    "OPEN",
-                    "C/H/M/L/?",
-                    "KEV",
-                    "RANSOM",
-                ],
-                &rows,
-                &[false, false, true, true, true, false, true, true],
-            )?;
+            let mut header = vec![
+                "VENDOR ID",
+                "NAME",
+                "PRODUCTS",
+                "DEVICES",
+                "OPEN",
+                "C/H/M/L/?",
+                "KEV",
+                "RANSOM",
+            ];
+            let mut right = vec![false, false, true, true, true, false, true, true];
+            if network.is_some() {
+                header.push("NETWORK");
+                right.push(false);
+            }
+            crate::output::table(&mut out, &header, &rows, &right)?;
             if !report.devices_without_sbom.is_empty() {
                 writeln!(out)?;
                 writeln!(

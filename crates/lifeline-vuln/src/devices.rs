@@ -64,23 +64,9 @@ impl Device {
 }
 
 /// A manufacturer or supplier name reduced to a vendor id: `Acme Devices, Inc` →
-/// `acme-devices-inc`.
-pub fn vendor_id(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut gap = false;
-    for c in name.chars() {
-        if c.is_alphanumeric() {
-            if gap && !out.is_empty() {
-                out.push('-');
-            }
-            gap = false;
-            out.extend(c.to_lowercase());
-        } else {
-            gap = true;
-        }
-    }
-    out
-}
+/// `acme-devices-inc`. The rule is the network model's, so a network node or platform
+/// whose `vendor` is this id names the same organisation.
+pub use lifeline_network::vendor_id;
 
 /// A device inventory with its warnings.
 #[derive(Debug, Clone)]
@@ -525,6 +511,10 @@ pub struct VendorRow {
     pub devices: usize,
     /// Counts over the vendor's SBOMs.
     pub counts: Counts,
+    /// The network nodes, sites and platforms that carry this vendor id (filled by a
+    /// caller that has a network; empty otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub network_entities: Vec<String>,
 }
 
 /// Findings rolled up per device, product and vendor.
@@ -637,6 +627,7 @@ pub fn roll_up(devices: &[Device], scanned: &[(Sbom, ScanReport)]) -> DeviceRepo
                 products: products.len(),
                 devices,
                 counts,
+                network_entities: Vec::new(),
             }
         })
         .collect();

@@ -254,3 +254,64 @@ fn devices_report_rolls_up_per_device_product_and_vendor() {
     insta::assert_snapshot!(out.join("\n"));
     let _ = std::fs::remove_dir_all(folder);
 }
+
+/// With `--network`, each vendor row names the network entities that carry its vendor id.
+#[test]
+fn devices_report_names_network_entities_per_vendor() {
+    let folder = temp("sboms-network");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let name = "spdx/infusion-pump.spdx.json";
+    std::fs::copy(
+        super::repo().join(data(name)),
+        folder.join("infusion-pump.spdx.json"),
+    )
+    .expect("copy");
+    let network = temp("vendors-network.json");
+    std::fs::write(
+        &network,
+        r#"{"format": "lifeline-network/1",
+            "nodes": [
+              {"id": "pumps@maker", "material": "pump", "vendor": "acme-infusion-systems"},
+              {"id": "pumps@icu", "material": "pump", "demand": 1}],
+            "edges": [{"from": "pumps@maker", "to": "pumps@icu"}],
+            "platforms": [{"id": "pump-server", "vendor": "acme-infusion-systems"},
+                          {"id": "erp", "vendor": "someone-else"}]}"#,
+    )
+    .expect("write network");
+    let folder_text = folder.display().to_string();
+    let network_text = network.display().to_string();
+    let (out, _) = run(
+        &[
+            "devices",
+            "report",
+            "--devices",
+            &data("devices/inventory.json"),
+            "--sboms",
+            &folder_text,
+            "--network",
+            &network_text,
+            "--format",
+            "json",
+        ],
+        &osv_args(),
+        0,
+    );
+    let report: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let vendors = report["vendors"].as_array().expect("vendors");
+    let infusion = vendors
+        .iter()
+        .find(|v| v["vendorId"] == "acme-infusion-systems")
+        .expect("the pump maker");
+    assert_eq!(
+        infusion["networkEntities"],
+        serde_json::json!(["pumps@maker", "pump-server"])
+    );
+    // A vendor no network entity carries has no list.
+    let devices = vendors
+        .iter()
+        .find(|v| v["vendorId"] == "acme-devices-inc")
+        .expect("the monitor maker");
+    assert!(devices.get("networkEntities").is_none(), "{devices}");
+    let _ = std::fs::remove_dir_all(folder);
+    let _ = std::fs::remove_file(network);
+}
