@@ -87,16 +87,7 @@ fn severity_cell(counts: &Counts) -> String {
 
 fn report(args: &ReportArgs) -> anyhow::Result<u8> {
     // The network first, so that a bad one fails before the (slower) scan.
-    let network = match &args.network {
-        Some(path) => {
-            let loaded = crate::input::load_or_report(path)?;
-            for warning in &loaded.warnings {
-                eprintln!("{}: {warning}", path.display());
-            }
-            Some(loaded.network)
-        }
-        None => None,
-    };
+    let network = crate::input::optional_network(args.network.as_deref())?;
     let bytes = std::fs::read(&args.devices)
         .with_context(|| format!("cannot read `{}`", args.devices.display()))?;
     let inventory = match read_inventory(&bytes) {

@@ -24,6 +24,18 @@ pub fn load_or_report(path: &Path) -> anyhow::Result<Loaded> {
     }
 }
 
+/// The network of an optional `--network` flag, its warnings printed on stderr.
+pub fn optional_network(path: Option<&Path>) -> anyhow::Result<Option<ValidatedNetwork>> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let loaded = load_or_report(path)?;
+    for warning in &loaded.warnings {
+        eprintln!("{}: {warning}", path.display());
+    }
+    Ok(Some(loaded.network))
+}
+
 /// Reads scenarios for `network` from a file (`{"scenarios": [...]}` or a list), printing
 /// warnings, and every error with exit code 2.
 pub fn read_scenarios(path: &Path, network: &ValidatedNetwork) -> anyhow::Result<Vec<Scenario>> {

@@ -356,29 +356,29 @@ fn short(hash: &str) -> String {
         .to_owned()
 }
 
-fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
-    let repository = repository(&args.db)?;
-    let events = repository.history(&args.epc)?;
+/// Stored events as JSON or as a table with one column (`column`) that says what the event
+/// means for the question asked.
+fn render_events(
+    events: &[lifeline_trace::repository::StoredEvent],
+    format: Format,
+    column: &str,
+    cell: impl Fn(&lifeline_trace::facts::EventFacts) -> String,
+) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    match args.format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&events)?)?,
+    match format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(events)?)?,
         Format::Table => {
             let rows: Vec<Vec<String>> = events
                 .iter()
                 .map(|e| {
                     let f = &e.facts;
-                    let role = f
-                        .epcs
-                        .iter()
-                        .find(|(x, _)| *x == lifeline_trace::facts::canonical_id(&args.epc))
-                        .map_or("", |(_, r)| r.as_str());
                     vec![
                         lifeline_trace::time::format_millis(f.time),
                         f.event_type.clone(),
                         f.action.clone(),
                         f.biz_step.clone(),
                         f.disposition.clone(),
-                        role.to_owned(),
+                        cell(f),
                         f.biz_location
                             .clone()
                             .or_else(|| f.read_point.clone())
@@ -399,7 +399,7 @@ fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
                     "action",
                     "bizStep",
                     "disposition",
-                    "role",
+                    column,
                     "where",
                     "hash",
                 ],
@@ -408,6 +408,20 @@ fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
             )?;
         }
     }
+    Ok(())
+}
+
+fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
+    let repository = repository(&args.db)?;
+    let events = repository.history(&args.epc)?;
+    let epc = lifeline_trace::facts::canonical_id(&args.epc);
+    render_events(&events, args.format, "role", |f| {
+        f.epcs
+            .iter()
+            .find(|(x, _)| *x == epc)
+            .map_or("", |(_, r)| r.as_str())
+            .to_owned()
+    })?;
     if events.is_empty() {
         eprintln!("no events for `{}`", args.epc);
         return Ok(1);
@@ -441,56 +455,14 @@ fn query(args: &QueryArgs) -> anyhow::Result<u8> {
     };
     let repository = repository(&args.db)?;
     let events = repository.query(&query)?;
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&events)?)?,
-        Format::Table => {
-            let rows: Vec<Vec<String>> = events
-                .iter()
-                .map(|e| {
-                    let f = &e.facts;
-                    let what = match (f.epcs.len(), f.classes.len()) {
-                        (0, 0) => String::new(),
-                        (1, 0) => f.epcs[0].0.clone(),
-                        (0, 1) => f.classes[0].clone(),
-                        (epcs, classes) => format!("{epcs} EPC(s), {classes} class(es)"),
-                    };
-                    vec![
-                        lifeline_trace::time::format_millis(f.time),
-                        f.event_type.clone(),
-                        f.action.clone(),
-                        f.biz_step.clone(),
-                        f.disposition.clone(),
-                        what,
-                        f.biz_location
-                            .clone()
-                            .or_else(|| f.read_point.clone())
-                            .unwrap_or_default(),
-                        format!(
-                            "{}{}",
-                            short(&f.hash),
-                            if e.retracted { " (retracted)" } else { "" }
-                        ),
-                    ]
-                })
-                .collect();
-            crate::output::table(
-                &mut out,
-                &[
-                    "time",
-                    "event",
-                    "action",
-                    "bizStep",
-                    "disposition",
-                    "what",
-                    "where",
-                    "hash",
-                ],
-                &rows,
-                &[],
-            )?;
+    render_events(&events, args.format, "what", |f| {
+        match (f.epcs.len(), f.classes.len()) {
+            (0, 0) => String::new(),
+            (1, 0) => f.epcs[0].0.clone(),
+            (0, 1) => f.classes[0].clone(),
+            (epcs, classes) => format!("{epcs} EPC(s), {classes} class(es)"),
         }
-    }
+    })?;
     eprintln!("{} event(s)", events.len());
     Ok(if events.is_empty() { 1 } else { 0 })
 }
@@ -604,16 +576,7 @@ fn render_findings(findings: &[LinkedFinding<'_>], format: Format) -> anyhow::Re
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<u8> {
-    let network = match &args.network {
-        Some(path) => {
-            let loaded = crate::input::load_or_report(path)?;
-            for warning in &loaded.warnings {
-                eprintln!("{}: {warning}", path.display());
-            }
-            Some(loaded.network)
-        }
-        None => None,
-    };
+    let network = crate::input::optional_network(args.network.as_deref())?;
     let repository = if args.files.is_empty() {
         repository(&args.db)?
     } else {
