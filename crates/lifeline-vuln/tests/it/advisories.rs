@@ -239,3 +239,68 @@ fn enumerated_versions_and_pypi_names_match() {
     let ids: Vec<&str> = report.findings.iter().map(|f| f.id.as_str()).collect();
     assert_eq!(ids, ["CVE-2018-16115", "CVE-2019-13589", "CVE-2021-21337"]);
 }
+
+/// A zip of OSV records, stored and deflated, as the ecosystems' `all.zip` exports are.
+fn osv_zip(names: &[&str], method: zip::CompressionMethod) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(method);
+    for name in names {
+        let file = name.rsplit('/').next().expect("a file name");
+        writer.start_file(file, options).expect("start entry");
+        std::io::Write::write_all(&mut writer, &bytes(name)).expect("write entry");
+    }
+    writer.finish().expect("finish zip").into_inner()
+}
+
+#[test]
+fn zip_exports_load_like_their_records() {
+    let names = [
+        "osv/osv-linter-testdata/GO-2020-0001.json",
+        "osv/osv-linter-testdata/PYSEC-2023-74.json",
+        "osv/osv-linter-testdata/GHSA-9v2f-6vcg-3hgv.json",
+    ];
+    let mut one_by_one = AdvisoryIndex::new();
+    for name in names {
+        one_by_one.add_json(name, &bytes(name)).expect("record");
+    }
+    for method in [
+        zip::CompressionMethod::Stored,
+        zip::CompressionMethod::Deflated,
+    ] {
+        let mut zipped = AdvisoryIndex::new();
+        zipped
+            .add_zip("all.zip", &osv_zip(&names, method))
+            .unwrap_or_else(|e| panic!("{method}: {e}"));
+        assert_eq!(zipped.stats, one_by_one.stats, "{method}");
+        let ids = |index: &AdvisoryIndex| -> Vec<String> {
+            index.advisories.iter().map(|a| a.id.clone()).collect()
+        };
+        assert_eq!(ids(&zipped), ids(&one_by_one), "{method}");
+    }
+}
+
+#[test]
+fn a_corrupted_zip_entry_is_an_error_naming_it() {
+    let name = "osv/osv-linter-testdata/GO-2020-0001.json";
+    let mut archive = osv_zip(&[name], zip::CompressionMethod::Stored);
+    // Change one byte of the stored record: its CRC-32 no longer matches.
+    let record = bytes(name);
+    let at = archive
+        .windows(record.len())
+        .position(|w| w == record.as_slice())
+        .expect("the stored record");
+    archive[at + 10] ^= 0x20;
+    let error = AdvisoryIndex::new()
+        .add_zip("all.zip", &archive)
+        .expect_err("corrupted");
+    let text = error.to_string();
+    assert!(
+        text.contains("all.zip:GO-2020-0001.json") && text.contains("CRC-32"),
+        "{text}"
+    );
+    // Not a zip at all.
+    let error = AdvisoryIndex::new()
+        .add_zip("all.zip", b"not a zip")
+        .expect_err("not a zip");
+    assert!(error.to_string().contains("all.zip"), "{error}");
+}
