@@ -69,11 +69,16 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Every diagnostic of a document that did not validate (at least one is an error).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Every diagnostic of a document, printed one per line (a network that did not validate
+/// has at least one error). lifeline-vuln reports SBOM problems with the same types.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| d.is_error())
     }
