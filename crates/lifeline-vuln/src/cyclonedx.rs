@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::error::{Diagnostic, Diagnostics, SbomError};
+use crate::error::{Diagnostic, Diagnostics, SbomError, reject_errors};
 use crate::model::{Component, Dependency, Hash, Metadata, Sbom, SbomFormat, Service};
 use crate::schema::{CYCLONEDX_VERSIONS, validate_cyclonedx};
 
@@ -51,23 +51,12 @@ pub fn read_json(document: &Value) -> Result<Loaded, SbomError> {
         diagnostics.extend(validate_cyclonedx(document, &version));
     }
     let kind = format!("CycloneDX {version} JSON");
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(SbomError::Invalid {
-            kind,
-            diagnostics: Diagnostics(diagnostics),
-        });
-    }
+    let mut diagnostics = reject_errors(&kind, diagnostics)?;
     let sbom = json_to_model(document, &version);
     diagnostics.extend(check_references(&sbom));
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(SbomError::Invalid {
-            kind,
-            diagnostics: Diagnostics(diagnostics),
-        });
-    }
     Ok(Loaded {
         sbom,
-        warnings: diagnostics,
+        warnings: reject_errors(&kind, diagnostics)?,
     })
 }
 
@@ -304,16 +293,9 @@ pub fn read_xml(text: &str) -> Result<Loaded, SbomError> {
     let sbom = reader.bom(root);
     let mut diagnostics = reader.diagnostics;
     diagnostics.extend(check_references(&sbom));
-    let kind = format!("CycloneDX {version} XML");
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(SbomError::Invalid {
-            kind,
-            diagnostics: Diagnostics(diagnostics),
-        });
-    }
     Ok(Loaded {
         sbom,
-        warnings: diagnostics,
+        warnings: reject_errors(&format!("CycloneDX {version} XML"), diagnostics)?,
     })
 }
 

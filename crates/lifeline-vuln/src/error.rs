@@ -6,6 +6,22 @@
 /// alike.
 pub use lifeline_network::{Diagnostic, Diagnostics, Severity};
 
+/// `diagnostics` back as warnings when none is an error; else the whole document is
+/// rejected as an invalid `kind` (`CycloneDX 1.6 JSON`, ...), nothing of it kept.
+pub(crate) fn reject_errors(
+    kind: &str,
+    diagnostics: Vec<Diagnostic>,
+) -> Result<Vec<Diagnostic>, SbomError> {
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        Err(SbomError::Invalid {
+            kind: kind.to_owned(),
+            diagnostics: Diagnostics(diagnostics),
+        })
+    } else {
+        Ok(diagnostics)
+    }
+}
+
 /// Why an SBOM or VEX document could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum SbomError {

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::cyclonedx::Loaded;
-use crate::error::{Diagnostic, Diagnostics, SbomError};
+use crate::error::{Diagnostic, SbomError, reject_errors};
 use crate::model::{Component, Dependency, Hash, Metadata, Sbom, SbomFormat};
 
 const CHECKSUM_ALGORITHMS: [&str; 17] = [
@@ -246,13 +246,7 @@ pub fn read_json(document: &Value) -> Result<Loaded, SbomError> {
         .and_then(|id| ids.get(id))
         .and_then(|index| components.get(*index))
         .cloned();
-    let kind = format!("SPDX {spec_version} JSON");
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(SbomError::Invalid {
-            kind,
-            diagnostics: Diagnostics(diagnostics),
-        });
-    }
+    let diagnostics = reject_errors(&format!("SPDX {spec_version} JSON"), diagnostics)?;
     let creators = document
         .get("creationInfo")
         .and_then(|c| c.get("creators"))
