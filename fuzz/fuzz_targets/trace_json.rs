@@ -1,34 +1,10 @@
-//! Fuzz target for the EPCIS JSON reader: any bytes must give events or an error, never a
-//! panic; every event read must hash, validate, yield facts and survive the JSON-LD round
-//! trip with the same Event Hash ID.
+//! Fuzz target for the EPCIS JSON reader (see `trace_common.rs` for what it checks).
 
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use lifeline_trace::hash::{HashConfig, event_hash};
+#[path = "trace_common.rs"]
+mod common;
 
-fuzz_target!(|data: &[u8]| {
-    // Steer the detector to this format: prefix the input with its first character.
-    let mut bytes = Vec::with_capacity(data.len() + 1);
-    bytes.push(if "json" == "json" { b'{' } else { b'<' });
-    bytes.extend_from_slice(data);
-    let Ok((header, events)) = lifeline_trace::read_all(&bytes) else {
-        return;
-    };
-    let config = HashConfig::default();
-    let facts = lifeline_trace::facts::facts_of(&header, &events);
-    let _ = lifeline_trace::rules::check(&facts);
-    for event in &events {
-        let _ = lifeline_trace::validate::check_event(event);
-    }
-    let json = lifeline_trace::write::document_to_json(&header, &events).to_string();
-    if let Ok((header2, events2)) = lifeline_trace::read_all(json.as_bytes()) {
-        assert_eq!(events.len(), events2.len());
-        for (a, b) in events.iter().zip(&events2) {
-            assert_eq!(
-                event_hash(a, &header, config),
-                event_hash(b, &header2, config)
-            );
-        }
-    }
-});
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| common::run(b'{', data));
