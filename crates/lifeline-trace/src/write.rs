@@ -64,6 +64,11 @@ impl Prefixes {
         format!("{prefix}:{local}")
     }
 
+    /// Whether any extension prefix was used: else the `@context` is the EPCIS one alone.
+    pub fn any_used(&self) -> bool {
+        !self.used.is_empty()
+    }
+
     /// The `@context` value: the EPCIS context, then one object per prefix used.
     pub fn context(&self) -> Value {
         let mut list = vec![Value::String(EPCIS_CONTEXT.to_owned())];
