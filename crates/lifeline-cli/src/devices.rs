@@ -127,11 +127,10 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
                 .collect();
         }
     }
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = crate::output::stdout();
     match args.format {
         ReportFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
+            crate::output::json(&mut out, &report)?;
         }
         ReportFormat::Table => {
             let header = [

@@ -14,6 +14,12 @@ mod stress;
 mod trace;
 mod validate;
 
+/// mimalloc instead of the system allocator: parsing EPCIS, SBOMs and OSV records makes
+/// many small short-lived allocations, and with glibc's malloc they took a third of an
+/// ingest's CPU (BENCHMARKS.md, traceability).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::ErrorKind;
 use std::process::ExitCode;
 

@@ -15,8 +15,22 @@ pub fn open(path: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
                 format!("cannot create `{}`", path.display())
             })?))
         }
-        None => Box::new(BufWriter::new(io::stdout().lock())),
+        None => Box::new(stdout()),
     })
+}
+
+/// Standard output, buffered: a command's data is written in large blocks, not flushed at
+/// every line. Call `flush` at the end to see write errors.
+pub fn stdout() -> BufWriter<io::StdoutLock<'static>> {
+    BufWriter::new(io::stdout().lock())
+}
+
+/// Writes `value` as pretty JSON and a newline, straight to `out` (no copy of the whole
+/// document in memory).
+pub fn json(out: &mut dyn Write, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
 }
 
 /// A quantity for a table: grouped thousands above 1,000, up to 4 significant decimals

@@ -107,7 +107,7 @@ pub fn load_sbom(path: &Path) -> anyhow::Result<Result<Loaded, SbomError>> {
 }
 
 fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     let mut invalid = 0;
     for path in &args.boms {
         match load_sbom(path)? {
@@ -144,6 +144,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
             }
         }
     }
+    out.flush()?;
     Ok(if invalid > 0 { 2 } else { 0 })
 }
 
@@ -307,7 +308,7 @@ fn run_scan(args: &ScanArgs) -> anyhow::Result<u8> {
         reports.iter().map(|r| r.summary.components).sum::<usize>(),
         started.elapsed().as_secs_f64()
     ));
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = crate::output::stdout();
     let version = env!("CARGO_PKG_VERSION");
     match args.format {
         ScanFormat::Table => write_table(&mut out, &reports)?,
@@ -318,22 +319,16 @@ fn run_scan(args: &ScanArgs) -> anyhow::Result<u8> {
                 kev_catalog_version: sources.kev.as_ref().map(|k| k.version.as_str()),
                 reports: &reports,
             };
-            serde_json::to_writer_pretty(&mut out, &document)?;
-            writeln!(out)?;
+            crate::output::json(&mut out, &document)?;
         }
         ScanFormat::Sarif => {
-            serde_json::to_writer_pretty(
-                &mut out,
-                &lifeline_vuln::output::sarif(&reports, version),
-            )?;
-            writeln!(out)?;
+            crate::output::json(&mut out, &lifeline_vuln::output::sarif(&reports, version))?;
         }
         ScanFormat::CyclonedxVex => {
-            serde_json::to_writer_pretty(
+            crate::output::json(
                 &mut out,
                 &lifeline_vuln::output::cyclonedx_vex(&reports, version),
             )?;
-            writeln!(out)?;
         }
     }
     out.flush()?;

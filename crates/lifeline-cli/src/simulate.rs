@@ -115,8 +115,7 @@ fn write_report<T: serde::Serialize>(
     match format {
         SimFormat::Table => table(&mut out)?,
         SimFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, report)?;
-            writeln!(out)?;
+            output::json(&mut out, report)?;
         }
         SimFormat::Csv => csv(&mut out)?,
     }

@@ -110,9 +110,7 @@ fn write_json(
         "baseline_tts_capped": report.baseline_tts_capped,
         "scenarios": ranked,
     });
-    serde_json::to_writer_pretty(&mut *out, &document)?;
-    writeln!(out)?;
-    Ok(())
+    crate::output::json(out, &document)
 }
 
 fn write_csv(out: &mut dyn Write, ranked: &[&ScenarioResult]) -> anyhow::Result<()> {

@@ -2,7 +2,7 @@
 //! chain-of-custody rules and product verification (lifeline-trace).
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -220,7 +220,7 @@ fn document_error(path: &Path, error: TraceError) -> anyhow::Error {
 
 fn hash(args: &HashArgs) -> anyhow::Result<u8> {
     let reader = open(&args.file)?;
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut out = crate::output::stdout();
     let config = HashConfig::default();
     let mut write_error: Option<std::io::Error> = None;
     let result = visit_events(reader, &mut |header, event| {
@@ -248,7 +248,7 @@ fn hash(args: &HashArgs) -> anyhow::Result<u8> {
 }
 
 fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     let mut invalid = 0;
     for path in &args.files {
         let validation = lifeline_trace::schema::validate_document(open(path)?)?;
@@ -313,6 +313,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
             }
         }
     }
+    out.flush()?;
     if invalid > 0 {
         Err(Reported(2).into())
     } else {
@@ -364,9 +365,9 @@ fn render_events(
     column: &str,
     cell: impl Fn(&lifeline_trace::facts::EventFacts) -> String,
 ) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     match format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(events)?)?,
+        Format::Json => crate::output::json(&mut out, &events)?,
         Format::Table => {
             let rows: Vec<Vec<String>> = events
                 .iter()
@@ -408,6 +409,7 @@ fn render_events(
             )?;
         }
     }
+    out.flush()?;
     Ok(())
 }
 
@@ -533,10 +535,10 @@ fn link_findings<'a>(
 }
 
 fn render_findings(findings: &[LinkedFinding<'_>], format: Format) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     let linked = findings.iter().any(|f| f.entities.is_some());
     match format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(findings)?)?,
+        Format::Json => crate::output::json(&mut out, &findings)?,
         Format::Table => {
             let rows: Vec<Vec<String>> = findings
                 .iter()
@@ -572,6 +574,7 @@ fn render_findings(findings: &[LinkedFinding<'_>], format: Format) -> anyhow::Re
             crate::output::table(&mut out, headers, &rows, &[])?;
         }
     }
+    out.flush()?;
     Ok(())
 }
 
@@ -621,9 +624,9 @@ fn verify_command(args: &VerifyArgs) -> anyhow::Result<u8> {
             return Err(Reported(2).into());
         }
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     match args.format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&answer)?)?,
+        Format::Json => crate::output::json(&mut out, &answer)?,
         Format::Table => {
             let verdict = match answer.verdict {
                 Verdict::Verified => "verified",
@@ -633,6 +636,7 @@ fn verify_command(args: &VerifyArgs) -> anyhow::Result<u8> {
             writeln!(out, "{}", answer.reason)?;
         }
     }
+    out.flush()?;
     Ok(if answer.verdict == Verdict::Verified {
         0
     } else {

@@ -41,7 +41,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
         Err(LoadError::Invalid { diagnostics, .. }) => (diagnostics.0, None),
         Err(other) => return Err(other.into()),
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     match args.format {
         ValidateFormat::Text => {
             for diagnostic in &diagnostics {
@@ -68,7 +68,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
                 "valid": summary.is_some(),
                 "diagnostics": diagnostics,
             });
-            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+            crate::output::json(&mut out, &report)?;
         }
     }
     out.flush()?;

@@ -3,6 +3,10 @@
 //!
 //! `cargo run --release -p lifeline-trace --example trace_bench -- FILE DB [HASHES_OUT]`
 
+/// The allocator the `lifeline` binary uses, so that the figures are the CLI's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::Write;
 use std::time::Instant;
 

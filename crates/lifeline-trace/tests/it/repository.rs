@@ -602,7 +602,7 @@ fn a_repository_of_another_layout_is_refused_with_a_message() {
     }
     let message = Repository::open(&path).expect_err("refused").to_string();
     assert!(
-        message.contains("has layout 0, this lifeline reads layout 2"),
+        message.contains("has layout 0, this lifeline reads layout 3"),
         "{message}"
     );
     let _ = std::fs::remove_file(&path);
