@@ -83,10 +83,18 @@ fn main() -> ExitCode {
             if let Some(Reported(code)) = error.downcast_ref::<Reported>() {
                 return ExitCode::from(*code);
             }
+            // A reader that went away (`| head`) ends the command quietly. serde_json's
+            // error does not expose the io::Error it wraps as a source, so ask it.
             if error.chain().any(|cause| {
                 cause
                     .downcast_ref::<std::io::Error>()
-                    .is_some_and(|e| e.kind() == ErrorKind::BrokenPipe)
+                    .map(std::io::Error::kind)
+                    .or_else(|| {
+                        cause
+                            .downcast_ref::<serde_json::Error>()
+                            .and_then(serde_json::Error::io_error_kind)
+                    })
+                    == Some(ErrorKind::BrokenPipe)
             }) {
                 return ExitCode::SUCCESS;
             }

@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -483,99 +484,137 @@ struct LinkedFinding<'a> {
     entities: Option<Vec<String>>,
 }
 
-/// Names the item and the network entities behind each finding.
-fn link_findings<'a>(
-    findings: &'a [Finding],
+/// Names the item and the network entities behind a finding.
+fn link_finding<'a>(
+    finding: &'a Finding,
     repository: &Repository,
     network: Option<&ValidatedNetwork>,
-) -> anyhow::Result<Vec<LinkedFinding<'a>>> {
+) -> anyhow::Result<LinkedFinding<'a>> {
     let Some(network) = network else {
-        return Ok(findings
-            .iter()
-            .map(|finding| LinkedFinding {
-                finding,
-                item: None,
-                entities: None,
-            })
-            .collect());
+        return Ok(LinkedFinding {
+            finding,
+            item: None,
+            entities: None,
+        });
     };
-    let mut linked = Vec::with_capacity(findings.len());
-    for finding in findings {
-        let item = gtin_of(&finding.epc)
-            .and_then(|gtin| network.item_by_gtin(&gtin))
-            .map(|item| item.id.clone());
-        let mut entities: Vec<String> = Vec::new();
-        for hash in &finding.events {
-            let Some(event) = repository.get(hash)? else {
-                continue;
-            };
-            let facts = &event.facts;
-            let places = facts
-                .read_point
-                .iter()
-                .chain(&facts.biz_location)
-                .chain(facts.sources.iter().map(|p| &p.id))
-                .chain(facts.destinations.iter().map(|p| &p.id));
-            for gln in places.filter_map(|place| gln_of(place)) {
-                for &(kind, ix) in network.entities_at_gln(&gln) {
-                    let id = network.entity_id(kind, ix);
-                    if !entities.iter().any(|e| e == id) {
-                        entities.push(id.to_owned());
-                    }
+    let item = gtin_of(&finding.epc)
+        .and_then(|gtin| network.item_by_gtin(&gtin))
+        .map(|item| item.id.clone());
+    let mut entities: Vec<String> = Vec::new();
+    for hash in &finding.events {
+        let Some(event) = repository.get(hash)? else {
+            continue;
+        };
+        let facts = &event.facts;
+        let places = facts
+            .read_point
+            .iter()
+            .chain(&facts.biz_location)
+            .chain(facts.sources.iter().map(|p| &p.id))
+            .chain(facts.destinations.iter().map(|p| &p.id));
+        for gln in places.filter_map(|place| gln_of(place)) {
+            for &(kind, ix) in network.entities_at_gln(&gln) {
+                let id = network.entity_id(kind, ix);
+                if !entities.iter().any(|e| e == id) {
+                    entities.push(id.to_owned());
                 }
             }
         }
-        linked.push(LinkedFinding {
-            finding,
-            item,
-            entities: Some(entities),
-        });
     }
-    Ok(linked)
+    Ok(LinkedFinding {
+        finding,
+        item,
+        entities: Some(entities),
+    })
 }
 
-fn render_findings(findings: &[LinkedFinding<'_>], format: Format) -> anyhow::Result<()> {
-    let mut out = crate::output::stdout();
-    let linked = findings.iter().any(|f| f.entities.is_some());
-    match format {
-        Format::Json => crate::output::json(&mut out, &findings)?,
-        Format::Table => {
-            let rows: Vec<Vec<String>> = findings
-                .iter()
-                .map(|linked_finding| {
-                    let f = linked_finding.finding;
-                    let mut row = vec![
-                        match f.severity {
-                            Severity::Error => "error".to_owned(),
-                            Severity::Warning => "warning".to_owned(),
-                        },
-                        f.rule.as_str().to_owned(),
-                        f.epc.clone(),
-                    ];
-                    if linked {
-                        row.push(linked_finding.item.clone().unwrap_or_default());
-                        row.push(
-                            linked_finding
-                                .entities
-                                .as_deref()
-                                .unwrap_or_default()
-                                .join(" "),
-                        );
-                    }
-                    row.push(f.message.clone());
-                    row
-                })
-                .collect();
-            let headers: &[&str] = if linked {
-                &["severity", "rule", "epc", "item", "where", "finding"]
-            } else {
-                &["severity", "rule", "epc", "finding"]
-            };
-            crate::output::table(&mut out, headers, &rows, &[])?;
+/// How many findings a check gave, and how many of them are errors.
+#[derive(Debug, Default)]
+struct Tally {
+    findings: usize,
+    errors: usize,
+}
+
+impl Tally {
+    fn count(&mut self, finding: &Finding) {
+        self.findings += 1;
+        if finding.severity == Severity::Error {
+            self.errors += 1;
         }
     }
+}
+
+/// Findings as a JSON array, written as the check finds them (hash mismatches first, then
+/// one aggregation family after another): memory does not grow with their number.
+fn stream_findings_json(
+    repository: &Repository,
+    network: Option<&ValidatedNetwork>,
+) -> anyhow::Result<Tally> {
+    use serde::ser::{SerializeSeq, Serializer};
+
+    let mut out = crate::output::stdout();
+    let mut tally = Tally::default();
+    let mut failed: Option<anyhow::Error> = None;
+    {
+        let mut json = serde_json::Serializer::pretty(&mut out);
+        let mut array = json.serialize_seq(None)?;
+        repository.check_each(&mut |finding| {
+            tally.count(&finding);
+            let written = link_finding(&finding, repository, network)
+                .and_then(|linked| Ok(array.serialize_element(&linked)?));
+            match written {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(error) => {
+                    failed = Some(error);
+                    ControlFlow::Break(())
+                }
+            }
+        })?;
+        if let Some(error) = failed {
+            return Err(error);
+        }
+        array.end()?;
+    }
+    writeln!(out)?;
     out.flush()?;
-    Ok(())
+    Ok(tally)
+}
+
+/// Findings as a table, sorted by EPC (column widths need every row first).
+fn render_findings_table(
+    repository: &Repository,
+    network: Option<&ValidatedNetwork>,
+) -> anyhow::Result<Tally> {
+    let findings = repository.check()?;
+    let mut tally = Tally::default();
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(findings.len());
+    for finding in &findings {
+        tally.count(finding);
+        let linked = link_finding(finding, repository, network)?;
+        let mut row = vec![
+            match finding.severity {
+                Severity::Error => "error".to_owned(),
+                Severity::Warning => "warning".to_owned(),
+            },
+            finding.rule.as_str().to_owned(),
+            finding.epc.clone(),
+        ];
+        if network.is_some() {
+            row.push(linked.item.unwrap_or_default());
+            row.push(linked.entities.unwrap_or_default().join(" "));
+        }
+        row.push(finding.message.clone());
+        rows.push(row);
+    }
+    let headers: &[&str] = if network.is_some() {
+        &["severity", "rule", "epc", "item", "where", "finding"]
+    } else {
+        &["severity", "rule", "epc", "finding"]
+    };
+    let mut out = crate::output::stdout();
+    crate::output::table(&mut out, headers, &rows, &[])?;
+    out.flush()?;
+    Ok(tally)
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<u8> {
@@ -591,22 +630,17 @@ fn check(args: &CheckArgs) -> anyhow::Result<u8> {
         }
         memory
     };
-    let findings = repository.check()?;
-    render_findings(
-        &link_findings(&findings, &repository, network.as_ref())?,
-        args.format,
-    )?;
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
+    let tally = match args.format {
+        Format::Json => stream_findings_json(&repository, network.as_ref())?,
+        Format::Table => render_findings_table(&repository, network.as_ref())?,
+    };
     eprintln!(
         "{} finding(s): {} error(s), {} warning(s)",
-        findings.len(),
-        errors,
-        findings.len() - errors
+        tally.findings,
+        tally.errors,
+        tally.findings - tally.errors
     );
-    Ok(if errors > 0 { 1 } else { 0 })
+    Ok(if tally.errors > 0 { 1 } else { 0 })
 }
 
 fn verify_command(args: &VerifyArgs) -> anyhow::Result<u8> {

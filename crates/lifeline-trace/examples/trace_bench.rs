@@ -172,6 +172,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     repository.check_each(&mut |finding| {
         count += 1;
         *fired.entry(finding.rule.as_str()).or_default() += 1;
+        std::ops::ControlFlow::Continue(())
     })?;
     let check = started.elapsed();
     let check_cpu = cpu_seconds() - cpu;

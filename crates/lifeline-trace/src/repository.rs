@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use rusqlite::{Connection, params};
@@ -757,7 +758,10 @@ impl Repository {
     /// state of one family; the findings are those of one pass over all events in time order.
     pub fn check(&self) -> Result<Vec<Finding>, TraceError> {
         let mut findings = Vec::new();
-        self.check_each(&mut |finding| findings.push(finding))?;
+        self.check_each(&mut |finding| {
+            findings.push(finding);
+            ControlFlow::Continue(())
+        })?;
         findings.sort();
         findings.dedup();
         Ok(findings)
@@ -766,8 +770,12 @@ impl Repository {
     /// As [`Repository::check`], handing each finding to `found` as soon as its family is
     /// done instead of collecting them: the `hash-mismatch` findings first, then each
     /// family's findings (sorted within the family). Memory does not grow with the number
-    /// of findings.
-    pub fn check_each(&self, found: &mut dyn FnMut(Finding)) -> Result<(), TraceError> {
+    /// of findings. The check stops early, without error, when `found` breaks (a reader
+    /// that went away, a limit reached).
+    pub fn check_each(
+        &self,
+        found: &mut dyn FnMut(Finding) -> ControlFlow<()>,
+    ) -> Result<(), TraceError> {
         // One read transaction for the whole check: otherwise each of the many small queries
         // takes and releases the file lock and looks for a hot journal (three system calls).
         let snapshot = self.connection.unchecked_transaction()?;
@@ -776,15 +784,20 @@ impl Repository {
         Ok(())
     }
 
-    fn check_in(&self, found: &mut dyn FnMut(Finding)) -> Result<(), TraceError> {
+    fn check_in(
+        &self,
+        found: &mut dyn FnMut(Finding) -> ControlFlow<()>,
+    ) -> Result<(), TraceError> {
         let mut mismatches = self.connection.prepare(
             "SELECT facts FROM events WHERE mismatch = 1 AND retracted = 0 ORDER BY seq",
         )?;
         let mut rows = mismatches.query([])?;
         while let Some(row) = rows.next()? {
             let facts = decode_facts(blob_of(row.get_ref(0)?)?)?;
-            if let Some(finding) = hash_mismatch(&facts) {
-                found(finding);
+            if let Some(finding) = hash_mismatch(&facts)
+                && found(finding).is_break()
+            {
+                return Ok(());
             }
         }
         let count: i64 =
@@ -839,12 +852,16 @@ impl Repository {
                     }
                 }
             });
-            let mut deliver = |result: Result<Vec<Finding>, TraceError>| -> Result<(), TraceError> {
-                for finding in result? {
-                    found(finding);
-                }
-                Ok(())
-            };
+            // Hands a family's findings on; `Break` when the caller wants no more.
+            let mut deliver =
+                |result: Result<Vec<Finding>, TraceError>| -> Result<ControlFlow<()>, TraceError> {
+                    for finding in result? {
+                        if found(finding).is_break() {
+                            return Ok(ControlFlow::Break(()));
+                        }
+                    }
+                    Ok(ControlFlow::Continue(()))
+                };
             let mut seqs: Vec<i64> = Vec::new();
             let mut family: Vec<u32> = Vec::new();
             let mut batch: Vec<Family> = Vec::with_capacity(FAMILIES);
@@ -904,7 +921,9 @@ impl Repository {
                         break;
                     }
                     for result in outbox.try_iter() {
-                        deliver(result)?;
+                        if deliver(result)?.is_break() {
+                            return Ok(());
+                        }
                     }
                 }
             }
@@ -912,7 +931,9 @@ impl Repository {
             let _ = families.send(batch);
             drop(families);
             for result in outbox {
-                deliver(result)?;
+                if deliver(result)?.is_break() {
+                    break;
+                }
             }
             Ok(())
         })

@@ -161,6 +161,7 @@ fn trace_check_files_reports_findings() {
     assert!(err.contains("12 finding(s): 12 error(s)"), "{err}");
     let (json, _) = check(&["trace", "check", &arg, "--format", "json"], 1);
     let findings: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(findings.as_array().map(Vec::len), Some(12), "{json}");
     assert_eq!(findings[0]["rule"], "expired-shipped");
     assert_eq!(findings[0]["severity"], "error");
     assert_eq!(findings[0]["events"].as_array().map(Vec::len), Some(2));

@@ -1,5 +1,7 @@
 //! The SQLite repository: idempotent, transactional ingest, queries, rules and verification.
 
+use std::ops::ControlFlow;
+
 use lifeline_trace::TraceError;
 use lifeline_trace::repository::{Query, Repository};
 use lifeline_trace::verify::{Verdict, VerifyRequest, verify};
@@ -376,7 +378,31 @@ proptest::proptest! {
         proptest::prop_assert_eq!(report.added, steps.len());
         let (header, read) = lifeline_trace::read_all(document.as_bytes()).expect("read");
         let expected = lifeline_trace::rules::check(&lifeline_trace::facts::facts_of(&header, &read));
-        proptest::prop_assert_eq!(repository.check().expect("check"), expected);
+        proptest::prop_assert_eq!(repository.check().expect("check"), expected.clone());
+        // Streamed, the same findings, each once; a caller that stops after k gets the
+        // first k of that stream.
+        let mut streamed = Vec::new();
+        repository
+            .check_each(&mut |finding| {
+                streamed.push(finding);
+                ControlFlow::Continue(())
+            })
+            .expect("check_each");
+        let mut sorted = streamed.clone();
+        sorted.sort();
+        proptest::prop_assert_eq!(sorted, expected);
+        let k = streamed.len() / 2;
+        let mut first = Vec::new();
+        repository
+            .check_each(&mut |finding| {
+                if first.len() == k {
+                    return ControlFlow::Break(());
+                }
+                first.push(finding);
+                ControlFlow::Continue(())
+            })
+            .expect("check_each");
+        proptest::prop_assert_eq!(&first[..], &streamed[..k]);
     }
 }
 
