@@ -943,7 +943,7 @@ impl Repository {
 /// Families per message from the reading thread to the checking thread.
 const FAMILIES: usize = 64;
 
-/// One aggregation family: its EPCs and the events naming them (time, seq, facts JSON).
+/// One aggregation family: its EPCs and the events naming them (time, seq, stored facts).
 struct Family {
     focus: HashSet<String>,
     events: Vec<(i64, i64, Vec<u8>)>,
