@@ -426,7 +426,7 @@ fn write_rows(
         let mut insert = transaction.prepare_cached(
             "INSERT INTO events (hash, event_id, event_type, event_time, action, biz_step, disposition,
                 read_point, biz_location, retracted, mismatch, source, facts, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12, ?13)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT (hash) DO NOTHING",
         )?;
         let mut retract = transaction
@@ -466,6 +466,8 @@ fn write_rows(
                 }
                 let facts_blob = row.stored_facts.as_slice();
                 let body_text = row.body.as_str();
+                // A declaration whose event is not stored (yet) stands in for it, retracted
+                // already: should the event come later, it is a duplicate of a retracted row.
                 let changed = insert.execute(params![
                     key,
                     facts.event_id,
@@ -476,6 +478,7 @@ fn write_rows(
                     facts.disposition,
                     facts.read_point,
                     facts.biz_location,
+                    i64::from(facts.error_declaration),
                     i64::from(hash_mismatch(facts).is_some()),
                     source_id,
                     facts_blob,
