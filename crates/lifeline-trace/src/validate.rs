@@ -54,9 +54,118 @@ fn push(out: &mut Vec<Problem>, event: &Event, field: &str, message: String) {
     });
 }
 
+/// What one item of an EPCIS list holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Item {
+    /// Text only (`epc`, `set`).
+    Text,
+    /// Text and attributes (`bizTransaction`, `source`, `destination` with their `type`).
+    Value,
+    /// Elements only (`quantityElement`, `sensorElement`).
+    Elements,
+}
+
+/// The EPCIS fields that hold only a list of items (for `persistentDisposition`, of `set`
+/// and `unset` values): their item names, and what an item holds.
+const LISTS: &[(&str, &[&str], Item)] = &[
+    ("epcList", &["epc"], Item::Text),
+    ("childEPCs", &["epc"], Item::Text),
+    ("inputEPCList", &["epc"], Item::Text),
+    ("outputEPCList", &["epc"], Item::Text),
+    ("quantityList", &["quantityElement"], Item::Elements),
+    ("childQuantityList", &["quantityElement"], Item::Elements),
+    ("inputQuantityList", &["quantityElement"], Item::Elements),
+    ("outputQuantityList", &["quantityElement"], Item::Elements),
+    ("sensorElementList", &["sensorElement"], Item::Elements),
+    ("bizTransactionList", &["bizTransaction"], Item::Value),
+    ("sourceList", &["source"], Item::Value),
+    ("destinationList", &["destination"], Item::Value),
+    ("persistentDisposition", &["set", "unset"], Item::Text),
+];
+
+/// Problems of shape in the lists EPCIS defines (part of [`check_event`]): text beside a
+/// list's items, an element that is not one of its items, an EPC with attributes or
+/// elements inside. The XSD forbids each of them, and JSON-LD has no place for them: an
+/// event with none of them keeps its Event Hash ID when written as JSON-LD and read back;
+/// one with any could not be stored as JSON-LD without losing part of what its hash covers.
+pub fn shape_problems(event: &Event) -> Vec<Problem> {
+    let mut out = Vec::new();
+    list_shapes(event, &mut out);
+    out
+}
+
+fn list_shapes(event: &Event, out: &mut Vec<Problem>) {
+    for field in &event.fields {
+        let Some(&(name, items, holds)) = LISTS.iter().find(|(name, ..)| *name == field.name)
+        else {
+            if field.name == "errorDeclaration" {
+                error_declaration_shape(event, field, out);
+            }
+            continue;
+        };
+        let expected = items.join("`, `");
+        if !field.text.is_empty() {
+            push(
+                out,
+                event,
+                name,
+                format!(
+                    "holds the text `{}` beside its items: only `{expected}` elements belong here",
+                    field.text
+                ),
+            );
+        }
+        for (i, item) in field.children.iter().enumerate() {
+            let at = format!("{name}[{i}]");
+            if !items.contains(&item.name.as_str()) {
+                let message = format!(
+                    "`{}` does not belong here: only `{expected}` elements do",
+                    item.name
+                );
+                push(out, event, &at, message);
+            } else if holds == Item::Text && !item.children.is_empty() {
+                let message = "has attributes or elements inside: it holds text only".into();
+                push(out, event, &at, message);
+            } else if holds == Item::Elements && !item.text.is_empty() {
+                let message = format!("holds the text `{}` beside its elements", item.text);
+                push(out, event, &at, message);
+            }
+        }
+    }
+}
+
+/// The shape of `errorDeclaration`: no text of its own; `correctiveEventIDs` holds only
+/// `correctiveEventID` values.
+fn error_declaration_shape(event: &Event, field: &Element, out: &mut Vec<Problem>) {
+    if !field.text.is_empty() {
+        push(
+            out,
+            event,
+            "errorDeclaration",
+            format!("holds the text `{}` beside its elements", field.text),
+        );
+    }
+    for ids in field.children_named("correctiveEventIDs") {
+        let shaped = ids.text.is_empty()
+            && ids
+                .children
+                .iter()
+                .all(|id| id.name == "correctiveEventID" && id.children.is_empty());
+        if !shaped {
+            push(
+                out,
+                event,
+                "errorDeclaration.correctiveEventIDs",
+                "holds something other than `correctiveEventID` values".into(),
+            );
+        }
+    }
+}
+
 /// Every problem of `event`; empty when it is valid.
 pub fn check_event(event: &Event) -> Vec<Problem> {
     let mut out = Vec::new();
+    list_shapes(event, &mut out);
     match event.text("eventTime") {
         None => push(
             &mut out,

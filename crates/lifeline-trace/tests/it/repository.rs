@@ -74,6 +74,45 @@ fn a_document_with_one_invalid_event_is_rejected_whole() {
     assert_eq!(repository.len().expect("len"), 0);
 }
 
+/// What JSON-LD cannot hold (and the XSD forbids) is rejected, not stored with part of it
+/// lost: text beside a list's items, a foreign element in a list, an EPC with attributes.
+#[test]
+fn an_event_with_lists_json_ld_cannot_hold_is_rejected() {
+    let text = String::from_utf8(dscsa()).expect("UTF-8");
+    let broken = text
+        .replacen(
+            "<epcList>\n",
+            "<epcList>stray\n",
+            1,
+        )
+        .replacen(
+            "<childEPCs>\n",
+            "<childEPCs><note>x</note>\n",
+            1,
+        )
+        .replacen(
+            "<epc>urn:epc:id:sgtin:030001.0012345.14</epc>\n                </childEPCs>",
+            "<epc kind=\"x\">urn:epc:id:sgtin:030001.0012345.14</epc>\n                </childEPCs>",
+            1,
+        );
+    let mut repository = Repository::in_memory().expect("repository");
+    match repository.ingest(broken.as_bytes(), "shapes.xml") {
+        Err(TraceError::Rejected { problems }) => {
+            let rendered: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            assert_eq!(
+                rendered,
+                [
+                    "event 0, field `epcList`: holds the text `stray` beside its items: only `epc` elements belong here",
+                    "event 2, field `childEPCs[0]`: `note` does not belong here: only `epc` elements do",
+                    "event 2, field `childEPCs[4]`: has attributes or elements inside: it holds text only",
+                ]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(repository.len().expect("len"), 0);
+}
+
 #[test]
 fn history_and_queries() {
     let repository = loaded();
