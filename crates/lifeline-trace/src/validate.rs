@@ -162,9 +162,53 @@ fn error_declaration_shape(event: &Event, field: &Element, out: &mut Vec<Problem
     }
 }
 
+/// The standard fields an event has at most once (EPCIS 2.0 XSD and JSON Schema).
+const ONCE: &[&str] = &[
+    "eventTime",
+    "recordTime",
+    "eventTimeZoneOffset",
+    "eventID",
+    "errorDeclaration",
+    "parentID",
+    "epcList",
+    "childEPCs",
+    "inputEPCList",
+    "outputEPCList",
+    "quantityList",
+    "childQuantityList",
+    "inputQuantityList",
+    "outputQuantityList",
+    "action",
+    "transformationID",
+    "bizStep",
+    "disposition",
+    "persistentDisposition",
+    "readPoint",
+    "bizLocation",
+    "bizTransactionList",
+    "sourceList",
+    "destinationList",
+    "sensorElementList",
+    "ilmd",
+];
+
+/// A standard field given more than once (sorting the names finds repeats at a few
+/// comparisons per field).
+fn repeated_fields(event: &Event, out: &mut Vec<Problem>) {
+    let mut names: Vec<&str> = event.fields.iter().map(|f| f.name.as_str()).collect();
+    names.sort_unstable();
+    for run in names.chunk_by(|a, b| a == b) {
+        if run.len() > 1 && ONCE.contains(&run[0]) {
+            let message = format!("given {} times: an event has it at most once", run.len());
+            push(out, event, run[0], message);
+        }
+    }
+}
+
 /// Every problem of `event`; empty when it is valid.
 pub fn check_event(event: &Event) -> Vec<Problem> {
     let mut out = Vec::new();
+    repeated_fields(event, &mut out);
     list_shapes(event, &mut out);
     match event.text("eventTime") {
         None => push(

@@ -670,14 +670,31 @@ pub fn event_from_value(
                 &location,
             )?),
             "sensorElementList" => fields.push(sensor_element_list(value, namespaces, &location)?),
-            "bizStep" => fields.push(Element::leaf(
-                "bizStep",
-                expand_term(&scalar_text(value), &format!("{CBV}BizStep-"), namespaces),
-            )),
-            "disposition" => fields.push(Element::leaf(
-                "disposition",
-                expand_term(&scalar_text(value), &format!("{CBV}Disp-"), namespaces),
-            )),
+            "bizStep" | "disposition" => {
+                let base = if key == "bizStep" {
+                    format!("{CBV}BizStep-")
+                } else {
+                    format!("{CBV}Disp-")
+                };
+                // A list gives the field once per item, as a repeated XML element does
+                // (`validate` reports the repetition); anything but text is an error.
+                let items = match value {
+                    Value::Array(items) => items.iter().collect(),
+                    other => vec![other],
+                };
+                for item in items {
+                    let Value::String(term) = item else {
+                        return Err(TraceError::invalid(
+                            location(key.clone()),
+                            "must be a text: a CBV term or a URI",
+                        ));
+                    };
+                    fields.push(Element::leaf(
+                        key.as_str(),
+                        expand_term(term.trim(), &base, namespaces),
+                    ));
+                }
+            }
             "persistentDisposition" => {
                 let Some(object) = value.as_object() else {
                     return Err(TraceError::invalid(

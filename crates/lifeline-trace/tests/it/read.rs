@@ -136,6 +136,15 @@ fn errors_name_the_event_its_id_and_the_field() {
         rendered,
         "event 0, field `type`: unknown event type `Event`"
     );
+    let (location, message) = invalid(
+        r#"{"@context": [], "epcisBody": {"eventList": [
+            {"type": "ObjectEvent", "bizStep": {"id": "shipping"}}]}}"#,
+    );
+    assert_eq!(
+        (location.index, location.field.as_deref()),
+        (Some(0), Some("bizStep"))
+    );
+    assert_eq!(message, "must be a text: a CBV term or a URI");
 }
 
 #[test]
@@ -182,4 +191,39 @@ fn json_ld_and_xml_give_the_same_model() {
         reports
     };
     assert_eq!(sensor(&json), sensor(&xml));
+}
+
+/// A standard field given twice (a repeated XML element, a JSON list) is read as given,
+/// hashes the same in both syntaxes and through the JSON-LD round trip, and is a
+/// validation problem.
+#[test]
+fn a_repeated_standard_field_is_kept_and_reported() {
+    let xml = r#"<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z"><EPCISBody><EventList><ObjectEvent>
+        <eventTime>2024-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+        <epcList><epc>urn:epc:id:sgtin:030001.0012345.11</epc></epcList><action>OBSERVE</action>
+        <bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep><bizStep>urn:epcglobal:cbv:bizstep:receiving</bizStep>
+        </ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>"#;
+    let json = r#"{"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2024-01-01T00:00:00Z",
+        "epcisBody": {"eventList": [{"type": "ObjectEvent", "eventTime": "2024-01-01T00:00:00Z",
+        "eventTimeZoneOffset": "+00:00", "epcList": ["urn:epc:id:sgtin:030001.0012345.11"],
+        "action": "OBSERVE", "bizStep": ["shipping", "receiving"]}]}}"#;
+    let config = HashConfig::default();
+    let (xml_header, xml_events) = read_all(xml.as_bytes()).expect("xml");
+    let (json_header, json_events) = read_all(json.as_bytes()).expect("json");
+    let hash = event_hash(&xml_events[0], &xml_header, config);
+    assert_eq!(hash, event_hash(&json_events[0], &json_header, config));
+    let written = document_to_json(&xml_header, &xml_events).to_string();
+    let (header, events) = read_all(written.as_bytes()).expect("round trip");
+    assert_eq!(hash, event_hash(&events[0], &header, config));
+    for event in [&xml_events[0], &json_events[0]] {
+        let problems: Vec<String> = lifeline_trace::validate::check_event(event)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            problems,
+            ["event 0, field `bizStep`: given 2 times: an event has it at most once"]
+        );
+    }
 }
