@@ -91,7 +91,59 @@ const LISTS: &[(&str, &[&str], Item)] = &[
 pub fn shape_problems(event: &Event) -> Vec<Problem> {
     let mut out = Vec::new();
     list_shapes(event, &mut out);
+    vocabulary_values(event, &mut out);
     out
+}
+
+/// Values of the fields the EPCIS 2.0 JSON-LD context types `@vocab` (bizStep,
+/// disposition, business transaction and source/destination types, error reasons, sensor
+/// report types and components) must be URIs: in JSON-LD a bare term stands for a CBV or
+/// GS1 URI, so an XML value such as `receiving` would mean something else there.
+fn vocabulary_values(event: &Event, out: &mut Vec<Problem>) {
+    let mut check = |field: &str, value: &str| {
+        if !value.is_empty() && !value.contains(':') {
+            let message = format!(
+                "`{value}` is not a URI: write it in full (in JSON-LD a bare term stands for a CBV or GS1 URI)"
+            );
+            push(out, event, field, message);
+        }
+    };
+    for field in &event.fields {
+        let name = field.name.as_str();
+        match name {
+            "bizStep" | "disposition" => check(name, &field.text),
+            "persistentDisposition" => {
+                for value in &field.children {
+                    check(&format!("{name}.{}", value.name), &value.text);
+                }
+            }
+            "errorDeclaration" => {
+                for reason in field.children_named("reason") {
+                    check("errorDeclaration.reason", &reason.text);
+                }
+            }
+            "bizTransactionList" | "sourceList" | "destinationList" => {
+                for (i, item) in field.children.iter().enumerate() {
+                    for kind in item.children_named("type") {
+                        check(&format!("{name}[{i}].type"), &kind.text);
+                    }
+                }
+            }
+            "sensorElementList" => {
+                for (i, sensor) in field.children.iter().enumerate() {
+                    for (j, report) in sensor.children_named("sensorReport").enumerate() {
+                        for value in &report.children {
+                            if matches!(value.name.as_str(), "type" | "exception" | "component") {
+                                let at = format!("{name}[{i}].sensorReport[{j}].{}", value.name);
+                                check(&at, &value.text);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn list_shapes(event: &Event, out: &mut Vec<Problem>) {
@@ -209,7 +261,7 @@ fn repeated_fields(event: &Event, out: &mut Vec<Problem>) {
 pub fn check_event(event: &Event) -> Vec<Problem> {
     let mut out = Vec::new();
     repeated_fields(event, &mut out);
-    list_shapes(event, &mut out);
+    out.extend(shape_problems(event));
     match event.text("eventTime") {
         None => push(
             &mut out,

@@ -74,10 +74,11 @@ fn a_document_with_one_invalid_event_is_rejected_whole() {
     assert_eq!(repository.len().expect("len"), 0);
 }
 
-/// What JSON-LD cannot hold (and the XSD forbids) is rejected, not stored with part of it
-/// lost: text beside a list's items, a foreign element in a list, an EPC with attributes.
+/// What JSON-LD cannot hold (and the XSD or CBV forbids) is rejected, not stored with part
+/// of it lost or changed: text beside a list's items, a foreign element in a list, an EPC
+/// with attributes, a bare term where a URI belongs.
 #[test]
-fn an_event_with_lists_json_ld_cannot_hold_is_rejected() {
+fn an_event_json_ld_cannot_hold_is_rejected() {
     let text = String::from_utf8(dscsa()).expect("UTF-8");
     let broken = text
         .replacen(
@@ -88,6 +89,11 @@ fn an_event_with_lists_json_ld_cannot_hold_is_rejected() {
         .replacen(
             "<childEPCs>\n",
             "<childEPCs><note>x</note>\n",
+            1,
+        )
+        .replacen(
+            "<bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>",
+            "<bizStep>commissioning</bizStep>",
             1,
         )
         .replacen(
@@ -103,6 +109,7 @@ fn an_event_with_lists_json_ld_cannot_hold_is_rejected() {
                 rendered,
                 [
                     "event 0, field `epcList`: holds the text `stray` beside its items: only `epc` elements belong here",
+                    "event 0, field `bizStep`: `commissioning` is not a URI: write it in full (in JSON-LD a bare term stands for a CBV or GS1 URI)",
                     "event 2, field `childEPCs[0]`: `note` does not belong here: only `epc` elements do",
                     "event 2, field `childEPCs[4]`: has attributes or elements inside: it holds text only",
                 ]
