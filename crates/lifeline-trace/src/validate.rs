@@ -83,13 +83,16 @@ const LISTS: &[(&str, &[&str], Item)] = &[
     ("persistentDisposition", &["set", "unset"], Item::Text),
 ];
 
-/// Problems of shape in the lists EPCIS defines (part of [`check_event`]): text beside a
-/// list's items, an element that is not one of its items, an EPC with attributes or
-/// elements inside. The XSD forbids each of them, and JSON-LD has no place for them: an
-/// event with none of them keeps its Event Hash ID when written as JSON-LD and read back;
-/// one with any could not be stored as JSON-LD without losing part of what its hash covers.
+/// Problems of shape (part of [`check_event`]): a standard field given more than once,
+/// text beside a list's items, an element that is not one of its items, an EPC with
+/// attributes or elements inside, a bare term where a vocabulary URI belongs. The XSD, the
+/// JSON Schema or the CBV forbids each of them, and JSON-LD cannot hold them as XML does:
+/// an event with none of them keeps its Event Hash ID when written as JSON-LD and read back;
+/// one with any could not be stored as JSON-LD without losing or changing part of what its
+/// hash covers.
 pub fn shape_problems(event: &Event) -> Vec<Problem> {
     let mut out = Vec::new();
+    repeated_fields(event, &mut out);
     list_shapes(event, &mut out);
     vocabulary_values(event, &mut out);
     out
@@ -259,9 +262,7 @@ fn repeated_fields(event: &Event, out: &mut Vec<Problem>) {
 
 /// Every problem of `event`; empty when it is valid.
 pub fn check_event(event: &Event) -> Vec<Problem> {
-    let mut out = Vec::new();
-    repeated_fields(event, &mut out);
-    out.extend(shape_problems(event));
+    let mut out = shape_problems(event);
     match event.text("eventTime") {
         None => push(
             &mut out,

@@ -65,9 +65,38 @@ fn xml_error(reader: &NsReader<impl BufRead>, error: impl std::fmt::Display) -> 
     }
 }
 
+/// Whether `local` is an XML local name (an NCName: a letter, `_` or a non-ASCII character,
+/// then also digits, `.` and `-`). quick-xml does not check names; a name such as `@time`
+/// is not well-formed XML, and in JSON-LD it would read as a keyword.
+fn is_local_name(local: &[u8]) -> bool {
+    let start = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b >= 0x80;
+    match local.split_first() {
+        Some((&first, rest)) => {
+            start(first)
+                && rest
+                    .iter()
+                    .all(|&b| start(b) || b.is_ascii_digit() || b == b'.' || b == b'-')
+        }
+        None => false,
+    }
+}
+
+/// An error unless `local` is an XML name; `position` is where its tag starts.
+fn check_name(position: u64, local: &[u8]) -> Result<(), TraceError> {
+    if is_local_name(local) {
+        Ok(())
+    } else {
+        Err(TraceError::Xml {
+            position,
+            message: format!("`{}` is not an XML name", String::from_utf8_lossy(local)),
+        })
+    }
+}
+
 fn attributes(
     reader: &NsReader<impl BufRead>,
     start: &BytesStart<'_>,
+    position: u64,
 ) -> Result<Vec<Element>, TraceError> {
     let mut out = Vec::new();
     for attribute in start.attributes() {
@@ -77,6 +106,7 @@ fn attributes(
             continue;
         }
         let (resolve, local) = reader.resolve_attribute(key);
+        check_name(position, local.as_ref())?;
         let name = match resolve {
             ResolveResult::Bound(ns) => {
                 let ns = String::from_utf8_lossy(ns.as_ref()).into_owned();
@@ -147,7 +177,8 @@ pub fn read<R: BufRead>(
         match event {
             XmlEvent::Start(start) => {
                 let name = qualified(&resolve, start.local_name().as_ref());
-                let attrs = attributes(&reader, &start)?;
+                check_name(position, start.local_name().as_ref())?;
+                let attrs = attributes(&reader, &start, position)?;
                 if stack.is_empty() {
                     let in_event_list = path.iter().any(|p| p == "EventList");
                     let in_header = path.iter().any(|p| p == "EPCISHeader");

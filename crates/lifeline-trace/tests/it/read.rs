@@ -159,6 +159,20 @@ fn syntax_errors_carry_positions() {
         Err(TraceError::Xml { .. }) => {}
         other => panic!("{other:?}"),
     }
+    // quick-xml does not check names; the reader does (`@time` would be a JSON-LD keyword).
+    for bad in [
+        r#"<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2"><EPCISBody><EventList><ObjectEvent><x @time="1"/></ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>"#,
+        r#"<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2"><EPCISBody><EventList><ObjectEvent><1x/></ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>"#,
+    ] {
+        match read_all(bad.as_bytes()) {
+            Err(TraceError::Xml { position, message }) => {
+                assert!(message.ends_with("is not an XML name"), "{message}");
+                // The bad tag starts at byte 97, after `<ObjectEvent>`.
+                assert!((84..=97).contains(&position), "{position}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
     assert!(matches!(
         read_all(b"  hello"),
         Err(TraceError::UnknownFormat)
