@@ -64,6 +64,25 @@ impl Prefixes {
         format!("{prefix}:{local}")
     }
 
+    /// Whether a reader of the written JSON-LD would expand `text` as a CURIE (`p:rest`
+    /// with `p` a declared or standard prefix, or one this writer may declare), so that it
+    /// must be written as a literal (`{"@value": …}`) to be read back unchanged.
+    fn would_expand(&self, text: &str) -> bool {
+        let Some((prefix, rest)) = text.split_once(':') else {
+            return false;
+        };
+        !rest.starts_with("//")
+            && (matches!(prefix, "gs1" | "cbv")
+                || prefix
+                    .strip_prefix("ext")
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                || self
+                    .known
+                    .iter()
+                    .chain(&self.used)
+                    .any(|(p, _)| p == prefix))
+    }
+
     /// Whether any extension prefix was used: else the `@context` is the EPCIS one alone.
     pub fn any_used(&self) -> bool {
         !self.used.is_empty()
@@ -93,7 +112,7 @@ const NUMERIC: [&str; 9] = [
     "uncertainty",
 ];
 
-fn scalar(name: &str, text: &str) -> Value {
+fn scalar(name: &str, text: &str, prefixes: &Prefixes) -> Value {
     if NUMERIC.contains(&name)
         && let Ok(number) = text.parse::<f64>()
         && number.is_finite()
@@ -107,6 +126,13 @@ fn scalar(name: &str, text: &str) -> Value {
             "false" => return Value::Bool(false),
             _ => {}
         }
+    }
+    if prefixes.would_expand(text) {
+        // A value that reads like a CURIE of a prefix in the context (`xsi:boolean` where
+        // `xsi` is declared) would be expanded on reading; a value object is kept as is.
+        let mut literal = Map::new();
+        literal.insert("@value".to_owned(), Value::String(text.to_owned()));
+        return Value::Object(literal);
     }
     Value::String(text.to_owned())
 }
@@ -133,7 +159,7 @@ fn insert(map: &mut Map<String, Value>, key: String, value: Value, force_list: b
 
 fn generic(element: &Element, prefixes: &mut Prefixes) -> Value {
     if element.children.is_empty() {
-        return scalar(&element.name, &element.text);
+        return scalar(&element.name, &element.text, prefixes);
     }
     let mut map = Map::new();
     for child in &element.children {

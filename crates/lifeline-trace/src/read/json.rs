@@ -448,6 +448,11 @@ fn generic(key: &str, value: &Value, namespaces: &[(String, String)]) -> Vec<Ele
             .iter()
             .flat_map(|item| generic(key, item, namespaces))
             .collect(),
+        // A JSON-LD value object: a literal, not expanded.
+        Value::Object(map) if map.contains_key("@value") => {
+            let text = map.get("@value").map(scalar_text).unwrap_or_default();
+            vec![Element::leaf(name, text)]
+        }
         Value::Object(map) => {
             let mut element = Element::branch(name, object_children(map, namespaces));
             // An element with both text and attributes, as XML-to-JSON converters write it.

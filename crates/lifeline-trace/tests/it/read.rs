@@ -241,3 +241,27 @@ fn a_repeated_standard_field_is_kept_and_reported() {
         );
     }
 }
+
+/// An XML value that reads like a CURIE of a prefix the JSON-LD context declares stays a
+/// literal (`{"@value": …}`) through the round trip, so its Event Hash ID holds; in JSON-LD
+/// proper such a string would be expanded, as the reference implementation does.
+#[test]
+fn curie_like_values_survive_the_round_trip() {
+    let xml = r#"<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ext1="http://example.com/ext1/" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z"><EPCISBody><EventList><ObjectEvent>
+        <eventTime>2024-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+        <epcList><epc>urn:epc:id:sgtin:030001.0012345.11</epc></epcList><action>OBSERVE</action>
+        <ext1:status>ext1:active</ext1:status>
+        </ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>"#;
+    let config = HashConfig::default();
+    let (header, events) = read_all(xml.as_bytes()).expect("xml");
+    let written = document_to_json(&header, &events).to_string();
+    assert!(
+        written.contains(r#""ext1:status":{"@value":"ext1:active"}"#),
+        "{written}"
+    );
+    let (header2, events2) = read_all(written.as_bytes()).expect("round trip");
+    assert_eq!(
+        event_hash(&events[0], &header, config),
+        event_hash(&events2[0], &header2, config)
+    );
+}
