@@ -103,32 +103,33 @@ pub fn shape_problems(event: &Event) -> Vec<Problem> {
 /// report types and components) must be URIs: in JSON-LD a bare term stands for a CBV or
 /// GS1 URI, so an XML value such as `receiving` would mean something else there.
 fn vocabulary_values(event: &Event, out: &mut Vec<Problem>) {
-    let mut check = |field: &str, value: &str| {
+    // The field's path is only spelled out for a problem: this runs on every event.
+    let mut check = |field: &dyn Fn() -> String, value: &str| {
         if !value.is_empty() && !value.contains(':') {
             let message = format!(
                 "`{value}` is not a URI: write it in full (in JSON-LD a bare term stands for a CBV or GS1 URI)"
             );
-            push(out, event, field, message);
+            push(out, event, &field(), message);
         }
     };
     for field in &event.fields {
         let name = field.name.as_str();
         match name {
-            "bizStep" | "disposition" => check(name, &field.text),
+            "bizStep" | "disposition" => check(&|| name.to_owned(), &field.text),
             "persistentDisposition" => {
                 for value in &field.children {
-                    check(&format!("{name}.{}", value.name), &value.text);
+                    check(&|| format!("{name}.{}", value.name), &value.text);
                 }
             }
             "errorDeclaration" => {
                 for reason in field.children_named("reason") {
-                    check("errorDeclaration.reason", &reason.text);
+                    check(&|| "errorDeclaration.reason".into(), &reason.text);
                 }
             }
             "bizTransactionList" | "sourceList" | "destinationList" => {
                 for (i, item) in field.children.iter().enumerate() {
                     for kind in item.children_named("type") {
-                        check(&format!("{name}[{i}].type"), &kind.text);
+                        check(&|| format!("{name}[{i}].type"), &kind.text);
                     }
                 }
             }
@@ -137,7 +138,7 @@ fn vocabulary_values(event: &Event, out: &mut Vec<Problem>) {
                     for (j, report) in sensor.children_named("sensorReport").enumerate() {
                         for value in &report.children {
                             if matches!(value.name.as_str(), "type" | "exception" | "component") {
-                                let at = format!("{name}[{i}].sensorReport[{j}].{}", value.name);
+                                let at = || format!("{name}[{i}].sensorReport[{j}].{}", value.name);
                                 check(&at, &value.text);
                             }
                         }
@@ -158,32 +159,34 @@ fn list_shapes(event: &Event, out: &mut Vec<Problem>) {
             }
             continue;
         };
-        let expected = items.join("`, `");
+        let expected = || items.join("`, `");
         if !field.text.is_empty() {
             push(
                 out,
                 event,
                 name,
                 format!(
-                    "holds the text `{}` beside its items: only `{expected}` elements belong here",
-                    field.text
+                    "holds the text `{}` beside its items: only `{}` elements belong here",
+                    field.text,
+                    expected()
                 ),
             );
         }
         for (i, item) in field.children.iter().enumerate() {
-            let at = format!("{name}[{i}]");
+            let at = || format!("{name}[{i}]");
             if !items.contains(&item.name.as_str()) {
                 let message = format!(
-                    "`{}` does not belong here: only `{expected}` elements do",
-                    item.name
+                    "`{}` does not belong here: only `{}` elements do",
+                    item.name,
+                    expected()
                 );
-                push(out, event, &at, message);
+                push(out, event, &at(), message);
             } else if holds == Item::Text && !item.children.is_empty() {
                 let message = "has attributes or elements inside: it holds text only".into();
-                push(out, event, &at, message);
+                push(out, event, &at(), message);
             } else if holds == Item::Elements && !item.text.is_empty() {
                 let message = format!("holds the text `{}` beside its elements", item.text);
-                push(out, event, &at, message);
+                push(out, event, &at(), message);
             }
         }
     }
@@ -247,15 +250,18 @@ const ONCE: &[&str] = &[
     "ilmd",
 ];
 
-/// A standard field given more than once (sorting the names finds repeats at a few
-/// comparisons per field).
+/// A standard field given more than once. An event has a dozen fields or so: comparing
+/// each with those before it costs less than sorting a copy of their names.
 fn repeated_fields(event: &Event, out: &mut Vec<Problem>) {
-    let mut names: Vec<&str> = event.fields.iter().map(|f| f.name.as_str()).collect();
-    names.sort_unstable();
-    for run in names.chunk_by(|a, b| a == b) {
-        if run.len() > 1 && ONCE.contains(&run[0]) {
-            let message = format!("given {} times: an event has it at most once", run.len());
-            push(out, event, run[0], message);
+    let fields = &event.fields;
+    for (i, field) in fields.iter().enumerate() {
+        let name = field.name.as_str();
+        let before = fields[..i].iter().filter(|f| f.name == name).count();
+        // Reported once, at its second occurrence, with the full count.
+        if before == 1 && ONCE.contains(&name) {
+            let count = fields.iter().filter(|f| f.name == name).count();
+            let message = format!("given {count} times: an event has it at most once");
+            push(out, event, name, message);
         }
     }
 }
