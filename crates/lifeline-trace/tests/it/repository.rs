@@ -167,6 +167,12 @@ fn history_and_queries() {
     assert_eq!(got.facts, april[0].facts);
 }
 
+/// Whether the check over `repository` gives a finding of `rule`.
+fn fires(repository: &Repository, rule: &str) -> bool {
+    let findings = repository.check().expect("check");
+    findings.iter().any(|f| f.rule.as_str() == rule)
+}
+
 #[test]
 fn repository_check_and_error_declarations() {
     let mut repository = Repository::in_memory().expect("repository");
@@ -176,13 +182,7 @@ fn repository_check_and_error_declarations() {
     repository
         .ingest(recalled.as_bytes(), "recalled.xml")
         .expect("ingest");
-    let findings = repository.check().expect("check");
-    assert!(
-        findings
-            .iter()
-            .any(|f| f.rule.as_str() == "recalled-shipped"),
-        "{findings:?}"
-    );
+    assert!(fires(&repository, "recalled-shipped"));
     // The partner declares the recall event an error: it is retracted and the finding goes.
     let start = recalled.find("<!-- E7").expect("E7");
     let end = start
@@ -200,13 +200,7 @@ fn repository_check_and_error_declarations() {
         .ingest(declaration.as_bytes(), "declaration.xml")
         .expect("ingest");
     assert_eq!(report.retracted, 1);
-    let findings = repository.check().expect("check");
-    assert!(
-        !findings
-            .iter()
-            .any(|f| f.rule.as_str() == "recalled-shipped"),
-        "{findings:?}"
-    );
+    assert!(!fires(&repository, "recalled-shipped"));
 
     // The other order: the declaration arrives before the event it retracts. It is stored
     // retracted in the event's place, so neither it nor the event, when it comes, counts.
@@ -228,13 +222,7 @@ fn repository_check_and_error_declarations() {
         .ingest(recalled.as_bytes(), "recalled.xml")
         .expect("ingest");
     assert_eq!(report.duplicates, 1);
-    let findings = repository.check().expect("check");
-    assert!(
-        !findings
-            .iter()
-            .any(|f| f.rule.as_str() == "recalled-shipped"),
-        "{findings:?}"
-    );
+    assert!(!fires(&repository, "recalled-shipped"));
 }
 
 fn gtin_of_item(repository: &Repository) -> String {
