@@ -14,16 +14,16 @@ mod stress;
 mod trace;
 mod validate;
 
+use std::io::ErrorKind;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
 /// mimalloc instead of the system allocator: parsing EPCIS, SBOMs and OSV records makes
 /// many small short-lived allocations, and with glibc's malloc they took a third of an
 /// ingest's CPU (BENCHMARKS.md, traceability).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-use std::io::ErrorKind;
-use std::process::ExitCode;
-
-use clap::{Parser, Subcommand};
 
 /// Cyber resilience of healthcare supply chains: who runs short, when, and what to do.
 #[derive(Debug, Parser)]

@@ -72,7 +72,9 @@ impl Prefixes {
             return false;
         };
         !rest.starts_with("//")
-            && (matches!(prefix, "gs1" | "cbv")
+            && (crate::read::json::STANDARD_PREFIXES
+                .iter()
+                .any(|(p, _)| *p == prefix)
                 || prefix
                     .strip_prefix("ext")
                     .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))

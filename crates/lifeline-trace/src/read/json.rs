@@ -380,8 +380,9 @@ fn collect_namespaces(context: &Value, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// Standard prefixes of the EPCIS 2.0 context, always known.
-const STANDARD_PREFIXES: [(&str, &str); 2] = [
+/// Standard prefixes of the EPCIS 2.0 context, always known (the writer keeps values
+/// that start with them literal).
+pub(crate) const STANDARD_PREFIXES: [(&str, &str); 2] = [
     ("gs1", "https://gs1.org/voc/"),
     ("cbv", "https://ref.gs1.org/cbv/"),
 ];
