@@ -77,7 +77,7 @@ fn check_writable(path: &Path) -> Result<(), TraceError> {
             Ok(target) if target.is_file() => Ok(()),
             Ok(target) => Err(refuse(path, kind_of(target.file_type()))),
             Err(_) if entry.file_type().is_symlink() => Err(refuse(path, "is a link to nothing")),
-            Err(error) => Err(TraceError::Io(error)),
+            Err(error) => Err(unreadable(path, &error)),
         },
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             let folder = path
@@ -90,8 +90,13 @@ fn check_writable(path: &Path) -> Result<(), TraceError> {
                 Err(_) => Err(refuse(path, "is in a folder that does not exist")),
             }
         }
-        Err(error) => Err(TraceError::Io(error)),
+        Err(error) => Err(unreadable(path, &error)),
     }
+}
+
+/// A path whose entry cannot be looked at (inside a file, no permission, a loop of links).
+fn unreadable(path: &Path, error: &std::io::Error) -> TraceError {
+    refuse(path, &format!("cannot be looked at ({error})"))
 }
 
 impl Repository {
@@ -142,7 +147,7 @@ impl Repository {
             Ok(meta) if meta.is_file() => {}
             Ok(meta) => return Err(refuse(path, kind_of(meta.file_type()))),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Err(missing()),
-            Err(error) => return Err(TraceError::Io(error)),
+            Err(error) => return Err(unreadable(path, &error)),
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let connection = Connection::open_with_flags(path, flags)?;

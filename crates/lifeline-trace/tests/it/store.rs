@@ -88,6 +88,18 @@ fn a_repository_path_that_is_not_a_regular_file_is_refused() {
     // A regular file, directly or through a link, is a repository.
     let file = dir.join("trace.sqlite");
     drop(Repository::open(&file).expect("create"));
+    // A path inside a file cannot be looked at (not a folder): refused, not a "read error".
+    for result in [
+        Repository::open(&file.join("inner.sqlite")),
+        Repository::open_read_only(&file.join("inner.sqlite")),
+    ] {
+        match result {
+            Err(TraceError::RepositoryPath { reason, .. }) => {
+                assert!(reason.starts_with("cannot be looked at ("), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
     let link = dir.join("link.sqlite");
     std::os::unix::fs::symlink(&file, &link).expect("link");
     assert!(
