@@ -6,18 +6,16 @@ use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
+use crate::Reported;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use lifeline_network::ValidatedNetwork;
-use lifeline_trace::facts::{gln_of, gtin_of};
 use lifeline_trace::hash::{HashConfig, hash_of_prehash, prehash};
-use lifeline_trace::repository::Repository;
-use lifeline_trace::rules::{Finding, Severity};
+use lifeline_trace::link::link_finding;
+use lifeline_trace::repository::{Query, Repository};
+use lifeline_trace::rules::{Finding, Severity, short_hash};
 use lifeline_trace::verify::{Verdict, VerifyRequest, verify};
 use lifeline_trace::{TraceError, visit_events};
-use serde::Serialize;
-
-use crate::Reported;
 
 #[derive(Debug, Args)]
 pub struct TraceArgs {
@@ -89,34 +87,9 @@ struct HistoryArgs {
 
 #[derive(Debug, Args)]
 struct QueryArgs {
-    /// A product in any role (EPC URN or GS1 Digital Link)
-    #[arg(long)]
-    epc: Option<String>,
-    /// A class in a quantity list: LGTIN (`urn:epc:class:lgtin:…`), product class
-    /// (`urn:epc:idpat:sgtin:…`) or a Digital Link with a GTIN and no serial
-    #[arg(long)]
-    class: Option<String>,
-    /// Events at or after this time: `YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]` or `YYYY-MM-DD` (UTC)
-    #[arg(long)]
-    from: Option<String>,
-    /// Events before this time (same forms)
-    #[arg(long)]
-    to: Option<String>,
-    /// CBV bizStep: a term (`shipping`), its URI, or a custom URI
-    #[arg(long)]
-    biz_step: Option<String>,
-    /// CBV disposition: a term (`in_transit`), its URI, or a custom URI
-    #[arg(long)]
-    disposition: Option<String>,
-    /// readPoint or bizLocation (SGLN URN or Digital Link)
-    #[arg(long)]
-    location: Option<String>,
-    /// A source or destination (owning or possessing party, or location)
-    #[arg(long)]
-    party: Option<String>,
-    /// At most this many events (the earliest)
-    #[arg(long)]
-    limit: Option<usize>,
+    /// The filters: the library's own query type (its doc comments are the flags' help).
+    #[command(flatten)]
+    query: Query,
     #[command(flatten)]
     db: DbArgs,
     /// Output format
@@ -200,16 +173,33 @@ fn default_db() -> anyhow::Result<PathBuf> {
     Ok(base.join("lifeline").join("trace.sqlite"))
 }
 
-fn repository(db: &DbArgs) -> anyhow::Result<Repository> {
-    let path = match &db.db {
-        Some(path) => path.clone(),
-        None => default_db()?,
-    };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+fn db_path(db: &DbArgs) -> anyhow::Result<PathBuf> {
+    match &db.db {
+        Some(path) => Ok(path.clone()),
+        None => default_db(),
+    }
+}
+
+/// The repository to ingest into, created with its folders if it does not exist. The
+/// library refuses a path that is not a regular file (a device, a FIFO, a folder), so
+/// SQLite writes nothing beside it.
+fn writable_repository(db: &DbArgs) -> anyhow::Result<Repository> {
+    let path = db_path(db)?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.exists()
+    {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create `{}`", parent.display()))?;
     }
     Repository::open(&path)
+        .with_context(|| format!("cannot open the repository `{}`", path.display()))
+}
+
+/// The repository to read, opened read-only: reads create nothing and take no write lock,
+/// so they run while an ingest writes.
+fn read_repository(db: &DbArgs) -> anyhow::Result<Repository> {
+    let path = db_path(db)?;
+    Repository::open_read_only(&path)
         .with_context(|| format!("cannot open the repository `{}`", path.display()))
 }
 
@@ -323,7 +313,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
 }
 
 fn ingest(args: &IngestArgs) -> anyhow::Result<u8> {
-    let mut repository = repository(&args.db)?;
+    let mut repository = writable_repository(&args.db)?;
     let mut failed = false;
     for path in &args.files {
         let reader = open(path)?;
@@ -350,12 +340,6 @@ fn ingest(args: &IngestArgs) -> anyhow::Result<u8> {
     } else {
         Ok(0)
     }
-}
-
-fn short(hash: &str) -> String {
-    hash.strip_prefix("ni:///sha-256;")
-        .map_or(hash, |h| h.get(..16).unwrap_or(h))
-        .to_owned()
 }
 
 /// Stored events as JSON or as a table with one column (`column`) that says what the event
@@ -387,7 +371,7 @@ fn render_events(
                             .unwrap_or_default(),
                         format!(
                             "{}{}",
-                            short(&f.hash),
+                            short_hash(&f.hash),
                             if e.retracted { " (retracted)" } else { "" }
                         ),
                     ]
@@ -415,7 +399,7 @@ fn render_events(
 }
 
 fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
-    let repository = repository(&args.db)?;
+    let repository = read_repository(&args.db)?;
     let events = repository.history(&args.epc)?;
     let epc = lifeline_trace::facts::canonical_id(&args.epc);
     render_events(&events, args.format, "role", |f| {
@@ -433,19 +417,10 @@ fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
 }
 
 fn query(args: &QueryArgs) -> anyhow::Result<u8> {
-    let text = lifeline_trace::repository::QueryText {
-        epc: args.epc.clone(),
-        class: args.class.clone(),
-        from: args.from.clone(),
-        to: args.to.clone(),
-        biz_step: args.biz_step.clone(),
-        disposition: args.disposition.clone(),
-        location: args.location.clone(),
-        party: args.party.clone(),
-        limit: args.limit,
-    };
-    let query = match lifeline_trace::repository::Query::parse(&text) {
-        Ok(query) => query,
+    // Filters are checked before the repository is opened, so that a mistyped filter is
+    // reported as such whatever the state of the repository.
+    match args.query.validate() {
+        Ok(()) => {}
         Err(TraceError::Invalid { location, message }) => {
             let flag = location.field.unwrap_or_default();
             eprintln!("error: --{flag}: {message}");
@@ -456,8 +431,8 @@ fn query(args: &QueryArgs) -> anyhow::Result<u8> {
             return Err(Reported(2).into());
         }
     };
-    let repository = repository(&args.db)?;
-    let events = repository.query(&query)?;
+    let repository = read_repository(&args.db)?;
+    let events = repository.query(&args.query)?;
     render_events(&events, args.format, "what", |f| {
         match (f.epcs.len(), f.classes.len()) {
             (0, 0) => String::new(),
@@ -468,64 +443,6 @@ fn query(args: &QueryArgs) -> anyhow::Result<u8> {
     })?;
     eprintln!("{} event(s)", events.len());
     Ok(if events.is_empty() { 1 } else { 0 })
-}
-
-/// A finding with what a network says about it (`trace check --network`).
-#[derive(Debug, Serialize)]
-struct LinkedFinding<'a> {
-    #[serde(flatten)]
-    finding: &'a Finding,
-    /// The network item whose GTIN the product carries.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    item: Option<String>,
-    /// The network entities whose GLN is a location or party of the finding's events, in
-    /// event order.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    entities: Option<Vec<String>>,
-}
-
-/// Names the item and the network entities behind a finding.
-fn link_finding<'a>(
-    finding: &'a Finding,
-    repository: &Repository,
-    network: Option<&ValidatedNetwork>,
-) -> anyhow::Result<LinkedFinding<'a>> {
-    let Some(network) = network else {
-        return Ok(LinkedFinding {
-            finding,
-            item: None,
-            entities: None,
-        });
-    };
-    let item = gtin_of(&finding.epc)
-        .and_then(|gtin| network.item_by_gtin(&gtin))
-        .map(|item| item.id.clone());
-    let mut entities: Vec<String> = Vec::new();
-    for hash in &finding.events {
-        let Some(event) = repository.get(hash)? else {
-            continue;
-        };
-        let facts = &event.facts;
-        let places = facts
-            .read_point
-            .iter()
-            .chain(&facts.biz_location)
-            .chain(facts.sources.iter().map(|p| &p.id))
-            .chain(facts.destinations.iter().map(|p| &p.id));
-        for gln in places.filter_map(|place| gln_of(place)) {
-            for &(kind, ix) in network.entities_at_gln(&gln) {
-                let id = network.entity_id(kind, ix);
-                if !entities.iter().any(|e| e == id) {
-                    entities.push(id.to_owned());
-                }
-            }
-        }
-    }
-    Ok(LinkedFinding {
-        finding,
-        item,
-        entities: Some(entities),
-    })
 }
 
 /// How many findings a check gave, and how many of them are errors.
@@ -561,6 +478,7 @@ fn stream_findings_json(
         repository.check_each(&mut |finding| {
             tally.count(&finding);
             let written = link_finding(&finding, repository, network)
+                .map_err(anyhow::Error::from)
                 .and_then(|linked| Ok(array.serialize_element(&linked)?));
             match written {
                 Ok(()) => ControlFlow::Continue(()),
@@ -620,7 +538,7 @@ fn render_findings_table(
 fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     let network = crate::input::optional_network(args.network.as_deref())?;
     let repository = if args.files.is_empty() {
-        repository(&args.db)?
+        read_repository(&args.db)?
     } else {
         let mut memory = Repository::in_memory()?;
         for path in &args.files {
@@ -644,7 +562,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<u8> {
 }
 
 fn verify_command(args: &VerifyArgs) -> anyhow::Result<u8> {
-    let repository = repository(&args.db)?;
+    let repository = read_repository(&args.db)?;
     let request = VerifyRequest {
         gtin: args.gtin.clone(),
         serial: args.serial.clone(),

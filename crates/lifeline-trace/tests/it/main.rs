@@ -5,6 +5,7 @@ mod read;
 mod repository;
 mod rules;
 mod schema;
+mod store;
 
 use std::path::{Path, PathBuf};
 
