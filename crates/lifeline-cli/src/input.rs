@@ -17,8 +17,8 @@ pub fn load_or_report(path: &Path) -> anyhow::Result<Loaded> {
             | LoadError::Syntax { .. }
             | LoadError::UnknownFormat { .. }),
         ) => {
-            eprintln!("error: {error}");
-            Err(Reported(2).into())
+            errln!("error: {error}");
+            Err(Reported.into())
         }
         Err(other) => Err(other.into()),
     }
@@ -31,7 +31,7 @@ pub fn optional_network(path: Option<&Path>) -> anyhow::Result<Option<ValidatedN
     };
     let loaded = load_or_report(path)?;
     for warning in &loaded.warnings {
-        eprintln!("{}: {warning}", path.display());
+        errln!("{}: {warning}", path.display());
     }
     Ok(Some(loaded.network))
 }
@@ -43,12 +43,12 @@ pub fn read_scenarios(path: &Path, network: &ValidatedNetwork) -> anyhow::Result
         .with_context(|| format!("cannot read `{}`", path.display()))?;
     match lifeline_network::scenarios_from_str(&text, Format::detect(path, &text), path, network) {
         Ok((scenarios, warnings)) => {
-            warnings.iter().for_each(|w| eprintln!("{w}"));
+            warnings.iter().for_each(|w| errln!("{w}"));
             Ok(scenarios)
         }
         Err(error) => {
-            eprintln!("{error}");
-            Err(Reported(2).into())
+            errln!("{error}");
+            Err(Reported.into())
         }
     }
 }

@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use lifeline_network::ValidatedNetwork;
 use lifeline_trace::facts::{gln_of, gtin_of};
 use lifeline_trace::hash::{HashConfig, hash_of_prehash, prehash};
@@ -17,7 +17,8 @@ use lifeline_trace::verify::{Verdict, VerifyRequest, verify};
 use lifeline_trace::{TraceError, visit_events};
 use serde::Serialize;
 
-use crate::Reported;
+use crate::render::{Column, Format, Table};
+use crate::{Exit, Reported};
 
 #[derive(Debug, Args)]
 pub struct TraceArgs {
@@ -83,7 +84,7 @@ struct HistoryArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON))]
     format: Format,
 }
 
@@ -120,7 +121,7 @@ struct QueryArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON))]
     format: Format,
 }
 
@@ -131,7 +132,7 @@ struct CheckArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON))]
     format: Format,
     /// A network (`lifeline-network/1`) whose items carry GTINs and whose nodes, sites and
     /// platforms carry GLNs: each finding then names the item and the network entities at
@@ -157,17 +158,11 @@ struct VerifyArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON))]
     format: Format,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    Table,
-    Json,
-}
-
-pub fn run(args: &TraceArgs) -> anyhow::Result<u8> {
+pub fn run(args: &TraceArgs) -> anyhow::Result<Exit> {
     match &args.command {
         TraceCommand::Hash(a) => hash(a),
         TraceCommand::Validate(a) => validate(a),
@@ -215,11 +210,11 @@ fn repository(db: &DbArgs) -> anyhow::Result<Repository> {
 
 /// Reports a document error on stderr, naming the file, and returns exit 2.
 fn document_error(path: &Path, error: TraceError) -> anyhow::Error {
-    eprintln!("error: {}: {error}", path.display());
-    Reported(2).into()
+    errln!("error: {}: {error}", path.display());
+    Reported.into()
 }
 
-fn hash(args: &HashArgs) -> anyhow::Result<u8> {
+fn hash(args: &HashArgs) -> anyhow::Result<Exit> {
     let reader = open(&args.file)?;
     let mut out = crate::output::stdout();
     let config = HashConfig::default();
@@ -231,7 +226,7 @@ fn hash(args: &HashArgs) -> anyhow::Result<u8> {
         } else {
             hash_of_prehash(&pre)
         };
-        if let Err(error) = writeln!(out, "{line}") {
+        if let Err(error) = outln!(out, "{line}") {
             write_error = Some(error);
             return Err(TraceError::Stopped("output closed".into()));
         }
@@ -245,16 +240,16 @@ fn hash(args: &HashArgs) -> anyhow::Result<u8> {
         return Err(document_error(&args.file, error));
     }
     out.flush()?;
-    Ok(0)
+    Ok(Exit::Success)
 }
 
-fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
+fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
     let mut out = crate::output::stdout();
     let mut invalid = 0;
     for path in &args.files {
         let validation = lifeline_trace::schema::validate_document(open(path)?)?;
         for problem in &validation.problems {
-            writeln!(out, "{}: {problem}", path.display())?;
+            outln!(out, "{}: {problem}", path.display())?;
         }
         // XML also against the official XSD of its namespace (EPCIS 2.0 or 1.2).
         let mut xsd_problems = 0;
@@ -263,10 +258,10 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
             match lifeline_xsd::validate_detected(open(path)?) {
                 Ok((set, xsd)) => {
                     for problem in &xsd.problems {
-                        writeln!(out, "{}: {set}: {problem}", path.display())?;
+                        outln!(out, "{}: {set}: {problem}", path.display())?;
                     }
                     if xsd.omitted > 0 {
-                        writeln!(
+                        outln!(
                             out,
                             "{}: {set}: {} more problem(s) not shown",
                             path.display(),
@@ -282,7 +277,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
                     };
                 }
                 Err(error) => {
-                    writeln!(out, "{}: XSD: {error}", path.display())?;
+                    outln!(out, "{}: XSD: {error}", path.display())?;
                     xsd_problems = 1;
                 }
             }
@@ -295,7 +290,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
                 } else {
                     xsd_ok
                 };
-                writeln!(
+                outln!(
                     out,
                     "{}: valid: {} event(s), {} {}{schema}",
                     path.display(),
@@ -306,38 +301,39 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
             }
             None => {
                 invalid += 1;
-                writeln!(out, "{}: invalid: {problems} problem(s)", path.display())?;
+                outln!(out, "{}: invalid: {problems} problem(s)", path.display())?;
             }
             Some(error) => {
                 invalid += 1;
-                writeln!(out, "{}: {error}", path.display())?;
+                outln!(out, "{}: {error}", path.display())?;
             }
         }
     }
     out.flush()?;
     if invalid > 0 {
-        Err(Reported(2).into())
+        Err(Reported.into())
     } else {
-        Ok(0)
+        Ok(Exit::Success)
     }
 }
 
-fn ingest(args: &IngestArgs) -> anyhow::Result<u8> {
+fn ingest(args: &IngestArgs) -> anyhow::Result<Exit> {
     let mut repository = repository(&args.db)?;
     let mut failed = false;
     for path in &args.files {
         let reader = open(path)?;
         match repository.ingest(reader, &path.display().to_string()) {
-            Ok(report) => println!(
+            Ok(report) => outln!(
+                std::io::stdout(),
                 "{}: {} event(s): {} added, {} already stored, {} retracted",
                 path.display(),
                 report.events,
                 report.added,
                 report.duplicates,
                 report.retracted
-            ),
+            )?,
             Err(error) => {
-                eprintln!(
+                errln!(
                     "error: {}: rejected, nothing stored: {error}",
                     path.display()
                 );
@@ -346,9 +342,9 @@ fn ingest(args: &IngestArgs) -> anyhow::Result<u8> {
         }
     }
     if failed {
-        Err(Reported(2).into())
+        Err(Reported.into())
     } else {
-        Ok(0)
+        Ok(Exit::Success)
     }
 }
 
@@ -366,36 +362,11 @@ fn render_events(
     column: &str,
     cell: impl Fn(&lifeline_trace::facts::EventFacts) -> String,
 ) -> anyhow::Result<()> {
-    let mut out = crate::output::stdout();
-    match format {
-        Format::Json => crate::output::json(&mut out, &events)?,
-        Format::Table => {
-            let rows: Vec<Vec<String>> = events
-                .iter()
-                .map(|e| {
-                    let f = &e.facts;
-                    vec![
-                        lifeline_trace::time::format_millis(f.time),
-                        f.event_type.clone(),
-                        f.action.clone(),
-                        f.biz_step.clone(),
-                        f.disposition.clone(),
-                        cell(f),
-                        f.biz_location
-                            .clone()
-                            .or_else(|| f.read_point.clone())
-                            .unwrap_or_default(),
-                        format!(
-                            "{}{}",
-                            short(&f.hash),
-                            if e.retracted { " (retracted)" } else { "" }
-                        ),
-                    ]
-                })
-                .collect();
-            crate::output::table(
-                &mut out,
-                &[
+    crate::render::report(None, |out| match format {
+        Format::Json => crate::output::json(out, &events),
+        _ => {
+            let mut table = Table::new(
+                [
                     "time",
                     "event",
                     "action",
@@ -404,17 +375,35 @@ fn render_events(
                     column,
                     "where",
                     "hash",
-                ],
-                &rows,
-                &[],
-            )?;
+                ]
+                .map(|title| Column::text(title.to_owned())),
+            );
+            for e in events {
+                let f = &e.facts;
+                table.row([
+                    lifeline_trace::time::format_millis(f.time),
+                    f.event_type.clone(),
+                    f.action.clone(),
+                    f.biz_step.clone(),
+                    f.disposition.clone(),
+                    cell(f),
+                    f.biz_location
+                        .clone()
+                        .or_else(|| f.read_point.clone())
+                        .unwrap_or_default(),
+                    format!(
+                        "{}{}",
+                        short(&f.hash),
+                        if e.retracted { " (retracted)" } else { "" }
+                    ),
+                ]);
+            }
+            Ok(table.write(out)?)
         }
-    }
-    out.flush()?;
-    Ok(())
+    })
 }
 
-fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
+fn history(args: &HistoryArgs) -> anyhow::Result<Exit> {
     let repository = repository(&args.db)?;
     let events = repository.history(&args.epc)?;
     let epc = lifeline_trace::facts::canonical_id(&args.epc);
@@ -426,13 +415,13 @@ fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
             .to_owned()
     })?;
     if events.is_empty() {
-        eprintln!("no events for `{}`", args.epc);
-        return Ok(1);
+        errln!("no events for `{}`", args.epc);
+        return Ok(Exit::Findings);
     }
-    Ok(0)
+    Ok(Exit::Success)
 }
 
-fn query(args: &QueryArgs) -> anyhow::Result<u8> {
+fn query(args: &QueryArgs) -> anyhow::Result<Exit> {
     let text = lifeline_trace::repository::QueryText {
         epc: args.epc.clone(),
         class: args.class.clone(),
@@ -448,12 +437,12 @@ fn query(args: &QueryArgs) -> anyhow::Result<u8> {
         Ok(query) => query,
         Err(TraceError::Invalid { location, message }) => {
             let flag = location.field.unwrap_or_default();
-            eprintln!("error: --{flag}: {message}");
-            return Err(Reported(2).into());
+            errln!("error: --{flag}: {message}");
+            return Err(Reported.into());
         }
         Err(error) => {
-            eprintln!("error: {error}");
-            return Err(Reported(2).into());
+            errln!("error: {error}");
+            return Err(Reported.into());
         }
     };
     let repository = repository(&args.db)?;
@@ -466,8 +455,8 @@ fn query(args: &QueryArgs) -> anyhow::Result<u8> {
             (epcs, classes) => format!("{epcs} EPC(s), {classes} class(es)"),
         }
     })?;
-    eprintln!("{} event(s)", events.len());
-    Ok(if events.is_empty() { 1 } else { 0 })
+    errln!("{} event(s)", events.len());
+    Ok(Exit::findings_if(events.is_empty()))
 }
 
 /// A finding with what a network says about it (`trace check --network`).
@@ -587,7 +576,12 @@ fn render_findings_table(
 ) -> anyhow::Result<Tally> {
     let findings = repository.check()?;
     let mut tally = Tally::default();
-    let mut rows: Vec<Vec<String>> = Vec::with_capacity(findings.len());
+    let titles: &[&'static str] = if network.is_some() {
+        &["severity", "rule", "epc", "item", "where", "finding"]
+    } else {
+        &["severity", "rule", "epc", "finding"]
+    };
+    let mut table = Table::new(titles.iter().map(|title| Column::text(*title)));
     for finding in &findings {
         tally.count(finding);
         let linked = link_finding(finding, repository, network)?;
@@ -604,20 +598,13 @@ fn render_findings_table(
             row.push(linked.entities.unwrap_or_default().join(" "));
         }
         row.push(finding.message.clone());
-        rows.push(row);
+        table.row(row);
     }
-    let headers: &[&str] = if network.is_some() {
-        &["severity", "rule", "epc", "item", "where", "finding"]
-    } else {
-        &["severity", "rule", "epc", "finding"]
-    };
-    let mut out = crate::output::stdout();
-    crate::output::table(&mut out, headers, &rows, &[])?;
-    out.flush()?;
+    crate::render::report(None, |out| Ok(table.write(out)?))?;
     Ok(tally)
 }
 
-fn check(args: &CheckArgs) -> anyhow::Result<u8> {
+fn check(args: &CheckArgs) -> anyhow::Result<Exit> {
     let network = crate::input::optional_network(args.network.as_deref())?;
     let repository = if args.files.is_empty() {
         repository(&args.db)?
@@ -632,18 +619,18 @@ fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     };
     let tally = match args.format {
         Format::Json => stream_findings_json(&repository, network.as_ref())?,
-        Format::Table => render_findings_table(&repository, network.as_ref())?,
+        _ => render_findings_table(&repository, network.as_ref())?,
     };
-    eprintln!(
+    errln!(
         "{} finding(s): {} error(s), {} warning(s)",
         tally.findings,
         tally.errors,
         tally.findings - tally.errors
     );
-    Ok(if tally.errors > 0 { 1 } else { 0 })
+    Ok(Exit::findings_if(tally.errors > 0))
 }
 
-fn verify_command(args: &VerifyArgs) -> anyhow::Result<u8> {
+fn verify_command(args: &VerifyArgs) -> anyhow::Result<Exit> {
     let repository = repository(&args.db)?;
     let request = VerifyRequest {
         gtin: args.gtin.clone(),
@@ -654,26 +641,22 @@ fn verify_command(args: &VerifyArgs) -> anyhow::Result<u8> {
     let answer = match verify(&repository, &request) {
         Ok(answer) => answer,
         Err(error) => {
-            eprintln!("error: {error}");
-            return Err(Reported(2).into());
+            errln!("error: {error}");
+            return Err(Reported.into());
         }
     };
     let mut out = crate::output::stdout();
     match args.format {
         Format::Json => crate::output::json(&mut out, &answer)?,
-        Format::Table => {
+        _ => {
             let verdict = match answer.verdict {
                 Verdict::Verified => "verified",
                 Verdict::NotVerified => "not verified",
             };
-            writeln!(out, "{verdict}: {}", answer.epc)?;
-            writeln!(out, "{}", answer.reason)?;
+            outln!(out, "{verdict}: {}", answer.epc)?;
+            outln!(out, "{}", answer.reason)?;
         }
     }
     out.flush()?;
-    Ok(if answer.verdict == Verdict::Verified {
-        0
-    } else {
-        1
-    })
+    Ok(Exit::findings_if(answer.verdict != Verdict::Verified))
 }

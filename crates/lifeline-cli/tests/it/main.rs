@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod exit;
 mod golden;
+mod hostile;
 mod simulate;
 mod trace;
 mod vuln;
