@@ -11,7 +11,7 @@ use lifeline_vuln::DeviceError;
 use lifeline_vuln::devices::{Counts, LinkRule, read_inventory, roll_up};
 use lifeline_vuln::scan::scan;
 
-use crate::render::{Column, Format, Table};
+use crate::render::{Column, Diag, Format, Table};
 use crate::sbom::{FailOn, SourceArgs, load_sboms, load_sources};
 use crate::{Exit, Reported};
 
@@ -92,7 +92,7 @@ fn report(args: &ReportArgs) -> anyhow::Result<Exit> {
         Ok(inventory) => inventory,
         Err(DeviceError::Invalid { diagnostics }) => {
             for diagnostic in &diagnostics.0 {
-                errln!("{}: {diagnostic}", args.devices.display());
+                errln!("{}: {}", args.devices.display(), Diag(diagnostic));
             }
             return Err(Reported.into());
         }
@@ -102,7 +102,7 @@ fn report(args: &ReportArgs) -> anyhow::Result<Exit> {
         }
     };
     for warning in &inventory.warnings {
-        errln!("{}: {warning}", args.devices.display());
+        errln!("{}: {}", args.devices.display(), Diag(warning));
     }
     let mut files = Vec::new();
     sbom_files(&args.sboms, &mut files)?;

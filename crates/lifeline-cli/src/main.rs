@@ -12,7 +12,8 @@
 //! Every line for people, on stdout or stderr, goes through the `render` module, which
 //! escapes the control and bidi characters a hostile file may hold.
 
-// The rendering macros (`outln!`, `errln!`) are used by the command modules below.
+// The rendering macros (`outln!`, `outlines!`, `errln!`) are used by the command modules
+// below.
 #[macro_use]
 mod render;
 

@@ -10,12 +10,13 @@
 //! it: its string escapes already make control characters harmless.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::io::{self, Write};
 use std::path::Path;
 
 use clap::ValueEnum;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
+use lifeline_network::{Diagnostic, Severity};
 use lifeline_text::{csv_cell, escaped};
 
 /// How a command writes its report. Each command accepts the subset it can write
@@ -233,23 +234,72 @@ pub fn stderr_line(text: &str) {
     let _ = writeln!(io::stderr().lock(), "{}", escape_lines(text));
 }
 
-/// `writeln!` for lines people read on stdout: the formatted text is escaped with
-/// [`escape_lines`].
+/// `writeln!` for one line people read on stdout: the formatted text is escaped whole, line
+/// breaks included, so that a value holding CR or LF cannot forge a line of its own.
 macro_rules! outln {
     ($out:expr) => {
         writeln!($out)
     };
+    ($out:expr, $($arg:tt)*) => {
+        writeln!($out, "{}", lifeline_text::escaped(&format!($($arg)*)))
+    };
+}
+
+/// `writeln!` for a message of several lines on stdout (a diagnostic and its `hint:`):
+/// escaped with [`escape_lines`], which keeps the line breaks.
+macro_rules! outlines {
     ($out:expr, $($arg:tt)*) => {
         writeln!($out, "{}", $crate::render::escape_lines(&format!($($arg)*)))
     };
 }
 
 /// `eprintln!` for errors, warnings and diagnostics: the formatted text is escaped with
-/// [`escape_lines`].
+/// [`escape_lines`], which keeps the line breaks of messages with hints; the values in
+/// those messages come through the libraries' `Excerpt`s or are the user's own arguments.
 macro_rules! errln {
     ($($arg:tt)*) => {
         $crate::render::stderr_line(&format!($($arg)*))
     };
+}
+
+/// A diagnostic as people read it, each of its parts escaped on its own: a CR or LF in the
+/// path, message or hint is written as `\r` or `\n`, and only the line break before
+/// `hint:` is a real one (the `Display` of `Diagnostic` would print a value's line breaks
+/// raw).
+pub struct Diag<'a>(pub &'a Diagnostic);
+
+impl fmt::Display for Diag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        f.write_str(level)?;
+        if !d.path.is_empty() {
+            write!(f, ": {}", escaped(&d.path))?;
+        }
+        write!(f, ": {}", escaped(&d.message))?;
+        if let Some(hint) = &d.hint {
+            write!(f, "\n  hint: {}", escaped(hint))?;
+        }
+        Ok(())
+    }
+}
+
+/// Every diagnostic of a list, one [`Diag`] per line.
+pub struct Diags<'a>(pub &'a [Diagnostic]);
+
+impl fmt::Display for Diags<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, diagnostic) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{}", Diag(diagnostic))?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -16,8 +16,9 @@ use lifeline_vuln::vex::{VexStatement, read_vex};
 use lifeline_vuln::{Loaded, SbomError, read_sbom};
 
 use crate::progress::tracing_line;
-use crate::render::{Column, Format, Table};
+use crate::render::{Column, Diag, Format, Table};
 use crate::{Exit, Reported};
+use lifeline_text::Escaped;
 
 #[derive(Debug, Args)]
 pub struct SbomArgs {
@@ -109,7 +110,12 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
         match load_sbom(path)? {
             Ok(loaded) => {
                 for warning in &loaded.warnings {
-                    outln!(out, "{}: {warning}", path.display())?;
+                    writeln!(
+                        out,
+                        "{}: {}",
+                        Escaped(&path.display().to_string()),
+                        Diag(warning)
+                    )?;
                 }
                 let sbom = &loaded.sbom;
                 outln!(
@@ -125,7 +131,12 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
             Err(SbomError::Invalid { kind, diagnostics }) => {
                 invalid += 1;
                 for diagnostic in &diagnostics.0 {
-                    outln!(out, "{}: {diagnostic}", path.display())?;
+                    writeln!(
+                        out,
+                        "{}: {}",
+                        Escaped(&path.display().to_string()),
+                        Diag(diagnostic)
+                    )?;
                 }
                 outln!(
                     out,
@@ -136,7 +147,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
             }
             Err(other) => {
                 invalid += 1;
-                outln!(out, "{}: error: {other}", path.display())?;
+                outlines!(out, "{}: error: {other}", path.display())?;
             }
         }
     }
@@ -258,14 +269,14 @@ pub fn load_sboms(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Loaded)>> {
         match load_sbom(path)? {
             Ok(sbom) => {
                 for warning in &sbom.warnings {
-                    errln!("{}: {warning}", path.display());
+                    errln!("{}: {}", path.display(), Diag(warning));
                 }
                 loaded.push((path.clone(), sbom));
             }
             Err(SbomError::Invalid { kind, diagnostics }) => {
                 invalid = true;
                 for diagnostic in &diagnostics.0 {
-                    errln!("{}: {diagnostic}", path.display());
+                    errln!("{}: {}", path.display(), Diag(diagnostic));
                 }
                 errln!(
                     "{}: invalid {kind}: {} error(s)",

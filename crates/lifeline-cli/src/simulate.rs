@@ -8,9 +8,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use lifeline_network::{
-    Diagnostic, Diagnostics, Disruption, EntityKind, Scenario, Target, ValidatedNetwork,
-};
+use lifeline_network::{Diagnostic, Disruption, EntityKind, Scenario, Target, ValidatedNetwork};
 use lifeline_sim::{
     Distribution, MonteCarlo, MonteCarloReport, Outage, SimOptions, SimReport, Simulator,
 };
@@ -18,7 +16,7 @@ use lifeline_sim::{
 use crate::input::{load_or_report, read_scenarios};
 use crate::output::{self, quantity};
 use crate::progress::{Progress, in_pool, tracing_line};
-use crate::render::{Column, Csv, Format, Table};
+use crate::render::{Column, Csv, Diag, Diags, Format, Table};
 use crate::{Exit, Reported};
 
 #[derive(Debug, Args)]
@@ -57,7 +55,7 @@ pub struct SimulateArgs {
 
 pub fn simulate(args: &SimulateArgs) -> anyhow::Result<Exit> {
     let loaded = load_or_report(&args.network)?;
-    loaded.warnings.iter().for_each(|w| errln!("{w}"));
+    loaded.warnings.iter().for_each(|w| errln!("{}", Diag(w)));
     let network = loaded.network;
     let scenario = pick_scenario(&network, &args.scenario, args.scenarios.as_deref())?;
     let days = args.days.unwrap_or_else(|| horizon_days(&network));
@@ -205,7 +203,7 @@ fn pick_scenario(
         }
         diagnostic = diagnostic.with_hint(format!("scenarios: {}", shown.join(", ")));
     }
-    errln!("{}", Diagnostics(vec![diagnostic]));
+    errln!("{}", Diag(&diagnostic));
     Err(Reported.into())
 }
 
@@ -434,7 +432,7 @@ pub struct MonteCarloArgs {
 
 pub fn montecarlo(args: &MonteCarloArgs) -> anyhow::Result<Exit> {
     let loaded = load_or_report(&args.network)?;
-    loaded.warnings.iter().for_each(|w| errln!("{w}"));
+    loaded.warnings.iter().for_each(|w| errln!("{}", Diag(w)));
     let network = loaded.network;
     let outage = outage(&network, args)?;
     let days = args.days.unwrap_or_else(|| horizon_days(&network));
@@ -553,7 +551,7 @@ fn outage(network: &ValidatedNetwork, args: &MonteCarloArgs) -> anyhow::Result<O
             downtime_cost: args.downtime_cost,
         }),
         _ => {
-            errln!("{}", Diagnostics(diagnostics));
+            errln!("{}", Diags(&diagnostics));
             Err(Reported.into())
         }
     }

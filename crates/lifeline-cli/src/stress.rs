@@ -12,7 +12,7 @@ use crate::Exit;
 use crate::input::{self, load_or_report};
 use crate::output::quantity;
 use crate::progress::{Progress, in_pool, tracing_line};
-use crate::render::{Column, Csv, Format, Table};
+use crate::render::{Column, Csv, Diag, Format, Table};
 
 #[derive(Debug, Args)]
 pub struct StressArgs {
@@ -45,7 +45,7 @@ pub struct StressArgs {
 pub fn run(args: &StressArgs) -> anyhow::Result<Exit> {
     let Loaded { network, warnings } = load_or_report(&args.network)?;
     for warning in &warnings {
-        errln!("{warning}");
+        errln!("{}", Diag(warning));
     }
     let scenarios: Vec<Scenario> = match &args.scenarios {
         Some(path) => input::read_scenarios(path, &network)?,

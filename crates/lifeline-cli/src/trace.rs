@@ -249,7 +249,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
     for path in &args.files {
         let validation = lifeline_trace::schema::validate_document(open(path)?)?;
         for problem in &validation.problems {
-            outln!(out, "{}: {problem}", path.display())?;
+            outlines!(out, "{}: {problem}", path.display())?;
         }
         // XML also against the official XSD of its namespace (EPCIS 2.0 or 1.2).
         let mut xsd_problems = 0;
@@ -258,7 +258,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
             match lifeline_xsd::validate_detected(open(path)?) {
                 Ok((set, xsd)) => {
                     for problem in &xsd.problems {
-                        outln!(out, "{}: {set}: {problem}", path.display())?;
+                        outlines!(out, "{}: {set}: {problem}", path.display())?;
                     }
                     if xsd.omitted > 0 {
                         outln!(
@@ -277,7 +277,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
                     };
                 }
                 Err(error) => {
-                    outln!(out, "{}: XSD: {error}", path.display())?;
+                    outlines!(out, "{}: XSD: {error}", path.display())?;
                     xsd_problems = 1;
                 }
             }
@@ -305,7 +305,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
             }
             Some(error) => {
                 invalid += 1;
-                outln!(out, "{}: {error}", path.display())?;
+                outlines!(out, "{}: {error}", path.display())?;
             }
         }
     }

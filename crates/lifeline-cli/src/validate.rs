@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use lifeline_network::{LoadError, Severity};
 
-use crate::render::Format;
+use crate::render::{Diag, Format};
 use crate::{Exit, Reported};
 
 #[derive(Debug, Args)]
@@ -48,7 +48,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Exit> {
         }
         _ => {
             for diagnostic in &diagnostics {
-                outln!(out, "{diagnostic}")?;
+                writeln!(out, "{}", Diag(diagnostic))?;
             }
             match &summary {
                 Some(summary) => outln!(out, "{summary}")?,

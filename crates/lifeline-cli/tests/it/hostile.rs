@@ -60,6 +60,16 @@ fn check(args: &[&str], kind: Kind) -> Output {
     if let Some(c) = on_stdout {
         panic!("{what}: stdout holds {c:?}:\n{}", out.escape_debug());
     }
+    // A CR LF inside a value does not start a line of its own, on stdout or stderr.
+    if let Some(line) = out.lines().find(|line| line.starts_with("forged line")) {
+        panic!(
+            "{what}: stdout has a forged line {line:?}:\n{}",
+            out.escape_debug()
+        );
+    }
+    if let Some(line) = err.lines().find(|line| line.starts_with("forged line")) {
+        panic!("{what}: stderr has a forged line {line:?}:\n{}", err.escape_debug());
+    }
     if kind == Kind::Csv {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -78,8 +88,20 @@ fn check(args: &[&str], kind: Kind) -> Output {
     output
 }
 
-fn hostile_network() -> String {
-    let [s1, s2, s3, p1] = ids();
+/// Ids that start like formulas but hold nothing a terminal acts on.
+fn formula_ids() -> [String; 4] {
+    [
+        "=HYPERLINK(\"http://x\")".to_owned(),
+        "+S2".to_owned(),
+        "-S3".to_owned(),
+        "@P1".to_owned(),
+    ]
+}
+
+/// The toy network with `ids` for its three suppliers and first product, written to a
+/// file named after `name`.
+fn hostile_network_with(name: &str, ids: [String; 4]) -> String {
+    let [s1, s2, s3, p1] = ids;
     let json = serde_json::json!({
         "format": "lifeline-network/1",
         "name": format!("net{PWNED}"),
@@ -97,42 +119,46 @@ fn hostile_network() -> String {
             {"from": s3, "to": p1}, {"from": s3, "to": "P2"},
         ]
     });
-    let path = temp("hostile-network.json");
+    let path = temp(name);
     std::fs::write(&path, json.to_string()).expect("write network");
     path.display().to_string()
 }
 
-#[test]
-fn hostile_network_ids_are_escaped_in_every_format() {
-    let network = hostile_network();
-    let [s1, ..] = ids();
+fn hostile_network() -> String {
+    hostile_network_with("hostile-network.json", ids())
+}
+
+/// Every network command in every format. `accepted`: whether the reader takes the ids
+/// (a network spec may yet refuse control characters in ids: then every command exits 2,
+/// and its message must still be harmless).
+fn network_commands(network: &str, first: &str, accepted: bool) {
+    let expected = Some(if accepted { 0 } else { 2 });
     for (format, kind) in [
         ("table", Kind::Text),
         ("json", Kind::Json),
         ("csv", Kind::Csv),
     ] {
-        let output = check(&["stress", &network, "--format", format, "--plan"], kind);
-        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-        assert!(!stdout(&output).is_empty());
+        let output = check(&["stress", network, "--format", format, "--plan"], kind);
+        assert_eq!(output.status.code(), expected, "{}", stderr(&output));
         let output = check(
             &[
                 "simulate",
-                &network,
+                network,
                 "--scenario",
-                &s1,
+                first,
                 "--all",
                 "--format",
                 format,
             ],
             kind,
         );
-        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(output.status.code(), expected, "{}", stderr(&output));
         let output = check(
             &[
                 "montecarlo",
-                &network,
+                network,
                 "--outage",
-                &s1,
+                first,
                 "--replications",
                 "20",
                 "--format",
@@ -140,7 +166,7 @@ fn hostile_network_ids_are_escaped_in_every_format() {
             ],
             kind,
         );
-        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(output.status.code(), expected, "{}", stderr(&output));
     }
     for format in ["table", "json"] {
         let kind = if format == "json" {
@@ -148,13 +174,39 @@ fn hostile_network_ids_are_escaped_in_every_format() {
         } else {
             Kind::Text
         };
-        let output = check(&["validate", &network, "--format", format], kind);
-        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let output = check(&["validate", network, "--format", format], kind);
+        assert_eq!(output.status.code(), expected, "{}", stderr(&output));
+    }
+}
+
+/// Ids that look like formulas are data: accepted, and written to CSV as text.
+#[test]
+fn formula_ids_are_text_in_csv() {
+    let ids = formula_ids();
+    let network = hostile_network_with("formula-network.json", ids.clone());
+    network_commands(&network, &ids[0], true);
+    let output = check(&["stress", &network, "--format", "csv"], Kind::Csv);
+    let out = stdout(&output);
+    for id in ["'=HYPERLINK", "'+S2", "'-S3", "'@P1"] {
+        assert!(out.contains(id), "{id} in\n{out}");
+    }
+}
+
+#[test]
+fn hostile_network_ids_are_escaped_in_every_format() {
+    let network = hostile_network();
+    let [s1, ..] = ids();
+    // Whether ids may hold control characters is the network format's decision; either
+    // way, nothing unsafe reaches the terminal or the spreadsheet.
+    let accepted = check(&["validate", &network], Kind::Text).status.code() == Some(0);
+    network_commands(&network, &s1, accepted);
+    if !accepted {
+        return;
     }
     // The CSV shows the formula as text, escapes included.
     let output = check(&["stress", &network, "--format", "csv"], Kind::Csv);
     assert!(
-        stdout(&output).contains("'=HYPERLINK"),
+        stdout(&output).contains("'=HYPERLINK(\"\"http://x\"\")\\u{1b}]0;PWNED"),
         "{}",
         stdout(&output)
     );
@@ -257,13 +309,35 @@ fn hostile_sbom_names_are_escaped_in_every_format() {
 fn hostile_epcis_values_are_escaped_in_every_format() {
     let text = std::fs::read_to_string(repo().join("examples/trace/iv-fluids-shipments.jsonld"))
         .expect("read");
-    let hostile = serde_json::to_string(&format!("urn:epc:id:sgtin:0614141.020001.1001{PWNED}"))
+    // An EPC with control characters is refused by the reader (its message must still be
+    // harmless); a custom bizStep URI, a location and a lot number are kept and shown.
+    let epc = serde_json::to_string(&format!("urn:epc:id:sgtin:0614141.020001.1001{PWNED}"))
         .expect("json string");
-    let location = serde_json::to_string(&format!("=urn:epc:id:sgln:0614141.00001.0{PWNED}\r\n"))
+    let step = serde_json::to_string(&format!("https://x.example/=ship{PWNED}\u{202e}"))
         .expect("json string");
+    let location = serde_json::to_string(&format!("=urn:epc:id:sgln:0614141.00004.0{PWNED}\r\n"))
+        .expect("json string");
+    let lot = serde_json::to_string(&format!("NC{PWNED}")).expect("json string");
+    let refused = text.replace("\"urn:epc:id:sgtin:0614141.020001.1001\"", &epc);
+    let refused_path = temp("hostile-epc.jsonld");
+    std::fs::write(&refused_path, refused).expect("write");
+    let refused_path = refused_path.display().to_string();
+    check(&["trace", "hash", "--prehash", &refused_path], Kind::Text);
+    check(&["trace", "validate", &refused_path], Kind::Text);
+    let output = check(&["trace", "check", &refused_path], Kind::Text);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("1001\\u{1b}]0;PWNED"),
+        "{}",
+        stderr(&output)
+    );
     let text = text
-        .replace("\"urn:epc:id:sgtin:0614141.020001.1001\"", &hostile)
-        .replace("\"urn:epc:id:sgln:0614141.00004.0\"", &location);
+        .replace("\"bizStep\": \"shipping\"", &format!("\"bizStep\": {step}"))
+        .replace("\"urn:epc:id:sgln:0614141.00004.0\"", &location)
+        .replace(
+            "\"cbvmda:lotNumber\": \"NC2604A\"",
+            &format!("\"cbvmda:lotNumber\": {lot}"),
+        );
     let path = temp("hostile-events.jsonld");
     std::fs::write(&path, text).expect("write");
     let path = path.display().to_string();
@@ -299,5 +373,11 @@ fn hostile_epcis_values_are_escaped_in_every_format() {
             kind,
         );
     }
+    let output = check(&["trace", "query", "--db", &db_text], Kind::Text);
+    assert!(
+        stdout(&output).contains("https://x.example/=ship\\u{1b}]0;PWNED\\u{7}"),
+        "{}",
+        stdout(&output)
+    );
     let _ = std::fs::remove_file(&db);
 }
