@@ -68,7 +68,10 @@ fn check(args: &[&str], kind: Kind) -> Output {
         );
     }
     if let Some(line) = err.lines().find(|line| line.starts_with("forged line")) {
-        panic!("{what}: stderr has a forged line {line:?}:\n{}", err.escape_debug());
+        panic!(
+            "{what}: stderr has a forged line {line:?}:\n{}",
+            err.escape_debug()
+        );
     }
     if kind == Kind::Csv {
         let mut reader = csv::ReaderBuilder::new()
