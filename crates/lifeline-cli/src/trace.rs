@@ -6,9 +6,8 @@ use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-use crate::Reported;
 use anyhow::Context;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use lifeline_network::ValidatedNetwork;
 use lifeline_trace::hash::{HashConfig, hash_of_prehash, prehash};
 use lifeline_trace::link::link_finding;
@@ -16,6 +15,10 @@ use lifeline_trace::repository::{Query, Repository};
 use lifeline_trace::rules::{Finding, Severity, short_hash};
 use lifeline_trace::verify::{Verdict, VerifyRequest, verify};
 use lifeline_trace::{TraceError, visit_events};
+use serde::Serialize;
+
+use crate::render::{Column, Format, Table};
+use crate::{Exit, Reported};
 
 #[derive(Debug, Args)]
 pub struct TraceArgs {
@@ -81,7 +84,7 @@ struct HistoryArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON))]
     format: Format,
 }
 
@@ -93,7 +96,7 @@ struct QueryArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON))]
     format: Format,
 }
 
@@ -104,7 +107,7 @@ struct CheckArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON))]
     format: Format,
     /// A network (`lifeline-network/1`) whose items carry GTINs and whose nodes, sites and
     /// platforms carry GLNs: each finding then names the item and the network entities at
@@ -130,17 +133,11 @@ struct VerifyArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON))]
     format: Format,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    Table,
-    Json,
-}
-
-pub fn run(args: &TraceArgs) -> anyhow::Result<u8> {
+pub fn run(args: &TraceArgs) -> anyhow::Result<Exit> {
     match &args.command {
         TraceCommand::Hash(a) => hash(a),
         TraceCommand::Validate(a) => validate(a),
@@ -205,11 +202,11 @@ fn read_repository(db: &DbArgs) -> anyhow::Result<Repository> {
 
 /// Reports a document error on stderr, naming the file, and returns exit 2.
 fn document_error(path: &Path, error: TraceError) -> anyhow::Error {
-    eprintln!("error: {}: {error}", path.display());
-    Reported(2).into()
+    errln!("error: {}: {error}", path.display());
+    Reported.into()
 }
 
-fn hash(args: &HashArgs) -> anyhow::Result<u8> {
+fn hash(args: &HashArgs) -> anyhow::Result<Exit> {
     let reader = open(&args.file)?;
     let mut out = crate::output::stdout();
     let config = HashConfig::default();
@@ -221,7 +218,7 @@ fn hash(args: &HashArgs) -> anyhow::Result<u8> {
         } else {
             hash_of_prehash(&pre)
         };
-        if let Err(error) = writeln!(out, "{line}") {
+        if let Err(error) = outln!(out, "{line}") {
             write_error = Some(error);
             return Err(TraceError::Stopped("output closed".into()));
         }
@@ -235,16 +232,16 @@ fn hash(args: &HashArgs) -> anyhow::Result<u8> {
         return Err(document_error(&args.file, error));
     }
     out.flush()?;
-    Ok(0)
+    Ok(Exit::Success)
 }
 
-fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
+fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
     let mut out = crate::output::stdout();
     let mut invalid = 0;
     for path in &args.files {
         let validation = lifeline_trace::schema::validate_document(open(path)?)?;
         for problem in &validation.problems {
-            writeln!(out, "{}: {problem}", path.display())?;
+            outlines!(out, "{}: {problem}", path.display())?;
         }
         // XML also against the official XSD of its namespace (EPCIS 2.0 or 1.2).
         let mut xsd_problems = 0;
@@ -253,10 +250,10 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
             match lifeline_xsd::validate_detected(open(path)?) {
                 Ok((set, xsd)) => {
                     for problem in &xsd.problems {
-                        writeln!(out, "{}: {set}: {problem}", path.display())?;
+                        outlines!(out, "{}: {set}: {problem}", path.display())?;
                     }
                     if xsd.omitted > 0 {
-                        writeln!(
+                        outln!(
                             out,
                             "{}: {set}: {} more problem(s) not shown",
                             path.display(),
@@ -272,7 +269,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
                     };
                 }
                 Err(error) => {
-                    writeln!(out, "{}: XSD: {error}", path.display())?;
+                    outlines!(out, "{}: XSD: {error}", path.display())?;
                     xsd_problems = 1;
                 }
             }
@@ -285,7 +282,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
                 } else {
                     xsd_ok
                 };
-                writeln!(
+                outln!(
                     out,
                     "{}: valid: {} event(s), {} {}{schema}",
                     path.display(),
@@ -296,38 +293,39 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
             }
             None => {
                 invalid += 1;
-                writeln!(out, "{}: invalid: {problems} problem(s)", path.display())?;
+                outln!(out, "{}: invalid: {problems} problem(s)", path.display())?;
             }
             Some(error) => {
                 invalid += 1;
-                writeln!(out, "{}: {error}", path.display())?;
+                outlines!(out, "{}: {error}", path.display())?;
             }
         }
     }
     out.flush()?;
     if invalid > 0 {
-        Err(Reported(2).into())
+        Err(Reported.into())
     } else {
-        Ok(0)
+        Ok(Exit::Success)
     }
 }
 
-fn ingest(args: &IngestArgs) -> anyhow::Result<u8> {
+fn ingest(args: &IngestArgs) -> anyhow::Result<Exit> {
     let mut repository = writable_repository(&args.db)?;
     let mut failed = false;
     for path in &args.files {
         let reader = open(path)?;
         match repository.ingest(reader, &path.display().to_string()) {
-            Ok(report) => println!(
+            Ok(report) => outln!(
+                std::io::stdout(),
                 "{}: {} event(s): {} added, {} already stored, {} retracted",
                 path.display(),
                 report.events,
                 report.added,
                 report.duplicates,
                 report.retracted
-            ),
+            )?,
             Err(error) => {
-                eprintln!(
+                errln!(
                     "error: {}: rejected, nothing stored: {error}",
                     path.display()
                 );
@@ -336,9 +334,9 @@ fn ingest(args: &IngestArgs) -> anyhow::Result<u8> {
         }
     }
     if failed {
-        Err(Reported(2).into())
+        Err(Reported.into())
     } else {
-        Ok(0)
+        Ok(Exit::Success)
     }
 }
 
@@ -350,36 +348,11 @@ fn render_events(
     column: &str,
     cell: impl Fn(&lifeline_trace::facts::EventFacts) -> String,
 ) -> anyhow::Result<()> {
-    let mut out = crate::output::stdout();
-    match format {
-        Format::Json => crate::output::json(&mut out, &events)?,
-        Format::Table => {
-            let rows: Vec<Vec<String>> = events
-                .iter()
-                .map(|e| {
-                    let f = &e.facts;
-                    vec![
-                        lifeline_trace::time::format_millis(f.time),
-                        f.event_type.clone(),
-                        f.action.clone(),
-                        f.biz_step.clone(),
-                        f.disposition.clone(),
-                        cell(f),
-                        f.biz_location
-                            .clone()
-                            .or_else(|| f.read_point.clone())
-                            .unwrap_or_default(),
-                        format!(
-                            "{}{}",
-                            short_hash(&f.hash),
-                            if e.retracted { " (retracted)" } else { "" }
-                        ),
-                    ]
-                })
-                .collect();
-            crate::output::table(
-                &mut out,
-                &[
+    crate::render::report(None, |out| match format {
+        Format::Json => crate::output::json(out, &events),
+        _ => {
+            let mut table = Table::new(
+                [
                     "time",
                     "event",
                     "action",
@@ -388,17 +361,35 @@ fn render_events(
                     column,
                     "where",
                     "hash",
-                ],
-                &rows,
-                &[],
-            )?;
+                ]
+                .map(|title| Column::text(title.to_owned())),
+            );
+            for e in events {
+                let f = &e.facts;
+                table.row([
+                    lifeline_trace::time::format_millis(f.time),
+                    f.event_type.clone(),
+                    f.action.clone(),
+                    f.biz_step.clone(),
+                    f.disposition.clone(),
+                    cell(f),
+                    f.biz_location
+                        .clone()
+                        .or_else(|| f.read_point.clone())
+                        .unwrap_or_default(),
+                    format!(
+                        "{}{}",
+                        short_hash(&f.hash),
+                        if e.retracted { " (retracted)" } else { "" }
+                    ),
+                ]);
+            }
+            Ok(table.write(out)?)
         }
-    }
-    out.flush()?;
-    Ok(())
+    })
 }
 
-fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
+fn history(args: &HistoryArgs) -> anyhow::Result<Exit> {
     let repository = read_repository(&args.db)?;
     let events = repository.history(&args.epc)?;
     let epc = lifeline_trace::facts::canonical_id(&args.epc);
@@ -410,25 +401,25 @@ fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
             .to_owned()
     })?;
     if events.is_empty() {
-        eprintln!("no events for `{}`", args.epc);
-        return Ok(1);
+        errln!("no events for `{}`", args.epc);
+        return Ok(Exit::Findings);
     }
-    Ok(0)
+    Ok(Exit::Success)
 }
 
-fn query(args: &QueryArgs) -> anyhow::Result<u8> {
+fn query(args: &QueryArgs) -> anyhow::Result<Exit> {
     // Filters are checked before the repository is opened, so that a mistyped filter is
     // reported as such whatever the state of the repository.
     match args.query.validate() {
         Ok(()) => {}
         Err(TraceError::Invalid { location, message }) => {
             let flag = location.field.unwrap_or_default();
-            eprintln!("error: --{flag}: {message}");
-            return Err(Reported(2).into());
+            errln!("error: --{flag}: {message}");
+            return Err(Reported.into());
         }
         Err(error) => {
-            eprintln!("error: {error}");
-            return Err(Reported(2).into());
+            errln!("error: {error}");
+            return Err(Reported.into());
         }
     };
     let repository = read_repository(&args.db)?;
@@ -441,8 +432,8 @@ fn query(args: &QueryArgs) -> anyhow::Result<u8> {
             (epcs, classes) => format!("{epcs} EPC(s), {classes} class(es)"),
         }
     })?;
-    eprintln!("{} event(s)", events.len());
-    Ok(if events.is_empty() { 1 } else { 0 })
+    errln!("{} event(s)", events.len());
+    Ok(Exit::findings_if(events.is_empty()))
 }
 
 /// How many findings a check gave, and how many of them are errors.
@@ -505,7 +496,12 @@ fn render_findings_table(
 ) -> anyhow::Result<Tally> {
     let findings = repository.check()?;
     let mut tally = Tally::default();
-    let mut rows: Vec<Vec<String>> = Vec::with_capacity(findings.len());
+    let titles: &[&'static str] = if network.is_some() {
+        &["severity", "rule", "epc", "item", "where", "finding"]
+    } else {
+        &["severity", "rule", "epc", "finding"]
+    };
+    let mut table = Table::new(titles.iter().map(|title| Column::text(*title)));
     for finding in &findings {
         tally.count(finding);
         let linked = link_finding(finding, repository, network)?;
@@ -522,20 +518,13 @@ fn render_findings_table(
             row.push(linked.entities.unwrap_or_default().join(" "));
         }
         row.push(finding.message.clone());
-        rows.push(row);
+        table.row(row);
     }
-    let headers: &[&str] = if network.is_some() {
-        &["severity", "rule", "epc", "item", "where", "finding"]
-    } else {
-        &["severity", "rule", "epc", "finding"]
-    };
-    let mut out = crate::output::stdout();
-    crate::output::table(&mut out, headers, &rows, &[])?;
-    out.flush()?;
+    crate::render::report(None, |out| Ok(table.write(out)?))?;
     Ok(tally)
 }
 
-fn check(args: &CheckArgs) -> anyhow::Result<u8> {
+fn check(args: &CheckArgs) -> anyhow::Result<Exit> {
     let network = crate::input::optional_network(args.network.as_deref())?;
     let repository = if args.files.is_empty() {
         read_repository(&args.db)?
@@ -550,18 +539,18 @@ fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     };
     let tally = match args.format {
         Format::Json => stream_findings_json(&repository, network.as_ref())?,
-        Format::Table => render_findings_table(&repository, network.as_ref())?,
+        _ => render_findings_table(&repository, network.as_ref())?,
     };
-    eprintln!(
+    errln!(
         "{} finding(s): {} error(s), {} warning(s)",
         tally.findings,
         tally.errors,
         tally.findings - tally.errors
     );
-    Ok(if tally.errors > 0 { 1 } else { 0 })
+    Ok(Exit::findings_if(tally.errors > 0))
 }
 
-fn verify_command(args: &VerifyArgs) -> anyhow::Result<u8> {
+fn verify_command(args: &VerifyArgs) -> anyhow::Result<Exit> {
     let repository = read_repository(&args.db)?;
     let request = VerifyRequest {
         gtin: args.gtin.clone(),
@@ -572,26 +561,22 @@ fn verify_command(args: &VerifyArgs) -> anyhow::Result<u8> {
     let answer = match verify(&repository, &request) {
         Ok(answer) => answer,
         Err(error) => {
-            eprintln!("error: {error}");
-            return Err(Reported(2).into());
+            errln!("error: {error}");
+            return Err(Reported.into());
         }
     };
     let mut out = crate::output::stdout();
     match args.format {
         Format::Json => crate::output::json(&mut out, &answer)?,
-        Format::Table => {
+        _ => {
             let verdict = match answer.verdict {
                 Verdict::Verified => "verified",
                 Verdict::NotVerified => "not verified",
             };
-            writeln!(out, "{verdict}: {}", answer.epc)?;
-            writeln!(out, "{}", answer.reason)?;
+            outln!(out, "{verdict}: {}", answer.epc)?;
+            outln!(out, "{}", answer.reason)?;
         }
     }
     out.flush()?;
-    Ok(if answer.verdict == Verdict::Verified {
-        0
-    } else {
-        1
-    })
+    Ok(Exit::findings_if(answer.verdict != Verdict::Verified))
 }
