@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 mod exit;
 mod golden;
 mod hostile;
+mod partner_files;
 mod simulate;
 mod trace;
 mod vuln;
