@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use lifeline_network::{LoadError, Severity};
+use lifeline_network::{LoadError, SHOWN_DIAGNOSTICS, Severity};
 
 use crate::Reported;
 
@@ -44,8 +44,14 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
     let mut out = crate::output::stdout();
     match args.format {
         ValidateFormat::Text => {
-            for diagnostic in &diagnostics {
+            // A hundred problems are enough to act on; the rest are counted.
+            for diagnostic in diagnostics.iter().take(SHOWN_DIAGNOSTICS) {
                 writeln!(out, "{diagnostic}")?;
+            }
+            if let Some(rest) = diagnostics.len().checked_sub(SHOWN_DIAGNOSTICS)
+                && rest > 0
+            {
+                writeln!(out, "… and {rest} more")?;
             }
             match &summary {
                 Some(summary) => writeln!(out, "{summary}")?,

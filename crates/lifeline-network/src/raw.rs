@@ -48,6 +48,9 @@ pub fn format_number(n: f64) -> String {
         } else {
             "-inf".to_owned()
         }
+    } else if n != 0.0 && !(1e-6..1e16).contains(&n.abs()) {
+        // `1e308` rather than its 309 digits.
+        format!("{n:e}")
     } else {
         format!("{n}")
     }
