@@ -479,7 +479,7 @@ fn attach_profiles(
         let Some(&s) = rows_by_id.get(&scenario) else {
             tables.diagnostics.push(Diagnostic::error(
                 format!("{location}, column scenario"),
-                format!("unknown scenario `{scenario}`"),
+                format!("unknown scenario `{}`", lifeline_text::Excerpt(&scenario)),
             ));
             continue;
         };
@@ -505,7 +505,11 @@ fn attach_profiles(
         let Some((i, Raw::Map(entry))) = entry else {
             tables.diagnostics.push(Diagnostic::error(
                 format!("{location}, column entity"),
-                format!("scenario `{scenario}` disrupts no entity `{entity}` (see disrupt.csv)"),
+                format!(
+                    "scenario `{}` disrupts no entity `{}` (see disrupt.csv)",
+                    lifeline_text::Excerpt(&scenario),
+                    lifeline_text::Excerpt(&entity)
+                ),
             ));
             continue;
         };
@@ -584,7 +588,10 @@ fn attach(
         let Some(&p) = parent_rows.get(&parent_id) else {
             tables.diagnostics.push(Diagnostic::error(
                 format!("{location}, column {parent_column}"),
-                format!("unknown {parent_column} `{parent_id}`"),
+                format!(
+                    "unknown {parent_column} `{}`",
+                    lifeline_text::Excerpt(&parent_id)
+                ),
             ));
             continue;
         };

@@ -86,7 +86,9 @@ fn parse_document(
     if text.len() as u64 > limits.file_bytes {
         return Err(too_large(origin, text.len() as u64, limits));
     }
-    raw::parse(text, format, limits).map_err(|e| {
+    raw::parse(text, format, limits).map_err(|mut e| {
+        // A parser may quote the input in its message: escaped and cut like any value.
+        e.message = lifeline_text::excerpt_to(&e.message, 300).into_owned();
         if e.limit {
             LoadError::Limit {
                 path: origin.to_owned(),
