@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use lifeline_network::{Format, LoadError, Loaded, Scenario, ValidatedNetwork};
+use lifeline_network::{Format, LoadError, Loaded, ReadLimits, Scenario, ValidatedNetwork};
 
 use crate::Reported;
 use crate::render::{Diag, Diags};
@@ -22,7 +22,7 @@ pub fn load_or_report(path: &Path) -> anyhow::Result<Loaded> {
             );
             Err(Reported.into())
         }
-        Err(error @ (LoadError::Syntax { .. } | LoadError::UnknownFormat { .. })) => {
+        Err(error @ (LoadError::Syntax { .. } | LoadError::Limit { .. } | LoadError::UnknownFormat { .. })) => {
             errln!("error: {error}");
             Err(Reported.into())
         }
@@ -45,8 +45,18 @@ pub fn optional_network(path: Option<&Path>) -> anyhow::Result<Option<ValidatedN
 /// Reads scenarios for `network` from a file (`{"scenarios": [...]}` or a list), printing
 /// warnings, and every error with exit code 2.
 pub fn read_scenarios(path: &Path, network: &ValidatedNetwork) -> anyhow::Result<Vec<Scenario>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    // Within the same size limit as a network file; a larger one is refused unread.
+    let text = match lifeline_network::read_text(path, &ReadLimits::default()) {
+        Ok(text) => text,
+        Err(error @ LoadError::Limit { .. }) => {
+            errln!("error: {error}");
+            return Err(Reported.into());
+        }
+        Err(error) => {
+            return Err(anyhow::Error::new(error))
+                .with_context(|| format!("cannot read `{}`", path.display()));
+        }
+    };
     match lifeline_network::scenarios_from_str(&text, Format::detect(path, &text), path, network) {
         Ok((scenarios, warnings)) => {
             warnings.iter().for_each(|w| errln!("{}", Diag(w)));

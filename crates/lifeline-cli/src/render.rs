@@ -287,16 +287,21 @@ impl fmt::Display for Diag<'_> {
     }
 }
 
-/// Every diagnostic of a list, one [`Diag`] per line.
+/// The diagnostics of a list, one [`Diag`] per line: the first
+/// [`lifeline_network::SHOWN_DIAGNOSTICS`], then how many more there are.
 pub struct Diags<'a>(pub &'a [Diagnostic]);
 
 impl fmt::Display for Diags<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, diagnostic) in self.0.iter().enumerate() {
+        let shown = lifeline_network::SHOWN_DIAGNOSTICS;
+        for (i, diagnostic) in self.0.iter().take(shown).enumerate() {
             if i > 0 {
                 f.write_str("\n")?;
             }
             write!(f, "{}", Diag(diagnostic))?;
+        }
+        if self.0.len() > shown {
+            write!(f, "\n… and {} more", self.0.len() - shown)?;
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use lifeline_network::{Diagnostic, Disruption, EntityKind, Scenario, Target, ValidatedNetwork};
+use lifeline_network::{Diagnostic, EntityKind, Scenario, Target, ValidatedNetwork};
 use lifeline_sim::{
     Distribution, MonteCarlo, MonteCarloReport, Outage, SimOptions, SimReport, Simulator,
 };
@@ -192,9 +192,12 @@ fn pick_scenario(
     let ids: Vec<&str> = scenarios.iter().map(|s| s.id.as_str()).collect();
     let mut diagnostic = Diagnostic::error(
         "--scenario",
-        format!("no scenario `{wanted}` and no file by that name"),
+        format!(
+            "no scenario `{}` and no file by that name",
+            lifeline_text::Excerpt(wanted)
+        ),
     );
-    if let Some(close) = closest(wanted, &ids) {
+    if let Some(close) = lifeline_text::suggest(wanted, ids.iter().copied()) {
         diagnostic = diagnostic.with_hint(format!("did you mean `{close}`?"));
     } else if !ids.is_empty() {
         let mut shown: Vec<&str> = ids.iter().take(8).copied().collect();
@@ -205,32 +208,6 @@ fn pick_scenario(
     }
     errln!("{}", Diag(&diagnostic));
     Err(Reported.into())
-}
-
-/// The candidate nearest to `wanted` by edit distance, when it is close enough.
-fn closest<'a>(wanted: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let distance = |a: &str, b: &str| -> usize {
-        let b: Vec<char> = b.chars().collect();
-        let mut row: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut previous = row[0];
-            row[0] = i + 1;
-            for (j, &cb) in b.iter().enumerate() {
-                let current = row[j + 1];
-                row[j + 1] = (previous + usize::from(ca != cb))
-                    .min(row[j] + 1)
-                    .min(current + 1);
-                previous = current;
-            }
-        }
-        row[b.len()]
-    };
-    candidates
-        .iter()
-        .map(|c| (distance(wanted, c), *c))
-        .filter(|&(d, c)| d <= (c.chars().count().max(wanted.chars().count()) / 3).max(1))
-        .min()
-        .map(|(_, c)| c)
 }
 
 fn write_sim_table(out: &mut dyn Write, report: &SimReport, all: bool) -> anyhow::Result<()> {
@@ -440,32 +417,6 @@ pub fn montecarlo(args: &MonteCarloArgs) -> anyhow::Result<Exit> {
         anyhow::bail!("--days and --replications must be at least 1");
     }
 
-    // Time to survive under the best response (the stress test's LP), to compare with the
-    // drawn durations.
-    let tts_scenario = Scenario {
-        id: "outage".into(),
-        ttr: None,
-        disrupt: outage
-            .targets
-            .iter()
-            .map(|target| Disruption {
-                target: target.clone(),
-                capacity_factor: outage.capacity_factor,
-                profile: None,
-                defection: None,
-            })
-            .collect(),
-        start: None,
-        downtime_cost: None,
-    };
-    let stress = lifeline_stress::run(
-        &network,
-        std::slice::from_ref(&tts_scenario),
-        &lifeline_stress::StressConfig { skip_covered: true },
-        &|| {},
-    )?;
-    let tts = stress.scenarios.first().map(|s| s.tts);
-
     let simulator = Simulator::new(&network);
     warn_never_ordering(&simulator);
     warn_baseline(&simulator, days);
@@ -473,12 +424,14 @@ pub fn montecarlo(args: &MonteCarloArgs) -> anyhow::Result<Exit> {
         replications: args.replications,
         seed: args.seed,
         days,
-        tts,
+        tts: None,
     };
     let bar = Progress::new(args.replications as usize, "replications");
     let started = Instant::now();
-    let go = || simulator.montecarlo(&outage, &run, &|_| bar.tick());
-    let report = in_pool(args.threads, go)?;
+    // The drawn durations are compared with the outage's time to survive under the best
+    // response (the stress test's LP), which the library computes first.
+    let go = || simulator.montecarlo_against_stress(&outage, &run, &|_| bar.tick());
+    let report = in_pool(args.threads, go)??;
     bar.finish();
     tracing_line(&format!(
         "{} replications of {} days in {:.2} s",
@@ -509,9 +462,11 @@ fn outage(network: &ValidatedNetwork, args: &MonteCarloArgs) -> anyhow::Result<O
             Some((EntityKind::Platform, _)) => targets.push(Target::Platform(id.clone())),
             None => {
                 let ids = entity_ids(network);
-                let mut d =
-                    Diagnostic::error("--outage", format!("no node, site or platform `{id}`"));
-                if let Some(close) = closest(id, &ids) {
+                let mut d = Diagnostic::error(
+                    "--outage",
+                    format!("no node, site or platform `{}`", lifeline_text::Excerpt(id)),
+                );
+                if let Some(close) = lifeline_text::suggest(id, ids.iter().copied()) {
                     d = d.with_hint(format!("did you mean `{close}`?"));
                 }
                 diagnostics.push(d);

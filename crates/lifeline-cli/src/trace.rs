@@ -15,7 +15,6 @@ use lifeline_trace::repository::{Query, Repository};
 use lifeline_trace::rules::{Finding, Severity, short_hash};
 use lifeline_trace::verify::{Verdict, VerifyRequest, verify};
 use lifeline_trace::{TraceError, visit_events};
-use serde::Serialize;
 
 use crate::render::{Column, Format, Table};
 use crate::{Exit, Reported};

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use lifeline_network::{LoadError, Severity};
+use lifeline_network::{LoadError, SHOWN_DIAGNOSTICS, Severity};
 
 use crate::render::{Diag, Format};
 use crate::{Exit, Reported};
@@ -47,8 +47,14 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Exit> {
             crate::output::json(&mut out, &report)?;
         }
         _ => {
-            for diagnostic in &diagnostics {
+            // A hundred problems are enough to act on; the rest are counted.
+            for diagnostic in diagnostics.iter().take(SHOWN_DIAGNOSTICS) {
                 writeln!(out, "{}", Diag(diagnostic))?;
+            }
+            if let Some(rest) = diagnostics.len().checked_sub(SHOWN_DIAGNOSTICS)
+                && rest > 0
+            {
+                outln!(out, "… and {rest} more")?;
             }
             match &summary {
                 Some(summary) => outln!(out, "{summary}")?,

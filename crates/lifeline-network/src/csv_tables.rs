@@ -20,7 +20,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use std::io::Read as _;
+
 use crate::error::{Diagnostic, LoadError};
+use crate::limits::ReadLimits;
 use crate::raw::Raw;
 
 /// Columns whose cells are numbers; every other cell is a string.
@@ -146,7 +149,12 @@ struct Table {
     rows: Vec<(usize, Vec<(String, Raw)>)>,
 }
 
-fn read_table(folder: &Path, name: &str, required: bool) -> Result<Option<Table>, LoadError> {
+fn read_table(
+    folder: &Path,
+    name: &str,
+    required: bool,
+    limits: &ReadLimits,
+) -> Result<Option<Table>, LoadError> {
     let path = folder.join(name);
     if !path.exists() {
         if required {
@@ -160,27 +168,68 @@ fn read_table(folder: &Path, name: &str, required: bool) -> Result<Option<Table>
         }
         return Ok(None);
     }
-    let syntax = |message: String| LoadError::Syntax {
+    let io = |source| LoadError::Io {
         path: path.clone(),
-        format: "CSV",
-        message,
+        source,
+    };
+    let file = std::fs::File::open(&path).map_err(io)?;
+    let length = file.metadata().map_err(io)?.len();
+    if length > limits.file_bytes {
+        return Err(LoadError::Limit {
+            path,
+            field: String::new(),
+            message: format!(
+                "the file is {length} bytes, over the limit of {} bytes per file",
+                limits.file_bytes
+            ),
+        });
+    }
+    let guard = RecordGuard::new(file.take(limits.file_bytes), limits.csv_record_bytes);
+    let breach = guard.breach.clone();
+    let failed = |error: csv::Error| match breach.take() {
+        Some((line, message)) => LoadError::Limit {
+            path: path.clone(),
+            field: format!("line {line}"),
+            message,
+        },
+        None => LoadError::Syntax {
+            path: path.clone(),
+            format: "CSV",
+            message: error.to_string(),
+        },
     };
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(&path)
-        .map_err(|e| syntax(e.to_string()))?;
+        .from_reader(guard);
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| syntax(e.to_string()))?
+        .map_err(&failed)?
         .iter()
         .map(str::to_owned)
         .collect();
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| syntax(e.to_string()))?;
+    let mut record = csv::StringRecord::new();
+    let mut i = 0;
+    while reader.read_record(&mut record).map_err(&failed)? {
         let line = record
             .position()
             .map_or(i + 2, |p| usize::try_from(p.line()).unwrap_or(i + 2));
+        i += 1;
+        if let Some((column, cell)) = headers
+            .iter()
+            .zip(record.iter())
+            .find(|(_, cell)| cell.len() > limits.value_bytes)
+        {
+            return Err(LoadError::Limit {
+                path,
+                field: format!("line {line}, column {}", lifeline_text::excerpt(column)),
+                message: format!(
+                    "a cell of {} bytes is longer than the limit of {} bytes per value",
+                    cell.len(),
+                    limits.value_bytes
+                ),
+            });
+        }
         let fields = headers
             .iter()
             .zip(record.iter())
@@ -193,6 +242,70 @@ fn read_table(folder: &Path, name: &str, required: bool) -> Result<Option<Table>
         file: name.to_owned(),
         rows,
     }))
+}
+
+/// A reader that fails as soon as one CSV record (the header or a row) grows past a
+/// length, before the CSV parser has buffered it: an 89 MB header costs the reader one
+/// buffer, not 89 MB. It follows the quotes (`"`, doubled inside a quoted field) so that
+/// a line break inside a quoted field does not end the record, and counts lines for the
+/// error.
+struct RecordGuard<R> {
+    inner: R,
+    limit: usize,
+    record: usize,
+    quoted: bool,
+    line: u64,
+    /// The line the current record began on.
+    record_line: u64,
+    /// The line and message of the limit that stopped the reading.
+    breach: std::rc::Rc<std::cell::Cell<Option<(u64, String)>>>,
+}
+
+impl<R> RecordGuard<R> {
+    fn new(inner: R, limit: usize) -> Self {
+        RecordGuard {
+            inner,
+            limit,
+            record: 0,
+            quoted: false,
+            line: 1,
+            record_line: 1,
+            breach: std::rc::Rc::default(),
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for RecordGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &byte in &buf[..n] {
+            match byte {
+                b'"' => self.quoted = !self.quoted,
+                b'\n' => {
+                    self.line += 1;
+                    if !self.quoted {
+                        self.record = 0;
+                        self.record_line = self.line;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            self.record += 1;
+            if self.record > self.limit {
+                let message = format!(
+                    "a CSV record (the header or a row) is longer than the limit of {} bytes",
+                    self.limit
+                );
+                self.breach.set(Some((self.record_line, message.clone())));
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    message,
+                ));
+            }
+        }
+        Ok(n)
+    }
 }
 
 fn cell_value(column: &str, cell: &str) -> Raw {
@@ -226,7 +339,7 @@ fn as_id(raw: Option<Raw>) -> Option<String> {
 }
 
 /// Reads the CSV tables of `folder` into one document.
-pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
+pub(crate) fn read(folder: &Path, limits: &ReadLimits) -> Result<Tables, LoadError> {
     let mut tables = Tables {
         document: Raw::Null,
         locations: HashMap::new(),
@@ -236,7 +349,7 @@ pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
         "format".to_owned(),
         Raw::String(crate::model::FORMAT.to_owned()),
     )];
-    if let Some(table) = read_table(folder, "network.csv", false)?
+    if let Some(table) = read_table(folder, "network.csv", false, limits)?
         && let Some((_, row)) = table.rows.into_iter().next()
     {
         document.extend(row);
@@ -248,7 +361,7 @@ pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
         ("platforms", false),
         ("items", false),
     ] {
-        let Some(table) = read_table(folder, &format!("{list}.csv"), required)? else {
+        let Some(table) = read_table(folder, &format!("{list}.csv"), required, limits)? else {
             continue;
         };
         let mut items = Vec::with_capacity(table.rows.len());
@@ -284,6 +397,7 @@ pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
     attach(
         &mut tables,
         folder,
+        limits,
         "bom.csv",
         &mut nodes,
         &node_rows,
@@ -297,6 +411,7 @@ pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
     attach(
         &mut tables,
         folder,
+        limits,
         "depends_on.csv",
         &mut nodes,
         &node_rows,
@@ -305,7 +420,7 @@ pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
     )?;
     document.push(("nodes".to_owned(), Raw::List(nodes)));
 
-    if let Some(table) = read_table(folder, "scenarios.csv", false)? {
+    if let Some(table) = read_table(folder, "scenarios.csv", false, limits)? {
         let mut scenarios = Vec::with_capacity(table.rows.len());
         let mut rows_by_id = HashMap::new();
         for (i, (line, row)) in table.rows.into_iter().enumerate() {
@@ -321,6 +436,7 @@ pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
         attach(
             &mut tables,
             folder,
+            limits,
             "disrupt.csv",
             &mut scenarios,
             &rows_by_id,
@@ -330,7 +446,7 @@ pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
                 Some(("disrupt", Child::Listed(Raw::Map(std::mem::take(row)))))
             },
         )?;
-        attach_profiles(&mut tables, folder, &mut scenarios, &rows_by_id)?;
+        attach_profiles(&mut tables, folder, limits, &mut scenarios, &rows_by_id)?;
         document.push(("scenarios".to_owned(), Raw::List(scenarios)));
     }
     tables.document = Raw::Map(document);
@@ -342,10 +458,11 @@ pub(crate) fn read(folder: &Path) -> Result<Tables, LoadError> {
 fn attach_profiles(
     tables: &mut Tables,
     folder: &Path,
+    limits: &ReadLimits,
     scenarios: &mut [Raw],
     rows_by_id: &HashMap<String, usize>,
 ) -> Result<(), LoadError> {
-    let Some(table) = read_table(folder, "profile.csv", false)? else {
+    let Some(table) = read_table(folder, "profile.csv", false, limits)? else {
         return Ok(());
     };
     for (line, mut row) in table.rows {
@@ -362,7 +479,7 @@ fn attach_profiles(
         let Some(&s) = rows_by_id.get(&scenario) else {
             tables.diagnostics.push(Diagnostic::error(
                 format!("{location}, column scenario"),
-                format!("unknown scenario `{scenario}`"),
+                format!("unknown scenario `{}`", lifeline_text::Excerpt(&scenario)),
             ));
             continue;
         };
@@ -388,7 +505,11 @@ fn attach_profiles(
         let Some((i, Raw::Map(entry))) = entry else {
             tables.diagnostics.push(Diagnostic::error(
                 format!("{location}, column entity"),
-                format!("scenario `{scenario}` disrupts no entity `{entity}` (see disrupt.csv)"),
+                format!(
+                    "scenario `{}` disrupts no entity `{}` (see disrupt.csv)",
+                    lifeline_text::Excerpt(&scenario),
+                    lifeline_text::Excerpt(&entity)
+                ),
             ));
             continue;
         };
@@ -436,16 +557,18 @@ enum Child {
 }
 
 /// Attaches the rows of a child table to their parents (`bom.csv` rows to nodes).
+#[allow(clippy::too_many_arguments)] // one call per child table, each naming every part
 fn attach(
     tables: &mut Tables,
     folder: &Path,
+    limits: &ReadLimits,
     file: &str,
     parents: &mut [Raw],
     parent_rows: &HashMap<String, usize>,
     parent_column: &str,
     mut child: impl FnMut(&mut Vec<(String, Raw)>) -> Option<(&'static str, Child)>,
 ) -> Result<(), LoadError> {
-    let Some(table) = read_table(folder, file, false)? else {
+    let Some(table) = read_table(folder, file, false, limits)? else {
         return Ok(());
     };
     let parent_list = if parent_column == "node" {
@@ -465,7 +588,10 @@ fn attach(
         let Some(&p) = parent_rows.get(&parent_id) else {
             tables.diagnostics.push(Diagnostic::error(
                 format!("{location}, column {parent_column}"),
-                format!("unknown {parent_column} `{parent_id}`"),
+                format!(
+                    "unknown {parent_column} `{}`",
+                    lifeline_text::Excerpt(&parent_id)
+                ),
             ));
             continue;
         };

@@ -10,13 +10,47 @@ use crate::model::{
 };
 use crate::raw::{Raw, format_number};
 
-/// The range a number must fall in.
+/// The largest quantity (units, or units per time unit): capacities, inventories,
+/// demands and stock levels. The stress test's LPs take quantities divided by windows
+/// down to [`MIN_WINDOW`], and HiGHS reads any bound of 1e20 or more as infinite, so
+/// every quantity that validates stays well inside what the solver can take.
+pub const MAX_QUANTITY: f64 = 1e12;
+/// The largest amount of money: `spend`, `downtime_cost`.
+pub const MAX_MONEY: f64 = 1e15;
+/// The range of `value`, the loss per unit of unmet demand (an objective coefficient).
+pub const MIN_VALUE: f64 = 1e-9;
+/// See [`MIN_VALUE`].
+pub const MAX_VALUE: f64 = 1e9;
+/// The range of a `bom` ratio (a coefficient of the LPs' material rows).
+pub const MIN_RATIO: f64 = 1e-6;
+/// See [`MIN_RATIO`].
+pub const MAX_RATIO: f64 = 1e6;
+/// The longest time, in time units (about 270 years in days): horizons, times to
+/// recover, lead times, days. The simulator keeps a day's shipments per edge for its
+/// lead time, so a lead time also sizes memory.
+pub const MAX_DAYS: f64 = 1e5;
+/// The shortest positive window, `horizon` or `ttr`: the LPs multiply by w = 1/t, so a
+/// window of `1e-320` would make w infinite.
+pub const MIN_WINDOW: f64 = 1e-3;
+
+/// The range a number must fall in: each numeric field has one, finite and within what
+/// the stress test's LPs and the simulator can take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Range {
-    /// x ≥ 0
-    NonNegative,
-    /// x > 0
-    Positive,
+    /// 0 ≤ x ≤ [`MAX_QUANTITY`]
+    Quantity,
+    /// 0 ≤ x ≤ [`MAX_MONEY`]
+    Money,
+    /// [`MIN_VALUE`] ≤ x ≤ [`MAX_VALUE`]
+    Value,
+    /// [`MIN_RATIO`] ≤ x ≤ [`MAX_RATIO`]
+    Ratio,
+    /// 0 ≤ x ≤ [`MAX_DAYS`]
+    Days,
+    /// x = 0 or [`MIN_WINDOW`] ≤ x ≤ [`MAX_DAYS`] (a `ttr`)
+    Window,
+    /// [`MIN_WINDOW`] ≤ x ≤ [`MAX_DAYS`] (the `horizon`)
+    Horizon,
     /// 0 ≤ x ≤ 1
     Fraction,
 }
@@ -24,18 +58,35 @@ pub(crate) enum Range {
 impl Range {
     fn contains(self, x: f64) -> bool {
         match self {
-            Range::NonNegative => x >= 0.0,
-            Range::Positive => x > 0.0,
+            Range::Quantity => (0.0..=MAX_QUANTITY).contains(&x),
+            Range::Money => (0.0..=MAX_MONEY).contains(&x),
+            Range::Value => (MIN_VALUE..=MAX_VALUE).contains(&x),
+            Range::Ratio => (MIN_RATIO..=MAX_RATIO).contains(&x),
+            Range::Days => (0.0..=MAX_DAYS).contains(&x),
+            Range::Window => x == 0.0 || (MIN_WINDOW..=MAX_DAYS).contains(&x),
+            Range::Horizon => (MIN_WINDOW..=MAX_DAYS).contains(&x),
             Range::Fraction => (0.0..=1.0).contains(&x),
         }
     }
-    fn describe(self) -> &'static str {
+    fn describe(self) -> String {
         match self {
-            Range::NonNegative => "a number ≥ 0",
-            Range::Positive => "a number > 0",
-            Range::Fraction => "a number from 0 to 1",
+            Range::Quantity => format!("a number from 0 to {MAX_QUANTITY:e}"),
+            Range::Money => format!("a number from 0 to {MAX_MONEY:e}"),
+            Range::Value => format!("a number from {MIN_VALUE:e} to {MAX_VALUE:e}"),
+            Range::Ratio => format!("a number from {MIN_RATIO:e} to {MAX_RATIO:e}"),
+            Range::Days => format!("a number from 0 to {MAX_DAYS}"),
+            Range::Window => format!("0 or a number from {MIN_WINDOW} to {MAX_DAYS}"),
+            Range::Horizon => format!("a number from {MIN_WINDOW} to {MAX_DAYS}"),
+            Range::Fraction => "a number from 0 to 1".to_owned(),
         }
     }
+}
+
+/// Whether an identifier holds a character that must not reach a terminal or a
+/// spreadsheet ([`lifeline_text::is_unsafe`]): such an id is refused rather than escaped
+/// wherever it is shown, so that every report can print ids as they are.
+fn unsafe_char(value: &str) -> Option<char> {
+    value.chars().find(|&c| lifeline_text::is_unsafe(c))
 }
 
 /// Collects diagnostics while fields are read.
@@ -95,7 +146,7 @@ impl Decoder {
         for (i, (key, _)) in entries.iter().enumerate() {
             if entries[..i].iter().any(|(k, _)| k == key) {
                 self.error(
-                    join(path, key),
+                    join(path, &lifeline_text::excerpt(key)),
                     "duplicate key: the object names this field twice",
                 );
                 used[i] = true;
@@ -113,7 +164,7 @@ impl Decoder {
         for ((key, _), used) in fields.entries.iter().zip(&fields.used) {
             if !used {
                 self.diagnostics.push(Diagnostic::warning(
-                    join(&fields.path, key),
+                    join(&fields.path, &lifeline_text::excerpt(key)),
                     "unknown field, ignored",
                 ));
             }
@@ -133,6 +184,33 @@ impl Decoder {
         }
     }
 
+    /// Reports an identifier (an id, a reference to one, a material) that holds a control
+    /// or invisible formatting character; `false` when it does.
+    pub fn identifier_ok(&mut self, path: impl Into<String>, value: &str) -> bool {
+        let Some(c) = unsafe_char(value) else {
+            return true;
+        };
+        self.diagnostics.push(
+            Diagnostic::error(
+                path,
+                format!(
+                    "`{}` holds the control or invisible character U+{:04X}, which an identifier may not hold",
+                    lifeline_text::excerpt(value),
+                    u32::from(c)
+                ),
+            )
+            .with_hint("identifiers are printed in tables, CSV and messages: remove the character"),
+        );
+        false
+    }
+
+    /// An optional string that names an identifier (a reference or a material).
+    pub fn identifier(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<String> {
+        let value = self.string(fields, key)?;
+        self.identifier_ok(fields.path(key), &value)
+            .then_some(value)
+    }
+
     /// A required, non-empty id.
     pub fn id(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<String> {
         let path = fields.path(key);
@@ -141,6 +219,7 @@ impl Decoder {
                 self.error(path, "an id must not be empty");
                 None
             }
+            Some(id) if !self.identifier_ok(path.clone(), &id) => None,
             Some(id) => Some(id),
             None => {
                 if fields.get(key).is_none() {
@@ -249,7 +328,7 @@ pub(crate) fn network(decoder: &mut Decoder, raw: &Raw) -> Network {
     if let Some(unit) = decoder.string(&mut fields, "time_unit") {
         network.time_unit = unit;
     }
-    if let Some(horizon) = decoder.number(&mut fields, "horizon", Range::Positive) {
+    if let Some(horizon) = decoder.number(&mut fields, "horizon", Range::Horizon) {
         network.horizon = horizon;
     }
     for (i, raw) in decoder.list(&mut fields, "nodes").iter().enumerate() {
@@ -289,26 +368,32 @@ fn node(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Node> {
     let mut fields = decoder.object(raw, path)?;
     let id = decoder.id(&mut fields, "id");
     let kind = decoder.string(&mut fields, "kind");
-    let material = decoder.string(&mut fields, "material");
-    let site = decoder.string(&mut fields, "site");
-    let capacity = decoder.number(&mut fields, "capacity", Range::NonNegative);
+    let material = decoder.identifier(&mut fields, "material");
+    let site = decoder.identifier(&mut fields, "site");
+    let capacity = decoder.number(&mut fields, "capacity", Range::Quantity);
     let inventory = decoder
-        .number(&mut fields, "inventory", Range::NonNegative)
+        .number(&mut fields, "inventory", Range::Quantity)
         .unwrap_or(0.0);
-    let demand = decoder.number(&mut fields, "demand", Range::NonNegative);
+    let demand = decoder.number(&mut fields, "demand", Range::Quantity);
     let value = decoder
-        .number(&mut fields, "value", Range::Positive)
+        .number(&mut fields, "value", Range::Value)
         .unwrap_or(1.0);
-    let ttr = decoder.number(&mut fields, "ttr", Range::NonNegative);
-    let spend = decoder.number(&mut fields, "spend", Range::NonNegative);
+    let ttr = decoder.number(&mut fields, "ttr", Range::Window);
+    let spend = decoder.number(&mut fields, "spend", Range::Money);
     let mut bom = Vec::new();
     if let Some(raw_bom) = fields.get("bom") {
         let bom_path = fields.path("bom");
         if let Some(mut ratios) = decoder.object(raw_bom, &bom_path) {
             for (material, ratio) in ratios.entries {
-                if let Some(r) =
-                    decoder.number_at(ratio, &join(&bom_path, material), Range::Positive)
-                {
+                let key_path = join(&bom_path, &lifeline_text::excerpt(material));
+                if !decoder.identifier_ok(key_path, material) {
+                    continue;
+                }
+                if let Some(r) = decoder.number_at(
+                    ratio,
+                    &join(&bom_path, &lifeline_text::excerpt(material)),
+                    Range::Ratio,
+                ) {
                     bom.push((material.clone(), r));
                 }
             }
@@ -344,7 +429,10 @@ fn node(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Node> {
         Some(other) => {
             decoder.error(
                 fields.path("unmet"),
-                format!("unknown value `{other}`, expected `lost` or `backorder`"),
+                format!(
+                    "unknown value `{}`, expected `lost` or `backorder`",
+                    lifeline_text::excerpt(other)
+                ),
             );
             Unmet::Lost
         }
@@ -388,8 +476,9 @@ fn allocation(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Allocation
                 decoder.error(
                     path,
                     format!(
-                        "unknown allocation rule `{other}`, expected `proportional`, \
-                         `criticality` or an object with `shares`"
+                        "unknown allocation rule `{}`, expected `proportional`, \
+                         `criticality` or an object with `shares`",
+                        lifeline_text::excerpt(other)
                     ),
                 );
                 None
@@ -413,7 +502,7 @@ fn allocation(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Allocation
                     ok = false;
                     continue;
                 };
-                let from_day = decoder.required_number(&mut step, "from_day", Range::NonNegative);
+                let from_day = decoder.required_number(&mut step, "from_day", Range::Days);
                 let kinds_path = step.path("shares");
                 let mut shares = Vec::new();
                 match step.get("shares") {
@@ -422,7 +511,7 @@ fn allocation(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Allocation
                             for (kind, share) in by_kind.entries {
                                 match decoder.number_at(
                                     share,
-                                    &join(&kinds_path, kind),
+                                    &join(&kinds_path, &lifeline_text::excerpt(kind)),
                                     Range::Fraction,
                                 ) {
                                     Some(f) => shares.push((kind.clone(), f)),
@@ -476,12 +565,12 @@ fn policy(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Policy> {
     let kind = decoder.string(&mut fields, "type");
     let policy = match kind.as_deref() {
         Some("base_stock") => {
-            let level = decoder.required_number(&mut fields, "level", Range::NonNegative);
+            let level = decoder.required_number(&mut fields, "level", Range::Quantity);
             level.map(|level| Policy::BaseStock { level })
         }
         Some("s_S") => {
-            let s = decoder.required_number(&mut fields, "s", Range::NonNegative);
-            let big_s = decoder.required_number(&mut fields, "S", Range::NonNegative);
+            let s = decoder.required_number(&mut fields, "s", Range::Quantity);
+            let big_s = decoder.required_number(&mut fields, "S", Range::Quantity);
             match (s, big_s) {
                 (Some(s), Some(big_s)) if s <= big_s => Some(Policy::MinMax { s, big_s }),
                 (Some(_), Some(_)) => {
@@ -492,14 +581,15 @@ fn policy(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Policy> {
             }
         }
         Some("days_of_supply") => {
-            let days = decoder.required_number(&mut fields, "days", Range::NonNegative);
+            let days = decoder.required_number(&mut fields, "days", Range::Days);
             days.map(|days| Policy::DaysOfSupply { days })
         }
         Some(other) => {
             decoder.error(
                 join(path, "type"),
                 format!(
-                    "unknown policy `{other}`, expected `base_stock`, `s_S` or `days_of_supply`"
+                    "unknown policy `{}`, expected `base_stock`, `s_S` or `days_of_supply`",
+                    lifeline_text::excerpt(other)
                 ),
             );
             None
@@ -522,7 +612,7 @@ fn edge(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Edge> {
     let from = decoder.id(&mut fields, "from");
     let to = decoder.id(&mut fields, "to");
     let mut lead_time = 0;
-    if let Some(days) = decoder.number(&mut fields, "lead_time", Range::NonNegative) {
+    if let Some(days) = decoder.number(&mut fields, "lead_time", Range::Days) {
         if days.fract() != 0.0 {
             decoder.error(
                 fields.path("lead_time"),
@@ -561,8 +651,8 @@ fn facility(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Facility> {
         id: decoder.id(&mut fields, "id").unwrap_or_default(),
         name: decoder.string(&mut fields, "name"),
         kind: decoder.string(&mut fields, "kind"),
-        capacity: decoder.number(&mut fields, "capacity", Range::NonNegative),
-        ttr: decoder.number(&mut fields, "ttr", Range::NonNegative),
+        capacity: decoder.number(&mut fields, "capacity", Range::Quantity),
+        ttr: decoder.number(&mut fields, "ttr", Range::Window),
         gln: gln(decoder, &mut fields),
         vendor: vendor(decoder, &mut fields),
     };
@@ -589,7 +679,10 @@ fn gln(decoder: &mut Decoder, fields: &mut Fields<'_>) -> Option<String> {
     if trimmed.len() != 13 || !trimmed.bytes().all(|b| b.is_ascii_digit()) {
         decoder.error(
             fields.path("gln"),
-            format!("`{text}` is not a GLN: a GLN is 13 digits"),
+            format!(
+                "`{}` is not a GLN: a GLN is 13 digits",
+                lifeline_text::excerpt(&text)
+            ),
         );
         return None;
     }
@@ -598,7 +691,10 @@ fn gln(decoder: &mut Decoder, fields: &mut Fields<'_>) -> Option<String> {
         decoder.diagnostics.push(
             Diagnostic::error(
                 fields.path("gln"),
-                format!("`{text}` is not a GLN: its check digit is wrong"),
+                format!(
+                    "`{}` is not a GLN: its check digit is wrong",
+                    lifeline_text::excerpt(&text)
+                ),
             )
             .with_hint(format!(
                 "the check digit of {} is {expected}",
@@ -617,7 +713,10 @@ fn vendor(decoder: &mut Decoder, fields: &mut Fields<'_>) -> Option<String> {
     if id.is_empty() {
         decoder.error(
             fields.path("vendor"),
-            format!("`{text}` is not a vendor id: it has no letter or digit"),
+            format!(
+                "`{}` is not a vendor id: it has no letter or digit",
+                lifeline_text::excerpt(&text)
+            ),
         );
         return None;
     }
@@ -625,9 +724,9 @@ fn vendor(decoder: &mut Decoder, fields: &mut Fields<'_>) -> Option<String> {
         decoder.diagnostics.push(
             Diagnostic::error(
                 fields.path("vendor"),
-                format!("`{text}` is not a vendor id: lower-case letters and digits joined by single hyphens"),
+                format!("`{}` is not a vendor id: lower-case letters and digits joined by single hyphens", lifeline_text::excerpt(&text)),
             )
-            .with_hint(format!("write \"{id}\"")),
+            .with_hint(format!("write \"{}\"", lifeline_text::excerpt(&id))),
         );
         return None;
     }
@@ -654,7 +753,13 @@ fn item(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Item> {
             match raw {
                 Raw::String(text) => match lifeline_gs1::gtin14(text.trim()) {
                     Ok(gtin) => gtins.push(gtin),
-                    Err(error) => decoder.error(path, format!("not a GTIN: {error}")),
+                    Err(error) => decoder.error(
+                        path,
+                        format!(
+                            "not a GTIN: {}",
+                            lifeline_text::excerpt_to(&error.to_string(), 200)
+                        ),
+                    ),
                 },
                 other => decoder.diagnostics.push(
                     Diagnostic::error(
@@ -689,9 +794,9 @@ pub(crate) fn scenarios(decoder: &mut Decoder, items: &[Raw], path: &str) -> Vec
 fn scenario(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Scenario> {
     let mut fields = decoder.object(raw, path)?;
     let id = decoder.id(&mut fields, "id");
-    let ttr = decoder.number(&mut fields, "ttr", Range::NonNegative);
-    let start = decoder.number(&mut fields, "start", Range::NonNegative);
-    let downtime_cost = decoder.number(&mut fields, "downtime_cost", Range::NonNegative);
+    let ttr = decoder.number(&mut fields, "ttr", Range::Window);
+    let start = decoder.number(&mut fields, "start", Range::Days);
+    let downtime_cost = decoder.number(&mut fields, "downtime_cost", Range::Money);
     let disrupt_path = fields.path("disrupt");
     let present = fields.get("disrupt").is_some();
     let items = decoder.list(&mut fields, "disrupt");
@@ -747,7 +852,7 @@ fn disruption(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Disruption
         let mut entry = decoder.object(raw, &path)?;
         let fraction = decoder.required_number(&mut entry, "fraction", Range::Fraction);
         let after = decoder
-            .number(&mut entry, "after", Range::NonNegative)
+            .number(&mut entry, "after", Range::Days)
             .unwrap_or(0.0);
         decoder.finish(entry);
         Some(Defection {
@@ -812,7 +917,7 @@ fn profile(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Vec<(f64, f64
             ok = false;
             continue;
         };
-        let day = decoder.number_at(day, &format!("{point_path}[0]"), Range::NonNegative);
+        let day = decoder.number_at(day, &format!("{point_path}[0]"), Range::Days);
         let factor = decoder.number_at(factor, &format!("{point_path}[1]"), Range::Fraction);
         match (day, factor) {
             (Some(day), Some(factor)) => {

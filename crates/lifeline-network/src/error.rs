@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::limits::SHOWN_DIAGNOSTICS;
+
 /// How bad a diagnostic is: errors make a document invalid, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -87,13 +89,28 @@ impl Diagnostics {
     }
 }
 
+/// The first [`SHOWN_DIAGNOSTICS`] diagnostics, one per line, then how many more there are.
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, diagnostic) in self.0.iter().enumerate() {
+        for (i, diagnostic) in self.0.iter().take(SHOWN_DIAGNOSTICS).enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             write!(f, "{diagnostic}")?;
+        }
+        let rest = self.0.len().saturating_sub(SHOWN_DIAGNOSTICS);
+        if rest > 0 {
+            let errors = self
+                .0
+                .iter()
+                .skip(SHOWN_DIAGNOSTICS)
+                .filter(|d| d.is_error())
+                .count();
+            write!(
+                f,
+                "\n… and {rest} more ({errors} error(s), {} warning(s))",
+                rest - errors
+            )?;
         }
         Ok(())
     }
@@ -111,6 +128,14 @@ pub enum LoadError {
     Syntax {
         path: PathBuf,
         format: &'static str,
+        message: String,
+    },
+    /// A [`crate::ReadLimits`] limit stopped the reading.
+    #[error("`{}`: {}{message}\n  hint: a network document this large or deep is refused, to keep a hostile file from exhausting the machine", path.display(), if field.is_empty() { String::new() } else { format!("{field}: ") })]
+    Limit {
+        path: PathBuf,
+        /// Where in the document (`nodes[3].name`), or empty.
+        field: String,
         message: String,
     },
     #[error("`{}`: cannot tell the format from the file name\n  hint: use a `.json`, `.yaml` or `.yml` file, or a folder of CSV tables", path.display())]

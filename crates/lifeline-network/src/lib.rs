@@ -9,6 +9,7 @@
 mod csv_tables;
 mod decode;
 mod error;
+mod limits;
 mod model;
 mod number;
 mod raw;
@@ -16,7 +17,11 @@ mod validate;
 
 use std::path::Path;
 
+pub use decode::{
+    MAX_DAYS, MAX_MONEY, MAX_QUANTITY, MAX_RATIO, MAX_VALUE, MIN_RATIO, MIN_VALUE, MIN_WINDOW,
+};
 pub use error::{Diagnostic, Diagnostics, LoadError, Severity};
+pub use limits::{ReadLimits, SHOWN_DIAGNOSTICS};
 pub use model::{
     Allocation, DEFAULT_HORIZON, Defection, Dependency, Disruption, Edge, EntityKind, FORMAT,
     Facility, Item, Network, Node, Policy, Scenario, ShareStep, Target, Unmet, vendor_id,
@@ -63,20 +68,80 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Parses text of a known syntax into a [`Raw`] tree.
+/// Parses text of a known syntax into a [`Raw`] tree, within the default [`ReadLimits`].
 pub fn parse_raw(text: &str, format: Format) -> Result<Raw, String> {
-    match format {
-        Format::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
-        Format::Yaml => {
-            // Non-finite numbers and repeated keys reach the [`Raw`] tree so that the
-            // decoder reports them with the entity and field, as it does for JSON.
-            let options = serde_saphyr::options! {
-                non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
-                duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
-            };
-            serde_saphyr::from_str_with_options(text, options).map_err(|e| e.to_string())
-        }
+    raw::parse(text, format, &ReadLimits::default()).map_err(|e| match e.field {
+        Some(field) => format!("{field}: {}", e.message),
+        None => e.message,
+    })
+}
+
+/// Parses `text`, turning a parser error into the [`LoadError`] that names `origin`.
+fn parse_document(
+    text: &str,
+    format: Format,
+    origin: &Path,
+    limits: &ReadLimits,
+) -> Result<Raw, LoadError> {
+    if text.len() as u64 > limits.file_bytes {
+        return Err(too_large(origin, text.len() as u64, limits));
     }
+    raw::parse(text, format, limits).map_err(|mut e| {
+        // A parser may quote the input in its message: escaped and cut like any value.
+        e.message = lifeline_text::excerpt_to(&e.message, 300).into_owned();
+        if e.limit {
+            LoadError::Limit {
+                path: origin.to_owned(),
+                field: e.field.unwrap_or_default(),
+                message: e.message,
+            }
+        } else {
+            LoadError::Syntax {
+                path: origin.to_owned(),
+                format: format.name(),
+                message: match e.field {
+                    Some(field) => format!("{field}: {}", e.message),
+                    None => e.message,
+                },
+            }
+        }
+    })
+}
+
+fn too_large(path: &Path, bytes: u64, limits: &ReadLimits) -> LoadError {
+    LoadError::Limit {
+        path: path.to_owned(),
+        field: String::new(),
+        message: format!(
+            "the file is {bytes} bytes, over the limit of {} bytes per file",
+            limits.file_bytes
+        ),
+    }
+}
+
+/// Reads a whole text file of at most `limits.file_bytes` bytes; a longer file is
+/// refused without being read into memory.
+pub fn read_text(path: &Path, limits: &ReadLimits) -> Result<String, LoadError> {
+    use std::io::Read as _;
+    let io = |source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    // The length on disk is checked first; the read is bounded too, for files that grow
+    // or report no length (pipes, devices).
+    let length = file.metadata().map_err(io)?.len();
+    if length > limits.file_bytes {
+        return Err(too_large(path, length, limits));
+    }
+    let mut text = String::new();
+    file.take(limits.file_bytes.saturating_add(1))
+        .read_to_string(&mut text)
+        .map_err(io)?;
+    if text.len() as u64 > limits.file_bytes {
+        return Err(too_large(path, text.len() as u64, limits));
+    }
+    Ok(text)
 }
 
 /// Decodes and validates a [`Raw`] document. On failure, every diagnostic (errors and
@@ -90,21 +155,33 @@ pub fn from_raw(raw: &Raw) -> Result<Loaded, Diagnostics> {
 
 /// Reads, decodes and validates the network text `text`; `origin` names it in errors.
 pub fn from_str(text: &str, format: Format, origin: &Path) -> Result<Loaded, LoadError> {
-    let raw = parse_raw(text, format).map_err(|message| LoadError::Syntax {
-        path: origin.to_owned(),
-        format: format.name(),
-        message,
-    })?;
+    from_str_with(text, format, origin, &ReadLimits::default())
+}
+
+/// [`from_str`] within the given limits.
+pub fn from_str_with(
+    text: &str,
+    format: Format,
+    origin: &Path,
+    limits: &ReadLimits,
+) -> Result<Loaded, LoadError> {
+    let raw = parse_document(text, format, origin, limits)?;
     from_raw(&raw).map_err(|diagnostics| LoadError::Invalid {
         path: origin.to_owned(),
         diagnostics,
     })
 }
 
-/// Loads a network from a `.json`, `.yaml`/`.yml` file or a folder of CSV tables.
+/// Loads a network from a `.json`, `.yaml`/`.yml` file or a folder of CSV tables, within
+/// the default [`ReadLimits`].
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    load_with(path, &ReadLimits::default())
+}
+
+/// [`load`] within the given limits.
+pub fn load_with(path: &Path, limits: &ReadLimits) -> Result<Loaded, LoadError> {
     if path.is_dir() {
-        let tables = csv_tables::read(path)?;
+        let tables = csv_tables::read(path, limits)?;
         let mut decoder = decode::Decoder {
             diagnostics: tables.diagnostics.clone(),
         };
@@ -126,11 +203,8 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
             }),
         };
     }
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    from_str(&text, Format::detect(path, &text), path)
+    let text = read_text(path, limits)?;
+    from_str_with(&text, Format::detect(path, &text), path, limits)
 }
 
 /// Reads a scenario list (a `{"scenarios": [...]}` document or a bare list) from text and
@@ -141,11 +215,7 @@ pub fn scenarios_from_str(
     origin: &Path,
     network: &ValidatedNetwork,
 ) -> Result<(Vec<Scenario>, Vec<Diagnostic>), LoadError> {
-    let raw = parse_raw(text, format).map_err(|message| LoadError::Syntax {
-        path: origin.to_owned(),
-        format: format.name(),
-        message,
-    })?;
+    let raw = parse_document(text, format, origin, &ReadLimits::default())?;
     let mut decoder = decode::Decoder::default();
     let scenarios = match &raw {
         Raw::List(items) => decode::scenarios(&mut decoder, items, "scenarios"),

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use lifeline_text::{Excerpt, suggest};
+
 use crate::error::{Diagnostic, Diagnostics};
 use crate::model::{EntityKind, Item, Network, Node, Scenario, Target};
 
@@ -240,8 +242,11 @@ pub fn validate(
     for (kind, ix, id, path) in entities {
         if let Some(first) = first_path.get(id) {
             diagnostics.push(
-                Diagnostic::error(&path, format!("duplicate id `{id}`, first used at {first}"))
-                    .with_hint("ids are unique across nodes, sites and platforms"),
+                Diagnostic::error(
+                    &path,
+                    format!("duplicate id `{}`, first used at {first}", Excerpt(id)),
+                )
+                .with_hint("ids are unique across nodes, sites and platforms"),
             );
         } else {
             first_path.insert(id, path);
@@ -257,7 +262,7 @@ pub fn validate(
                 Some(&(kind, _)) => {
                     diagnostics.push(Diagnostic::error(
                         path,
-                        format!("`{id}` is a {}, not a node", kind.as_str()),
+                        format!("`{}` is a {}, not a node", Excerpt(id), kind.as_str()),
                     ));
                     None
                 }
@@ -292,7 +297,8 @@ pub fn validate(
                 format!("edges[{e}]"),
                 format!(
                     "duplicate edge `{}` → `{}`, first given at edges[{first}]",
-                    edge.from, edge.to
+                    Excerpt(&edge.from),
+                    Excerpt(&edge.to)
                 ),
             ));
         }
@@ -302,7 +308,8 @@ pub fn validate(
                     format!("edges[{e}].from"),
                     format!(
                         "`{}` is a demand node (it has `demand`) but ships to `{}`: a demand node has no customers",
-                        edge.from, edge.to
+                        Excerpt(&edge.from),
+                        Excerpt(&edge.to)
                     ),
                 )
                 .with_hint("model the hospital's stock as a separate stocking node, or remove `demand`"),
@@ -327,7 +334,7 @@ pub fn validate(
                 }
                 Some(&(kind, _)) => diagnostics.push(Diagnostic::error(
                     format!("nodes[{j}].site"),
-                    format!("`{site}` is a {}, not a site", kind.as_str()),
+                    format!("`{}` is a {}, not a site", Excerpt(site), kind.as_str()),
                 )),
                 None => diagnostics.push(unknown(
                     format!("nodes[{j}].site"),
@@ -346,7 +353,7 @@ pub fn validate(
                     format!("nodes[{j}].depends_on[{d}].platform"),
                     format!(
                         "`{}` is a {}, not a platform",
-                        dependency.platform,
+                        Excerpt(&dependency.platform),
                         kind.as_str()
                     ),
                 )),
@@ -394,10 +401,11 @@ pub fn validate(
                     };
                     diagnostics.push(
                         Diagnostic::error(
-                            format!("nodes[{j}].bom.{material}"),
+                            format!("nodes[{j}].bom.{}", Excerpt(material)),
                             format!(
-                                "no supplier of `{}` provides material `{material}`",
-                                node.id
+                                "no supplier of `{}` provides material `{}`",
+                                Excerpt(&node.id),
+                                Excerpt(material)
                             ),
                         )
                         .with_hint(hint),
@@ -411,7 +419,7 @@ pub fn validate(
                     format!("nodes[{j}]"),
                     format!(
                         "demand node `{}` has no supplier and no capacity, so its own output is unlimited and it never runs short",
-                        node.id
+                        Excerpt(&node.id)
                     ),
                 )
                 .with_hint("add an edge from the node that supplies it, or give it `\"capacity\": 0` to live on its inventory"),
@@ -427,9 +435,9 @@ pub fn validate(
             Ok(order) if edges_ok => order,
             Ok(_) => Vec::new(),
             Err(cycle) => {
-                let names: Vec<&str> = cycle
+                let names: Vec<String> = cycle
                     .iter()
-                    .map(|&n| network.nodes[n].id.as_str())
+                    .map(|&n| Excerpt(&network.nodes[n].id).to_string())
                     .collect();
                 diagnostics.push(
                     Diagnostic::error(
@@ -495,17 +503,22 @@ impl Links {
                     format!("items[{i}].id"),
                     format!(
                         "duplicate item `{}`, first listed at items[{first}]",
-                        item.id
+                        Excerpt(&item.id)
                     ),
                 ));
             }
             if !materials.contains(item.id.as_str()) {
                 let warning = Diagnostic::warning(
                     format!("items[{i}].id"),
-                    format!("no node supplies or uses the material `{}`", item.id),
+                    format!(
+                        "no node supplies or uses the material `{}`",
+                        Excerpt(&item.id)
+                    ),
                 );
-                diagnostics.push(match closest(&item.id, materials.iter().copied()) {
-                    Some(suggestion) => warning.with_hint(format!("did you mean `{suggestion}`?")),
+                diagnostics.push(match suggest(&item.id, materials.iter().copied()) {
+                    Some(suggestion) => {
+                        warning.with_hint(format!("did you mean `{}`?", Excerpt(suggestion)))
+                    }
                     None => warning,
                 });
             }
@@ -570,7 +583,7 @@ fn check_scenarios(
                 format!("{path}[{s}].id"),
                 format!(
                     "duplicate scenario id `{}`, first used at {path}[{first}]",
-                    scenario.id
+                    Excerpt(&scenario.id)
                 ),
             ));
         }
@@ -585,7 +598,7 @@ fn check_scenarios(
                         field,
                         format!(
                             "`{}` is a {}, not a {}",
-                            target.id(),
+                            Excerpt(target.id()),
                             kind.as_str(),
                             wanted.as_str()
                         ),
@@ -593,12 +606,12 @@ fn check_scenarios(
                     .with_hint(format!(
                         "write `\"{}\": \"{}\"`",
                         kind.as_str(),
-                        target.id()
+                        Excerpt(target.id())
                     )),
                 ),
                 None => diagnostics.push(Diagnostic::error(
                     field,
-                    format!("unknown {} `{}`", wanted.as_str(), target.id()),
+                    format!("unknown {} `{}`", wanted.as_str(), Excerpt(target.id())),
                 )),
             }
         }
@@ -611,41 +624,18 @@ fn unknown<'a>(
     id: &str,
     candidates: impl Iterator<Item = &'a str>,
 ) -> Diagnostic {
-    let diagnostic = Diagnostic::error(path, format!("unknown {what} `{id}`"));
-    match closest(id, candidates) {
-        Some(suggestion) => diagnostic.with_hint(format!("did you mean `{suggestion}`?")),
+    let diagnostic = Diagnostic::error(path, format!("unknown {what} `{}`", Excerpt(id)));
+    match suggest(id, candidates) {
+        Some(suggestion) => {
+            diagnostic.with_hint(format!("did you mean `{}`?", Excerpt(suggestion)))
+        }
         None => diagnostic,
     }
 }
 
-/// The candidate closest to `id` by edit distance, if it is close enough to be a typo.
-fn closest<'a>(id: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (id.chars().count() / 3).max(1);
-    candidates
-        .map(|c| (edit_distance(id, c), c))
-        .filter(|&(d, _)| d <= limit)
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
-}
-
 fn quote_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
     items
-        .map(|m| format!("`{m}`"))
+        .map(|m| format!("`{}`", Excerpt(m)))
         .collect::<Vec<_>>()
         .join(", ")
 }

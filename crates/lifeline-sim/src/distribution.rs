@@ -317,7 +317,8 @@ mod properties {
             if let Ok(d) = text.parse::<Distribution>() {
                 let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
                 let x = d.sample(&mut rng);
-                prop_assert!(x >= 0.0 || x.is_nan(), "{d}: {x}");
+                // NaN fails this comparison: an accepted distribution never samples NaN.
+                prop_assert!(x >= 0.0, "{d}: {x}");
             }
         }
 

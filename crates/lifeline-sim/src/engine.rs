@@ -7,6 +7,12 @@
 //! factor × capacity (limited by its inputs and its site's capacity) and ships from stock
 //! what is ordered, by its allocation rule; a shipment arrives `lead_time` days later, and
 //! with lead time 0 at once (so a supplier upstream in the same day's pass can use it).
+//!
+//! The day loop allocates nothing per day: its state is sized once per [`Engine`] and
+//! reused across runs, and a day on which the factors change recomputes capacities into
+//! scratch arrays. Only a run that records its series grows it by one row a day. The
+//! [`Timeline`] the loop reads is laid out before it, once per run, and allocates one set
+//! of capacity factors per day on which they change.
 
 use lifeline_network::Unmet;
 
@@ -73,6 +79,8 @@ pub(crate) struct Engine {
     extra: Vec<f64>,
     site_used: Vec<f64>,
     site_more: Vec<f64>,
+    /// Scratch for [`effective_capacity`]: per site, what its members could make.
+    site_demanded: Vec<f64>,
     ship: Vec<f64>,
     pub outcomes: Vec<Outcome>,
     /// Day-major: `series[day * demand_nodes + k]` is (end-of-day stock, unmet that day).
@@ -103,6 +111,7 @@ impl Engine {
             extra: vec![0.0; n],
             site_used: vec![0.0; plan.site_capacity.len()],
             site_more: vec![0.0; plan.site_capacity.len()],
+            site_demanded: vec![0.0; plan.site_capacity.len()],
             ship: Vec::new(),
             outcomes: vec![Outcome::default(); plan.demand_nodes.len()],
             series: Vec::new(),
@@ -321,6 +330,7 @@ impl Engine {
             &self.node_factor,
             &self.site_factor,
             &mut self.effective,
+            &mut self.site_demanded,
         );
     }
 
@@ -517,13 +527,16 @@ impl Engine {
 }
 
 /// Each node's output per day at the given factors, its site's share included.
+/// `demanded` (one entry per site) is scratch, passed in so that the day loop, which calls
+/// this on every day the factors change, does not allocate.
 pub(crate) fn effective_capacity(
     plan: &Plan,
     node_factor: &[f64],
     site_factor: &[f64],
     effective: &mut [f64],
+    demanded: &mut [f64],
 ) {
-    let mut demanded = vec![0.0; plan.site_capacity.len()];
+    demanded.fill(0.0);
     for j in 0..plan.len() {
         effective[j] = match plan.capacity[j] {
             Some(c) => c * node_factor[j],

@@ -6,7 +6,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use lifeline_network::{Disruption, Scenario, Target, significant};
+use lifeline_network::{Disruption, Scenario, Target, ValidatedNetwork, significant};
+use lifeline_stress::StressError;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -34,6 +35,49 @@ pub struct Outage {
     pub independent: bool,
     /// Cost per outage day, for the money view.
     pub downtime_cost: Option<f64>,
+}
+
+impl Outage {
+    /// The outage as one scenario: every target at `capacity_factor`, for `ttr` time
+    /// units from `start`. The one conversion from an outage to a [`Scenario`], used for
+    /// each replication and for the stress test's time to survive.
+    pub fn scenario(
+        &self,
+        id: impl Into<String>,
+        ttr: Option<f64>,
+        start: Option<f64>,
+    ) -> Scenario {
+        Scenario {
+            id: id.into(),
+            ttr,
+            disrupt: self
+                .targets
+                .iter()
+                .map(|target| Disruption {
+                    target: target.clone(),
+                    capacity_factor: self.capacity_factor,
+                    profile: None,
+                    defection: None,
+                })
+                .collect(),
+            start,
+            downtime_cost: self.downtime_cost,
+        }
+    }
+
+    /// The outage's time to survive under the best response: the stress test's TTS of
+    /// the outage as one scenario (without a `ttr`, so only the TTS program runs), which
+    /// Monte Carlo compares with the drawn durations.
+    pub fn time_to_survive(&self, network: &ValidatedNetwork) -> Result<Option<f64>, StressError> {
+        let scenario = self.scenario("outage", None, None);
+        let report = lifeline_stress::run(
+            network,
+            std::slice::from_ref(&scenario),
+            &lifeline_stress::StressConfig { skip_covered: true },
+            &|| {},
+        )?;
+        Ok(report.scenarios.first().map(|result| result.tts))
+    }
 }
 
 /// A Monte Carlo run.
@@ -171,6 +215,23 @@ impl Simulator<'_> {
         summarise(self, outage, run, &draws)
     }
 
+    /// Monte Carlo compared with the stress test: [`Simulator::montecarlo`] with
+    /// `run.tts` replaced by the outage's [`Outage::time_to_survive`], so that the report
+    /// says how often a drawn outage outlasts the best response. What `lifeline
+    /// montecarlo` runs.
+    pub fn montecarlo_against_stress(
+        &self,
+        outage: &Outage,
+        run: &MonteCarlo,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<MonteCarloReport, StressError> {
+        let run = MonteCarlo {
+            tts: outage.time_to_survive(self.network())?,
+            ..run.clone()
+        };
+        Ok(self.montecarlo(outage, &run, progress))
+    }
+
     /// The scenario of replication `r`, for looking at one replication day by day.
     pub fn replication(&self, outage: &Outage, seed: u64, r: u32, days: u32) -> crate::SimReport {
         let (scenario, ttrs, _) = draw(outage, seed, r);
@@ -209,22 +270,11 @@ fn draw(outage: &Outage, seed: u64, r: u32) -> (Scenario, Vec<Option<f64>>, u32)
         })
         .collect();
     let longest = ttrs.iter().flatten().copied().fold(0.0, f64::max);
-    let scenario = Scenario {
-        id: format!("replication {r}"),
-        ttr: Some(longest),
-        disrupt: outage
-            .targets
-            .iter()
-            .map(|target| Disruption {
-                target: target.clone(),
-                capacity_factor: outage.capacity_factor,
-                profile: None,
-                defection: None,
-            })
-            .collect(),
-        start: Some(f64::from(start)),
-        downtime_cost: outage.downtime_cost,
-    };
+    let scenario = outage.scenario(
+        format!("replication {r}"),
+        Some(longest),
+        Some(f64::from(start)),
+    );
     (scenario, ttrs, whole_day(longest))
 }
 

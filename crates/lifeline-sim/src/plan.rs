@@ -179,6 +179,7 @@ impl Plan {
             &vec![1.0; n],
             &vec![1.0; plan.site_capacity.len()],
             &mut normal,
+            &mut vec![0.0; plan.site_capacity.len()],
         );
         plan.normal_capacity = normal;
         plan.steady_state();

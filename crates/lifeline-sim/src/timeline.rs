@@ -70,34 +70,30 @@ impl Timeline {
         days: u32,
     ) -> Self {
         let start = whole_day(scenario.start.unwrap_or(0.0));
-        let entry_factors = |day: u32| -> Vec<f64> {
-            scenario
-                .disrupt
-                .iter()
-                .zip(ttrs)
-                .map(|(d, &ttr)| factor_at(d, ttr, f64::from(day) - f64::from(start)))
-                .collect()
-        };
+        // Two buffers reused across the days: only a day on which the factors change
+        // allocates (its capacity factors).
+        let entries = scenario.disrupt.len().min(ttrs.len());
+        let mut factors = vec![1.0; entries];
+        let mut previous = vec![1.0; entries];
         let mut changes = Vec::new();
-        let mut previous: Option<Vec<f64>> = None;
         let mut outage_days = 0;
         for day in 0..days {
-            let factors = entry_factors(day);
+            for ((slot, d), &ttr) in factors.iter_mut().zip(&scenario.disrupt).zip(ttrs) {
+                *slot = factor_at(d, ttr, f64::from(day) - f64::from(start));
+            }
             if factors.iter().any(|&f| f < 1.0) {
                 outage_days += 1;
             }
-            let changed = match &previous {
-                Some(last) => last != &factors,
-                None => factors.iter().any(|&f| f < 1.0),
-            };
-            if changed {
+            // Before day 0 every entry runs at full capacity, so the first day changes
+            // exactly when some entry is down.
+            if factors != previous {
                 let targets = scenario.disrupt.iter().map(|d| &d.target);
                 changes.push((
                     day,
                     network.capacity_factors(targets.zip(factors.iter().copied())),
                 ));
             }
-            previous = Some(factors);
+            std::mem::swap(&mut previous, &mut factors);
         }
 
         let mut defections = Vec::new();

@@ -141,7 +141,12 @@ impl Base {
     fn new<B: LpBackend>(backend: &B, network: &ValidatedNetwork) -> Result<Self, StressError> {
         let horizon = network.network().horizon;
         let (tts, layout) = lp::build(network, Program::Tts, 0.0);
-        let mut tts_model = backend.build(&tts).map_err(StressError::Backend)?;
+        let mut tts_model = backend
+            .build(&tts)
+            .map_err(|message| StressError::Backend {
+                program: "TTS",
+                message,
+            })?;
         let tts_optimum = match tts_model.solve() {
             Outcome::Optimal => Some(Optimum::of(&tts_model)),
             // Some demand cannot be met even at once: nothing to warm-start from.
@@ -159,7 +164,12 @@ impl Base {
             1.0
         };
         let (ttr, _) = lp::build(network, Program::Ttr, resting_window);
-        let mut ttr_model = backend.build(&ttr).map_err(StressError::Backend)?;
+        let mut ttr_model = backend
+            .build(&ttr)
+            .map_err(|message| StressError::Backend {
+                program: "TTR",
+                message,
+            })?;
         expect_optimal(ttr_model.solve(), "baseline", "TTR")?;
         Ok(Base {
             ttr_basis: ttr_model.basis(),
@@ -312,8 +322,9 @@ impl<'a, B: LpBackend> Worker<'a, B> {
             return Ok(result);
         };
 
-        if covered {
-            // The TTS plan's rates, over the TTR window, lose nothing.
+        if covered || ttr == 0.0 {
+            // The TTS plan's rates, over the TTR window, lose nothing; nor does a window
+            // of no time (which the rate form, w = 1/t, cannot state).
             result.performance_impact = Some(0.0);
         } else {
             let w = layout.w();

@@ -84,31 +84,10 @@ pub const DISPOSITIONS: &[&str] = &[
     "unknown",
 ];
 
-/// The term of `list` closest to `word` by edit distance, when close enough to be a typo.
+/// The term of `list` closest to `word`, when close enough to be a typo: the one
+/// "did you mean" rule of every reader, [`lifeline_text::suggest`].
 pub fn closest<'a>(word: &str, list: &[&'a str]) -> Option<&'a str> {
-    list.iter()
-        .map(|term| (distance(word, term), *term))
-        .filter(|(d, term)| *d <= 2.max(term.len() / 4))
-        .min()
-        .map(|(_, term)| term)
-}
-
-/// Levenshtein distance over bytes (terms are ASCII).
-fn distance(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, x) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, y) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(x != y));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
+    lifeline_text::suggest(word, list.iter().copied())
 }
 
 #[cfg(test)]

@@ -164,7 +164,7 @@ fn invalid_network_exits_2_with_every_problem() {
     let path = network.to_string_lossy().into_owned();
     let (out, _) = check(&["validate", &path], 2);
     assert!(
-        out.contains("nodes[0].capacity: must be a number ≥ 0, found `-1`"),
+        out.contains("nodes[0].capacity: must be a number from 0 to 1e12, found `-1`"),
         "{out}"
     );
     assert!(out.contains("edges[0].to: unknown node `HH`"), "{out}");

@@ -214,3 +214,40 @@ fn montecarlo_table_and_bad_arguments() {
     assert!(err.contains("did you mean `iv-plant-nc`?"), "{err}");
     assert!(err.contains("unknown distribution `gamma`"), "{err}");
 }
+
+/// A network from a hostile partner (issue 21): an id that would retitle and clear the
+/// terminal is refused by every command, shown escaped; a demand of 1e308 and a horizon of
+/// 1e-320 are refused by `validate` as by `stress`, naming the field, instead of failing
+/// in the solver.
+#[test]
+fn hostile_networks_are_refused_with_escaped_values() {
+    let path = temp("hostile.json");
+    for (document, expected) in [
+        (
+            r#"{"format": "lifeline-network/1", "nodes": [{"id": "S\u001b]0;PWNED\u0007\u001b[2J", "ttr": 3}, {"id": "H", "demand": 5}], "edges": []}"#,
+            r"nodes[0].id: `S\u{1b}]0;PWNED\u{7}\u{1b}[2J` holds the control or invisible character U+001B",
+        ),
+        (
+            r#"{"format": "lifeline-network/1", "nodes": [{"id": "S", "ttr": 3}, {"id": "H", "demand": 1e308}], "edges": [{"from": "S", "to": "H"}]}"#,
+            "nodes[1].demand: must be a number from 0 to 1e12, found `1e308`",
+        ),
+        (
+            r#"{"format": "lifeline-network/1", "horizon": 1e-320, "nodes": [{"id": "S", "ttr": 3}, {"id": "H", "demand": 5}], "edges": [{"from": "S", "to": "H"}]}"#,
+            "horizon: must be a number from 0.001 to 100000",
+        ),
+    ] {
+        std::fs::write(&path, document).expect("write network");
+        let path = path.to_string_lossy().into_owned();
+        let (out, _) = check(&["validate", &path], 2);
+        assert!(out.contains(expected), "{out}");
+        let (_, err) = check(&["stress", &path], 2);
+        assert!(err.contains(expected), "{err}");
+        for text in [&out, &err] {
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}'),
+                "{text:?}"
+            );
+        }
+    }
+    let _ = std::fs::remove_file(path);
+}

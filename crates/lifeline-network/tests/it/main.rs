@@ -4,6 +4,7 @@
 
 mod diagnostics;
 mod formats;
+mod hostile;
 mod properties;
 mod regressions;
 

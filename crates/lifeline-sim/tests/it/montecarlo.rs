@@ -88,3 +88,75 @@ fn shortage_day_quantiles_follow_the_duration() {
     let cost = report.totals.downtime_cost.as_ref().expect("cost");
     assert_eq!(cost.p50, 100.0 * drawn.p50);
 }
+
+/// `montecarlo_against_stress` is `montecarlo` with the stress test's time to survive of
+/// the outage: a hospital with k days of cover behind a sole source survives k days.
+#[test]
+fn monte_carlo_against_the_stress_test_uses_its_time_to_survive() {
+    for (k, factor) in [(5.0, 0.0), (12.0, 0.0), (6.0, 0.5)] {
+        let net = network(&sole_source(40.0, k, 2, 1.0, 0.0));
+        let outage = Outage {
+            targets: vec![Target::Node("S".into())],
+            capacity_factor: factor,
+            start: Distribution::Fixed(0.0),
+            duration: "lognormal:2.0,0.8".parse().expect("distribution"),
+            independent: false,
+            downtime_cost: Some(100.0),
+        };
+        let tts = outage
+            .time_to_survive(&net)
+            .expect("the stress test solves")
+            .expect("one scenario, one result");
+        // Half capacity with no limit on the supplier's capacity still covers demand.
+        let expected = if factor == 0.0 { k } else { 365.0 };
+        assert!(
+            (tts - expected).abs() < 1e-6,
+            "k={k} factor={factor}: TTS {tts}"
+        );
+        let run = MonteCarlo {
+            replications: 200,
+            seed: 7,
+            days: 120,
+            tts: None,
+        };
+        let simulator = Simulator::new(&net);
+        let composed = simulator
+            .montecarlo_against_stress(&outage, &run, &|_| {})
+            .expect("the stress test solves");
+        let by_hand = simulator.montecarlo(
+            &outage,
+            &MonteCarlo {
+                tts: Some(tts),
+                ..run
+            },
+            &|_| {},
+        );
+        assert_eq!(composed, by_hand);
+        assert_eq!(composed.tts.as_ref().map(|t| t.tts), Some(expected));
+    }
+}
+
+/// The outage's scenario: every target at the outage's factor, with its cost.
+#[test]
+fn an_outage_is_one_scenario() {
+    let outage = Outage {
+        targets: vec![Target::Node("S".into()), Target::Site("Plant".into())],
+        capacity_factor: 0.25,
+        start: Distribution::Fixed(0.0),
+        duration: Distribution::Fixed(3.0),
+        independent: true,
+        downtime_cost: Some(9.0),
+    };
+    let scenario = outage.scenario("x", Some(3.0), Some(1.0));
+    assert_eq!(scenario.id, "x");
+    assert_eq!((scenario.ttr, scenario.start), (Some(3.0), Some(1.0)));
+    assert_eq!(scenario.downtime_cost, Some(9.0));
+    let targets: Vec<_> = scenario.disrupt.iter().map(|d| d.target.clone()).collect();
+    assert_eq!(targets, outage.targets);
+    assert!(
+        scenario
+            .disrupt
+            .iter()
+            .all(|d| d.capacity_factor == 0.25 && d.profile.is_none() && d.defection.is_none())
+    );
+}

@@ -1,5 +1,6 @@
 //! Integration tests of lifeline-stress: worked examples, properties and determinism.
 
+mod extremes;
 mod oracle;
 mod properties;
 mod worked;

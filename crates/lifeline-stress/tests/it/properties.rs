@@ -86,6 +86,7 @@ proptest! {
             .collect();
         let a = run(&network, &base, EXACT);
         let b = run(&network, &worse, EXACT);
+        prop_assert_eq!(a.scenarios.len(), b.scenarios.len(), "one result per scenario");
         for (x, y) in a.scenarios.iter().zip(&b.scenarios) {
             let (px, py) = (x.performance_impact.unwrap_or(0.0), y.performance_impact.unwrap_or(0.0));
             prop_assert!(py >= px - 1e-6 * px.max(1.0), "{}: PI fell from {} to {}", x.id, px, py);
@@ -100,6 +101,7 @@ proptest! {
         let a = run(&before, &before.scenarios(), EXACT);
         let b = run(&after, &after.scenarios(), EXACT);
         prop_assert!(b.baseline_tts >= a.baseline_tts - 1e-6 * a.baseline_tts.max(1.0));
+        prop_assert_eq!(a.scenarios.len(), b.scenarios.len(), "one result per scenario");
         for (x, y) in a.scenarios.iter().zip(&b.scenarios) {
             prop_assert!(y.tts >= x.tts - 1e-6 * x.tts.max(1.0), "{}: TTS fell from {} to {}", x.id, x.tts, y.tts);
             let (px, py) = (x.performance_impact.unwrap_or(0.0), y.performance_impact.unwrap_or(0.0));
@@ -113,6 +115,7 @@ proptest! {
         let scenarios = network.scenarios();
         let fast = run(&network, &scenarios, StressConfig::default());
         let exact = run(&network, &scenarios, EXACT);
+        prop_assert_eq!(fast.scenarios.len(), exact.scenarios.len(), "one result per scenario");
         for (x, y) in fast.scenarios.iter().zip(&exact.scenarios) {
             prop_assert!(close(x.tts, y.tts));
             prop_assert!(close(x.performance_impact.unwrap_or(0.0), y.performance_impact.unwrap_or(0.0)));
