@@ -101,18 +101,18 @@ fn formula_ids() -> [String; 4] {
     ]
 }
 
-/// The toy network with `ids` for its three suppliers and first product, written to a
-/// file named after `name`.
-fn hostile_network_with(name: &str, ids: [String; 4]) -> String {
+/// The toy network with `ids` for its three suppliers and first product and `material`
+/// for their material, written to a file named after `name`.
+fn hostile_network_with(name: &str, ids: [String; 4], material: &str) -> String {
     let [s1, s2, s3, p1] = ids;
     let json = serde_json::json!({
         "format": "lifeline-network/1",
         "name": format!("net{PWNED}"),
         "horizon": 999,
         "nodes": [
-            {"id": s1, "kind": "supplier", "material": format!("-M{PWNED}"), "capacity": 30, "ttr": 2},
-            {"id": s2, "kind": "supplier", "material": format!("-M{PWNED}"), "capacity": 45, "ttr": 2},
-            {"id": s3, "kind": "supplier", "material": format!("-M{PWNED}"), "capacity": 60, "ttr": 3},
+            {"id": s1, "kind": "supplier", "material": material, "capacity": 30, "ttr": 2},
+            {"id": s2, "kind": "supplier", "material": material, "capacity": 45, "ttr": 2},
+            {"id": s3, "kind": "supplier", "material": material, "capacity": 60, "ttr": 3},
             {"id": p1, "kind": "product", "demand": 75, "inventory": 20, "value": 5000},
             {"id": "P2", "kind": "product", "demand": 50, "inventory": 25, "value": 6500}
         ],
@@ -128,7 +128,7 @@ fn hostile_network_with(name: &str, ids: [String; 4]) -> String {
 }
 
 fn hostile_network() -> String {
-    hostile_network_with("hostile-network.json", ids())
+    hostile_network_with("hostile-network.json", ids(), &format!("-M{PWNED}"))
 }
 
 /// Every network command in every format. `accepted`: whether the reader takes the ids
@@ -186,7 +186,7 @@ fn network_commands(network: &str, first: &str, accepted: bool) {
 #[test]
 fn formula_ids_are_text_in_csv() {
     let ids = formula_ids();
-    let network = hostile_network_with("formula-network.json", ids.clone());
+    let network = hostile_network_with("formula-network.json", ids.clone(), "-M");
     network_commands(&network, &ids[0], true);
     let output = check(&["stress", &network, "--format", "csv"], Kind::Csv);
     let out = stdout(&output);
@@ -199,20 +199,11 @@ fn formula_ids_are_text_in_csv() {
 fn hostile_network_ids_are_escaped_in_every_format() {
     let network = hostile_network();
     let [s1, ..] = ids();
-    // Whether ids may hold control characters is the network format's decision; either
-    // way, nothing unsafe reaches the terminal or the spreadsheet.
-    let accepted = check(&["validate", &network], Kind::Text).status.code() == Some(0);
-    network_commands(&network, &s1, accepted);
-    if !accepted {
-        return;
-    }
-    // The CSV shows the formula as text, escapes included.
-    let output = check(&["stress", &network, "--format", "csv"], Kind::Csv);
-    assert!(
-        stdout(&output).contains("'=HYPERLINK(\"\"http://x\"\")\\u{1b}]0;PWNED"),
-        "{}",
-        stdout(&output)
-    );
+    // Identifiers may not hold control or invisible characters (docs/network-format.md):
+    // every command refuses the network, and its message is harmless.
+    let output = check(&["validate", &network], Kind::Text);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    network_commands(&network, &s1, false);
 }
 
 #[test]
