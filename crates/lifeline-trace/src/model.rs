@@ -134,7 +134,10 @@ impl Event {
     pub fn location(&self, field: Option<&str>) -> crate::Location {
         crate::Location {
             index: Some(self.index),
-            event_id: self.event_id().map(str::to_owned),
+            // The id comes from the document: escaped and cut, as every echoed value.
+            event_id: self
+                .event_id()
+                .map(|id| lifeline_text::excerpt(id).into_owned()),
             field: field.map(str::to_owned),
         }
     }
