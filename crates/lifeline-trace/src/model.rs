@@ -9,6 +9,11 @@
 //! notation `{namespace}local`. User extensions are kept, never dropped.
 
 /// One node of an event: a name, its text (trimmed) and its children, in document order.
+///
+/// The readers build trees at most [`crate::read::MAX_DEPTH`] deep (see
+/// [`crate::read::ReadLimits`]); the hasher, the writer, validation, the facts and `Drop`
+/// walk them recursively, which that ceiling keeps inside a 2 MiB thread stack. A tree built
+/// by hand should keep to it too.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Element {
     /// EPCIS field name (`epcList`, `bizStep`), or `{namespace}local` for a user extension.
