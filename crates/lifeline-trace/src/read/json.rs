@@ -13,7 +13,7 @@
 //! buffer for one event or header member. The conversion recurses on the value, so its
 //! depth is bounded by the same limit.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::io::Read;
 
@@ -173,104 +173,198 @@ pub(crate) fn read_counted<'b, R: Read>(
     Ok((state.header, state.count))
 }
 
-/// Checks one event or header member against the limits before it is converted: nesting
+/// What broke a limit: the description, the limit and its setting.
+type Hit = (String, u64, &'static str);
+
+/// Builds a [`Value`] as serde_json reads it, holding it to the limits on the way: nesting
 /// (`depth` is the value's own level in the document), the length of every string and key,
-/// and the number of values, which it returns. Recursive, but serde_json never builds a
-/// value nested deeper than 128, and the check stops at `max_depth` before that.
-fn check_value(
-    value: &Value,
+/// and the number of values. Checking while building matters: `[{},{},…]` costs some 70
+/// bytes of memory per 3 bytes of input, so a check after the event was built would come
+/// after the memory was spent. Recursive, but serde_json stops at 128 levels and this at
+/// `max_depth` before that.
+#[derive(Clone, Copy)]
+struct Limited<'c> {
+    limits: &'c ReadLimits,
     depth: usize,
-    limits: &ReadLimits,
-    count: &mut usize,
-) -> Result<(), (String, u64, &'static str)> {
-    *count += 1;
-    if *count > limits.max_event_elements {
-        return Err((
-            format!(
-                "the number of values (more than {})",
-                limits.max_event_elements
-            ),
-            limits.max_event_elements as u64,
-            "max_event_elements",
-        ));
-    }
-    let too_long = |len: usize| {
-        (
-            format!("a string of {len} bytes"),
-            limits.max_value_bytes as u64,
-            "max_value_bytes",
-        )
-    };
-    match value {
-        Value::String(text) if text.len() > limits.max_value_bytes => Err(too_long(text.len())),
-        Value::Array(_) | Value::Object(_) if depth > limits.depth() => Err((
-            format!("the nesting of objects and arrays ({depth} levels)"),
-            limits.depth() as u64,
-            "max_depth",
-        )),
-        Value::Array(items) => items
-            .iter()
-            .try_for_each(|item| check_value(item, depth + 1, limits, count)),
-        Value::Object(map) => map.iter().try_for_each(|(key, item)| {
-            if key.len() > limits.max_value_bytes {
-                return Err(too_long(key.len()));
-            }
-            check_value(item, depth + 1, limits, count)
-        }),
-        _ => Ok(()),
-    }
+    count: &'c Cell<usize>,
+    hit: &'c RefCell<Option<Hit>>,
 }
 
-/// [`check_value`] as a [`TraceError`] in `event` (`None` for a header member).
-fn within_limits(
-    value: &Value,
-    depth: usize,
-    limits: &ReadLimits,
-    event: Option<usize>,
-) -> Result<usize, TraceError> {
-    let mut count = 0;
-    check_value(value, depth, limits, &mut count).map_err(|(what, limit, setting)| {
-        TraceError::Limit {
-            at: None,
-            event,
-            what,
-            limit,
-            setting,
+impl<'c> Limited<'c> {
+    fn fail<E: serde::de::Error>(self, hit: Hit) -> E {
+        *self.hit.borrow_mut() = Some(hit);
+        E::custom("a reader limit was reached")
+    }
+
+    /// Counts one more value.
+    fn bump<E: serde::de::Error>(self) -> Result<(), E> {
+        let count = self.count.get() + 1;
+        self.count.set(count);
+        if count > self.limits.max_event_elements {
+            let max = self.limits.max_event_elements;
+            return Err(self.fail((
+                format!("the number of values (more than {max})"),
+                max as u64,
+                "max_event_elements",
+            )));
         }
-    })?;
-    Ok(count)
+        Ok(())
+    }
+
+    fn text<E: serde::de::Error>(self, text: &str) -> Result<(), E> {
+        if text.len() > self.limits.max_value_bytes {
+            return Err(self.fail((
+                format!("a string of {} bytes", text.len()),
+                self.limits.max_value_bytes as u64,
+                "max_value_bytes",
+            )));
+        }
+        Ok(())
+    }
+
+    /// Checks that a list or object may open at this level; the level of its items.
+    fn open<E: serde::de::Error>(self) -> Result<Limited<'c>, E> {
+        self.bump()?;
+        if self.depth > self.limits.depth() {
+            return Err(self.fail((
+                format!("the nesting of objects and arrays ({} levels)", self.depth),
+                self.limits.depth() as u64,
+                "max_depth",
+            )));
+        }
+        Ok(Limited {
+            depth: self.depth + 1,
+            ..self
+        })
+    }
 }
 
-/// A header member at the top level of the document (level 2), checked.
+impl<'de> DeserializeSeed<'de> for Limited<'_> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Limited<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Value, E> {
+        self.bump()?;
+        Ok(Value::Bool(value))
+    }
+    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Value, E> {
+        self.bump()?;
+        Ok(Value::Number(value.into()))
+    }
+    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Value, E> {
+        self.bump()?;
+        Ok(Value::Number(value.into()))
+    }
+    fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Value, E> {
+        self.bump()?;
+        Ok(serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Value, E> {
+        self.bump()?;
+        self.text(value)?;
+        Ok(Value::String(value.to_owned()))
+    }
+    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Value, E> {
+        self.bump()?;
+        self.text(&value)?;
+        Ok(Value::String(value))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.bump()?;
+        Ok(Value::Null)
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.visit_unit()
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        self.deserialize(deserializer)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let inner = self.open()?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(inner)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let inner = self.open()?;
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            self.text(&key)?;
+            let value = map.next_value_seed(inner)?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+/// Reads one value at `depth` through [`Limited`]; returns it (or `None` at the end of a
+/// list) and how many values it holds. A limit becomes [`TraceError::Limit`] in `event`,
+/// naming `member` when it is a header member.
+fn read_limited<E: serde::de::Error>(
+    state: Shared<'_, '_, '_>,
+    depth: usize,
+    event: Option<usize>,
+    member: Option<&str>,
+    read: impl FnOnce(Limited<'_>) -> Result<Option<Value>, E>,
+) -> Result<Option<(Value, usize)>, E> {
+    let limits = state.borrow().limits;
+    let count = Cell::new(0);
+    let hit = RefCell::new(None);
+    let seed = Limited {
+        limits: &limits,
+        depth,
+        count: &count,
+        hit: &hit,
+    };
+    match read(seed) {
+        Ok(value) => Ok(value.map(|value| (value, count.get()))),
+        Err(error) => match hit.into_inner() {
+            Some((what, limit, setting)) => {
+                let what = match member {
+                    // The place of a header limit is only "document": name the member.
+                    Some(key) => format!("{what} in `{}`", lifeline_text::Excerpt(key)),
+                    None => what,
+                };
+                let error = TraceError::Limit {
+                    at: None,
+                    event,
+                    what,
+                    limit,
+                    setting,
+                };
+                Err(stop(state, error))
+            }
+            None => Err(error),
+        },
+    }
+}
+
+/// A header member at the top level of the document (level 2), within the limits.
 fn header_value<'de, A: MapAccess<'de>>(
     state: Shared<'_, '_, '_>,
     map: &mut A,
     key: &str,
 ) -> Result<Value, A::Error> {
-    let value: Value = map.next_value()?;
-    let limits = state.borrow().limits;
-    match within_limits(&value, 2, &limits, None) {
-        Ok(_) => Ok(value),
-        Err(TraceError::Limit {
-            at,
-            event,
-            what,
-            limit,
-            setting,
-        }) => {
-            // Name the member: the place of a header limit is only "document".
-            let what = format!("{what} in `{}`", lifeline_text::Excerpt(key));
-            let error = TraceError::Limit {
-                at,
-                event,
-                what,
-                limit,
-                setting,
-            };
-            Err(stop(state, error))
-        }
-        Err(error) => Err(stop(state, error)),
-    }
+    let read = read_limited(state, 2, None, Some(key), |seed| {
+        map.next_value_seed(seed).map(Some)
+    })?;
+    Ok(read.map(|(value, _)| value).unwrap_or(Value::Null))
+}
+
+/// The index the next event of the document will have.
+fn next_index(state: Shared<'_, '_, '_>) -> usize {
+    let state = state.borrow();
+    state.raw_count.max(state.count + state.pending.len())
 }
 
 fn json_error(error: &serde_json::Error) -> TraceError {
@@ -279,9 +373,11 @@ fn json_error(error: &serde_json::Error) -> TraceError {
     }
     let message = error.to_string();
     let message = match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message,
+        Some(at) => &message[..at],
+        None => message.as_str(),
     };
+    // serde_json quotes the value it did not expect (`invalid type: string "…"`).
+    let message = lifeline_text::excerpt_to(message, 240).into_owned();
     TraceError::Json {
         line: error.line(),
         column: error.column(),
@@ -439,8 +535,13 @@ impl<'de> Visitor<'de> for BodySeed<'_, '_, '_> {
                     map.next_value_seed(EventListSeed(self.0, depth + 2))?;
                 }
                 "event" => {
-                    let value: Value = map.next_value()?;
-                    deliver(self.0, value, depth + 1)?;
+                    let index = next_index(self.0);
+                    let read = read_limited(self.0, depth + 1, Some(index), None, |seed| {
+                        map.next_value_seed(seed).map(Some)
+                    })?;
+                    if let Some((value, values)) = read {
+                        deliver(self.0, value, values)?;
+                    }
                 }
                 "queryResults" | "resultsBody" => {
                     let mut path = self.1.clone();
@@ -487,10 +588,14 @@ impl<'de> Visitor<'de> for EventListSeed<'_, '_, '_> {
         self.0.borrow_mut().in_list = true;
         loop {
             self.0.borrow().budget.start_part();
-            let Some(value) = seq.next_element::<Value>()? else {
+            let index = next_index(self.0);
+            let read = read_limited(self.0, self.1, Some(index), None, |seed| {
+                seq.next_element_seed(seed)
+            })?;
+            let Some((value, values)) = read else {
                 break;
             };
-            deliver(self.0, value, self.1)?;
+            deliver(self.0, value, values)?;
         }
         let mut state = self.0.borrow_mut();
         state.in_list = false;
@@ -499,20 +604,13 @@ impl<'de> Visitor<'de> for EventListSeed<'_, '_, '_> {
     }
 }
 
+/// Hands one event (holding `values` values) to the raw sink and converts it, or keeps it
+/// until `@context` is known.
 fn deliver<E: serde::de::Error>(
     state: Shared<'_, '_, '_>,
     value: Value,
-    depth: usize,
+    values: usize,
 ) -> Result<(), E> {
-    let values = {
-        let guard = state.borrow();
-        let index = guard.raw_count.max(guard.count + guard.pending.len());
-        within_limits(&value, depth, &guard.limits, Some(index))
-    };
-    let values = match values {
-        Ok(values) => values,
-        Err(error) => return Err(stop(state, error)),
-    };
     {
         let mut guard = state.borrow_mut();
         let guard = &mut *guard;

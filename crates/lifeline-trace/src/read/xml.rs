@@ -122,10 +122,17 @@ fn lead(event: &XmlEvent<'_>) -> u64 {
     }
 }
 
-fn xml_error(at: TextPosition, message: impl std::fmt::Display) -> TraceError {
+/// An error of this reader, whose message already excerpts the values it names.
+fn xml_error(at: TextPosition, message: String) -> TraceError {
+    TraceError::Xml { at, message }
+}
+
+/// An error of quick-xml, whose message may quote the input (a mismatched tag's name):
+/// escaped and cut.
+fn parser_error(at: TextPosition, error: impl std::fmt::Display) -> TraceError {
     TraceError::Xml {
         at,
-        message: excerpt_to(&message.to_string(), 240).into_owned(),
+        message: excerpt_to(&error.to_string(), 240).into_owned(),
     }
 }
 
@@ -199,7 +206,7 @@ fn attributes(
 ) -> Result<Vec<Element>, TraceError> {
     let mut out = Vec::new();
     for attribute in start.attributes() {
-        let attribute = attribute.map_err(|e| xml_error(at, e))?;
+        let attribute = attribute.map_err(|e| parser_error(at, e))?;
         let key = attribute.key;
         if key.as_namespace_binding().is_some() {
             continue;
@@ -219,7 +226,7 @@ fn attributes(
         };
         let value = attribute
             .decode_and_unescape_value(reader.decoder())
-            .map_err(|e| xml_error(at, e))?;
+            .map_err(|e| parser_error(at, e))?;
         // The raw bytes were checked with the tag; a character reference was not.
         if let std::borrow::Cow::Owned(value) = &value
             && let Some(c) = value.chars().find(|c| !is_xml_char(*c))
@@ -242,7 +249,10 @@ fn general_ref(
     at: TextPosition,
     reference: &quick_xml::events::BytesRef<'_>,
 ) -> Result<String, TraceError> {
-    if let Some(c) = reference.resolve_char_ref().map_err(|e| xml_error(at, e))? {
+    if let Some(c) = reference
+        .resolve_char_ref()
+        .map_err(|e| parser_error(at, e))?
+    {
         if !is_xml_char(c) {
             return Err(xml_error(
                 at,
@@ -255,7 +265,7 @@ fn general_ref(
         }
         return Ok(c.to_string());
     }
-    let name = reference.decode().map_err(|e| xml_error(at, e))?;
+    let name = reference.decode().map_err(|e| parser_error(at, e))?;
     Ok(match name.as_ref() {
         "amp" => "&",
         "lt" => "<",
@@ -356,7 +366,7 @@ pub(crate) fn read_counted<R: BufRead>(
                         None,
                     ));
                 }
-                return Err(xml_error(here.at(error_at), error));
+                return Err(parser_error(here.at(error_at), error));
             }
         };
         // The element's name, resolved now: the resolution borrows the reader.
@@ -402,7 +412,7 @@ pub(crate) fn read_counted<R: BufRead>(
                 // quick-xml reads UTF-8 only (as the rest of lifeline): a document that
                 // declares another encoding would be read as something it does not say.
                 if let Some(encoding) = declaration.encoding() {
-                    let encoding = encoding.map_err(|e| xml_error(at, e))?;
+                    let encoding = encoding.map_err(|e| parser_error(at, e))?;
                     if !encoding.eq_ignore_ascii_case(b"UTF-8") {
                         return Err(xml_error(
                             at,
@@ -514,14 +524,14 @@ pub(crate) fn read_counted<R: BufRead>(
             }
             XmlEvent::Text(text) => {
                 if let Some(frame) = stack.last_mut() {
-                    let content = text.xml_content().map_err(|e| xml_error(at, e))?;
+                    let content = text.xml_content().map_err(|e| parser_error(at, e))?;
                     frame.text.push_str(&content);
                     check_value_length(frame, at, count, limits)?;
                 }
             }
             XmlEvent::CData(data) => {
                 if let Some(frame) = stack.last_mut() {
-                    let content = data.decode().map_err(|e| xml_error(at, e))?;
+                    let content = data.decode().map_err(|e| parser_error(at, e))?;
                     frame.text.push_str(&content);
                     check_value_length(frame, at, count, limits)?;
                 }

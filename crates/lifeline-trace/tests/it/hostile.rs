@@ -379,6 +379,20 @@ fn echoed_values_are_escaped_and_cut() {
     }
 }
 
+#[test]
+fn json_errors_do_not_repeat_the_input() {
+    // serde_json quotes a value of the wrong type: `invalid type: string "…"`.
+    let document = format!("{{\"epcisBody\": \"\\u001b[2J{}\"}}", "A".repeat(1 << 16));
+    match read_all(document.as_bytes()) {
+        Err(error @ TraceError::Json { .. }) => {
+            let text = error.to_string();
+            assert!(text.contains("invalid type"), "{text}");
+            assert!(text.len() < 400 && !text.contains('\u{1b}'), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 /// A random tree of elements as XML and as JSON: depth, width and value sizes vary.
 #[derive(Debug, Clone)]
 enum Node {
