@@ -6,13 +6,14 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use lifeline_vuln::DeviceError;
 use lifeline_vuln::devices::{Counts, LinkRule, read_inventory, roll_up};
 use lifeline_vuln::scan::scan;
 
-use crate::Reported;
-use crate::sbom::{SourceArgs, load_sboms, load_sources};
+use crate::render::{Column, Diag, Format, Table};
+use crate::sbom::{FailOn, SourceArgs, load_sboms, load_sources};
+use crate::{Exit, Reported};
 
 #[derive(Debug, Args)]
 pub struct DevicesArgs {
@@ -37,21 +38,18 @@ struct ReportArgs {
     #[command(flatten)]
     sources: SourceArgs,
     /// Report format
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    format: ReportFormat,
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON))]
+    format: Format,
+    /// Exit with 1 when open findings of this kind remain on some device
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    fail_on: FailOn,
     /// A network (`lifeline-network/1`) whose nodes, sites and platforms carry `vendor`
     /// ids: each vendor row then names the network entities it stands behind
     #[arg(long, value_name = "NETWORK")]
     network: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum ReportFormat {
-    Table,
-    Json,
-}
-
-pub fn run(args: &DevicesArgs) -> anyhow::Result<u8> {
+pub fn run(args: &DevicesArgs) -> anyhow::Result<Exit> {
     match &args.command {
         DevicesCommand::Report(args) => report(args),
     }
@@ -85,7 +83,7 @@ fn severity_cell(counts: &Counts) -> String {
         .join("/")
 }
 
-fn report(args: &ReportArgs) -> anyhow::Result<u8> {
+fn report(args: &ReportArgs) -> anyhow::Result<Exit> {
     // The network first, so that a bad one fails before the (slower) scan.
     let network = crate::input::optional_network(args.network.as_deref())?;
     let bytes = std::fs::read(&args.devices)
@@ -94,17 +92,17 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
         Ok(inventory) => inventory,
         Err(DeviceError::Invalid { diagnostics }) => {
             for diagnostic in &diagnostics.0 {
-                eprintln!("{}: {diagnostic}", args.devices.display());
+                errln!("{}: {}", args.devices.display(), Diag(diagnostic));
             }
-            return Err(Reported(2).into());
+            return Err(Reported.into());
         }
         Err(other) => {
-            eprintln!("{}: error: {other}", args.devices.display());
-            return Err(Reported(2).into());
+            errln!("{}: error: {other}", args.devices.display());
+            return Err(Reported.into());
         }
     };
     for warning in &inventory.warnings {
-        eprintln!("{}: {warning}", args.devices.display());
+        errln!("{}: {}", args.devices.display(), Diag(warning));
     }
     let mut files = Vec::new();
     sbom_files(&args.sboms, &mut files)?;
@@ -127,154 +125,137 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
                 .collect();
         }
     }
-    let mut out = crate::output::stdout();
-    match args.format {
-        ReportFormat::Json => {
-            crate::output::json(&mut out, &report)?;
-        }
-        ReportFormat::Table => {
-            let header = [
-                "DEVICE",
-                "NAME",
-                "VENDOR",
-                "MODEL",
-                "VERSION",
-                "OPEN",
-                "C/H/M/L/?",
-                "KEV",
-                "RANSOM",
-                "SBOMS",
-                "TOP",
-            ];
-            let rows: Vec<Vec<String>> = report
-                .devices
+    crate::render::report(None, |out| match args.format {
+        Format::Json => crate::output::json(out, &report),
+        _ => write_tables(out, &report, network.is_some()),
+    })?;
+    let devices = report.devices.iter();
+    let kev = devices.clone().any(|row| row.counts.kev > 0);
+    let open = devices.clone().any(|row| row.counts.open > 0);
+    Ok(args.fail_on.exit(kev, open))
+}
+
+/// The devices, products and vendors tables, then what could not be linked.
+fn write_tables(
+    out: &mut dyn Write,
+    report: &lifeline_vuln::devices::DeviceReport,
+    with_network: bool,
+) -> anyhow::Result<()> {
+    let mut table = Table::new([
+        Column::text("device"),
+        Column::text("name"),
+        Column::text("vendor"),
+        Column::text("model"),
+        Column::text("version"),
+        Column::number("open"),
+        Column::text("C/H/M/L/?"),
+        Column::number("KEV"),
+        Column::number("ransom"),
+        Column::text("SBOMs"),
+        Column::text("top"),
+    ]);
+    for row in &report.devices {
+        table.row([
+            row.device.id.clone(),
+            row.device.label(),
+            row.vendor_id.clone().unwrap_or_default(),
+            row.device.model_number.clone().unwrap_or_default(),
+            row.device.versions.join(" "),
+            row.counts.open.to_string(),
+            severity_cell(&row.counts),
+            row.counts.kev.to_string(),
+            row.counts.kev_ransomware.to_string(),
+            row.sboms
                 .iter()
-                .map(|row| {
-                    vec![
-                        row.device.id.clone(),
-                        row.device.label(),
-                        row.vendor_id.clone().unwrap_or_default(),
-                        row.device.model_number.clone().unwrap_or_default(),
-                        row.device.versions.join(" "),
-                        row.counts.open.to_string(),
-                        severity_cell(&row.counts),
-                        row.counts.kev.to_string(),
-                        row.counts.kev_ransomware.to_string(),
-                        row.sboms
-                            .iter()
-                            .map(|(s, rule)| match rule {
-                                LinkRule::UdiDi => format!("{s} (UDI-DI)"),
-                                LinkRule::ManufacturerModel => s.clone(),
-                            })
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        row.counts
-                            .top
-                            .iter()
-                            .take(3)
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    ]
+                .map(|(s, rule)| match rule {
+                    LinkRule::UdiDi => format!("{s} (UDI-DI)"),
+                    LinkRule::ManufacturerModel => s.clone(),
                 })
-                .collect();
-            writeln!(out, "devices")?;
-            crate::output::table(
-                &mut out,
-                &header,
-                &rows,
-                &[
-                    false, false, false, false, false, true, false, true, true, false, false,
-                ],
-            )?;
-            writeln!(out)?;
-            writeln!(out, "products")?;
-            let rows: Vec<Vec<String>> = report
-                .products
+                .collect::<Vec<_>>()
+                .join(", "),
+            row.counts
+                .top
                 .iter()
-                .map(|p| {
-                    vec![
-                        p.vendor_id.clone(),
-                        p.model.clone(),
-                        p.version.clone().unwrap_or_default(),
-                        p.devices.len().to_string(),
-                        p.counts.open.to_string(),
-                        severity_cell(&p.counts),
-                        p.counts.kev.to_string(),
-                        p.counts.kev_ransomware.to_string(),
-                    ]
-                })
-                .collect();
-            crate::output::table(
-                &mut out,
-                &[
-                    "VENDOR",
-                    "MODEL",
-                    "VERSION",
-                    "DEVICES",
-                    "OPEN",
-                    "C/H/M/L/?",
-                    "KEV",
-                    "RANSOM",
-                ],
-                &rows,
-                &[false, false, false, true, true, false, true, true],
-            )?;
-            writeln!(out)?;
-            writeln!(out, "vendors")?;
-            let rows: Vec<Vec<String>> = report
-                .vendors
-                .iter()
-                .map(|v| {
-                    let mut row = vec![
-                        v.vendor_id.clone(),
-                        v.name.clone(),
-                        v.products.to_string(),
-                        v.devices.to_string(),
-                        v.counts.open.to_string(),
-                        severity_cell(&v.counts),
-                        v.counts.kev.to_string(),
-                        v.counts.kev_ransomware.to_string(),
-                    ];
-                    if network.is_some() {
-                        row.push(v.network_entities.join(" "));
-                    }
-                    row
-                })
-                .collect();
-            let mut header = vec![
-                "VENDOR ID",
-                "NAME",
-                "PRODUCTS",
-                "DEVICES",
-                "OPEN",
-                "C/H/M/L/?",
-                "KEV",
-                "RANSOM",
-            ];
-            let mut right = vec![false, false, true, true, true, false, true, true];
-            if network.is_some() {
-                header.push("NETWORK");
-                right.push(false);
-            }
-            crate::output::table(&mut out, &header, &rows, &right)?;
-            if !report.devices_without_sbom.is_empty() {
-                writeln!(out)?;
-                writeln!(
-                    out,
-                    "devices without an SBOM: {}",
-                    report.devices_without_sbom.join(", ")
-                )?;
-            }
-            if !report.unlinked_sboms.is_empty() {
-                writeln!(
-                    out,
-                    "SBOMs that describe no device: {}",
-                    report.unlinked_sboms.join(", ")
-                )?;
-            }
-        }
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" "),
+        ]);
     }
-    out.flush()?;
-    Ok(0)
+    writeln!(out, "devices")?;
+    table.write(out)?;
+    writeln!(out)?;
+    writeln!(out, "products")?;
+    let mut table = Table::new([
+        Column::text("vendor"),
+        Column::text("model"),
+        Column::text("version"),
+        Column::number("devices"),
+        Column::number("open"),
+        Column::text("C/H/M/L/?"),
+        Column::number("KEV"),
+        Column::number("ransom"),
+    ]);
+    for p in &report.products {
+        table.row([
+            p.vendor_id.clone(),
+            p.model.clone(),
+            p.version.clone().unwrap_or_default(),
+            p.devices.len().to_string(),
+            p.counts.open.to_string(),
+            severity_cell(&p.counts),
+            p.counts.kev.to_string(),
+            p.counts.kev_ransomware.to_string(),
+        ]);
+    }
+    table.write(out)?;
+    writeln!(out)?;
+    writeln!(out, "vendors")?;
+    let mut columns = vec![
+        Column::text("vendor id"),
+        Column::text("name"),
+        Column::number("products"),
+        Column::number("devices"),
+        Column::number("open"),
+        Column::text("C/H/M/L/?"),
+        Column::number("KEV"),
+        Column::number("ransom"),
+    ];
+    if with_network {
+        columns.push(Column::text("network"));
+    }
+    let mut table = Table::new(columns);
+    for v in &report.vendors {
+        let mut row = vec![
+            v.vendor_id.clone(),
+            v.name.clone(),
+            v.products.to_string(),
+            v.devices.to_string(),
+            v.counts.open.to_string(),
+            severity_cell(&v.counts),
+            v.counts.kev.to_string(),
+            v.counts.kev_ransomware.to_string(),
+        ];
+        if with_network {
+            row.push(v.network_entities.join(" "));
+        }
+        table.row(row);
+    }
+    table.write(out)?;
+    if !report.devices_without_sbom.is_empty() {
+        writeln!(out)?;
+        outln!(
+            out,
+            "devices without an SBOM: {}",
+            report.devices_without_sbom.join(", ")
+        )?;
+    }
+    if !report.unlinked_sboms.is_empty() {
+        outln!(
+            out,
+            "SBOMs that describe no device: {}",
+            report.unlinked_sboms.join(", ")
+        )?;
+    }
+    Ok(())
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use lifeline_generate::TieredConfig;
 
+use crate::Exit;
 use crate::output;
 
 #[derive(Debug, Args)]
@@ -39,7 +40,7 @@ pub struct GenerateArgs {
     output: Option<PathBuf>,
 }
 
-pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
+pub fn run(args: &GenerateArgs) -> anyhow::Result<Exit> {
     let mut config = match args.nodes {
         Some(total) => TieredConfig::scaled(total, args.seed),
         None => TieredConfig::new(args.tiers.clone(), args.seed),
@@ -54,5 +55,5 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
     serde_json::to_writer(&mut out, &document)?;
     writeln!(out)?;
     out.flush()?;
-    Ok(0)
+    Ok(Exit::Success)
 }

@@ -7,18 +7,24 @@ use anyhow::Context;
 use lifeline_network::{Format, LoadError, Loaded, Scenario, ValidatedNetwork};
 
 use crate::Reported;
+use crate::render::{Diag, Diags};
 
 /// Loads a network, printing every diagnostic and exiting 2 when it is invalid.
 pub fn load_or_report(path: &Path) -> anyhow::Result<Loaded> {
     match lifeline_network::load(path) {
         Ok(loaded) => Ok(loaded),
-        Err(
-            error @ (LoadError::Invalid { .. }
-            | LoadError::Syntax { .. }
-            | LoadError::UnknownFormat { .. }),
-        ) => {
-            eprintln!("error: {error}");
-            Err(Reported(2).into())
+        Err(LoadError::Invalid { path, diagnostics }) => {
+            errln!(
+                "error: `{}` is not a valid network ({} error(s)):\n{}",
+                path.display(),
+                diagnostics.error_count(),
+                Diags(&diagnostics.0)
+            );
+            Err(Reported.into())
+        }
+        Err(error @ (LoadError::Syntax { .. } | LoadError::UnknownFormat { .. })) => {
+            errln!("error: {error}");
+            Err(Reported.into())
         }
         Err(other) => Err(other.into()),
     }
@@ -31,7 +37,7 @@ pub fn optional_network(path: Option<&Path>) -> anyhow::Result<Option<ValidatedN
     };
     let loaded = load_or_report(path)?;
     for warning in &loaded.warnings {
-        eprintln!("{}: {warning}", path.display());
+        errln!("{}: {}", path.display(), Diag(warning));
     }
     Ok(Some(loaded.network))
 }
@@ -43,12 +49,12 @@ pub fn read_scenarios(path: &Path, network: &ValidatedNetwork) -> anyhow::Result
         .with_context(|| format!("cannot read `{}`", path.display()))?;
     match lifeline_network::scenarios_from_str(&text, Format::detect(path, &text), path, network) {
         Ok((scenarios, warnings)) => {
-            warnings.iter().for_each(|w| eprintln!("{w}"));
+            warnings.iter().for_each(|w| errln!("{}", Diag(w)));
             Ok(scenarios)
         }
         Err(error) => {
-            eprintln!("{error}");
-            Err(Reported(2).into())
+            errln!("{error}");
+            Err(Reported.into())
         }
     }
 }

@@ -1,7 +1,21 @@
 //! `lifeline`: the command-line front end. It parses arguments, calls the library crates
 //! and renders their results; stdout carries data, stderr progress and diagnostics.
 //!
-//! Exit codes: 0 success, 2 invalid input or any other error.
+//! Exit status ([`Exit`]), the same for every command:
+//! - 0: success;
+//! - 1: the command ran and its answer is "found": findings at or above the threshold
+//!   asked for (`sbom scan --fail-on`, `devices report --fail-on`), error findings of
+//!   `trace check`, a `trace history` or `trace query` that matched no event, a `trace
+//!   verify` that did not verify;
+//! - 2: invalid input or any other error (the message is on stderr).
+//!
+//! Every line for people, on stdout or stderr, goes through the `render` module, which
+//! escapes the control and bidi characters a hostile file may hold.
+
+// The rendering macros (`outln!`, `outlines!`, `errln!`) are used by the command modules
+// below.
+#[macro_use]
+mod render;
 
 mod devices;
 mod generate;
@@ -53,13 +67,42 @@ enum Command {
     Trace(trace::TraceArgs),
 }
 
-/// An error that has already been reported to the user, with the exit code to use.
+/// How a command ended: the process's exit status (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: done, nothing at or above the threshold.
+    Success,
+    /// 1: done, and the answer is "found" (findings at or above the threshold).
+    Findings,
+    /// 2: invalid input or another error.
+    Error,
+}
+
+impl Exit {
+    /// [`Exit::Findings`] when `found`, else [`Exit::Success`].
+    pub fn findings_if(found: bool) -> Exit {
+        if found { Exit::Findings } else { Exit::Success }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        match exit {
+            Exit::Success => ExitCode::SUCCESS,
+            Exit::Findings => ExitCode::from(1),
+            Exit::Error => ExitCode::from(2),
+        }
+    }
+}
+
+/// An input error that has already been reported on stderr (every problem of a file, not
+/// only the first): the command ends with [`Exit::Error`] and prints nothing more.
 #[derive(Debug)]
-pub struct Reported(pub u8);
+pub struct Reported;
 
 impl std::fmt::Display for Reported {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}", self.0)
+        f.write_str("invalid input, reported above")
     }
 }
 
@@ -78,10 +121,10 @@ fn main() -> ExitCode {
         Command::Trace(args) => trace::run(&args),
     };
     match result {
-        Ok(code) => ExitCode::from(code),
+        Ok(exit) => exit.into(),
         Err(error) => {
-            if let Some(Reported(code)) = error.downcast_ref::<Reported>() {
-                return ExitCode::from(*code);
+            if error.downcast_ref::<Reported>().is_some() {
+                return Exit::Error.into();
             }
             // A reader that went away (`| head`) ends the command quietly. serde_json's
             // error does not expose the io::Error it wraps as a source, so ask it.
@@ -96,10 +139,10 @@ fn main() -> ExitCode {
                     })
                     == Some(ErrorKind::BrokenPipe)
             }) {
-                return ExitCode::SUCCESS;
+                return Exit::Success.into();
             }
-            eprintln!("error: {error:#}");
-            ExitCode::from(2)
+            errln!("error: {error:#}");
+            Exit::Error.into()
         }
     }
 }

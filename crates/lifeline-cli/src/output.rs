@@ -1,5 +1,5 @@
-//! Where command output goes (stdout or `--output FILE`), and number formatting shared by
-//! the renderers.
+//! Where command output goes (stdout or `--output FILE`), JSON, and the number formatting
+//! of tables; tables, CSV and lines for people are in `render`.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -62,52 +62,6 @@ pub fn quantity(x: f64) -> String {
             text.to_owned()
         }
     }
-}
-
-/// Writes rows as a left-aligned text table with a header and a rule.
-pub fn table(
-    out: &mut dyn Write,
-    header: &[&str],
-    rows: &[Vec<String>],
-    right: &[bool],
-) -> io::Result<()> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<String>| -> String {
-        let mut text = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            let pad = widths[i].saturating_sub(cell.chars().count());
-            let last = i + 1 == cells.len();
-            if right.get(i).copied().unwrap_or(false) {
-                text.push_str(&" ".repeat(pad));
-                text.push_str(cell);
-            } else {
-                text.push_str(cell);
-                if !last {
-                    text.push_str(&" ".repeat(pad));
-                }
-            }
-            if !last {
-                text.push_str("  ");
-            }
-        }
-        text
-    };
-    writeln!(
-        out,
-        "{}",
-        line(header.iter().map(|h| (*h).to_owned()).collect()).trim_end()
-    )?;
-    let total: usize = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
-    writeln!(out, "{}", "-".repeat(total))?;
-    for row in rows {
-        writeln!(out, "{}", line(row.clone()).trim_end())?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

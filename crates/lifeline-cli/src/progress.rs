@@ -20,10 +20,12 @@ pub fn in_pool<T: Send>(
     })
 }
 
-/// A timing line on stderr, hidden by `LIFELINE_QUIET` (for reproducible examples).
+/// The one progress line of the CLI: what was loaded or computed and how long it took, on
+/// stderr (escaped, as it may name files), hidden by `LIFELINE_QUIET` so that examples and
+/// tests read the same on every run.
 pub fn tracing_line(message: &str) {
     if std::env::var_os("LIFELINE_QUIET").is_none() {
-        eprintln!("{message}");
+        errln!("{message}");
     }
 }
 

@@ -15,7 +15,10 @@ use lifeline_vuln::scan::{ScanReport, Sources, Status, scan};
 use lifeline_vuln::vex::{VexStatement, read_vex};
 use lifeline_vuln::{Loaded, SbomError, read_sbom};
 
-use crate::Reported;
+use crate::progress::tracing_line;
+use crate::render::{Column, Diag, Format, Table};
+use crate::{Exit, Reported};
+use lifeline_text::Escaped;
 
 #[derive(Debug, Args)]
 pub struct SbomArgs {
@@ -61,23 +64,24 @@ struct ScanArgs {
     #[command(flatten)]
     sources: SourceArgs,
     /// Report format
-    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
-    format: ScanFormat,
+    #[arg(long, default_value = "table", value_parser = Format::parser(SCAN_FORMATS))]
+    format: Format,
     /// Exit with 1 when open findings of this kind remain
     #[arg(long, value_enum, default_value_t = FailOn::Never)]
     fail_on: FailOn,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum ScanFormat {
-    Table,
-    Json,
-    Sarif,
-    CyclonedxVex,
-}
+const SCAN_FORMATS: &[Format] = &[
+    Format::Table,
+    Format::Json,
+    Format::Sarif,
+    Format::CyclonedxVex,
+];
 
+/// The threshold of `--fail-on` (shared with `devices report`): findings at or above it
+/// end the command with exit status 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum FailOn {
+pub enum FailOn {
     /// Never (exit 0 whatever is found)
     Never,
     /// Any open finding in CISA KEV
@@ -86,17 +90,10 @@ enum FailOn {
     Open,
 }
 
-pub fn run(args: &SbomArgs) -> anyhow::Result<u8> {
+pub fn run(args: &SbomArgs) -> anyhow::Result<Exit> {
     match &args.command {
         SbomCommand::Validate(args) => validate(args),
         SbomCommand::Scan(args) => run_scan(args),
-    }
-}
-
-/// A line on stderr, unless `LIFELINE_QUIET` is set.
-pub fn progress(message: &str) {
-    if std::env::var_os("LIFELINE_QUIET").is_none() {
-        eprintln!("{message}");
     }
 }
 
@@ -106,17 +103,22 @@ pub fn load_sbom(path: &Path) -> anyhow::Result<Result<Loaded, SbomError>> {
     Ok(read_sbom(&bytes))
 }
 
-fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
+fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
     let mut out = crate::output::stdout();
     let mut invalid = 0;
     for path in &args.boms {
         match load_sbom(path)? {
             Ok(loaded) => {
                 for warning in &loaded.warnings {
-                    writeln!(out, "{}: {warning}", path.display())?;
+                    writeln!(
+                        out,
+                        "{}: {}",
+                        Escaped(&path.display().to_string()),
+                        Diag(warning)
+                    )?;
                 }
                 let sbom = &loaded.sbom;
-                writeln!(
+                outln!(
                     out,
                     "{}: valid {}: {} components, {} services, {} dependency entries",
                     path.display(),
@@ -129,9 +131,14 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
             Err(SbomError::Invalid { kind, diagnostics }) => {
                 invalid += 1;
                 for diagnostic in &diagnostics.0 {
-                    writeln!(out, "{}: {diagnostic}", path.display())?;
+                    writeln!(
+                        out,
+                        "{}: {}",
+                        Escaped(&path.display().to_string()),
+                        Diag(diagnostic)
+                    )?;
                 }
-                writeln!(
+                outln!(
                     out,
                     "{}: invalid {kind}: {} error(s)",
                     path.display(),
@@ -140,12 +147,16 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
             }
             Err(other) => {
                 invalid += 1;
-                writeln!(out, "{}: error: {other}", path.display())?;
+                outlines!(out, "{}: error: {other}", path.display())?;
             }
         }
     }
     out.flush()?;
-    Ok(if invalid > 0 { 2 } else { 0 })
+    Ok(if invalid > 0 {
+        Exit::Error
+    } else {
+        Exit::Success
+    })
 }
 
 /// Advisories, KEV and VEX, loaded once.
@@ -206,12 +217,12 @@ pub fn load_sources(args: &SourceArgs) -> anyhow::Result<LoadedSources> {
             anyhow::bail!("OSV source `{}` does not exist", path.display());
         }
         if let Err(error) = add_osv_path(&mut index, path) {
-            eprintln!("error: {error:#}");
-            return Err(Reported(2).into());
+            errln!("error: {error:#}");
+            return Err(Reported.into());
         }
     }
     let stats = &index.stats;
-    progress(&format!(
+    tracing_line(&format!(
         "loaded {} OSV advisories ({} withdrawn left out, {} package entries) in {:.2} s",
         stats.records - stats.withdrawn,
         stats.withdrawn,
@@ -225,13 +236,13 @@ pub fn load_sources(args: &SourceArgs) -> anyhow::Result<LoadedSources> {
             match KevCatalogue::parse(&bytes) {
                 Ok(kev) => Some(kev),
                 Err(error) => {
-                    eprintln!("error: {}: {error}", path.display());
-                    return Err(Reported(2).into());
+                    errln!("error: {}: {error}", path.display());
+                    return Err(Reported.into());
                 }
             }
         }
         None => {
-            progress("no --kev catalogue: findings are ordered by score only");
+            tracing_line("no --kev catalogue: findings are ordered by score only");
             None
         }
     };
@@ -242,8 +253,8 @@ pub fn load_sources(args: &SourceArgs) -> anyhow::Result<LoadedSources> {
         match read_vex(&bytes) {
             Ok(statements) => vex.extend(statements),
             Err(error) => {
-                eprintln!("error: {}: {error}", path.display());
-                return Err(Reported(2).into());
+                errln!("error: {}: {error}", path.display());
+                return Err(Reported.into());
             }
         }
     }
@@ -258,16 +269,16 @@ pub fn load_sboms(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Loaded)>> {
         match load_sbom(path)? {
             Ok(sbom) => {
                 for warning in &sbom.warnings {
-                    eprintln!("{}: {warning}", path.display());
+                    errln!("{}: {}", path.display(), Diag(warning));
                 }
                 loaded.push((path.clone(), sbom));
             }
             Err(SbomError::Invalid { kind, diagnostics }) => {
                 invalid = true;
                 for diagnostic in &diagnostics.0 {
-                    eprintln!("{}: {diagnostic}", path.display());
+                    errln!("{}: {}", path.display(), Diag(diagnostic));
                 }
-                eprintln!(
+                errln!(
                     "{}: invalid {kind}: {} error(s)",
                     path.display(),
                     diagnostics.error_count()
@@ -275,12 +286,12 @@ pub fn load_sboms(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Loaded)>> {
             }
             Err(other) => {
                 invalid = true;
-                eprintln!("{}: error: {other}", path.display());
+                errln!("{}: error: {other}", path.display());
             }
         }
     }
     if invalid {
-        return Err(Reported(2).into());
+        return Err(Reported.into());
     }
     Ok(loaded)
 }
@@ -294,7 +305,7 @@ struct JsonDocument<'a> {
     reports: &'a [ScanReport],
 }
 
-fn run_scan(args: &ScanArgs) -> anyhow::Result<u8> {
+fn run_scan(args: &ScanArgs) -> anyhow::Result<Exit> {
     let sboms = load_sboms(&args.boms)?;
     let sources = load_sources(&args.sources)?;
     let started = Instant::now();
@@ -302,47 +313,49 @@ fn run_scan(args: &ScanArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|(path, loaded)| scan(&loaded.sbom, &path.display().to_string(), sources.sources()))
         .collect();
-    progress(&format!(
+    tracing_line(&format!(
         "scanned {} SBOM(s), {} components in {:.3} s",
         reports.len(),
         reports.iter().map(|r| r.summary.components).sum::<usize>(),
         started.elapsed().as_secs_f64()
     ));
-    let mut out = crate::output::stdout();
     let version = env!("CARGO_PKG_VERSION");
-    match args.format {
-        ScanFormat::Table => write_table(&mut out, &reports)?,
-        ScanFormat::Json => {
+    crate::render::report(None, |out| match args.format {
+        Format::Json => {
             // Written straight from the reports: no `serde_json::Value` copy of 100k findings.
             let document = JsonDocument {
                 advisories: &sources.index.stats,
                 kev_catalog_version: sources.kev.as_ref().map(|k| k.version.as_str()),
                 reports: &reports,
             };
-            crate::output::json(&mut out, &document)?;
+            crate::output::json(out, &document)
         }
-        ScanFormat::Sarif => {
-            crate::output::json(&mut out, &lifeline_vuln::output::sarif(&reports, version))?;
-        }
-        ScanFormat::CyclonedxVex => {
-            crate::output::json(
-                &mut out,
-                &lifeline_vuln::output::cyclonedx_vex(&reports, version),
-            )?;
-        }
-    }
-    out.flush()?;
+        Format::Sarif => crate::output::json(out, &lifeline_vuln::output::sarif(&reports, version)),
+        Format::CyclonedxVex => crate::output::json(
+            out,
+            &lifeline_vuln::output::cyclonedx_vex(&reports, version),
+        ),
+        _ => write_table(out, &reports),
+    })?;
     let open = |kev_only: bool| {
         reports
             .iter()
             .flat_map(|r| &r.findings)
             .any(|f| f.status == Status::Open && (!kev_only || f.kev.is_some()))
     };
-    Ok(match args.fail_on {
-        FailOn::Never => 0,
-        FailOn::Kev => u8::from(open(true)),
-        FailOn::Open => u8::from(open(false)),
-    })
+    Ok(args.fail_on.exit(open(true), open(false)))
+}
+
+impl FailOn {
+    /// The exit status for a report with open findings in KEV (`kev`) and open findings
+    /// of any kind (`open`).
+    pub fn exit(self, kev: bool, open: bool) -> Exit {
+        match self {
+            FailOn::Never => Exit::Success,
+            FailOn::Kev => Exit::findings_if(kev),
+            FailOn::Open => Exit::findings_if(open),
+        }
+    }
 }
 
 fn write_table(out: &mut dyn Write, reports: &[ScanReport]) -> anyhow::Result<()> {
@@ -359,7 +372,7 @@ fn write_table(out: &mut dyn Write, reports: &[ScanReport]) -> anyhow::Result<()
             })
             .unwrap_or_default();
         let summary = &report.summary;
-        writeln!(
+        outln!(
             out,
             "{} ({}{product}): {} components, {} unmatched; {} open ({} in KEV), {} resolved, {} suppressed",
             report.source,
@@ -372,66 +385,57 @@ fn write_table(out: &mut dyn Write, reports: &[ScanReport]) -> anyhow::Result<()
             summary.suppressed
         )?;
         if !report.findings.is_empty() {
-            let rows: Vec<Vec<String>> = report
-                .findings
-                .iter()
-                .enumerate()
-                .map(|(rank, f)| {
-                    let component = f.component.purl.clone().unwrap_or_else(|| {
-                        format!(
-                            "{}@{}",
-                            f.component.name,
-                            f.component.version.clone().unwrap_or_default()
-                        )
-                    });
-                    let kev = f
-                        .kev
-                        .as_ref()
-                        .map(|k| {
-                            if k.ransomware() {
-                                format!("due {} ransomware", k.due_date)
-                            } else {
-                                format!("due {}", k.due_date)
-                            }
-                        })
-                        .unwrap_or_default();
-                    let status = match (&f.vex, f.status) {
-                        (Some(vex), _) => match &vex.justification {
-                            Some(j) => format!("{} ({j})", vex.status.as_str()),
-                            None => vex.status.as_str().to_owned(),
-                        },
-                        (None, _) => "open".to_owned(),
-                    };
-                    vec![
-                        (rank + 1).to_string(),
-                        f.id.clone(),
-                        f.severity.as_str().to_owned(),
-                        f.score.map(|s| format!("{s:.1}")).unwrap_or_default(),
-                        kev,
-                        component,
-                        f.fixed_versions.join(" "),
-                        status,
-                    ]
-                })
-                .collect();
-            crate::output::table(
-                out,
-                &[
-                    "#",
-                    "ID",
-                    "SEVERITY",
-                    "SCORE",
-                    "KEV",
-                    "COMPONENT",
-                    "FIXED",
-                    "STATUS",
-                ],
-                &rows,
-                &[true, false, false, true, false, false, false, false],
-            )?;
+            let mut table = Table::new([
+                Column::number("#"),
+                Column::text("id"),
+                Column::text("severity"),
+                Column::number("score"),
+                Column::text("KEV"),
+                Column::text("component"),
+                Column::text("fixed"),
+                Column::text("status"),
+            ]);
+            for (rank, f) in report.findings.iter().enumerate() {
+                let component = f.component.purl.clone().unwrap_or_else(|| {
+                    format!(
+                        "{}@{}",
+                        f.component.name,
+                        f.component.version.clone().unwrap_or_default()
+                    )
+                });
+                let kev = f
+                    .kev
+                    .as_ref()
+                    .map(|k| {
+                        if k.ransomware() {
+                            format!("due {} ransomware", k.due_date)
+                        } else {
+                            format!("due {}", k.due_date)
+                        }
+                    })
+                    .unwrap_or_default();
+                let status = match (&f.vex, f.status) {
+                    (Some(vex), _) => match &vex.justification {
+                        Some(j) => format!("{} ({j})", vex.status.as_str()),
+                        None => vex.status.as_str().to_owned(),
+                    },
+                    (None, _) => "open".to_owned(),
+                };
+                table.row([
+                    (rank + 1).to_string(),
+                    f.id.clone(),
+                    f.severity.as_str().to_owned(),
+                    f.score.map(|s| format!("{s:.1}")).unwrap_or_default(),
+                    kev,
+                    component,
+                    f.fixed_versions.join(" "),
+                    status,
+                ]);
+            }
+            table.write(out)?;
         }
         for unmatched in &report.unmatched {
-            writeln!(
+            outln!(
                 out,
                 "unmatched: {} {} ({}): {}",
                 unmatched.component.name,
@@ -441,7 +445,7 @@ fn write_table(out: &mut dyn Write, reports: &[ScanReport]) -> anyhow::Result<()
             )?;
         }
         for note in &report.notes {
-            writeln!(out, "note: {note}")?;
+            outln!(out, "note: {note}")?;
         }
     }
     Ok(())

@@ -7,25 +7,17 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
-use lifeline_network::{
-    Diagnostic, Diagnostics, Disruption, EntityKind, Scenario, Target, ValidatedNetwork,
-};
+use clap::Args;
+use lifeline_network::{Diagnostic, Disruption, EntityKind, Scenario, Target, ValidatedNetwork};
 use lifeline_sim::{
     Distribution, MonteCarlo, MonteCarloReport, Outage, SimOptions, SimReport, Simulator,
 };
 
-use crate::Reported;
 use crate::input::{load_or_report, read_scenarios};
 use crate::output::{self, quantity};
 use crate::progress::{Progress, in_pool, tracing_line};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum SimFormat {
-    Table,
-    Json,
-    Csv,
-}
+use crate::render::{Column, Csv, Diag, Diags, Format, Table};
+use crate::{Exit, Reported};
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
@@ -42,8 +34,8 @@ pub struct SimulateArgs {
     #[arg(long)]
     days: Option<u32>,
     /// Report format
-    #[arg(long, value_enum, default_value_t = SimFormat::Table)]
-    format: SimFormat,
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON_CSV))]
+    format: Format,
     /// Write the report to this file instead of stdout
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -61,9 +53,9 @@ pub struct SimulateArgs {
     all: bool,
 }
 
-pub fn simulate(args: &SimulateArgs) -> anyhow::Result<u8> {
+pub fn simulate(args: &SimulateArgs) -> anyhow::Result<Exit> {
     let loaded = load_or_report(&args.network)?;
-    loaded.warnings.iter().for_each(|w| eprintln!("{w}"));
+    loaded.warnings.iter().for_each(|w| errln!("{}", Diag(w)));
     let network = loaded.network;
     let scenario = pick_scenario(&network, &args.scenario, args.scenarios.as_deref())?;
     let days = args.days.unwrap_or_else(|| horizon_days(&network));
@@ -100,27 +92,22 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<u8> {
         |out| write_sim_table(out, &report, args.all),
         |out| write_sim_csv(out, &report),
     )?;
-    Ok(0)
+    Ok(Exit::Success)
 }
 
 /// Writes a report to `--output` or stdout in the chosen format.
 fn write_report<T: serde::Serialize>(
     output: Option<&Path>,
-    format: SimFormat,
+    format: Format,
     report: &T,
     table: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
     csv: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut out = output::open(output)?;
-    match format {
-        SimFormat::Table => table(&mut out)?,
-        SimFormat::Json => {
-            output::json(&mut out, report)?;
-        }
-        SimFormat::Csv => csv(&mut out)?,
-    }
-    out.flush()?;
-    Ok(())
+    crate::render::report(output, |out| match format {
+        Format::Json => output::json(out, report),
+        Format::Csv => csv(out),
+        _ => table(out),
+    })
 }
 
 /// The simulated days when none are given: the horizon, rounded up.
@@ -146,7 +133,7 @@ fn warn_baseline(simulator: &Simulator<'_>, days: u32) {
         .map(|n| n.id.as_str())
         .collect();
     if let Some(first) = short.first() {
-        eprintln!(
+        errln!(
             "warning: with nothing disrupted, {} demand node(s) already run short (first: \
              `{first}`): their stock, policy or suppliers' capacity cannot keep up; shortages \
              below are not all caused by the outage",
@@ -158,7 +145,7 @@ fn warn_baseline(simulator: &Simulator<'_>, days: u32) {
 fn warn_never_ordering(simulator: &Simulator<'_>) {
     let idle = simulator.never_ordering();
     if let Some(first) = idle.first() {
-        eprintln!(
+        errln!(
             "warning: {} demand node(s) have no inventory and no `policy` (first: `{first}`): \
              their default base-stock level is 0, so they never order; give them a policy",
             idle.len()
@@ -179,13 +166,13 @@ fn pick_scenario(
             Ok([one]) => Ok(one),
             Err(many) => {
                 let ids: Vec<&str> = many.iter().map(|s| s.id.as_str()).collect();
-                eprintln!(
+                errln!(
                     "error: `{wanted}` holds {} scenarios ({}); pick one with \
                      --scenarios {wanted} --scenario ID",
                     ids.len(),
                     ids.join(", ")
                 );
-                Err(Reported(2).into())
+                Err(Reported.into())
             }
         };
     }
@@ -216,8 +203,8 @@ fn pick_scenario(
         }
         diagnostic = diagnostic.with_hint(format!("scenarios: {}", shown.join(", ")));
     }
-    eprintln!("{}", Diagnostics(vec![diagnostic]));
-    Err(Reported(2).into())
+    errln!("{}", Diag(&diagnostic));
+    Err(Reported.into())
 }
 
 /// The candidate nearest to `wanted` by edit distance, when it is close enough.
@@ -247,10 +234,13 @@ fn closest<'a>(wanted: &str, candidates: &[&'a str]) -> Option<&'a str> {
 }
 
 fn write_sim_table(out: &mut dyn Write, report: &SimReport, all: bool) -> anyhow::Result<()> {
-    writeln!(
+    outln!(
         out,
         "scenario {}: {} days simulated; capacity lost on {} days from day {}",
-        report.scenario, report.days, report.outage_days, report.start
+        report.scenario,
+        report.days,
+        report.outage_days,
+        report.start
     )?;
     let mut rows: Vec<&lifeline_sim::DemandOutcome> = report
         .demand_nodes
@@ -268,36 +258,29 @@ fn write_sim_table(out: &mut dyn Write, report: &SimReport, all: bool) -> anyhow
         writeln!(out, "no hospital runs short of any item")?;
     } else {
         writeln!(out)?;
-        let table: Vec<Vec<String>> = rows
-            .iter()
-            .map(|n| {
-                vec![
-                    n.id.clone(),
-                    n.material.clone(),
-                    n.days_of_supply_at_start
-                        .map_or_else(|| "-".into(), |d| format!("{d:.1}")),
-                    n.first_stockout_day
-                        .map_or_else(|| "-".into(), |d| d.to_string()),
-                    n.shortage_days.to_string(),
-                    quantity(n.unmet_units),
-                    quantity(n.loss),
-                ]
-            })
-            .collect();
-        output::table(
-            out,
-            &[
-                "demand node",
-                "item",
-                "days of supply at start",
-                "first stockout day",
-                "shortage days",
-                "unmet units",
-                "loss",
-            ],
-            &table,
-            &[false, false, true, true, true, true, true],
-        )?;
+        let mut table = Table::new([
+            Column::text("demand node"),
+            Column::text("item"),
+            Column::number("days of supply at start"),
+            Column::number("first stockout day"),
+            Column::number("shortage days"),
+            Column::number("unmet units"),
+            Column::number("loss"),
+        ]);
+        for n in &rows {
+            table.row([
+                n.id.clone(),
+                n.material.clone(),
+                n.days_of_supply_at_start
+                    .map_or_else(|| "-".into(), |d| format!("{d:.1}")),
+                n.first_stockout_day
+                    .map_or_else(|| "-".into(), |d| d.to_string()),
+                n.shortage_days.to_string(),
+                quantity(n.unmet_units),
+                quantity(n.loss),
+            ]);
+        }
+        table.write(out)?;
     }
     let t = &report.totals;
     writeln!(out)?;
@@ -324,21 +307,23 @@ fn write_sim_table(out: &mut dyn Write, report: &SimReport, all: bool) -> anyhow
 }
 
 fn write_sim_csv(out: &mut dyn Write, report: &SimReport) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record([
-        "scenario",
-        "id",
-        "material",
-        "demand",
-        "value",
-        "days_of_supply_at_start",
-        "first_stockout_day",
-        "shortage_days",
-        "unmet_units",
-        "loss",
-    ])?;
+    let mut writer = Csv::new(
+        out,
+        &[
+            Column::text("scenario"),
+            Column::text("id"),
+            Column::text("material"),
+            Column::number("demand"),
+            Column::number("value"),
+            Column::number("days_of_supply_at_start"),
+            Column::number("first_stockout_day"),
+            Column::number("shortage_days"),
+            Column::number("unmet_units"),
+            Column::number("loss"),
+        ],
+    )?;
     for n in &report.demand_nodes {
-        writer.write_record([
+        writer.row([
             report.scenario.clone(),
             n.id.clone(),
             n.material.clone(),
@@ -355,7 +340,7 @@ fn write_sim_csv(out: &mut dyn Write, report: &SimReport) -> anyhow::Result<()> 
             n.loss.to_string(),
         ])?;
     }
-    writer.flush()?;
+    writer.finish()?;
     Ok(())
 }
 
@@ -365,16 +350,18 @@ fn write_series(out: &mut dyn Write, report: &SimReport) -> anyhow::Result<()> {
         .series
         .as_ref()
         .context("the run recorded no series")?;
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record([
-        "day",
-        "node",
-        "material",
-        "on_hand",
-        "days_of_supply",
-        "unmet",
-        "lowest_capacity_factor",
-    ])?;
+    let mut writer = Csv::new(
+        out,
+        &[
+            Column::number("day"),
+            Column::text("node"),
+            Column::text("material"),
+            Column::number("on_hand"),
+            Column::number("days_of_supply"),
+            Column::number("unmet"),
+            Column::number("lowest_capacity_factor"),
+        ],
+    )?;
     for day in 0..report.days as usize {
         for (k, node) in report.demand_nodes.iter().enumerate() {
             let stock = series.stock[k][day];
@@ -383,7 +370,7 @@ fn write_series(out: &mut dyn Write, report: &SimReport) -> anyhow::Result<()> {
             } else {
                 String::new()
             };
-            writer.write_record([
+            writer.row([
                 day.to_string(),
                 node.id.clone(),
                 node.material.clone(),
@@ -394,7 +381,7 @@ fn write_series(out: &mut dyn Write, report: &SimReport) -> anyhow::Result<()> {
             ])?;
         }
     }
-    writer.flush()?;
+    writer.finish()?;
     Ok(())
 }
 
@@ -430,8 +417,8 @@ pub struct MonteCarloArgs {
     #[arg(long)]
     downtime_cost: Option<f64>,
     /// Report format
-    #[arg(long, value_enum, default_value_t = SimFormat::Table)]
-    format: SimFormat,
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON_CSV))]
+    format: Format,
     /// Write the report to this file instead of stdout
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -443,9 +430,9 @@ pub struct MonteCarloArgs {
     top: usize,
 }
 
-pub fn montecarlo(args: &MonteCarloArgs) -> anyhow::Result<u8> {
+pub fn montecarlo(args: &MonteCarloArgs) -> anyhow::Result<Exit> {
     let loaded = load_or_report(&args.network)?;
-    loaded.warnings.iter().for_each(|w| eprintln!("{w}"));
+    loaded.warnings.iter().for_each(|w| errln!("{}", Diag(w)));
     let network = loaded.network;
     let outage = outage(&network, args)?;
     let days = args.days.unwrap_or_else(|| horizon_days(&network));
@@ -507,7 +494,7 @@ pub fn montecarlo(args: &MonteCarloArgs) -> anyhow::Result<u8> {
         |out| write_mc_table(out, &report, args.top),
         |out| write_mc_csv(out, &report),
     )?;
-    Ok(0)
+    Ok(Exit::Success)
 }
 
 /// The outage of `--outage`, `--duration`, ...; unknown entities and bad distributions
@@ -564,8 +551,8 @@ fn outage(network: &ValidatedNetwork, args: &MonteCarloArgs) -> anyhow::Result<O
             downtime_cost: args.downtime_cost,
         }),
         _ => {
-            eprintln!("{}", Diagnostics(diagnostics));
-            Err(Reported(2).into())
+            errln!("{}", Diags(&diagnostics));
+            Err(Reported.into())
         }
     }
 }
@@ -586,7 +573,7 @@ fn write_mc_table(
     top: usize,
 ) -> anyhow::Result<()> {
     let o = &report.outage;
-    writeln!(
+    outln!(
         out,
         "{} replications (seed {}) of {} down (capacity {}), duration {}, start {}",
         report.replications,
@@ -648,44 +635,37 @@ fn write_mc_table(
         top.min(rows.len())
     };
     writeln!(out)?;
-    let table: Vec<Vec<String>> = rows[..shown]
-        .iter()
-        .map(|n| {
-            vec![
-                n.id.clone(),
-                n.material.clone(),
-                quantity(n.p_stockout),
-                format!(
-                    "[{}, {}]",
-                    quantity(n.p_stockout_ci[0]),
-                    quantity(n.p_stockout_ci[1])
-                ),
-                n.first_stockout_day_p50
-                    .map_or_else(|| "-".into(), quantity),
-                format!(
-                    "{} / {} / {}",
-                    quantity(n.shortage_days_p50),
-                    quantity(n.shortage_days_p90),
-                    quantity(n.shortage_days_p99)
-                ),
-                quantity(n.loss.p90),
-            ]
-        })
-        .collect();
-    output::table(
-        out,
-        &[
-            "demand node",
-            "item",
-            "P(stockout)",
-            "95% CI",
-            "first stockout day (median)",
-            "shortage days p50 / p90 / p99",
-            "loss p90",
-        ],
-        &table,
-        &[false, false, true, false, true, true, true],
-    )?;
+    let mut table = Table::new([
+        Column::text("demand node"),
+        Column::text("item"),
+        Column::number("P(stockout)"),
+        Column::text("95% CI"),
+        Column::number("first stockout day (median)"),
+        Column::number("shortage days p50 / p90 / p99"),
+        Column::number("loss p90"),
+    ]);
+    for n in &rows[..shown] {
+        table.row([
+            n.id.clone(),
+            n.material.clone(),
+            quantity(n.p_stockout),
+            format!(
+                "[{}, {}]",
+                quantity(n.p_stockout_ci[0]),
+                quantity(n.p_stockout_ci[1])
+            ),
+            n.first_stockout_day_p50
+                .map_or_else(|| "-".into(), quantity),
+            format!(
+                "{} / {} / {}",
+                quantity(n.shortage_days_p50),
+                quantity(n.shortage_days_p90),
+                quantity(n.shortage_days_p99)
+            ),
+            quantity(n.loss.p90),
+        ]);
+    }
+    table.write(out)?;
     if shown < rows.len() {
         writeln!(
             out,
@@ -697,26 +677,28 @@ fn write_mc_table(
 }
 
 fn write_mc_csv(out: &mut dyn Write, report: &MonteCarloReport) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record([
-        "id",
-        "material",
-        "p_stockout",
-        "p_stockout_ci_low",
-        "p_stockout_ci_high",
-        "shortage_days_mean",
-        "shortage_days_p50",
-        "shortage_days_p90",
-        "shortage_days_p99",
-        "unmet_units_mean",
-        "loss_mean",
-        "loss_p50",
-        "loss_p90",
-        "loss_p99",
-        "first_stockout_day_p50",
-    ])?;
+    let mut writer = Csv::new(
+        out,
+        &[
+            Column::text("id"),
+            Column::text("material"),
+            Column::number("p_stockout"),
+            Column::number("p_stockout_ci_low"),
+            Column::number("p_stockout_ci_high"),
+            Column::number("shortage_days_mean"),
+            Column::number("shortage_days_p50"),
+            Column::number("shortage_days_p90"),
+            Column::number("shortage_days_p99"),
+            Column::number("unmet_units_mean"),
+            Column::number("loss_mean"),
+            Column::number("loss_p50"),
+            Column::number("loss_p90"),
+            Column::number("loss_p99"),
+            Column::number("first_stockout_day_p50"),
+        ],
+    )?;
     for n in &report.demand_nodes {
-        writer.write_record([
+        writer.row([
             n.id.clone(),
             n.material.clone(),
             n.p_stockout.to_string(),
@@ -736,6 +718,6 @@ fn write_mc_csv(out: &mut dyn Write, report: &MonteCarloReport) -> anyhow::Resul
                 .unwrap_or_default(),
         ])?;
     }
-    writer.flush()?;
+    writer.finish()?;
     Ok(())
 }

@@ -4,13 +4,15 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use lifeline_network::{Loaded, Scenario};
 use lifeline_stress::{Report, ScenarioResult, StressConfig};
 
+use crate::Exit;
 use crate::input::{self, load_or_report};
-use crate::output::{self, quantity};
+use crate::output::quantity;
 use crate::progress::{Progress, in_pool, tracing_line};
+use crate::render::{Column, Csv, Diag, Format, Table};
 
 #[derive(Debug, Args)]
 pub struct StressArgs {
@@ -20,8 +22,8 @@ pub struct StressArgs {
     #[arg(long)]
     scenarios: Option<PathBuf>,
     /// Report format
-    #[arg(long, value_enum, default_value_t = StressFormat::Table)]
-    format: StressFormat,
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON_CSV))]
+    format: Format,
     /// Write the report to this file instead of stdout
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -40,17 +42,10 @@ pub struct StressArgs {
     plan: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum StressFormat {
-    Table,
-    Json,
-    Csv,
-}
-
-pub fn run(args: &StressArgs) -> anyhow::Result<u8> {
+pub fn run(args: &StressArgs) -> anyhow::Result<Exit> {
     let Loaded { network, warnings } = load_or_report(&args.network)?;
     for warning in &warnings {
-        eprintln!("{warning}");
+        errln!("{}", Diag(warning));
     }
     let scenarios: Vec<Scenario> = match &args.scenarios {
         Some(path) => input::read_scenarios(path, &network)?,
@@ -58,8 +53,8 @@ pub fn run(args: &StressArgs) -> anyhow::Result<u8> {
     };
     if scenarios.is_empty() {
         match &args.scenarios {
-            Some(path) => eprintln!("warning: `{}` holds no scenario", path.display()),
-            None => eprintln!(
+            Some(path) => errln!("warning: `{}` holds no scenario", path.display()),
+            None => errln!(
                 "warning: no scenario to run: no node, site or platform has a `ttr`, and the network has no `scenarios`"
             ),
         }
@@ -83,19 +78,18 @@ pub fn run(args: &StressArgs) -> anyhow::Result<u8> {
     if let Some(top) = args.top {
         ranked.truncate(top);
     }
-    let mut out = output::open(args.output.as_deref())?;
-    match args.format {
-        StressFormat::Table => {
-            write_table(&mut out, &report, &ranked)?;
+    crate::render::report(args.output.as_deref(), |out| match args.format {
+        Format::Json => write_json(out, &report, &ranked),
+        Format::Csv => write_csv(out, &ranked),
+        _ => {
+            write_table(out, &report, &ranked)?;
             if args.plan {
-                write_plans(&mut out, &ranked)?;
+                write_plans(out, &ranked)?;
             }
+            Ok(())
         }
-        StressFormat::Json => write_json(&mut out, &report, &ranked)?,
-        StressFormat::Csv => write_csv(&mut out, &ranked)?,
-    }
-    out.flush()?;
-    Ok(0)
+    })?;
+    Ok(Exit::Success)
 }
 
 fn write_json(
@@ -114,21 +108,23 @@ fn write_json(
 }
 
 fn write_csv(out: &mut dyn Write, ranked: &[&ScenarioResult]) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record([
-        "id",
-        "kind",
-        "ttr",
-        "tts",
-        "tts_capped",
-        "gap",
-        "performance_impact",
-        "rei",
-        "lost_units",
-        "spend",
-        "quadrant",
-        "runs_short",
-    ])?;
+    let mut writer = Csv::new(
+        out,
+        &[
+            Column::text("id"),
+            Column::text("kind"),
+            Column::number("ttr"),
+            Column::number("tts"),
+            Column::text("tts_capped"),
+            Column::number("gap"),
+            Column::number("performance_impact"),
+            Column::number("rei"),
+            Column::number("lost_units"),
+            Column::number("spend"),
+            Column::text("quadrant"),
+            Column::text("runs_short"),
+        ],
+    )?;
     let number = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
     for s in ranked {
         let short: Vec<String> = s
@@ -146,7 +142,7 @@ fn write_csv(out: &mut dyn Write, ranked: &[&ScenarioResult]) -> anyhow::Result<
                     .unwrap_or_default()
             })
             .unwrap_or_default();
-        writer.write_record([
+        writer.row([
             s.id.clone(),
             s.kind.clone(),
             number(s.ttr),
@@ -161,7 +157,7 @@ fn write_csv(out: &mut dyn Write, ranked: &[&ScenarioResult]) -> anyhow::Result<
             short.join(";"),
         ])?;
     }
-    writer.flush()?;
+    writer.finish()?;
     Ok(())
 }
 
@@ -182,7 +178,7 @@ fn write_table(
     } else {
         &report.network
     };
-    writeln!(
+    outln!(
         out,
         "{name}: {} scenarios, baseline TTS {}{}",
         report.scenarios.len(),
@@ -194,49 +190,41 @@ fn write_table(
         },
     )?;
     writeln!(out)?;
-    let rows: Vec<Vec<String>> = ranked
-        .iter()
-        .enumerate()
-        .map(|(rank, s)| {
-            let optional = |x: Option<f64>| x.map_or_else(|| "-".to_owned(), quantity);
-            vec![
-                (rank + 1).to_string(),
-                s.id.clone(),
-                s.kind.clone(),
-                optional(s.ttr),
-                capped(s.tts, s.tts_capped),
-                s.gap.map_or_else(
-                    || "-".to_owned(),
-                    |g| {
-                        if s.tts_capped && g >= 0.0 {
-                            format!("≥{}", quantity(g))
-                        } else {
-                            quantity(g)
-                        }
-                    },
-                ),
-                optional(s.performance_impact),
-                s.rei.map_or_else(|| "-".to_owned(), |r| format!("{r:.3}")),
-                runs_short(s),
-            ]
-        })
-        .collect();
-    output::table(
-        out,
-        &[
-            "#",
-            "entity",
-            "kind",
-            "TTR",
-            "TTS",
-            "TTS-TTR",
-            "impact",
-            "REI",
-            "runs short (units lost)",
-        ],
-        &rows,
-        &[true, false, false, true, true, true, true, true, false],
-    )?;
+    let mut table = Table::new([
+        Column::number("#"),
+        Column::text("entity"),
+        Column::text("kind"),
+        Column::number("TTR"),
+        Column::number("TTS"),
+        Column::number("TTS-TTR"),
+        Column::number("impact"),
+        Column::number("REI"),
+        Column::text("runs short (units lost)"),
+    ]);
+    for (rank, s) in ranked.iter().enumerate() {
+        let optional = |x: Option<f64>| x.map_or_else(|| "-".to_owned(), quantity);
+        table.row([
+            (rank + 1).to_string(),
+            s.id.clone(),
+            s.kind.clone(),
+            optional(s.ttr),
+            capped(s.tts, s.tts_capped),
+            s.gap.map_or_else(
+                || "-".to_owned(),
+                |g| {
+                    if s.tts_capped && g >= 0.0 {
+                        format!("≥{}", quantity(g))
+                    } else {
+                        quantity(g)
+                    }
+                },
+            ),
+            optional(s.performance_impact),
+            s.rei.map_or_else(|| "-".to_owned(), |r| format!("{r:.3}")),
+            runs_short(s),
+        ]);
+    }
+    table.write(out)?;
     let with_ttr: Vec<&ScenarioResult> = report
         .scenarios
         .iter()
@@ -271,36 +259,33 @@ fn write_plans(out: &mut dyn Write, ranked: &[&ScenarioResult]) -> anyhow::Resul
             continue;
         }
         writeln!(out)?;
-        writeln!(
+        outln!(
             out,
             "{} ({}): rerouting plan over the TTR window of {}",
             s.id,
             s.kind,
             quantity(ttr)
         )?;
-        let rows: Vec<Vec<String>> = s
-            .reallocation
-            .iter()
-            .map(|shipment| {
-                let from = if shipment.from_disrupted {
-                    format!("{} (disrupted)", shipment.from)
-                } else {
-                    shipment.from.clone()
-                };
-                vec![
-                    from,
-                    shipment.to.clone(),
-                    shipment.material.clone(),
-                    quantity(shipment.units),
-                ]
-            })
-            .collect();
-        output::table(
-            out,
-            &["from", "to", "material", "units"],
-            &rows,
-            &[false, false, false, true],
-        )?;
+        let mut table = Table::new([
+            Column::text("from"),
+            Column::text("to"),
+            Column::text("material"),
+            Column::number("units"),
+        ]);
+        for shipment in &s.reallocation {
+            let from = if shipment.from_disrupted {
+                format!("{} (disrupted)", shipment.from)
+            } else {
+                shipment.from.clone()
+            };
+            table.row([
+                from,
+                shipment.to.clone(),
+                shipment.material.clone(),
+                quantity(shipment.units),
+            ]);
+        }
+        table.write(out)?;
     }
     Ok(())
 }

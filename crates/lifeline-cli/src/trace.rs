@@ -7,17 +7,17 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use lifeline_network::ValidatedNetwork;
-use lifeline_trace::facts::{gln_of, gtin_of};
 use lifeline_trace::hash::{HashConfig, hash_of_prehash, prehash};
-use lifeline_trace::repository::Repository;
-use lifeline_trace::rules::{Finding, Severity};
+use lifeline_trace::link::link_finding;
+use lifeline_trace::repository::{Query, Repository};
+use lifeline_trace::rules::{Finding, Severity, short_hash};
 use lifeline_trace::verify::{Verdict, VerifyRequest, verify};
 use lifeline_trace::{TraceError, visit_events};
-use serde::Serialize;
 
-use crate::Reported;
+use crate::render::{Column, Format, Table};
+use crate::{Exit, Reported};
 
 #[derive(Debug, Args)]
 pub struct TraceArgs {
@@ -83,44 +83,19 @@ struct HistoryArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON))]
     format: Format,
 }
 
 #[derive(Debug, Args)]
 struct QueryArgs {
-    /// A product in any role (EPC URN or GS1 Digital Link)
-    #[arg(long)]
-    epc: Option<String>,
-    /// A class in a quantity list: LGTIN (`urn:epc:class:lgtin:…`), product class
-    /// (`urn:epc:idpat:sgtin:…`) or a Digital Link with a GTIN and no serial
-    #[arg(long)]
-    class: Option<String>,
-    /// Events at or after this time: `YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]` or `YYYY-MM-DD` (UTC)
-    #[arg(long)]
-    from: Option<String>,
-    /// Events before this time (same forms)
-    #[arg(long)]
-    to: Option<String>,
-    /// CBV bizStep: a term (`shipping`), its URI, or a custom URI
-    #[arg(long)]
-    biz_step: Option<String>,
-    /// CBV disposition: a term (`in_transit`), its URI, or a custom URI
-    #[arg(long)]
-    disposition: Option<String>,
-    /// readPoint or bizLocation (SGLN URN or Digital Link)
-    #[arg(long)]
-    location: Option<String>,
-    /// A source or destination (owning or possessing party, or location)
-    #[arg(long)]
-    party: Option<String>,
-    /// At most this many events (the earliest)
-    #[arg(long)]
-    limit: Option<usize>,
+    /// The filters: the library's own query type (its doc comments are the flags' help).
+    #[command(flatten)]
+    query: Query,
     #[command(flatten)]
     db: DbArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON))]
     format: Format,
 }
 
@@ -131,7 +106,7 @@ struct CheckArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON))]
     format: Format,
     /// A network (`lifeline-network/1`) whose items carry GTINs and whose nodes, sites and
     /// platforms carry GLNs: each finding then names the item and the network entities at
@@ -157,17 +132,11 @@ struct VerifyArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON))]
     format: Format,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    Table,
-    Json,
-}
-
-pub fn run(args: &TraceArgs) -> anyhow::Result<u8> {
+pub fn run(args: &TraceArgs) -> anyhow::Result<Exit> {
     match &args.command {
         TraceCommand::Hash(a) => hash(a),
         TraceCommand::Validate(a) => validate(a),
@@ -200,12 +169,21 @@ fn default_db() -> anyhow::Result<PathBuf> {
     Ok(base.join("lifeline").join("trace.sqlite"))
 }
 
-fn repository(db: &DbArgs) -> anyhow::Result<Repository> {
-    let path = match &db.db {
-        Some(path) => path.clone(),
-        None => default_db()?,
-    };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+fn db_path(db: &DbArgs) -> anyhow::Result<PathBuf> {
+    match &db.db {
+        Some(path) => Ok(path.clone()),
+        None => default_db(),
+    }
+}
+
+/// The repository to ingest into, created with its folders if it does not exist. The
+/// library refuses a path that is not a regular file (a device, a FIFO, a folder), so
+/// SQLite writes nothing beside it.
+fn writable_repository(db: &DbArgs) -> anyhow::Result<Repository> {
+    let path = db_path(db)?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.exists()
+    {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create `{}`", parent.display()))?;
     }
@@ -213,13 +191,21 @@ fn repository(db: &DbArgs) -> anyhow::Result<Repository> {
         .with_context(|| format!("cannot open the repository `{}`", path.display()))
 }
 
-/// Reports a document error on stderr, naming the file, and returns exit 2.
-fn document_error(path: &Path, error: TraceError) -> anyhow::Error {
-    eprintln!("error: {}: {error}", path.display());
-    Reported(2).into()
+/// The repository to read, opened read-only: reads create nothing and take no write lock,
+/// so they run while an ingest writes.
+fn read_repository(db: &DbArgs) -> anyhow::Result<Repository> {
+    let path = db_path(db)?;
+    Repository::open_read_only(&path)
+        .with_context(|| format!("cannot open the repository `{}`", path.display()))
 }
 
-fn hash(args: &HashArgs) -> anyhow::Result<u8> {
+/// Reports a document error on stderr, naming the file, and returns exit 2.
+fn document_error(path: &Path, error: TraceError) -> anyhow::Error {
+    errln!("error: {}: {error}", path.display());
+    Reported.into()
+}
+
+fn hash(args: &HashArgs) -> anyhow::Result<Exit> {
     let reader = open(&args.file)?;
     let mut out = crate::output::stdout();
     let config = HashConfig::default();
@@ -231,7 +217,7 @@ fn hash(args: &HashArgs) -> anyhow::Result<u8> {
         } else {
             hash_of_prehash(&pre)
         };
-        if let Err(error) = writeln!(out, "{line}") {
+        if let Err(error) = outln!(out, "{line}") {
             write_error = Some(error);
             return Err(TraceError::Stopped("output closed".into()));
         }
@@ -245,20 +231,20 @@ fn hash(args: &HashArgs) -> anyhow::Result<u8> {
         return Err(document_error(&args.file, error));
     }
     out.flush()?;
-    Ok(0)
+    Ok(Exit::Success)
 }
 
-fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
+fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
     let mut out = crate::output::stdout();
     let mut invalid = 0;
     let limits = lifeline_trace::read::ReadLimits::default();
     for path in &args.files {
         let validation = lifeline_trace::schema::validate_document_with(open(path)?, &limits)?;
         for problem in &validation.problems {
-            writeln!(out, "{}: {problem}", path.display())?;
+            outlines!(out, "{}: {problem}", path.display())?;
         }
         if validation.omitted > 0 {
-            writeln!(
+            outln!(
                 out,
                 "{}: and {} more problem(s) not shown",
                 path.display(),
@@ -273,12 +259,12 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
                 Ok((set, xsd)) => {
                     // As many as the reader's problems: the same cap per file.
                     for problem in xsd.problems.iter().take(limits.max_problems) {
-                        writeln!(out, "{}: {set}: {problem}", path.display())?;
+                        outlines!(out, "{}: {set}: {problem}", path.display())?;
                     }
                     let more =
                         xsd.problems.len().saturating_sub(limits.max_problems) as u64 + xsd.omitted;
                     if more > 0 {
-                        writeln!(
+                        outln!(
                             out,
                             "{}: {set}: and {more} more problem(s) not shown",
                             path.display(),
@@ -293,7 +279,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
                     };
                 }
                 Err(error) => {
-                    writeln!(out, "{}: XSD: {error}", path.display())?;
+                    outlines!(out, "{}: XSD: {error}", path.display())?;
                     xsd_problems = 1;
                 }
             }
@@ -310,7 +296,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
                 } else {
                     xsd_ok
                 };
-                writeln!(
+                outln!(
                     out,
                     "{}: valid: {} event(s), {} {}{schema}",
                     path.display(),
@@ -321,38 +307,39 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
             }
             None => {
                 invalid += 1;
-                writeln!(out, "{}: invalid: {problems} problem(s)", path.display())?;
+                outln!(out, "{}: invalid: {problems} problem(s)", path.display())?;
             }
             Some(error) => {
                 invalid += 1;
-                writeln!(out, "{}: {error}", path.display())?;
+                outlines!(out, "{}: {error}", path.display())?;
             }
         }
     }
     out.flush()?;
     if invalid > 0 {
-        Err(Reported(2).into())
+        Err(Reported.into())
     } else {
-        Ok(0)
+        Ok(Exit::Success)
     }
 }
 
-fn ingest(args: &IngestArgs) -> anyhow::Result<u8> {
-    let mut repository = repository(&args.db)?;
+fn ingest(args: &IngestArgs) -> anyhow::Result<Exit> {
+    let mut repository = writable_repository(&args.db)?;
     let mut failed = false;
     for path in &args.files {
         let reader = open(path)?;
         match repository.ingest(reader, &path.display().to_string()) {
-            Ok(report) => println!(
+            Ok(report) => outln!(
+                std::io::stdout(),
                 "{}: {} event(s): {} added, {} already stored, {} retracted",
                 path.display(),
                 report.events,
                 report.added,
                 report.duplicates,
                 report.retracted
-            ),
+            )?,
             Err(error) => {
-                eprintln!(
+                errln!(
                     "error: {}: rejected, nothing stored: {error}",
                     path.display()
                 );
@@ -361,16 +348,10 @@ fn ingest(args: &IngestArgs) -> anyhow::Result<u8> {
         }
     }
     if failed {
-        Err(Reported(2).into())
+        Err(Reported.into())
     } else {
-        Ok(0)
+        Ok(Exit::Success)
     }
-}
-
-fn short(hash: &str) -> String {
-    hash.strip_prefix("ni:///sha-256;")
-        .map_or(hash, |h| h.get(..16).unwrap_or(h))
-        .to_owned()
 }
 
 /// Stored events as JSON or as a table with one column (`column`) that says what the event
@@ -381,36 +362,11 @@ fn render_events(
     column: &str,
     cell: impl Fn(&lifeline_trace::facts::EventFacts) -> String,
 ) -> anyhow::Result<()> {
-    let mut out = crate::output::stdout();
-    match format {
-        Format::Json => crate::output::json(&mut out, &events)?,
-        Format::Table => {
-            let rows: Vec<Vec<String>> = events
-                .iter()
-                .map(|e| {
-                    let f = &e.facts;
-                    vec![
-                        lifeline_trace::time::format_millis(f.time),
-                        f.event_type.clone(),
-                        f.action.clone(),
-                        f.biz_step.clone(),
-                        f.disposition.clone(),
-                        cell(f),
-                        f.biz_location
-                            .clone()
-                            .or_else(|| f.read_point.clone())
-                            .unwrap_or_default(),
-                        format!(
-                            "{}{}",
-                            short(&f.hash),
-                            if e.retracted { " (retracted)" } else { "" }
-                        ),
-                    ]
-                })
-                .collect();
-            crate::output::table(
-                &mut out,
-                &[
+    crate::render::report(None, |out| match format {
+        Format::Json => crate::output::json(out, &events),
+        _ => {
+            let mut table = Table::new(
+                [
                     "time",
                     "event",
                     "action",
@@ -419,18 +375,36 @@ fn render_events(
                     column,
                     "where",
                     "hash",
-                ],
-                &rows,
-                &[],
-            )?;
+                ]
+                .map(|title| Column::text(title.to_owned())),
+            );
+            for e in events {
+                let f = &e.facts;
+                table.row([
+                    lifeline_trace::time::format_millis(f.time),
+                    f.event_type.clone(),
+                    f.action.clone(),
+                    f.biz_step.clone(),
+                    f.disposition.clone(),
+                    cell(f),
+                    f.biz_location
+                        .clone()
+                        .or_else(|| f.read_point.clone())
+                        .unwrap_or_default(),
+                    format!(
+                        "{}{}",
+                        short_hash(&f.hash),
+                        if e.retracted { " (retracted)" } else { "" }
+                    ),
+                ]);
+            }
+            Ok(table.write(out)?)
         }
-    }
-    out.flush()?;
-    Ok(())
+    })
 }
 
-fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
-    let repository = repository(&args.db)?;
+fn history(args: &HistoryArgs) -> anyhow::Result<Exit> {
+    let repository = read_repository(&args.db)?;
     let events = repository.history(&args.epc)?;
     let epc = lifeline_trace::facts::canonical_id(&args.epc);
     render_events(&events, args.format, "role", |f| {
@@ -441,38 +415,29 @@ fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
             .to_owned()
     })?;
     if events.is_empty() {
-        eprintln!("no events for `{}`", args.epc);
-        return Ok(1);
+        errln!("no events for `{}`", args.epc);
+        return Ok(Exit::Findings);
     }
-    Ok(0)
+    Ok(Exit::Success)
 }
 
-fn query(args: &QueryArgs) -> anyhow::Result<u8> {
-    let text = lifeline_trace::repository::QueryText {
-        epc: args.epc.clone(),
-        class: args.class.clone(),
-        from: args.from.clone(),
-        to: args.to.clone(),
-        biz_step: args.biz_step.clone(),
-        disposition: args.disposition.clone(),
-        location: args.location.clone(),
-        party: args.party.clone(),
-        limit: args.limit,
-    };
-    let query = match lifeline_trace::repository::Query::parse(&text) {
-        Ok(query) => query,
+fn query(args: &QueryArgs) -> anyhow::Result<Exit> {
+    // Filters are checked before the repository is opened, so that a mistyped filter is
+    // reported as such whatever the state of the repository.
+    match args.query.validate() {
+        Ok(()) => {}
         Err(TraceError::Invalid { location, message }) => {
             let flag = location.field.unwrap_or_default();
-            eprintln!("error: --{flag}: {message}");
-            return Err(Reported(2).into());
+            errln!("error: --{flag}: {message}");
+            return Err(Reported.into());
         }
         Err(error) => {
-            eprintln!("error: {error}");
-            return Err(Reported(2).into());
+            errln!("error: {error}");
+            return Err(Reported.into());
         }
     };
-    let repository = repository(&args.db)?;
-    let events = repository.query(&query)?;
+    let repository = read_repository(&args.db)?;
+    let events = repository.query(&args.query)?;
     render_events(&events, args.format, "what", |f| {
         match (f.epcs.len(), f.classes.len()) {
             (0, 0) => String::new(),
@@ -481,66 +446,8 @@ fn query(args: &QueryArgs) -> anyhow::Result<u8> {
             (epcs, classes) => format!("{epcs} EPC(s), {classes} class(es)"),
         }
     })?;
-    eprintln!("{} event(s)", events.len());
-    Ok(if events.is_empty() { 1 } else { 0 })
-}
-
-/// A finding with what a network says about it (`trace check --network`).
-#[derive(Debug, Serialize)]
-struct LinkedFinding<'a> {
-    #[serde(flatten)]
-    finding: &'a Finding,
-    /// The network item whose GTIN the product carries.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    item: Option<String>,
-    /// The network entities whose GLN is a location or party of the finding's events, in
-    /// event order.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    entities: Option<Vec<String>>,
-}
-
-/// Names the item and the network entities behind a finding.
-fn link_finding<'a>(
-    finding: &'a Finding,
-    repository: &Repository,
-    network: Option<&ValidatedNetwork>,
-) -> anyhow::Result<LinkedFinding<'a>> {
-    let Some(network) = network else {
-        return Ok(LinkedFinding {
-            finding,
-            item: None,
-            entities: None,
-        });
-    };
-    let item = gtin_of(&finding.epc)
-        .and_then(|gtin| network.item_by_gtin(&gtin))
-        .map(|item| item.id.clone());
-    let mut entities: Vec<String> = Vec::new();
-    for hash in &finding.events {
-        let Some(event) = repository.get(hash)? else {
-            continue;
-        };
-        let facts = &event.facts;
-        let places = facts
-            .read_point
-            .iter()
-            .chain(&facts.biz_location)
-            .chain(facts.sources.iter().map(|p| &p.id))
-            .chain(facts.destinations.iter().map(|p| &p.id));
-        for gln in places.filter_map(|place| gln_of(place)) {
-            for &(kind, ix) in network.entities_at_gln(&gln) {
-                let id = network.entity_id(kind, ix);
-                if !entities.iter().any(|e| e == id) {
-                    entities.push(id.to_owned());
-                }
-            }
-        }
-    }
-    Ok(LinkedFinding {
-        finding,
-        item,
-        entities: Some(entities),
-    })
+    errln!("{} event(s)", events.len());
+    Ok(Exit::findings_if(events.is_empty()))
 }
 
 /// How many findings a check gave, and how many of them are errors.
@@ -576,6 +483,7 @@ fn stream_findings_json(
         repository.check_each(&mut |finding| {
             tally.count(&finding);
             let written = link_finding(&finding, repository, network)
+                .map_err(anyhow::Error::from)
                 .and_then(|linked| Ok(array.serialize_element(&linked)?));
             match written {
                 Ok(()) => ControlFlow::Continue(()),
@@ -602,7 +510,12 @@ fn render_findings_table(
 ) -> anyhow::Result<Tally> {
     let findings = repository.check()?;
     let mut tally = Tally::default();
-    let mut rows: Vec<Vec<String>> = Vec::with_capacity(findings.len());
+    let titles: &[&'static str] = if network.is_some() {
+        &["severity", "rule", "epc", "item", "where", "finding"]
+    } else {
+        &["severity", "rule", "epc", "finding"]
+    };
+    let mut table = Table::new(titles.iter().map(|title| Column::text(*title)));
     for finding in &findings {
         tally.count(finding);
         let linked = link_finding(finding, repository, network)?;
@@ -619,23 +532,16 @@ fn render_findings_table(
             row.push(linked.entities.unwrap_or_default().join(" "));
         }
         row.push(finding.message.clone());
-        rows.push(row);
+        table.row(row);
     }
-    let headers: &[&str] = if network.is_some() {
-        &["severity", "rule", "epc", "item", "where", "finding"]
-    } else {
-        &["severity", "rule", "epc", "finding"]
-    };
-    let mut out = crate::output::stdout();
-    crate::output::table(&mut out, headers, &rows, &[])?;
-    out.flush()?;
+    crate::render::report(None, |out| Ok(table.write(out)?))?;
     Ok(tally)
 }
 
-fn check(args: &CheckArgs) -> anyhow::Result<u8> {
+fn check(args: &CheckArgs) -> anyhow::Result<Exit> {
     let network = crate::input::optional_network(args.network.as_deref())?;
     let repository = if args.files.is_empty() {
-        repository(&args.db)?
+        read_repository(&args.db)?
     } else {
         let mut memory = Repository::in_memory()?;
         for path in &args.files {
@@ -647,19 +553,19 @@ fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     };
     let tally = match args.format {
         Format::Json => stream_findings_json(&repository, network.as_ref())?,
-        Format::Table => render_findings_table(&repository, network.as_ref())?,
+        _ => render_findings_table(&repository, network.as_ref())?,
     };
-    eprintln!(
+    errln!(
         "{} finding(s): {} error(s), {} warning(s)",
         tally.findings,
         tally.errors,
         tally.findings - tally.errors
     );
-    Ok(if tally.errors > 0 { 1 } else { 0 })
+    Ok(Exit::findings_if(tally.errors > 0))
 }
 
-fn verify_command(args: &VerifyArgs) -> anyhow::Result<u8> {
-    let repository = repository(&args.db)?;
+fn verify_command(args: &VerifyArgs) -> anyhow::Result<Exit> {
+    let repository = read_repository(&args.db)?;
     let request = VerifyRequest {
         gtin: args.gtin.clone(),
         serial: args.serial.clone(),
@@ -669,26 +575,22 @@ fn verify_command(args: &VerifyArgs) -> anyhow::Result<u8> {
     let answer = match verify(&repository, &request) {
         Ok(answer) => answer,
         Err(error) => {
-            eprintln!("error: {error}");
-            return Err(Reported(2).into());
+            errln!("error: {error}");
+            return Err(Reported.into());
         }
     };
     let mut out = crate::output::stdout();
     match args.format {
         Format::Json => crate::output::json(&mut out, &answer)?,
-        Format::Table => {
+        _ => {
             let verdict = match answer.verdict {
                 Verdict::Verified => "verified",
                 Verdict::NotVerified => "not verified",
             };
-            writeln!(out, "{verdict}: {}", answer.epc)?;
-            writeln!(out, "{}", answer.reason)?;
+            outln!(out, "{verdict}: {}", answer.epc)?;
+            outln!(out, "{}", answer.reason)?;
         }
     }
     out.flush()?;
-    Ok(if answer.verdict == Verdict::Verified {
-        0
-    } else {
-        1
-    })
+    Ok(Exit::findings_if(answer.verdict != Verdict::Verified))
 }

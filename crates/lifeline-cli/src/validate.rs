@@ -3,27 +3,22 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use lifeline_network::{LoadError, Severity};
 
-use crate::Reported;
+use crate::render::{Diag, Format};
+use crate::{Exit, Reported};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// Network document: `.json`, `.yaml`/`.yml`, or a folder of CSV tables
     network: PathBuf,
-    /// Report format
-    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
-    format: ValidateFormat,
+    /// Report format (`text` is accepted for `table`)
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TABLE_JSON))]
+    format: Format,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ValidateFormat {
-    Text,
-    Json,
-}
-
-pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
+pub fn run(args: &ValidateArgs) -> anyhow::Result<Exit> {
     let (diagnostics, summary) = match lifeline_network::load(&args.network) {
         Ok(loaded) => {
             let network = loaded.network.network();
@@ -43,26 +38,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
     };
     let mut out = crate::output::stdout();
     match args.format {
-        ValidateFormat::Text => {
-            for diagnostic in &diagnostics {
-                writeln!(out, "{diagnostic}")?;
-            }
-            match &summary {
-                Some(summary) => writeln!(out, "{summary}")?,
-                None => {
-                    let errors = diagnostics
-                        .iter()
-                        .filter(|d| d.severity == Severity::Error)
-                        .count();
-                    writeln!(
-                        out,
-                        "{}: invalid: {errors} error(s)",
-                        args.network.display()
-                    )?;
-                }
-            }
-        }
-        ValidateFormat::Json => {
+        Format::Json => {
             let report = serde_json::json!({
                 "network": args.network.display().to_string(),
                 "valid": summary.is_some(),
@@ -70,11 +46,30 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
             });
             crate::output::json(&mut out, &report)?;
         }
+        _ => {
+            for diagnostic in &diagnostics {
+                writeln!(out, "{}", Diag(diagnostic))?;
+            }
+            match &summary {
+                Some(summary) => outln!(out, "{summary}")?,
+                None => {
+                    let errors = diagnostics
+                        .iter()
+                        .filter(|d| d.severity == Severity::Error)
+                        .count();
+                    outln!(
+                        out,
+                        "{}: invalid: {errors} error(s)",
+                        args.network.display()
+                    )?;
+                }
+            }
+        }
     }
     out.flush()?;
     if summary.is_some() {
-        Ok(0)
+        Ok(Exit::Success)
     } else {
-        Err(Reported(2).into())
+        Err(Reported.into())
     }
 }

@@ -164,7 +164,10 @@ mod tests {
     #[test]
     fn escapes_what_a_terminal_would_run() {
         check_escaped("PHA-1", "PHA-1");
-        check_escaped("\u{1b}]0;PWNED\u{7}\u{1b}[2J", "\\u{1b}]0;PWNED\\u{7}\\u{1b}[2J");
+        check_escaped(
+            "\u{1b}]0;PWNED\u{7}\u{1b}[2J",
+            "\\u{1b}]0;PWNED\\u{7}\\u{1b}[2J",
+        );
         check_escaped("a\0b", "a\\u{0}b");
         check_escaped("line\r\nnext\tcell", "line\\r\\nnext\\tcell");
         check_escaped("invoice\u{202E}fdp.exe", "invoice\\u{202e}fdp.exe");
@@ -185,7 +188,10 @@ mod tests {
     fn excerpts_cut_long_values_and_say_how_long() {
         let long = "A".repeat(1_048_576);
         let shown = excerpt(&long);
-        assert_eq!(shown, format!("{}… (1048576 bytes)", "A".repeat(EXCERPT_CHARS)));
+        assert_eq!(
+            shown,
+            format!("{}… (1048576 bytes)", "A".repeat(EXCERPT_CHARS))
+        );
         assert_eq!(excerpt_to("ééé", 2), "éé… (6 bytes)");
         assert_eq!(excerpt_to("abc", 3), "abc");
         assert_eq!(excerpt_to("\u{1b}bc", 2), "\\u{1b}b… (3 bytes)");
@@ -212,14 +218,24 @@ mod tests {
 
     #[test]
     fn suggestions_find_typos_and_only_typos() {
-        let ids = ["hospital-a", "hospital-b", "distributor", "shipping", "recalled"];
+        let ids = [
+            "hospital-a",
+            "hospital-b",
+            "distributor",
+            "shipping",
+            "recalled",
+        ];
         assert_eq!(suggest("hospital-c", ids), Some("hospital-a"));
         assert_eq!(suggest("distributer", ids), Some("distributor"));
         assert_eq!(suggest("shiping", ids), Some("shipping"));
         assert_eq!(suggest("recaled", ids), Some("recalled"));
         assert_eq!(suggest("zzzzzzzz", ids), None);
         assert_eq!(suggest("x", ["y"]), Some("y"));
-        assert_eq!(suggest("shipping", ids), None, "an exact match is no suggestion");
+        assert_eq!(
+            suggest("shipping", ids),
+            None,
+            "an exact match is no suggestion"
+        );
         let huge = "h".repeat(1_000_000);
         assert_eq!(suggest(&huge, ids), None);
         assert_eq!(suggest("hospital-a", [huge.as_str()]), None);

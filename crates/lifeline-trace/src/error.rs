@@ -128,6 +128,58 @@ pub enum TraceError {
     /// The SQLite repository failed.
     #[error("event repository: {0}")]
     Database(#[from] rusqlite::Error),
+    /// No repository file at the path a read was asked of (reads never create one).
+    #[error("no repository at `{path}`: ingest EPCIS documents into it first")]
+    NoRepository {
+        /// The path given.
+        path: String,
+    },
+    /// A repository path that is neither a regular file nor a place to create one (a
+    /// device, a folder, a FIFO, a dangling link): SQLite would write beside or through it.
+    #[error(
+        "the repository path `{path}` {reason}: give a regular file, or a new path in an existing folder"
+    )]
+    RepositoryPath {
+        /// The path given.
+        path: String,
+        /// What it is instead, such as `is a character device`.
+        reason: String,
+    },
+    /// The repository was written by a lifeline with another table layout.
+    #[error(
+        "the repository `{path}` has layout {found}, this lifeline reads layout {expected}: ingest its files into a new repository"
+    )]
+    LayoutMismatch {
+        /// The repository.
+        path: String,
+        /// Its layout (`PRAGMA user_version`).
+        found: i64,
+        /// The layout this build reads and writes.
+        expected: i64,
+    },
+    /// A stored row that cannot be read back (the file was changed outside lifeline).
+    #[error("corrupt repository: {what}: {message}")]
+    Corrupt {
+        /// What was being read, such as `facts` or `event body`.
+        what: &'static str,
+        /// What went wrong.
+        message: String,
+    },
+    /// The writing thread of an ingest ended without reporting an error: it panicked, or
+    /// stopped taking rows.
+    #[error("the repository writer {0}")]
+    WriterFailed(&'static str),
+    /// An event could not be serialised for storage.
+    #[error("storing {what}: {message}")]
+    Serialise {
+        /// What was being serialised, such as `facts`.
+        what: &'static str,
+        /// What the serialiser said.
+        message: String,
+    },
+    /// The EPCIS JSON Schema embedded in the binary does not compile (a build defect).
+    #[error("the embedded EPCIS JSON Schema: {0}")]
+    EmbeddedSchema(String),
     /// A callback asked to stop (its own error is carried as text).
     #[error("{0}")]
     Stopped(String),

@@ -108,9 +108,15 @@ fn date(days: i64) -> String {
     crate::time::format_millis(days * 86_400_000)[..10].to_owned()
 }
 
-fn short(hash: &str) -> &str {
+/// Hex digits of an Event Hash ID that messages and tables show: enough to tell the events
+/// of one history apart, short enough for a sentence.
+pub const SHORT_HASH: usize = 12;
+
+/// An Event Hash ID as messages and tables show it: the first [`SHORT_HASH`] hex digits of
+/// an `ni:///sha-256;` hash, or any other text whole.
+pub fn short_hash(hash: &str) -> &str {
     hash.strip_prefix("ni:///sha-256;")
-        .map_or(hash, |h| h.get(..12).unwrap_or(h))
+        .map_or(hash, |h| h.get(..SHORT_HASH).unwrap_or(h))
 }
 
 fn glns<'a>(ids: impl IntoIterator<Item = &'a String>) -> Vec<String> {
@@ -196,7 +202,18 @@ impl Checker {
             }
             let commissions = (commissioning && *role == Role::Epc)
                 || (event.event_type == "TransformationEvent" && *role == Role::Output);
-            self.touch(epc, *role, event, commissions, true, &all);
+            self.touch(
+                epc,
+                Touch::new(
+                    event,
+                    &all,
+                    *role,
+                    Reach {
+                        commissions,
+                        direct: true,
+                    },
+                ),
+            );
             if matches!(role, Role::Epc) {
                 let mut stack: Vec<String> = self
                     .contents
@@ -208,7 +225,11 @@ impl Checker {
                     if !seen.insert(child.clone()) || child == *epc {
                         continue;
                     }
-                    self.touch(&child, Role::Epc, event, false, false, &all);
+                    let reach = Reach {
+                        commissions: false,
+                        direct: false,
+                    };
+                    self.touch(&child, Touch::new(event, &all, Role::Epc, reach));
                     if let Some(grandchildren) = self.contents.get(&child) {
                         stack.extend(grandchildren.iter().cloned());
                     }
@@ -252,8 +273,8 @@ impl Checker {
                             vec![packed_by.clone(), event.hash.clone()],
                             format!(
                                 "Packed into `{parent}` (event {}) while still packed inside `{other}` (event {}), with no unpacking in between.",
-                                short(&event.hash),
-                                short(&packed_by)
+                                short_hash(&event.hash),
+                                short_hash(&packed_by)
                             ),
                         );
                         if let Some(set) = self.contents.get_mut(&other) {
@@ -292,219 +313,10 @@ impl Checker {
         }
     }
 
-    fn touch(
-        &mut self,
-        epc: &str,
-        role: Role,
-        event: &EventFacts,
-        commissions: bool,
-        direct: bool,
-        all: &[&String],
-    ) {
-        let hash = &event.hash;
-        let location_glns = glns(event.biz_location.iter().chain(event.read_point.iter()));
-        let mut found: Vec<(RuleId, Severity, Vec<String>, String)> = Vec::new();
+    /// Applies one event to one EPC's state, recording what it breaks.
+    fn touch(&mut self, epc: &str, touch: Touch<'_>) {
         let state = self.states.entry(epc.to_owned()).or_default();
-        if commissions {
-            if let Some(previous) = &state.commissioned
-                && state.terminal.is_none()
-            {
-                found.push((
-                    RuleId::DuplicateCommission,
-                    Severity::Error,
-                    vec![previous.clone(), hash.clone()],
-                    format!(
-                        "Commissioned twice (events {} and {}): two products carry the same serial number, so at least one is a copy.",
-                        short(previous),
-                        short(hash)
-                    ),
-                ));
-            }
-            if let Some(first) = state.first_uncommissioned.take() {
-                found.push((
-                    RuleId::NotCommissioned,
-                    Severity::Error,
-                    vec![first.clone(), hash.clone()],
-                    format!(
-                        "Appears in event {} before it was commissioned (event {}): the product was in circulation before it existed.",
-                        short(&first),
-                        short(hash)
-                    ),
-                ));
-            }
-            state.commissioned = Some(hash.clone());
-            state.holder = location_glns.clone();
-            if let Some(days) = event.expiry_days {
-                state.expiry = Some((days, hash.clone()));
-            }
-        } else {
-            if direct
-                && state.commissioned.is_none()
-                && state.first_uncommissioned.is_none()
-                && role != Role::Output
-            {
-                state.first_uncommissioned = Some(hash.clone());
-            }
-            if let Some((terminal, what)) = &state.terminal
-                && !state.after_terminal_reported
-            {
-                found.push((
-                    RuleId::AfterDecommission,
-                    Severity::Error,
-                    vec![terminal.clone(), hash.clone()],
-                    format!(
-                        "Recorded in a `{}` event {} after it was {what} (event {}): a product that left the supply chain is back in it.",
-                        if event.biz_step.is_empty() { event.event_type.as_str() } else { event.biz_step.as_str() },
-                        short(hash),
-                        short(terminal)
-                    ),
-                ));
-                state.after_terminal_reported = true;
-            }
-        }
-        let destination_glns = glns(event.destinations.iter().map(|p| &p.id));
-        match event.biz_step.as_str() {
-            "shipping" => {
-                let recall = state
-                    .persistent_recalled_by
-                    .clone()
-                    .or_else(|| state.recalled_by.clone());
-                let is_return = intersects(&destination_glns, &state.past_holders);
-                if let Some(recall) = recall
-                    && !is_return
-                {
-                    found.push((
-                        RuleId::RecalledShipped,
-                        Severity::Error,
-                        vec![recall.clone(), hash.clone()],
-                        format!(
-                            "Shipped (event {}) while recalled (event {}), and not back to a site that held it before.",
-                            short(hash),
-                            short(&recall)
-                        ),
-                    ));
-                }
-                if let Some((expiry, ilmd)) = &state.expiry {
-                    let shipped = event.time.div_euclid(86_400_000);
-                    if shipped > *expiry {
-                        found.push((
-                            RuleId::ExpiredShipped,
-                            Severity::Error,
-                            vec![ilmd.clone(), hash.clone()],
-                            format!(
-                                "Shipped on {} (event {}), after its expiry date {} (event {}).",
-                                date(shipped),
-                                short(hash),
-                                date(*expiry),
-                                short(ilmd)
-                            ),
-                        ));
-                    }
-                }
-                let shipper = glns(
-                    event
-                        .sources
-                        .iter()
-                        .map(|p| &p.id)
-                        .chain(event.biz_location.iter())
-                        .chain(event.read_point.iter()),
-                );
-                // Reported on the EPC the event names (the pallet), not on everything inside it.
-                if direct
-                    && !state.holder.is_empty()
-                    && !shipper.is_empty()
-                    && !intersects(&shipper, &state.holder)
-                {
-                    found.push((
-                        RuleId::CustodyBreak,
-                        Severity::Error,
-                        vec![hash.clone()],
-                        format!(
-                            "Shipped (event {}) by GLN {}, which never held it: it was last held by GLN {}.",
-                            short(hash),
-                            shipper.join(", "),
-                            state.holder.join(", ")
-                        ),
-                    ));
-                }
-                if direct
-                    && role == Role::Epc
-                    && let Some((parent, packed_by)) = &state.parent
-                    && !all.contains(&parent)
-                {
-                    found.push((
-                        RuleId::AggregationConflict,
-                        Severity::Error,
-                        vec![packed_by.clone(), hash.clone()],
-                        format!(
-                            "Shipped on its own (event {}) while packed inside `{parent}` (event {}), with no unpacking in between.",
-                            short(hash),
-                            short(packed_by)
-                        ),
-                    ));
-                }
-                if !destination_glns.is_empty() {
-                    state.in_transit = Some((hash.clone(), destination_glns.clone()));
-                    state.holder = destination_glns;
-                }
-            }
-            "receiving" => {
-                let mut receiver = location_glns.clone();
-                receiver.extend(destination_glns);
-                receiver.sort();
-                receiver.dedup();
-                if let Some((shipment, expected)) = &state.in_transit
-                    && direct
-                    && !receiver.is_empty()
-                    && !intersects(&receiver, expected)
-                {
-                    found.push((
-                        RuleId::CustodyBreak,
-                        Severity::Error,
-                        vec![shipment.clone(), hash.clone()],
-                        format!(
-                            "Received (event {}) at GLN {}, but its last shipment (event {}) was addressed to GLN {}: diverted.",
-                            short(hash),
-                            receiver.join(", "),
-                            short(shipment),
-                            expected.join(", ")
-                        ),
-                    ));
-                }
-                state.in_transit = None;
-                if !receiver.is_empty() {
-                    state.holder = receiver;
-                }
-            }
-            _ => {
-                if state.in_transit.is_none() {
-                    for gln in glns(event.biz_location.iter()) {
-                        if !state.holder.contains(&gln) {
-                            state.holder.push(gln);
-                        }
-                    }
-                }
-            }
-        }
-        for gln in &state.holder {
-            if !state.past_holders.contains(gln) {
-                state.past_holders.push(gln.clone());
-            }
-        }
-        if !event.disposition.is_empty() {
-            state.recalled_by = (event.disposition == "recalled").then(|| hash.clone());
-        }
-        if event.persistent_set.iter().any(|d| d == "recalled") {
-            state.persistent_recalled_by = Some(hash.clone());
-        }
-        if event.persistent_unset.iter().any(|d| d == "recalled") {
-            state.persistent_recalled_by = None;
-        }
-        if !commissions && let Some(what) = is_terminal(event) {
-            state.terminal = Some((hash.clone(), what.to_owned()));
-            state.after_terminal_reported = false;
-        }
-        for (rule, severity, events, message) in found {
+        for (rule, severity, events, message) in touch.apply(state) {
             self.push(epc, rule, severity, events, message);
         }
     }
@@ -522,7 +334,7 @@ impl Checker {
                     events: vec![first.clone()],
                     message: format!(
                         "No commissioning event is on record (first seen in event {}): its origin cannot be confirmed from these data.",
-                        short(first)
+                        short_hash(first)
                     ),
                 });
             }
@@ -531,6 +343,291 @@ impl Checker {
         self.findings.sort();
         self.findings.dedup();
         self.findings
+    }
+}
+
+/// A finding as a rule records it, before it is tied to its EPC.
+type Found = (RuleId, Severity, Vec<String>, String);
+
+/// How an event reaches an EPC.
+#[derive(Debug, Clone, Copy)]
+struct Reach {
+    /// The event commissions the EPC (a commissioning `ADD`, or a transformation's output).
+    commissions: bool,
+    /// The event names the EPC itself, not only a parent it is packed in.
+    direct: bool,
+}
+
+/// One event applied to one EPC: what the rules share while they look at it, and the
+/// findings so far. Each rule is a method; [`Touch::apply`] runs them in order.
+struct Touch<'e> {
+    event: &'e EventFacts,
+    /// Every EPC the event names.
+    all: &'e [&'e String],
+    /// The EPC's role in the event (`Epc` for one reached through its parent).
+    role: Role,
+    reach: Reach,
+    /// GLNs of the event's bizLocation and readPoint.
+    location_glns: Vec<String>,
+    /// GLNs of the event's destinations.
+    destination_glns: Vec<String>,
+    found: Vec<Found>,
+}
+
+impl<'e> Touch<'e> {
+    fn new(event: &'e EventFacts, all: &'e [&'e String], role: Role, reach: Reach) -> Self {
+        Touch {
+            event,
+            all,
+            role,
+            reach,
+            location_glns: glns(event.biz_location.iter().chain(event.read_point.iter())),
+            destination_glns: glns(event.destinations.iter().map(|p| &p.id)),
+            found: Vec::new(),
+        }
+    }
+
+    fn hash(&self) -> &'e String {
+        &self.event.hash
+    }
+
+    /// Runs every rule over `state` and updates it; returns the findings in rule order.
+    fn apply(mut self, state: &mut EpcState) -> Vec<Found> {
+        if self.reach.commissions {
+            self.commission(state);
+        } else {
+            self.use_after(state);
+        }
+        match self.event.biz_step.as_str() {
+            "shipping" => self.shipping(state),
+            "receiving" => self.receiving(state),
+            _ => self.elsewhere(state),
+        }
+        self.status(state);
+        self.found
+    }
+
+    /// A commissioning: twice without a terminal event in between is a clone; an earlier
+    /// sighting was before the product existed.
+    fn commission(&mut self, state: &mut EpcState) {
+        let hash = self.hash();
+        if let Some(previous) = &state.commissioned
+            && state.terminal.is_none()
+        {
+            self.found.push((
+                RuleId::DuplicateCommission,
+                Severity::Error,
+                vec![previous.clone(), hash.clone()],
+                format!(
+                    "Commissioned twice (events {} and {}): two products carry the same serial number, so at least one is a copy.",
+                    short_hash(previous),
+                    short_hash(hash)
+                ),
+            ));
+        }
+        if let Some(first) = state.first_uncommissioned.take() {
+            self.found.push((
+                RuleId::NotCommissioned,
+                Severity::Error,
+                vec![first.clone(), hash.clone()],
+                format!(
+                    "Appears in event {} before it was commissioned (event {}): the product was in circulation before it existed.",
+                    short_hash(&first),
+                    short_hash(hash)
+                ),
+            ));
+        }
+        state.commissioned = Some(hash.clone());
+        state.holder = self.location_glns.clone();
+        if let Some(days) = self.event.expiry_days {
+            state.expiry = Some((days, hash.clone()));
+        }
+    }
+
+    /// Any other event: remembers a first sighting before commissioning, and reports the
+    /// first activity after a terminal event.
+    fn use_after(&mut self, state: &mut EpcState) {
+        let (event, hash) = (self.event, self.hash());
+        if self.reach.direct
+            && state.commissioned.is_none()
+            && state.first_uncommissioned.is_none()
+            && self.role != Role::Output
+        {
+            state.first_uncommissioned = Some(hash.clone());
+        }
+        if let Some((terminal, what)) = &state.terminal
+            && !state.after_terminal_reported
+        {
+            self.found.push((
+                RuleId::AfterDecommission,
+                Severity::Error,
+                vec![terminal.clone(), hash.clone()],
+                format!(
+                    "Recorded in a `{}` event {} after it was {what} (event {}): a product that left the supply chain is back in it.",
+                    if event.biz_step.is_empty() { event.event_type.as_str() } else { event.biz_step.as_str() },
+                    short_hash(hash),
+                    short_hash(terminal)
+                ),
+            ));
+            state.after_terminal_reported = true;
+        }
+    }
+
+    /// A shipment: recalled or expired goods, a shipper that never held it, a packed item
+    /// shipped alone; the destination becomes the holder.
+    fn shipping(&mut self, state: &mut EpcState) {
+        let (event, hash) = (self.event, self.hash());
+        let recall = state
+            .persistent_recalled_by
+            .clone()
+            .or_else(|| state.recalled_by.clone());
+        let is_return = intersects(&self.destination_glns, &state.past_holders);
+        if let Some(recall) = recall
+            && !is_return
+        {
+            self.found.push((
+                RuleId::RecalledShipped,
+                Severity::Error,
+                vec![recall.clone(), hash.clone()],
+                format!(
+                    "Shipped (event {}) while recalled (event {}), and not back to a site that held it before.",
+                    short_hash(hash),
+                    short_hash(&recall)
+                ),
+            ));
+        }
+        if let Some((expiry, ilmd)) = &state.expiry {
+            let shipped = event.time.div_euclid(86_400_000);
+            if shipped > *expiry {
+                self.found.push((
+                    RuleId::ExpiredShipped,
+                    Severity::Error,
+                    vec![ilmd.clone(), hash.clone()],
+                    format!(
+                        "Shipped on {} (event {}), after its expiry date {} (event {}).",
+                        date(shipped),
+                        short_hash(hash),
+                        date(*expiry),
+                        short_hash(ilmd)
+                    ),
+                ));
+            }
+        }
+        let shipper = glns(
+            event
+                .sources
+                .iter()
+                .map(|p| &p.id)
+                .chain(event.biz_location.iter())
+                .chain(event.read_point.iter()),
+        );
+        // Reported on the EPC the event names (the pallet), not on everything inside it.
+        if self.reach.direct
+            && !state.holder.is_empty()
+            && !shipper.is_empty()
+            && !intersects(&shipper, &state.holder)
+        {
+            self.found.push((
+                RuleId::CustodyBreak,
+                Severity::Error,
+                vec![hash.clone()],
+                format!(
+                    "Shipped (event {}) by GLN {}, which never held it: it was last held by GLN {}.",
+                    short_hash(hash),
+                    shipper.join(", "),
+                    state.holder.join(", ")
+                ),
+            ));
+        }
+        if self.reach.direct
+            && self.role == Role::Epc
+            && let Some((parent, packed_by)) = &state.parent
+            && !self.all.contains(&parent)
+        {
+            self.found.push((
+                RuleId::AggregationConflict,
+                Severity::Error,
+                vec![packed_by.clone(), hash.clone()],
+                format!(
+                    "Shipped on its own (event {}) while packed inside `{parent}` (event {}), with no unpacking in between.",
+                    short_hash(hash),
+                    short_hash(packed_by)
+                ),
+            ));
+        }
+        if !self.destination_glns.is_empty() {
+            let destinations = std::mem::take(&mut self.destination_glns);
+            state.in_transit = Some((hash.clone(), destinations.clone()));
+            state.holder = destinations;
+        }
+    }
+
+    /// A receipt: received where its last shipment was not addressed is a diversion; the
+    /// receiver becomes the holder.
+    fn receiving(&mut self, state: &mut EpcState) {
+        let hash = self.hash();
+        let mut receiver = self.location_glns.clone();
+        receiver.extend(std::mem::take(&mut self.destination_glns));
+        receiver.sort();
+        receiver.dedup();
+        if let Some((shipment, expected)) = &state.in_transit
+            && self.reach.direct
+            && !receiver.is_empty()
+            && !intersects(&receiver, expected)
+        {
+            self.found.push((
+                RuleId::CustodyBreak,
+                Severity::Error,
+                vec![shipment.clone(), hash.clone()],
+                format!(
+                    "Received (event {}) at GLN {}, but its last shipment (event {}) was addressed to GLN {}: diverted.",
+                    short_hash(hash),
+                    receiver.join(", "),
+                    short_hash(shipment),
+                    expected.join(", ")
+                ),
+            ));
+        }
+        state.in_transit = None;
+        if !receiver.is_empty() {
+            state.holder = receiver;
+        }
+    }
+
+    /// Any other bizStep: a product not in transit is held where the event happened.
+    fn elsewhere(&mut self, state: &mut EpcState) {
+        if state.in_transit.is_none() {
+            for gln in glns(self.event.biz_location.iter()) {
+                if !state.holder.contains(&gln) {
+                    state.holder.push(gln);
+                }
+            }
+        }
+    }
+
+    /// After every rule: past holders, recall status and terminal state.
+    fn status(&mut self, state: &mut EpcState) {
+        let (event, hash) = (self.event, self.hash());
+        for gln in &state.holder {
+            if !state.past_holders.contains(gln) {
+                state.past_holders.push(gln.clone());
+            }
+        }
+        if !event.disposition.is_empty() {
+            state.recalled_by = (event.disposition == "recalled").then(|| hash.clone());
+        }
+        if event.persistent_set.iter().any(|d| d == "recalled") {
+            state.persistent_recalled_by = Some(hash.clone());
+        }
+        if event.persistent_unset.iter().any(|d| d == "recalled") {
+            state.persistent_recalled_by = None;
+        }
+        if !self.reach.commissions
+            && let Some(what) = is_terminal(event)
+        {
+            state.terminal = Some((hash.clone(), what.to_owned()));
+            state.after_terminal_reported = false;
+        }
     }
 }
 

@@ -150,7 +150,7 @@ impl SchemaValidator {
         VALIDATOR
             .get_or_init(compile)
             .as_ref()
-            .map_err(|e| TraceError::Stopped(format!("the embedded EPCIS JSON Schema: {e}")))
+            .map_err(|e| TraceError::EmbeddedSchema(e.to_string()))
     }
 
     /// Schema problems of one event of an event list (`index` is its position).

@@ -3,6 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod exit;
+mod golden;
+mod hostile;
+mod partner_files;
 mod simulate;
 mod trace;
 mod vuln;
@@ -13,9 +17,14 @@ fn repo() -> PathBuf {
 
 /// Runs `lifeline` with `args` from the repository root.
 fn lifeline(args: &[&str]) -> Output {
+    lifeline_in(&repo(), args)
+}
+
+/// Runs `lifeline` with `args` in `folder`, without timing lines.
+fn lifeline_in(folder: &Path, args: &[impl AsRef<std::ffi::OsStr>]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lifeline"))
         .args(args)
-        .current_dir(repo())
+        .current_dir(folder)
         .env("LIFELINE_QUIET", "1")
         .output()
         .expect("run lifeline")

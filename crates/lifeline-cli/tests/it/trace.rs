@@ -349,3 +349,76 @@ fn trace_check_names_network_items_and_entities() {
     );
     assert!(err.contains("error"), "{err}");
 }
+
+/// `--db` paths that are not regular files are refused before SQLite opens them, naming the
+/// path, and nothing is written beside them (issue 21: `--db /dev/full` left
+/// `/dev/full-journal`).
+#[cfg(unix)]
+#[test]
+fn trace_ingest_refuses_a_db_that_is_not_a_regular_file() {
+    let folder = temp("not-a-file");
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).expect("folder");
+    let device = folder.join("device.sqlite");
+    std::os::unix::fs::symlink("/dev/full", &device).expect("link");
+    let fifo = folder.join("fifo.sqlite");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(&folder)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing();
+    for (path, what) in [
+        (device.clone(), "is a character device"),
+        (fifo.clone(), "is a FIFO"),
+        (folder.clone(), "is a folder"),
+    ] {
+        let arg = path.to_string_lossy().into_owned();
+        let (out, err) = check(&["trace", "ingest", DSCSA, "--db", &arg], 2);
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains(&format!("the repository path `{arg}` {what}")),
+            "{arg}: {err}"
+        );
+    }
+    assert_eq!(listing(), before, "written beside the paths");
+    let _ = std::fs::remove_dir_all(&folder);
+}
+
+/// Read commands open the repository read-only: a missing one is an error naming it, and
+/// neither it nor its folders are created.
+#[test]
+fn trace_reads_create_no_repository() {
+    let folder = temp("no-repository");
+    let _ = std::fs::remove_dir_all(&folder);
+    let path = folder.join("deeper").join("trace.sqlite");
+    let arg = path.to_string_lossy().into_owned();
+    let missing = format!("no repository at `{arg}`");
+    for args in [
+        vec!["trace", "history", "urn:epc:id:sgtin:030001.0012345.11"],
+        vec!["trace", "query", "--biz-step", "shipping"],
+        vec!["trace", "check"],
+        vec![
+            "trace",
+            "verify",
+            "--gtin",
+            "00300010123455",
+            "--serial",
+            "11",
+        ],
+    ] {
+        let mut args = args;
+        args.extend(["--db", &arg]);
+        let (_, err) = check(&args, 2);
+        assert!(err.contains(&missing), "{args:?}: {err}");
+        assert!(!folder.exists(), "{args:?} created {}", folder.display());
+    }
+}

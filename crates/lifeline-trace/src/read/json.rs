@@ -227,7 +227,7 @@ impl<'c> Limited<'c> {
         self.bump()?;
         if self.depth > self.limits.depth() {
             return Err(self.fail((
-                format!("the nesting of objects and arrays ({} levels)", self.depth),
+                format!("objects and arrays nested {} deep", self.depth),
                 self.limits.depth() as u64,
                 "max_depth",
             )));

@@ -430,7 +430,7 @@ pub(crate) fn read_counted<R: BufRead>(
                     return Err(limit_error(
                         at,
                         (!stack.is_empty() && !capturing_master).then_some(count),
-                        format!("the nesting of elements ({depth} levels)"),
+                        format!("elements nested {depth} deep"),
                         max_depth as u64,
                         "max_depth",
                     ));

@@ -6,6 +6,7 @@ mod read;
 mod repository;
 mod rules;
 mod schema;
+mod store;
 
 use std::path::{Path, PathBuf};
 
