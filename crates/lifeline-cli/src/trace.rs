@@ -310,8 +310,11 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
                 outln!(out, "{}: invalid: {problems} problem(s)", path.display())?;
             }
             Some(error) => {
+                // The document could not be read to its end: a diagnostic, on stderr as
+                // `hash` and `ingest` give it; the problems found before it stay above.
                 invalid += 1;
-                outlines!(out, "{}: {error}", path.display())?;
+                out.flush()?;
+                errln!("error: {}: {error}", path.display());
             }
         }
     }
