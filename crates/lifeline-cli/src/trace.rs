@@ -237,10 +237,19 @@ fn hash(args: &HashArgs) -> anyhow::Result<Exit> {
 fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
     let mut out = crate::output::stdout();
     let mut invalid = 0;
+    let limits = lifeline_trace::read::ReadLimits::default();
     for path in &args.files {
-        let validation = lifeline_trace::schema::validate_document(open(path)?)?;
+        let validation = lifeline_trace::schema::validate_document_with(open(path)?, &limits)?;
         for problem in &validation.problems {
             outlines!(out, "{}: {problem}", path.display())?;
+        }
+        if validation.omitted > 0 {
+            outln!(
+                out,
+                "{}: and {} more problem(s) not shown",
+                path.display(),
+                validation.omitted
+            )?;
         }
         // XML also against the official XSD of its namespace (EPCIS 2.0 or 1.2).
         let mut xsd_problems = 0;
@@ -248,15 +257,17 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
         if validation.format == Some(lifeline_trace::Format::Xml) {
             match lifeline_xsd::validate_detected(open(path)?) {
                 Ok((set, xsd)) => {
-                    for problem in &xsd.problems {
+                    // As many as the reader's problems: the same cap per file.
+                    for problem in xsd.problems.iter().take(limits.max_problems) {
                         outlines!(out, "{}: {set}: {problem}", path.display())?;
                     }
-                    if xsd.omitted > 0 {
+                    let more =
+                        xsd.problems.len().saturating_sub(limits.max_problems) as u64 + xsd.omitted;
+                    if more > 0 {
                         outln!(
                             out,
-                            "{}: {set}: {} more problem(s) not shown",
+                            "{}: {set}: and {more} more problem(s) not shown",
                             path.display(),
-                            xsd.omitted
                         )?;
                     }
                     xsd_problems =
@@ -273,7 +284,11 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
                 }
             }
         }
-        let problems = validation.problems.len().saturating_add(xsd_problems);
+        let problems = validation
+            .problems
+            .len()
+            .saturating_add(validation.omitted)
+            .saturating_add(xsd_problems);
         match &validation.error {
             None if problems == 0 => {
                 let schema = if validation.format == Some(lifeline_trace::Format::Json) {
@@ -295,8 +310,11 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
                 outln!(out, "{}: invalid: {problems} problem(s)", path.display())?;
             }
             Some(error) => {
+                // The document could not be read to its end: a diagnostic, on stderr as
+                // `hash` and `ingest` give it; the problems found before it stay above.
                 invalid += 1;
-                outlines!(out, "{}: {error}", path.display())?;
+                out.flush()?;
+                errln!("error: {}: {error}", path.display());
             }
         }
     }

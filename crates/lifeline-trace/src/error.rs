@@ -2,6 +2,18 @@
 
 use thiserror::Error;
 
+pub use crate::read::limits::TextPosition;
+
+/// Where a limit was reached: the event and the text position, as far as they are known.
+fn limit_place(at: Option<&TextPosition>, event: Option<usize>) -> String {
+    match (event, at) {
+        (Some(event), Some(at)) => format!("event {event}, {at}"),
+        (None, Some(at)) => at.to_string(),
+        (Some(event), None) => format!("event {event}"),
+        (None, None) => "document".to_owned(),
+    }
+}
+
 /// Where in a document a problem is: the event's position, its declared eventID and the field.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Location {
@@ -61,13 +73,27 @@ pub enum TraceError {
         /// What the JSON parser said.
         message: String,
     },
-    /// The bytes are not well-formed XML.
-    #[error("not valid XML at byte {position}: {message}")]
+    /// The bytes are not well-formed XML 1.0 in UTF-8.
+    #[error("not valid XML at {at}: {message}")]
     Xml {
-        /// Byte offset of the problem.
-        position: u64,
-        /// What the XML parser said.
+        /// Line, column and byte of the problem.
+        at: TextPosition,
+        /// What the XML parser said, values excerpted.
         message: String,
+    },
+    /// The document goes past one of the readers' limits ([`crate::read::ReadLimits`]).
+    #[error("{}: {what} is over the limit of {limit} (`ReadLimits::{setting}`)", limit_place(at.as_ref(), *event))]
+    Limit {
+        /// Line, column and byte, where the reader knows them (XML).
+        at: Option<TextPosition>,
+        /// The 0-based position of the event, where the reader knows it.
+        event: Option<usize>,
+        /// What is too large or too deep.
+        what: String,
+        /// The limit.
+        limit: u64,
+        /// The setting of `ReadLimits` that holds it.
+        setting: &'static str,
     },
     /// Well-formed, but not an EPCIS document or event as the standard defines it.
     #[error("{location}: {message}")]

@@ -303,6 +303,8 @@ fn is_user_extension(name: &str) -> bool {
 }
 
 /// Renders elements generically: `name[=value]` followed by the children, siblings sorted.
+/// Recursive (with [`generic_one`]): the readers never build a tree deeper than
+/// [`crate::read::MAX_DEPTH`], which keeps this inside a 2 MiB stack.
 fn generic(elements: &[Element], config: HashConfig, out: &mut Vec<String>) {
     for element in elements {
         if is_ignored(&element.name, &[]) {

@@ -9,6 +9,11 @@
 //! notation `{namespace}local`. User extensions are kept, never dropped.
 
 /// One node of an event: a name, its text (trimmed) and its children, in document order.
+///
+/// The readers build trees at most [`crate::read::MAX_DEPTH`] deep (see
+/// [`crate::read::ReadLimits`]); the hasher, the writer, validation, the facts and `Drop`
+/// walk them recursively, which that ceiling keeps inside a 2 MiB thread stack. A tree built
+/// by hand should keep to it too.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Element {
     /// EPCIS field name (`epcList`, `bizStep`), or `{namespace}local` for a user extension.
@@ -134,7 +139,10 @@ impl Event {
     pub fn location(&self, field: Option<&str>) -> crate::Location {
         crate::Location {
             index: Some(self.index),
-            event_id: self.event_id().map(str::to_owned),
+            // The id comes from the document: escaped and cut, as every echoed value.
+            event_id: self
+                .event_id()
+                .map(|id| lifeline_text::excerpt(id).into_owned()),
             field: field.map(str::to_owned),
         }
     }

@@ -15,6 +15,7 @@ use crate::error::{Location, Problem};
 use crate::model::DocumentHeader;
 use crate::read::Format;
 use crate::read::json::RawPart;
+use crate::read::limits::{Budget, Counted, ReadLimits};
 
 /// The EPCIS 2.0 JSON Schema (GS1), as published; see `schemas/SOURCES.md`.
 pub const EPCIS_JSON_SCHEMA: &str = include_str!("../schemas/EPCIS-JSON-Schema.json");
@@ -72,12 +73,9 @@ fn pointer_to_path(pointer: &str) -> String {
     out
 }
 
+/// Schema messages repeat the instance: escaped and cut, as every echoed value.
 fn shorten(text: String) -> String {
-    if text.len() > 240 {
-        format!("{}…", &text[..text.floor_char_boundary(237)])
-    } else {
-        text
-    }
+    lifeline_text::excerpt_to(&text, 240).into_owned()
 }
 
 /// Whether an error only says that no alternative of an `anyOf` / `oneOf` matched: its
@@ -187,9 +185,13 @@ pub struct Validation {
     pub events: usize,
     /// The syntax.
     pub format: Option<Format>,
-    /// Every problem: document-level schema problems first, then per event in document
-    /// order, each event's schema problems before its EPCIS/CBV rule problems.
+    /// The first [`ReadLimits::max_problems`] problems: document-level schema problems
+    /// first, then per event in document order, each event's schema problems before its
+    /// EPCIS/CBV rule problems.
     pub problems: Vec<Problem>,
+    /// How many more problems were found but not kept, so that a document with a million
+    /// invalid events gives a bounded report.
+    pub omitted: usize,
     /// Why reading stopped before the end, if it did (the problems up to there are kept).
     pub error: Option<TraceError>,
 }
@@ -198,9 +200,61 @@ pub struct Validation {
 /// JSON / JSON-LD, the document and every event against the EPCIS 2.0 JSON Schema, one
 /// event at a time. (XML is checked against the rules of `validate` only.)
 pub fn validate_document<R: Read>(reader: R) -> Result<Validation, TraceError> {
+    validate_document_with(reader, &ReadLimits::default())
+}
+
+/// Problems kept up to a cap, the rest counted. Events arrive in document order (their
+/// schema problems before their rule problems), the shell's problems last.
+struct Found {
+    cap: usize,
+    shell: Vec<Problem>,
+    events: Vec<(usize, u8, Problem)>,
+    omitted: usize,
+}
+
+impl Found {
+    fn event(&mut self, index: usize, pass: u8, problem: Problem) {
+        if self.events.len() < self.cap {
+            self.events.push((index, pass, problem));
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    fn shell(&mut self, problem: Problem) {
+        if self.shell.len() < self.cap {
+            self.shell.push(problem);
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    /// The shell's problems, then the events' in order, `cap` in all; and how many more.
+    fn finish(mut self) -> (Vec<Problem>, usize) {
+        self.events.sort_by_key(|(index, pass, _)| (*index, *pass));
+        let room = self.cap - self.shell.len();
+        let dropped = self.events.len().saturating_sub(room);
+        let mut problems = self.shell;
+        problems.extend(self.events.into_iter().take(room).map(|(_, _, p)| p));
+        (problems, self.omitted + dropped)
+    }
+}
+
+/// As [`validate_document`], within `limits` (which also cap the problems kept).
+pub fn validate_document_with<R: Read>(
+    reader: R,
+    limits: &ReadLimits,
+) -> Result<Validation, TraceError> {
     let validator = SchemaValidator::get()?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
-    let format = crate::read::detect(&mut reader);
+    let budget = Budget::new(limits);
+    let mut reader = std::io::BufReader::with_capacity(
+        1 << 16,
+        Counted {
+            inner: reader,
+            budget: &budget,
+        },
+    );
+    let format = crate::read::detect_within(&mut reader, limits, &budget);
     let format = match format {
         Ok(format) => format,
         Err(error) => {
@@ -210,13 +264,16 @@ pub fn validate_document<R: Read>(reader: R) -> Result<Validation, TraceError> {
             });
         }
     };
-    // (event index, problem); shell problems get index None and sort first.
-    let mut found: Vec<(Option<usize>, u8, Problem)> = Vec::new();
-    let found_cell = std::cell::RefCell::new(&mut found);
+    let found_cell = std::cell::RefCell::new(Found {
+        cap: limits.max_problems,
+        shell: Vec::new(),
+        events: Vec::new(),
+        omitted: 0,
+    });
     let mut sink = |_: &DocumentHeader, event: crate::Event| -> Result<(), TraceError> {
         let index = event.index;
         for problem in crate::validate::check_event(&event) {
-            found_cell.borrow_mut().push((Some(index), 1, problem));
+            found_cell.borrow_mut().event(index, 1, problem);
         }
         Ok(())
     };
@@ -225,32 +282,33 @@ pub fn validate_document<R: Read>(reader: R) -> Result<Validation, TraceError> {
             let mut raw = |part: RawPart<'_>| match part {
                 RawPart::Event(index, value) => {
                     for problem in validator.check_event(index, value) {
-                        found_cell.borrow_mut().push((Some(index), 0, problem));
+                        found_cell.borrow_mut().event(index, 0, problem);
                     }
                 }
                 RawPart::Shell(shell) => {
                     for problem in validator.check_shell(shell) {
-                        found_cell.borrow_mut().push((None, 0, problem));
+                        found_cell.borrow_mut().shell(problem);
                     }
                 }
             };
-            crate::read::json::read_raw(reader, &mut sink, Some(&mut raw))
+            crate::read::json::read_counted(reader, limits, &budget, &mut sink, Some(&mut raw))
         }
-        Format::Xml => crate::read::xml::read(reader, &mut sink),
+        Format::Xml => crate::read::xml::read_counted(reader, limits, &budget, &mut sink),
     };
-    found.sort_by_key(|(index, pass, _)| (*index, *pass));
-    let problems = found.into_iter().map(|(_, _, p)| p).collect();
+    let (problems, omitted) = found_cell.into_inner().finish();
     Ok(match result {
         Ok((header, events)) => Validation {
             header,
             events,
             format: Some(format),
             problems,
+            omitted,
             error: None,
         },
         Err(error) => Validation {
             format: Some(format),
             problems,
+            omitted,
             error: Some(error),
             ..Validation::default()
         },

@@ -2,6 +2,8 @@
 //! constraints that matter for traceability) and of GS1 identifiers: every problem is
 //! collected, each naming the event (index, eventID) and the field.
 
+use lifeline_text::Excerpt;
+
 use crate::error::Problem;
 use crate::model::{Element, Event, EventType};
 use crate::time::{Timestamp, parse_date_days};
@@ -29,7 +31,7 @@ fn identifier(event: &Event, field: String, value: &str, out: &mut Vec<Problem>)
     if let Err(error) = crate::identifiers::canonical(value) {
         out.push(Problem {
             location: event.location(Some(&field)),
-            message: format!("malformed GS1 identifier `{value}`: {error}"),
+            message: format!("malformed GS1 identifier `{}`: {error}", Excerpt(value)),
         });
     }
 }
@@ -107,7 +109,8 @@ fn vocabulary_values(event: &Event, out: &mut Vec<Problem>) {
     let mut check = |field: &dyn Fn() -> String, value: &str| {
         if !value.is_empty() && !value.contains(':') {
             let message = format!(
-                "`{value}` is not a URI: write it in full (in JSON-LD a bare term stands for a CBV or GS1 URI)"
+                "`{}` is not a URI: write it in full (in JSON-LD a bare term stands for a CBV or GS1 URI)",
+                Excerpt(value)
             );
             push(out, event, &field(), message);
         }
@@ -118,7 +121,7 @@ fn vocabulary_values(event: &Event, out: &mut Vec<Problem>) {
             "bizStep" | "disposition" => check(&|| name.to_owned(), &field.text),
             "persistentDisposition" => {
                 for value in &field.children {
-                    check(&|| format!("{name}.{}", value.name), &value.text);
+                    check(&|| format!("{name}.{}", Excerpt(&value.name)), &value.text);
                 }
             }
             "errorDeclaration" => {
@@ -167,7 +170,7 @@ fn list_shapes(event: &Event, out: &mut Vec<Problem>) {
                 name,
                 format!(
                     "holds the text `{}` beside its items: only `{}` elements belong here",
-                    field.text,
+                    Excerpt(&field.text),
                     expected()
                 ),
             );
@@ -177,7 +180,7 @@ fn list_shapes(event: &Event, out: &mut Vec<Problem>) {
             if !items.contains(&item.name.as_str()) {
                 let message = format!(
                     "`{}` does not belong here: only `{}` elements do",
-                    item.name,
+                    Excerpt(&item.name),
                     expected()
                 );
                 push(out, event, &at(), message);
@@ -185,7 +188,10 @@ fn list_shapes(event: &Event, out: &mut Vec<Problem>) {
                 let message = "has attributes or elements inside: it holds text only".into();
                 push(out, event, &at(), message);
             } else if holds == Item::Elements && !item.text.is_empty() {
-                let message = format!("holds the text `{}` beside its elements", item.text);
+                let message = format!(
+                    "holds the text `{}` beside its elements",
+                    Excerpt(&item.text)
+                );
                 push(out, event, &at(), message);
             }
         }
@@ -200,7 +206,10 @@ fn error_declaration_shape(event: &Event, field: &Element, out: &mut Vec<Problem
             out,
             event,
             "errorDeclaration",
-            format!("holds the text `{}` beside its elements", field.text),
+            format!(
+                "holds the text `{}` beside its elements",
+                Excerpt(&field.text)
+            ),
         );
     }
     for ids in field.children_named("correctiveEventIDs") {
@@ -281,7 +290,8 @@ pub fn check_event(event: &Event) -> Vec<Problem> {
             event,
             "eventTime",
             format!(
-                "`{time}` is not a date-time with a time zone, such as `2024-05-01T10:00:00.000+02:00`"
+                "`{}` is not a date-time with a time zone, such as `2024-05-01T10:00:00.000+02:00`",
+                Excerpt(time)
             ),
         ),
         _ => {}
@@ -297,7 +307,7 @@ pub fn check_event(event: &Event) -> Vec<Problem> {
             &mut out,
             event,
             "eventTimeZoneOffset",
-            format!("`{offset}` is not an offset such as `+02:00`"),
+            format!("`{}` is not an offset such as `+02:00`", Excerpt(offset)),
         ),
         _ => {}
     }
@@ -314,7 +324,7 @@ pub fn check_event(event: &Event) -> Vec<Problem> {
                 &mut out,
                 event,
                 "action",
-                format!("`{other}` is not `ADD`, `OBSERVE` or `DELETE`"),
+                format!("`{}` is not `ADD`, `OBSERVE` or `DELETE`", Excerpt(other)),
             ),
         }
     }
@@ -394,8 +404,8 @@ pub fn check_event(event: &Event) -> Vec<Problem> {
                 push(
                     &mut out,
                     event,
-                    &format!("ilmd.{local}"),
-                    format!("`{}` is not a date `YYYY-MM-DD`", child.text),
+                    &format!("ilmd.{}", Excerpt(local)),
+                    format!("`{}` is not a date `YYYY-MM-DD`", Excerpt(&child.text)),
                 );
             }
         }
@@ -441,7 +451,7 @@ pub fn check_event(event: &Event) -> Vec<Problem> {
             {
                 out.push(Problem {
                     location: event.location(Some(&format!("{list}[{i}].quantity"))),
-                    message: format!("`{quantity}` is not a number"),
+                    message: format!("`{}` is not a number", Excerpt(quantity)),
                 });
             }
         }

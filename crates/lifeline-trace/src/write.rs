@@ -159,6 +159,7 @@ fn insert(map: &mut Map<String, Value>, key: String, value: Value, force_list: b
     }
 }
 
+/// Recursive: the readers never build a tree deeper than [`crate::read::MAX_DEPTH`].
 fn generic(element: &Element, prefixes: &mut Prefixes) -> Value {
     if element.children.is_empty() {
         return scalar(&element.name, &element.text, prefixes);

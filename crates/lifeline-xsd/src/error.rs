@@ -29,9 +29,9 @@ pub enum XsdError {
         /// libxml2's messages.
         messages: Vec<String>,
     },
-    /// `validate_detected` found no root element in the first 64 KiB of the document, so
+    /// `validate_detected` found no root element in the first 16 MiB of the document, so
     /// it cannot tell which schema applies.
-    #[error("no root element in the first 64 KiB of the document (not XML?)")]
+    #[error("no root element in the first 16 MiB of the document (not XML?)")]
     NoRootElement,
     /// The reader the document came from failed.
     #[error("reading the document failed: {0}")]

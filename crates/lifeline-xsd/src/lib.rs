@@ -221,21 +221,38 @@ pub fn validate(set: SchemaSet, reader: impl Read) -> Result<Validation, XsdErro
     })
 }
 
-/// How much of a document [`validate_detected`] reads to find its root element.
+/// How much of a document [`validate_detected`] reads at first to find its root element;
+/// it reads on, doubling, while a prolog (comments, processing instructions, a DTD) goes
+/// on, up to [`MAX_HEAD`].
 const HEAD: usize = 64 * 1024;
+
+/// The most [`validate_detected`] reads to find the root element: a prolog longer than
+/// this (16 MiB) is refused rather than held in memory.
+pub const MAX_HEAD: usize = 16 << 20;
 
 /// Validates `reader` against the embedded schema set of its root element's namespace
 /// (EPCIS 2.0, EPCIS 1.2 or CycloneDX 1.2–1.7), streaming like [`validate`]; returns which
-/// set that was. The root must start within the first 64 KiB.
+/// set that was. The root must start within the first [`MAX_HEAD`] bytes.
 pub fn validate_detected(reader: impl Read) -> Result<(SchemaSet, Validation), XsdError> {
     let mut reader = reader;
     let mut head = Vec::with_capacity(HEAD);
-    reader
-        .by_ref()
-        .take(HEAD as u64)
-        .read_to_end(&mut head)
-        .map_err(XsdError::Read)?;
-    let namespace = root_namespace(&head).ok_or(XsdError::NoRootElement)?;
+    let mut want = HEAD;
+    let namespace = loop {
+        let have = head.len();
+        reader
+            .by_ref()
+            .take((want - have) as u64)
+            .read_to_end(&mut head)
+            .map_err(XsdError::Read)?;
+        if let Some(namespace) = root_namespace(&head) {
+            break namespace;
+        }
+        // A head cut short of the limit means the document ended: no root element.
+        if head.len() < want || want >= MAX_HEAD {
+            return Err(XsdError::NoRootElement);
+        }
+        want = (want * 2).min(MAX_HEAD);
+    };
     let set = SchemaSet::for_namespace(&namespace)?;
     let validation = validate(set, std::io::Cursor::new(head).chain(reader))?;
     Ok((set, validation))

@@ -104,7 +104,9 @@ fn message_of(error: &xml::xmlError) -> String {
     }
     // SAFETY: libxml2 messages are NUL-terminated strings alive during the callback.
     let message = unsafe { CStr::from_ptr(error.message) };
-    message.to_string_lossy().trim_end().to_owned()
+    // libxml2 quotes values of the document: escaped, and cut where a hostile value would
+    // make one message grow with the input (its own lists of expected elements fit).
+    lifeline_text::excerpt_to(message.to_string_lossy().trim_end(), 2000).into_owned()
 }
 
 /// A compiled libxml2 schema; freed on drop.

@@ -1,6 +1,6 @@
-//! The identifiers of the EPCIS event-hash documents (`tests/data/epcis-event-hash/`,
-//! from the CBV 2.0 reference implementation) against their pre-hash strings: every EPC
-//! URN and Digital Link in a `.jsonld`/`.xml` document must give a canonical Digital Link
+//! The identifiers of the EPCIS event-hash documents (kept once, with lifeline-trace, in
+//! `crates/lifeline-trace/tests/data/hash/`, from the CBV 2.0 reference implementation)
+//! against their pre-hash strings: every EPC URN and Digital Link in a `.jsonld`/`.xml` document must give a canonical Digital Link
 //! that stands in that document's `.prehashes`, and every `https://id.gs1.org/` URI in the
 //! `.prehashes` must be one that the document's identifiers give.
 //!
@@ -15,7 +15,15 @@ use std::collections::BTreeSet;
 use lifeline_gs1::canonical_digital_link;
 use sha2::{Digest, Sha256};
 
-use crate::{data, read};
+/// A file of the event-hash vectors, which lifeline-trace keeps (it hashes them).
+fn vector(name: &str) -> String {
+    let path = vectors().join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+fn vectors() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../lifeline-trace/tests/data/hash")
+}
 
 /// Strings in a JSON or XML document that look like identifiers: from `urn:epc:`,
 /// `http://` or `https://` up to a quote, `<`, whitespace or comma.
@@ -81,8 +89,8 @@ const REPAIRED: [&str; 3] = [
 fn repaired_prehashes_match_the_published_hashes() {
     let mut lines = 0;
     for stem in REPAIRED {
-        let repaired = read(&format!("epcis-event-hash/{stem}.prehashes-repaired"));
-        let expected = read(&format!("epcis-event-hash/{stem}.hashes"));
+        let repaired = vector(&format!("{stem}.prehashes-repaired"));
+        let expected = vector(&format!("{stem}.hashes"));
         let expected: Vec<&str> = expected.lines().collect();
         let repaired: Vec<&str> = repaired.lines().collect();
         assert_eq!(repaired.len(), expected.len(), "{stem}");
@@ -98,7 +106,7 @@ fn repaired_prehashes_match_the_published_hashes() {
 
 #[test]
 fn every_identifier_of_the_event_hash_documents_gives_its_prehash_uri() {
-    let directory = data("epcis-event-hash");
+    let directory = vectors();
     let mut stems: BTreeSet<String> = BTreeSet::new();
     for entry in std::fs::read_dir(&directory).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
@@ -111,11 +119,11 @@ fn every_identifier_of_the_event_hash_documents_gives_its_prehash_uri() {
     let mut failures = Vec::new();
     for stem in &stems {
         let prehash_file = if REPAIRED.contains(&stem.as_str()) {
-            format!("epcis-event-hash/{stem}.prehashes-repaired")
+            format!("{stem}.prehashes-repaired")
         } else {
-            format!("epcis-event-hash/{stem}.prehashes")
+            format!("{stem}.prehashes")
         };
-        let prehash = read(&prehash_file);
+        let prehash = vector(&prehash_file);
         let mut produced: BTreeSet<String> = BTreeSet::new();
         for extension in ["jsonld", "xml"] {
             let path = directory.join(format!("{stem}.{extension}"));

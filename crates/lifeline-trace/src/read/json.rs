@@ -6,8 +6,14 @@
 //! event, not of the file. `@context`, `ignoreFields` and the header must come before
 //! `epcisBody`, as they do in every document the standard shows; a prefix declared only
 //! after the body is not applied to it.
+//!
+//! Hostile input is held to [`ReadLimits`]: serde_json stops any nesting deeper than 128,
+//! each event and header member is checked (depth, value sizes, number of values) before it
+//! is converted, and the byte budget below the read buffer bounds what serde_json may
+//! buffer for one event or header member. The conversion recurses on the value, so its
+//! depth is bounded by the same limit.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::io::Read;
 
@@ -15,6 +21,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::{Map, Value};
 
 use crate::model::{DocumentHeader, Element, Event, EventType};
+use crate::read::limits::{Budget, Counted, Exceeded, ReadLimits, budget_error};
 use crate::{Location, TraceError};
 
 /// Callback type: receives the header (complete up to the body) and each event.
@@ -45,6 +52,12 @@ struct State<'a, 'b> {
     raw: Option<&'a mut RawSink<'b>>,
     raw_count: usize,
     shell: Map<String, Value>,
+    limits: ReadLimits,
+    budget: &'a Budget,
+    /// Values held in `pending`, against `max_event_elements`.
+    pending_values: usize,
+    /// Whether the reader is inside an event list (for the place of a budget error).
+    in_list: bool,
 }
 
 impl State<'_, '_> {
@@ -72,19 +85,45 @@ impl State<'_, '_> {
 
 type Shared<'s, 'a, 'b> = &'s RefCell<State<'a, 'b>>;
 
-/// Reads a JSON-LD document from `reader`, calling `sink` once per event in document order.
-/// Returns the header and the number of events.
+/// Reads a JSON-LD document from `reader` with the default [`ReadLimits`], calling `sink`
+/// once per event in document order. Returns the header and the number of events.
 pub fn read<R: Read>(
     reader: R,
     sink: &mut EventSink<'_>,
 ) -> Result<(DocumentHeader, usize), TraceError> {
-    read_raw(reader, sink, None)
+    read_raw_with(reader, &ReadLimits::default(), sink, None)
 }
 
 /// As [`read`], also handing each event as written and then the document shell to `raw`
 /// (schema validation), still one event at a time.
 pub fn read_raw<'b, R: Read>(
     reader: R,
+    sink: &mut EventSink<'b>,
+    raw: Option<&mut RawSink<'b>>,
+) -> Result<(DocumentHeader, usize), TraceError> {
+    read_raw_with(reader, &ReadLimits::default(), sink, raw)
+}
+
+/// As [`read_raw`], within `limits`.
+pub fn read_raw_with<'b, R: Read>(
+    reader: R,
+    limits: &ReadLimits,
+    sink: &mut EventSink<'b>,
+    raw: Option<&mut RawSink<'b>>,
+) -> Result<(DocumentHeader, usize), TraceError> {
+    let budget = Budget::new(limits);
+    let reader = std::io::BufReader::new(Counted {
+        inner: reader,
+        budget: &budget,
+    });
+    read_counted(reader, limits, &budget, sink, raw)
+}
+
+/// The reader proper, over buffered input that counts into `budget`.
+pub(crate) fn read_counted<'b, R: Read>(
+    reader: R,
+    limits: &ReadLimits,
+    budget: &Budget,
     sink: &mut EventSink<'b>,
     raw: Option<&mut RawSink<'b>>,
 ) -> Result<(DocumentHeader, usize), TraceError> {
@@ -98,8 +137,12 @@ pub fn read_raw<'b, R: Read>(
         raw,
         raw_count: 0,
         shell: Map::new(),
+        limits: *limits,
+        budget,
+        pending_values: 0,
+        in_list: false,
     });
-    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader));
+    let mut de = serde_json::Deserializer::from_reader(reader);
     let result = DocumentSeed(&state)
         .deserialize(&mut de)
         .and_then(|()| de.end());
@@ -116,9 +159,212 @@ pub fn read_raw<'b, R: Read>(
         return Err(failure);
     }
     if let Err(error) = result {
+        if let Some(exceeded) = budget.exceeded() {
+            // serde_json buffers no single value, so the value window is the event's.
+            let exceeded = match exceeded {
+                Exceeded::Value => Exceeded::Part,
+                other => other,
+            };
+            let event = state.in_list.then_some(state.raw_count.max(state.count));
+            return Err(budget_error(exceeded, limits, None, event));
+        }
         return Err(json_error(&error));
     }
     Ok((state.header, state.count))
+}
+
+/// What broke a limit: the description, the limit and its setting.
+type Hit = (String, u64, &'static str);
+
+/// Builds a [`Value`] as serde_json reads it, holding it to the limits on the way: nesting
+/// (`depth` is the value's own level in the document), the length of every string and key,
+/// and the number of values. Checking while building matters: `[{},{},…]` costs some 70
+/// bytes of memory per 3 bytes of input, so a check after the event was built would come
+/// after the memory was spent. Recursive, but serde_json stops at 128 levels and this at
+/// `max_depth` before that.
+#[derive(Clone, Copy)]
+struct Limited<'c> {
+    limits: &'c ReadLimits,
+    depth: usize,
+    count: &'c Cell<usize>,
+    hit: &'c RefCell<Option<Hit>>,
+}
+
+impl<'c> Limited<'c> {
+    fn fail<E: serde::de::Error>(self, hit: Hit) -> E {
+        *self.hit.borrow_mut() = Some(hit);
+        E::custom("a reader limit was reached")
+    }
+
+    /// Counts one more value.
+    fn bump<E: serde::de::Error>(self) -> Result<(), E> {
+        let count = self.count.get() + 1;
+        self.count.set(count);
+        if count > self.limits.max_event_elements {
+            let max = self.limits.max_event_elements;
+            return Err(self.fail((
+                format!("the number of values (more than {max})"),
+                max as u64,
+                "max_event_elements",
+            )));
+        }
+        Ok(())
+    }
+
+    fn text<E: serde::de::Error>(self, text: &str) -> Result<(), E> {
+        if text.len() > self.limits.max_value_bytes {
+            return Err(self.fail((
+                format!("a string of {} bytes", text.len()),
+                self.limits.max_value_bytes as u64,
+                "max_value_bytes",
+            )));
+        }
+        Ok(())
+    }
+
+    /// Checks that a list or object may open at this level; the level of its items.
+    fn open<E: serde::de::Error>(self) -> Result<Limited<'c>, E> {
+        self.bump()?;
+        if self.depth > self.limits.depth() {
+            return Err(self.fail((
+                format!("objects and arrays nested {} deep", self.depth),
+                self.limits.depth() as u64,
+                "max_depth",
+            )));
+        }
+        Ok(Limited {
+            depth: self.depth + 1,
+            ..self
+        })
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Limited<'_> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Limited<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Value, E> {
+        self.bump()?;
+        Ok(Value::Bool(value))
+    }
+    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Value, E> {
+        self.bump()?;
+        Ok(Value::Number(value.into()))
+    }
+    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Value, E> {
+        self.bump()?;
+        Ok(Value::Number(value.into()))
+    }
+    fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Value, E> {
+        self.bump()?;
+        Ok(serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Value, E> {
+        self.bump()?;
+        self.text(value)?;
+        Ok(Value::String(value.to_owned()))
+    }
+    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Value, E> {
+        self.bump()?;
+        self.text(&value)?;
+        Ok(Value::String(value))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.bump()?;
+        Ok(Value::Null)
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.visit_unit()
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        self.deserialize(deserializer)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let inner = self.open()?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(inner)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let inner = self.open()?;
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            self.text(&key)?;
+            let value = map.next_value_seed(inner)?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+/// Reads one value at `depth` through [`Limited`]; returns it (or `None` at the end of a
+/// list) and how many values it holds. A limit becomes [`TraceError::Limit`] in `event`,
+/// naming `member` when it is a header member.
+fn read_limited<E: serde::de::Error>(
+    state: Shared<'_, '_, '_>,
+    depth: usize,
+    event: Option<usize>,
+    member: Option<&str>,
+    read: impl FnOnce(Limited<'_>) -> Result<Option<Value>, E>,
+) -> Result<Option<(Value, usize)>, E> {
+    let limits = state.borrow().limits;
+    let count = Cell::new(0);
+    let hit = RefCell::new(None);
+    let seed = Limited {
+        limits: &limits,
+        depth,
+        count: &count,
+        hit: &hit,
+    };
+    match read(seed) {
+        Ok(value) => Ok(value.map(|value| (value, count.get()))),
+        Err(error) => match hit.into_inner() {
+            Some((what, limit, setting)) => {
+                let what = match member {
+                    // The place of a header limit is only "document": name the member.
+                    Some(key) => format!("{what} in `{}`", lifeline_text::Excerpt(key)),
+                    None => what,
+                };
+                let error = TraceError::Limit {
+                    at: None,
+                    event,
+                    what,
+                    limit,
+                    setting,
+                };
+                Err(stop(state, error))
+            }
+            None => Err(error),
+        },
+    }
+}
+
+/// A header member at the top level of the document (level 2), within the limits.
+fn header_value<'de, A: MapAccess<'de>>(
+    state: Shared<'_, '_, '_>,
+    map: &mut A,
+    key: &str,
+) -> Result<Value, A::Error> {
+    let read = read_limited(state, 2, None, Some(key), |seed| {
+        map.next_value_seed(seed).map(Some)
+    })?;
+    Ok(read.map(|(value, _)| value).unwrap_or(Value::Null))
+}
+
+/// The index the next event of the document will have.
+fn next_index(state: Shared<'_, '_, '_>) -> usize {
+    let state = state.borrow();
+    state.raw_count.max(state.count + state.pending.len())
 }
 
 fn json_error(error: &serde_json::Error) -> TraceError {
@@ -127,9 +373,11 @@ fn json_error(error: &serde_json::Error) -> TraceError {
     }
     let message = error.to_string();
     let message = match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message,
+        Some(at) => &message[..at],
+        None => message.as_str(),
     };
+    // serde_json quotes the value it did not expect (`invalid type: string "…"`).
+    let message = lifeline_text::excerpt_to(message, 240).into_owned();
     TraceError::Json {
         line: error.line(),
         column: error.column(),
@@ -161,35 +409,39 @@ impl<'de> Visitor<'de> for DocumentSeed<'_, '_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut saw_body = false;
-        while let Some(key) = map.next_key::<String>()? {
+        loop {
+            self.0.borrow().budget.start_part();
+            let Some(key) = map.next_key::<String>()? else {
+                break;
+            };
             match key.as_str() {
                 "@context" => {
-                    let context: Value = map.next_value()?;
+                    let context = header_value(self.0, &mut map, &key)?;
                     let mut state = self.0.borrow_mut();
                     collect_namespaces(&context, &mut state.header.namespaces);
                     state.context_seen = true;
                     state.shell_insert(&[], &key, context);
                 }
                 "type" => {
-                    let value: Value = map.next_value()?;
+                    let value = header_value(self.0, &mut map, &key)?;
                     let mut state = self.0.borrow_mut();
                     state.header.document_type = value.as_str().unwrap_or_default().to_owned();
                     state.shell_insert(&[], &key, value);
                 }
                 "schemaVersion" => {
-                    let value: Value = map.next_value()?;
+                    let value = header_value(self.0, &mut map, &key)?;
                     let mut state = self.0.borrow_mut();
                     state.header.schema_version = scalar_text(&value);
                     state.shell_insert(&[], &key, value);
                 }
                 "creationDate" => {
-                    let value: Value = map.next_value()?;
+                    let value = header_value(self.0, &mut map, &key)?;
                     let mut state = self.0.borrow_mut();
                     state.header.creation_date = scalar_text(&value);
                     state.shell_insert(&[], &key, value);
                 }
                 "epcisHeader" => {
-                    let value: Value = map.next_value()?;
+                    let value = header_value(self.0, &mut map, &key)?;
                     let mut state = self.0.borrow_mut();
                     let namespaces = state.header.namespaces.clone();
                     if let Some(master) = value.get("epcisMasterData").or(value.get("masterData")) {
@@ -199,13 +451,14 @@ impl<'de> Visitor<'de> for DocumentSeed<'_, '_, '_> {
                 }
                 "epcisBody" => {
                     saw_body = true;
+                    self.0.borrow().budget.end_part();
                     self.0
                         .borrow_mut()
                         .shell_insert(&[], &key, Value::Object(Map::new()));
                     map.next_value_seed(BodySeed(self.0, vec!["epcisBody"]))?;
                 }
                 other if other.ends_with(":ignoreFields") || other == "ignoreFields" => {
-                    let value: Value = map.next_value()?;
+                    let value = header_value(self.0, &mut map, &key)?;
                     let mut state = self.0.borrow_mut();
                     state.shell_insert(&[], &key, value.clone());
                     let namespaces = state.header.namespaces.clone();
@@ -220,7 +473,7 @@ impl<'de> Visitor<'de> for DocumentSeed<'_, '_, '_> {
                 }
                 _ => {
                     if self.0.borrow().raw.is_some() {
-                        let value: Value = map.next_value()?;
+                        let value = header_value(self.0, &mut map, &key)?;
                         self.0.borrow_mut().shell_insert(&[], &key, value);
                     } else {
                         map.next_value::<IgnoredAny>()?;
@@ -266,17 +519,29 @@ impl<'de> Visitor<'de> for BodySeed<'_, '_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let raw = self.0.borrow().raw.is_some();
-        while let Some(key) = map.next_key::<String>()? {
+        // The level of this object in the document: the document is 1, `epcisBody` 2.
+        let depth = self.1.len() + 1;
+        loop {
+            self.0.borrow().budget.start_part();
+            let Some(key) = map.next_key::<String>()? else {
+                break;
+            };
             match key.as_str() {
                 "eventList" => {
+                    self.0.borrow().budget.end_part();
                     self.0
                         .borrow_mut()
                         .shell_insert(&self.1, &key, Value::Array(Vec::new()));
-                    map.next_value_seed(EventListSeed(self.0))?;
+                    map.next_value_seed(EventListSeed(self.0, depth + 2))?;
                 }
                 "event" => {
-                    let value: Value = map.next_value()?;
-                    deliver(self.0, value)?;
+                    let index = next_index(self.0);
+                    let read = read_limited(self.0, depth + 1, Some(index), None, |seed| {
+                        map.next_value_seed(seed).map(Some)
+                    })?;
+                    if let Some((value, values)) = read {
+                        deliver(self.0, value, values)?;
+                    }
                 }
                 "queryResults" | "resultsBody" => {
                     let mut path = self.1.clone();
@@ -285,13 +550,14 @@ impl<'de> Visitor<'de> for BodySeed<'_, '_, '_> {
                     } else {
                         "resultsBody"
                     });
+                    self.0.borrow().budget.end_part();
                     self.0
                         .borrow_mut()
                         .shell_insert(&self.1, &key, Value::Object(Map::new()));
                     map.next_value_seed(BodySeed(self.0, path))?;
                 }
                 _ if raw => {
-                    let value: Value = map.next_value()?;
+                    let value = header_value(self.0, &mut map, &key)?;
                     self.0.borrow_mut().shell_insert(&self.1, &key, value);
                 }
                 _ => {
@@ -303,7 +569,8 @@ impl<'de> Visitor<'de> for BodySeed<'_, '_, '_> {
     }
 }
 
-struct EventListSeed<'s, 'a, 'b>(Shared<'s, 'a, 'b>);
+/// An event list whose events sit at the given level of the document.
+struct EventListSeed<'s, 'a, 'b>(Shared<'s, 'a, 'b>, usize);
 
 impl<'de> DeserializeSeed<'de> for EventListSeed<'_, '_, '_> {
     type Value = ();
@@ -318,14 +585,32 @@ impl<'de> Visitor<'de> for EventListSeed<'_, '_, '_> {
         f.write_str("a list of events")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(value) = seq.next_element::<Value>()? {
-            deliver(self.0, value)?;
+        self.0.borrow_mut().in_list = true;
+        loop {
+            self.0.borrow().budget.start_part();
+            let index = next_index(self.0);
+            let read = read_limited(self.0, self.1, Some(index), None, |seed| {
+                seq.next_element_seed(seed)
+            })?;
+            let Some((value, values)) = read else {
+                break;
+            };
+            deliver(self.0, value, values)?;
         }
+        let mut state = self.0.borrow_mut();
+        state.in_list = false;
+        state.budget.end_part();
         Ok(())
     }
 }
 
-fn deliver<E: serde::de::Error>(state: Shared<'_, '_, '_>, value: Value) -> Result<(), E> {
+/// Hands one event (holding `values` values) to the raw sink and converts it, or keeps it
+/// until `@context` is known.
+fn deliver<E: serde::de::Error>(
+    state: Shared<'_, '_, '_>,
+    value: Value,
+    values: usize,
+) -> Result<(), E> {
     {
         let mut guard = state.borrow_mut();
         let guard = &mut *guard;
@@ -336,8 +621,22 @@ fn deliver<E: serde::de::Error>(state: Shared<'_, '_, '_>, value: Value) -> Resu
     }
     if !state.borrow().context_seen {
         // The document puts `@context` after its body (GS1's own examples do): keep the
-        // event until the prefixes are known. Only such documents lose streaming.
-        state.borrow_mut().pending.push(value);
+        // event until the prefixes are known. Only such documents lose streaming, and
+        // the events kept wait as one part, held to `max_event_elements` values together.
+        let mut guard = state.borrow_mut();
+        guard.pending_values = guard.pending_values.saturating_add(values);
+        if guard.pending_values > guard.limits.max_event_elements {
+            let error = TraceError::Limit {
+                at: None,
+                event: None,
+                what: "the values of the events before a trailing `@context`".into(),
+                limit: guard.limits.max_event_elements as u64,
+                setting: "max_event_elements",
+            };
+            drop(guard);
+            return Err(stop(state, error));
+        }
+        guard.pending.push(value);
         return Ok(());
     }
     convert_and_deliver(state, value)
@@ -620,7 +919,7 @@ pub fn event_from_value(
     let event_id = map
         .get("eventID")
         .and_then(Value::as_str)
-        .map(str::to_owned);
+        .map(|id| lifeline_text::excerpt(id).into_owned());
     let location = |field: String| Location {
         index: Some(index),
         event_id: event_id.clone(),
@@ -633,7 +932,7 @@ pub fn event_from_value(
             if type_name.is_empty() {
                 "missing: every event needs a `type` such as `ObjectEvent`".to_owned()
             } else {
-                format!("unknown event type `{type_name}`")
+                format!("unknown event type `{}`", lifeline_text::Excerpt(type_name))
             },
         ));
     };

@@ -1,6 +1,7 @@
 //! Integration tests of lifeline-trace against the published vectors and fixture documents.
 
 mod hash;
+mod hostile;
 mod read;
 mod repository;
 mod rules;

@@ -5,7 +5,7 @@
 
 use lifeline_xsd::SchemaSet;
 
-use crate::{check, data, xml_files};
+use crate::{check, data, render, xml_files};
 
 #[test]
 fn every_gs1_example_is_valid() {
@@ -57,4 +57,55 @@ fn an_epcis_2_0_document_is_not_an_epcis_1_2_document() {
         outcome.contains("No matching global declaration available for the validation root"),
         "{outcome}"
     );
+}
+
+/// The first GS1 example with `prolog` before its root element (after its XML declaration,
+/// if it has one).
+fn with_prolog(prolog: &str) -> Vec<u8> {
+    let files = xml_files(&data().join("epcis"));
+    let text = String::from_utf8_lossy(&files[0].1).into_owned();
+    let body = match text.strip_prefix("<?xml") {
+        Some(rest) => rest
+            .split_once("?>")
+            .map_or(text.as_str(), |(_, body)| body),
+        None => text.as_str(),
+    };
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{prolog}{body}").into_bytes()
+}
+
+#[test]
+fn a_root_after_a_long_comment_is_found() {
+    // Over the first read of 64 KiB: `trace validate` said "not XML?" where `hash` read on.
+    let document = with_prolog(&format!("<!--{}-->\n", "c".repeat(100 << 10)));
+    let (set, validation) = lifeline_xsd::validate_detected(document.as_slice()).expect("root");
+    assert_eq!(set, SchemaSet::Epcis2_0);
+    assert!(validation.is_valid(), "{validation:?}");
+    // A prolog longer than the most it reads is refused, not held.
+    let document = with_prolog(&format!("<!--{}-->\n", "c".repeat(lifeline_xsd::MAX_HEAD)));
+    assert!(matches!(
+        lifeline_xsd::validate_detected(document.as_slice()),
+        Err(lifeline_xsd::XsdError::NoRootElement)
+    ));
+}
+
+/// A declared encoding that the bytes are not in: libxml2 refuses the document, as the
+/// EPCIS reader of lifeline-trace does (one verdict whichever command reads it).
+#[test]
+fn a_false_encoding_declaration_is_refused() {
+    let files = xml_files(&data().join("epcis"));
+    let text = String::from_utf8_lossy(&files[0].1).into_owned();
+    let body = match text.strip_prefix("<?xml") {
+        Some(rest) => rest
+            .split_once("?>")
+            .map_or(text.as_str(), |(_, body)| body),
+        None => text.as_str(),
+    };
+    for encoding in ["UTF-16", "IBM037"] {
+        let document = format!("<?xml version=\"1.0\" encoding=\"{encoding}\"?>{body}");
+        let outcome = match lifeline_xsd::validate_detected(document.as_bytes()) {
+            Ok((_, validation)) => render(&validation),
+            Err(error) => format!("error: {error}"),
+        };
+        assert_ne!(outcome, "valid", "{encoding}");
+    }
 }
