@@ -103,11 +103,14 @@ pub enum TraceError {
         /// What is wrong, values in backticks.
         message: String,
     },
-    /// The document was read, but some events break the standard: every problem, in order.
-    #[error("{} problem(s) in the document:\n{}", problems.len(), problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    /// The document was read, but some events break the standard: the first problems, in
+    /// order (at most [`crate::read::ReadLimits::max_problems`]), and how many more there were.
+    #[error("{} problem(s) in the document:\n{}{}", problems.len() + omitted, problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"), if *omitted > 0 { format!("\n  … and {omitted} more problem(s) not shown") } else { String::new() })]
     Rejected {
-        /// Every problem found.
+        /// The first problems found.
         problems: Vec<Problem>,
+        /// How many problems were found beyond `problems`.
+        omitted: usize,
     },
     /// Neither JSON nor XML.
     #[error("cannot tell the format: the document starts with neither `{{` nor `<`")]

@@ -229,6 +229,8 @@ impl Repository {
             let writer = scope.spawn(move || write_rows(connection, source, &inbox, &recycle));
             let mut events = 0usize;
             let mut problems: Vec<Problem> = Vec::new();
+            let mut omitted = 0usize;
+            let max_problems = crate::read::ReadLimits::default().max_problems;
             let config = HashConfig::default();
             let mut prefixes: Option<Prefixes> = None;
             let mut batch: Vec<Row> = Vec::with_capacity(BATCH);
@@ -237,7 +239,15 @@ impl Repository {
                     events += 1;
                     let found = crate::validate::check_event(&event);
                     if !found.is_empty() {
-                        problems.extend(found);
+                        // A rejected file's problems are kept up to the cap and counted
+                        // beyond it, so that a million bad events give a short message.
+                        for problem in found {
+                            if problems.len() < max_problems {
+                                problems.push(problem);
+                            } else {
+                                omitted += 1;
+                            }
+                        }
                         return Ok(());
                     }
                     if !problems.is_empty() {
@@ -285,7 +295,7 @@ impl Repository {
             let mut report = written?;
             read?;
             if !problems.is_empty() {
-                return Err(TraceError::Rejected { problems });
+                return Err(TraceError::Rejected { problems, omitted });
             }
             report.events = events;
             Ok(report)

@@ -51,7 +51,7 @@ fn a_document_with_one_invalid_event_is_rejected_whole() {
         1,
     );
     match repository.ingest(broken.as_bytes(), "broken.xml") {
-        Err(TraceError::Rejected { problems }) => {
+        Err(TraceError::Rejected { problems, omitted: 0 }) => {
             let rendered: Vec<String> = problems.iter().map(ToString::to_string).collect();
             assert_eq!(rendered.len(), 2, "{rendered:?}");
             assert!(
@@ -103,7 +103,7 @@ fn an_event_json_ld_cannot_hold_is_rejected() {
         );
     let mut repository = Repository::in_memory().expect("repository");
     match repository.ingest(broken.as_bytes(), "shapes.xml") {
-        Err(TraceError::Rejected { problems }) => {
+        Err(TraceError::Rejected { problems, omitted: 0 }) => {
             let rendered: Vec<String> = problems.iter().map(ToString::to_string).collect();
             assert_eq!(
                 rendered,
@@ -709,4 +709,40 @@ fn a_repository_of_another_layout_is_refused_with_a_message() {
             .expect("len")
     );
     let _ = std::fs::remove_file(&fresh);
+}
+
+/// A file of many bad events is rejected whole with the first problems and a count of the
+/// rest, not one message that grows with the file (issue 21: 1M invalid events made a
+/// 105 MB error string).
+#[test]
+fn a_rejected_file_reports_the_first_problems_and_counts_the_rest() {
+    let text = String::from_utf8(dscsa()).expect("UTF-8");
+    let broken = text.replace("<action>OBSERVE</action>", "<action>LOOK</action>");
+    let bad = broken.matches("<action>LOOK</action>").count();
+    let events = broken.replace(
+        "<EventList>",
+        &format!(
+            "<EventList>{}",
+            "<ObjectEvent><eventTime>2023-04-01T07:48:16Z</eventTime>\
+             <eventTimeZoneOffset>+00:00</eventTimeZoneOffset><epcList/>\
+             <action>LOOK</action></ObjectEvent>"
+                .repeat(500)
+        ),
+    );
+    let mut repository = Repository::in_memory().expect("repository");
+    match repository.ingest(events.as_bytes(), "many.xml") {
+        Err(error @ TraceError::Rejected { .. }) => {
+            let message = error.to_string();
+            let TraceError::Rejected { problems, omitted } = error else {
+                unreachable!("matched above")
+            };
+            let limit = lifeline_trace::read::ReadLimits::default().max_problems;
+            assert_eq!(problems.len(), limit);
+            assert!(omitted >= 500 + bad - limit, "{omitted}");
+            assert!(message.contains(&format!("and {omitted} more problem(s) not shown")));
+            assert!(message.len() < 32 * 1024, "{} bytes", message.len());
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    assert_eq!(repository.len().expect("len"), 0, "nothing of the file is kept");
 }
