@@ -117,16 +117,7 @@ fn report(args: &ReportArgs) -> anyhow::Result<u8> {
             (loaded.sbom, report)
         })
         .collect();
-    let mut report = roll_up(&inventory.devices, &scanned);
-    if let Some(network) = &network {
-        for vendor in &mut report.vendors {
-            vendor.network_entities = network
-                .entities_of_vendor(&vendor.vendor_id)
-                .iter()
-                .map(|&(kind, ix)| network.entity_id(kind, ix).to_owned())
-                .collect();
-        }
-    }
+    let report = roll_up(&inventory.devices, &scanned, network.as_ref());
     let mut out = crate::output::stdout();
     match args.format {
         ReportFormat::Json => {

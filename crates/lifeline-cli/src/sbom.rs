@@ -218,6 +218,17 @@ pub fn load_sources(args: &SourceArgs) -> anyhow::Result<LoadedSources> {
         stats.affected_entries,
         started.elapsed().as_secs_f64()
     ));
+    // Versions that cannot be evaluated (named by advisory and field): their ranges
+    // give "unknown" and the scan goes on.
+    for warning in &index.warnings.shown {
+        eprintln!("warning: {warning}");
+    }
+    if index.warnings.omitted > 0 {
+        eprintln!(
+            "warning: {} more OSV warnings not shown",
+            index.warnings.omitted
+        );
+    }
     let kev = match &args.kev {
         Some(path) => {
             let bytes =

@@ -12,6 +12,7 @@ pub(crate) fn reject_errors(
     kind: &str,
     diagnostics: Vec<Diagnostic>,
 ) -> Result<Vec<Diagnostic>, SbomError> {
+    let diagnostics = crate::limits::cap_problems(diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         Err(SbomError::Invalid {
             kind: kind.to_owned(),
@@ -32,6 +33,22 @@ pub enum SbomError {
         format: &'static str,
         /// The parser's message, with line and column.
         message: String,
+    },
+    /// The file is larger than the limit (`ReadLimits::max_file_bytes`).
+    #[error("{bytes} bytes, more than the limit of {limit} bytes per file")]
+    TooLarge {
+        /// The file's size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The document nests deeper than the limit (`ReadLimits::max_depth`).
+    #[error("nested {depth} levels deep, more than the limit of {limit}")]
+    TooDeep {
+        /// How deep it nests (at least; counting may stop at the limit).
+        depth: usize,
+        /// The limit.
+        limit: usize,
     },
     /// Well-formed, but neither CycloneDX nor SPDX.
     #[error("unknown document kind: {0}")]
@@ -87,6 +104,22 @@ pub enum DeviceError {
         format: &'static str,
         /// The parser's message.
         message: String,
+    },
+    /// The file is larger than the limit (`ReadLimits::max_file_bytes`).
+    #[error("{bytes} bytes, more than the limit of {limit} bytes per file")]
+    TooLarge {
+        /// The file's size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The document nests deeper than the limit (`ReadLimits::max_depth`).
+    #[error("nested {depth} levels deep, more than the limit of {limit}")]
+    TooDeep {
+        /// How deep it nests (at least; counting may stop at the limit).
+        depth: usize,
+        /// The limit.
+        limit: usize,
     },
     /// A resource that breaks the FHIR R5 rules this reader checks.
     #[error("invalid FHIR device inventory: {} error(s)\n{diagnostics}", diagnostics.error_count())]
