@@ -4,9 +4,11 @@
 //! `sbom scan`; these tests run in cargo's 2 MiB test threads, so a recursion on a
 //! version's structure would abort them too.
 
+use lifeline_vuln::devices::read_inventory;
+use lifeline_vuln::limits::MAX_PROBLEMS;
 use lifeline_vuln::osv::{AdvisoryIndex, MAX_WARNINGS, ZipLimits};
-use lifeline_vuln::read_sbom;
 use lifeline_vuln::scan::{Sources, scan};
+use lifeline_vuln::{DeviceError, ReadLimits, SbomError, read_sbom, read_sbom_with};
 use serde_json::json;
 
 /// One ecosystem's case: OSV ecosystem, purl of the package without its version, OSV
@@ -404,4 +406,142 @@ fn an_entry_that_inflates_a_thousand_times_is_refused() {
         text.contains("all.zip:BOMB-1.json") && text.contains("limit of 200"),
         "{text}"
     );
+}
+
+fn bom_with_components(components: serde_json::Value) -> Vec<u8> {
+    json!({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": components})
+        .to_string()
+        .into_bytes()
+}
+
+#[test]
+fn sbom_read_limits_give_clear_errors() {
+    let small = ReadLimits {
+        max_file_bytes: 200,
+        ..ReadLimits::default()
+    };
+    let bom = bom_with_components(json!([{"type": "library", "name": "x".repeat(300)}]));
+    let error = read_sbom_with(&bom, &small).expect_err("too large");
+    assert!(
+        matches!(error, SbomError::TooLarge { limit: 200, .. }),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("limit of 200 bytes per file"),
+        "{error}"
+    );
+
+    let narrow = ReadLimits {
+        max_value_bytes: 100,
+        ..ReadLimits::default()
+    };
+    let error = read_sbom_with(&bom, &narrow).expect_err("a long value");
+    let text = error.to_string();
+    assert!(
+        text.contains("components[0].name") && text.contains("300 bytes"),
+        "{text}"
+    );
+
+    // The document object, `components`, one component: three levels.
+    let shallow = ReadLimits {
+        max_depth: 2,
+        ..ReadLimits::default()
+    };
+    let error = read_sbom_with(&bom, &shallow).expect_err("too deep");
+    assert!(
+        matches!(error, SbomError::TooDeep { depth: 3, limit: 2 }),
+        "{error}"
+    );
+}
+
+/// CycloneDX components nested as deep as JSON allows (`serde_json` stops at 128) are
+/// refused by the parser or read without recursion; 100,000 nested XML components,
+/// which `roxmltree` parses, are refused by the depth limit before anything walks them.
+#[test]
+fn deeply_nested_components_never_overflow() {
+    // Written as text: a `serde_json::Value` that deep would overflow in the test's
+    // own serialiser and drop.
+    for depth in [40, 62, 63, 64, 100, 5_000] {
+        let bom = format!(
+            r#"{{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [{}{{"type": "library", "name": "leaf"}}{}]}}"#,
+            r#"{"type": "library", "name": "c", "components": ["#.repeat(depth),
+            "]}".repeat(depth)
+        );
+        match read_sbom(bom.as_bytes()) {
+            Ok(loaded) => assert_eq!(loaded.sbom.components.len(), depth + 1),
+            Err(error) => {
+                let text = error.to_string();
+                assert!(
+                    text.contains("recursion limit") || text.contains("limit of 128"),
+                    "{depth}: {text}"
+                );
+            }
+        }
+    }
+    let depth = 100_000;
+    let xml = format!(
+        r#"<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1"><components>{}{}</components></bom>"#,
+        r#"<component type="library"><name>x</name><components>"#.repeat(depth),
+        "</components></component>".repeat(depth)
+    );
+    let error = read_sbom(xml.as_bytes()).expect_err("too deep");
+    assert!(
+        matches!(error, SbomError::TooDeep { limit: 128, .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn nested_fhir_bundles_never_overflow() {
+    let depth = 100_000;
+    let xml = format!(
+        r#"<Bundle xmlns="http://hl7.org/fhir">{}<Device><id value="d1"/></Device>{}</Bundle>"#,
+        "<entry><resource><Bundle>".repeat(depth),
+        "</Bundle></resource></entry>".repeat(depth)
+    );
+    let error = read_inventory(xml.as_bytes()).expect_err("too deep");
+    assert!(
+        matches!(error, DeviceError::TooDeep { limit: 128, .. }),
+        "{error}"
+    );
+    // Within the limit, nested Bundles are read in document order.
+    let xml = format!(
+        r#"<Bundle xmlns="http://hl7.org/fhir">{}<entry><resource><Device><id value="d1"/></Device></resource></entry>{}<entry><resource><Device><id value="d2"/></Device></resource></entry></Bundle>"#,
+        "<entry><resource><Bundle>".repeat(30),
+        "</Bundle></resource></entry>".repeat(30)
+    );
+    let inventory = read_inventory(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<&str> = inventory.devices.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["d1", "d2"]);
+}
+
+#[test]
+fn problems_per_file_are_capped_with_a_count() {
+    let devices: Vec<serde_json::Value> = (0..250)
+        .map(|i| json!({"resourceType": "Device", "id": format!("bad id {i}")}))
+        .collect();
+    let bytes = serde_json::to_vec(&devices).expect("json");
+    let Err(DeviceError::Invalid { diagnostics }) = read_inventory(&bytes) else {
+        panic!("invalid ids");
+    };
+    assert_eq!(diagnostics.0.len(), MAX_PROBLEMS + 1);
+    let last = diagnostics.0.last().expect("the count").to_string();
+    assert!(last.contains("150 more problems not shown"), "{last}");
+}
+
+#[test]
+fn sbom_validate_warns_of_versions_no_scan_can_use() {
+    let version = format!("{}1", "1-".repeat(1_000));
+    let bom = bom_with_components(json!([{
+        "type": "library", "name": "lib", "version": version,
+        "purl": format!("pkg:maven/org.example/lib@{version}")
+    }]));
+    let loaded = read_sbom(&bom).expect("valid");
+    let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].contains("components[0].purl")
+            && warnings[0].contains("longer than 1024 bytes")
+    );
+    assert!(warnings[1].contains("components[0].version"));
 }
