@@ -67,7 +67,10 @@ pub enum SbomError {
 #[derive(Debug, thiserror::Error)]
 pub enum AdvisoryError {
     /// An OSV record that does not parse or breaks the OSV schema.
-    #[error("OSV record `{source_name}`: {path}: {message}")]
+    #[error(
+        "OSV record `{}`: {path}: {message}",
+        lifeline_text::Escaped(source_name)
+    )]
     Osv {
         /// The file or zip entry name.
         source_name: String,
@@ -85,7 +88,7 @@ pub enum AdvisoryError {
         message: String,
     },
     /// An OSV zip export that cannot be opened or read.
-    #[error("OSV zip `{source_name}`: {message}")]
+    #[error("OSV zip `{}`: {message}", lifeline_text::Escaped(source_name))]
     Zip {
         /// The zip's name or entry.
         source_name: String,

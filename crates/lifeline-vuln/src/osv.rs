@@ -110,8 +110,23 @@ pub struct OsvRecord {
     pub database_specific: Option<serde_json::Value>,
 }
 
-/// Parses one OSV record; errors name the record and the field.
+/// The most bytes one OSV record may have: the largest real records are under 1 MiB.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// Parses one OSV record; errors name the record and the field. A record over
+/// [`MAX_RECORD_BYTES`] is refused before it is parsed (`serde_json` keeps nesting
+/// within 128 levels itself).
 pub fn parse_record(source_name: &str, bytes: &[u8]) -> Result<OsvRecord, AdvisoryError> {
+    if bytes.len() > MAX_RECORD_BYTES {
+        return Err(AdvisoryError::Osv {
+            source_name: source_name.to_owned(),
+            path: String::new(),
+            message: format!(
+                "{} bytes, more than the limit of {MAX_RECORD_BYTES} bytes per record",
+                bytes.len()
+            ),
+        });
+    }
     // The plain reader first (it is much faster); only a record that fails is read again
     // to find the path of the bad field.
     let record: OsvRecord = match serde_json::from_slice(bytes) {
@@ -123,12 +138,13 @@ pub fn parse_record(source_name: &str, bytes: &[u8]) -> Result<OsvRecord, Adviso
                     Err(e) => AdvisoryError::Osv {
                         source_name: source_name.to_owned(),
                         path: e.path().to_string(),
-                        message: e.inner().to_string(),
+                        message: lifeline_text::excerpt_to(&e.inner().to_string(), 200)
+                            .into_owned(),
                     },
                     Ok(_) => AdvisoryError::Osv {
                         source_name: source_name.to_owned(),
                         path: String::new(),
-                        message: plain.to_string(),
+                        message: lifeline_text::excerpt_to(&plain.to_string(), 200).into_owned(),
                     },
                 },
             );
@@ -148,7 +164,10 @@ pub fn parse_record(source_name: &str, bytes: &[u8]) -> Result<OsvRecord, Adviso
                 return Err(AdvisoryError::Osv {
                     source_name: source_name.to_owned(),
                     path: format!("{path}.type"),
-                    message: format!("\"{}\" is not SEMVER, ECOSYSTEM or GIT", range.kind),
+                    message: format!(
+                        "\"{}\" is not SEMVER, ECOSYSTEM or GIT",
+                        Excerpt(&range.kind)
+                    ),
                 });
             }
             if !range

@@ -545,3 +545,36 @@ fn sbom_validate_warns_of_versions_no_scan_can_use() {
     );
     assert!(warnings[1].contains("components[0].version"));
 }
+
+#[test]
+fn osv_record_errors_echo_values_escaped_and_cut() {
+    let kind = format!("\u{1b}[2J{}", "X".repeat(10_000));
+    let bytes = json!({
+        "id": "GHSA-1",
+        "affected": [{
+            "package": {"ecosystem": "PyPI", "name": "requests"},
+            "ranges": [{"type": kind, "events": [{"introduced": "0"}]}],
+        }],
+    })
+    .to_string();
+    let error = AdvisoryIndex::new()
+        .add_json("bad\u{7}.json", bytes.as_bytes())
+        .expect_err("bad type");
+    let text = error.to_string();
+    assert!(!text.chars().any(char::is_control), "{text:?}");
+    assert!(
+        text.contains("affected[0].ranges[0].type") && text.len() < 400,
+        "{text}"
+    );
+    // A serde error on a hostile value (an event of an unknown kind).
+    let bytes = json!({
+        "id": "GHSA-2",
+        "affected": [{"ranges": [{"type": "ECOSYSTEM", "events": [{"\u{1b}]0;x\u{7}": "1"}]}]}],
+    })
+    .to_string();
+    let error = AdvisoryIndex::new()
+        .add_json("x.json", bytes.as_bytes())
+        .expect_err("unknown event");
+    let text = error.to_string();
+    assert!(!text.chars().any(char::is_control), "{text:?}");
+}
