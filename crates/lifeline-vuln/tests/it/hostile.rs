@@ -578,3 +578,35 @@ fn osv_record_errors_echo_values_escaped_and_cut() {
     let text = error.to_string();
     assert!(!text.chars().any(char::is_control), "{text:?}");
 }
+
+#[test]
+fn kev_catalogue_limits_and_escaped_messages() {
+    use lifeline_vuln::kev::KevCatalogue;
+    let catalogue = |due: &str| {
+        json!({
+            "title": "CISA Catalog of Known Exploited Vulnerabilities",
+            "catalogVersion": "2026.01.01", "dateReleased": "2026-01-01T00:00:00.000Z", "count": 1,
+            "vulnerabilities": [{
+                "cveID": "CVE-2021-44228", "vendorProject": "Apache", "product": "Log4j2",
+                "vulnerabilityName": "x", "dateAdded": "2021-12-10", "shortDescription": "x",
+                "requiredAction": "x", "dueDate": due, "knownRansomwareCampaignUse": "Known", "notes": "x"
+            }],
+        })
+        .to_string()
+    };
+    let hostile = format!("\u{1b}[2J{}", "9".repeat(5_000));
+    let error = KevCatalogue::parse(catalogue(&hostile).as_bytes()).expect_err("not a date");
+    let text = error.to_string();
+    assert!(!text.chars().any(char::is_control), "{text:?}");
+    assert!(text.len() < 400, "{} bytes", text.len());
+    let narrow = ReadLimits {
+        max_value_bytes: 1_000,
+        ..ReadLimits::default()
+    };
+    let error = KevCatalogue::parse_with(catalogue(&hostile).as_bytes(), &narrow)
+        .expect_err("a long value");
+    assert!(
+        error.to_string().contains("vulnerabilities[0].dueDate"),
+        "{error}"
+    );
+}
