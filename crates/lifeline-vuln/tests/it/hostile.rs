@@ -610,3 +610,24 @@ fn kev_catalogue_limits_and_escaped_messages() {
         "{error}"
     );
 }
+
+/// Every JSON reader keeps `serde_json`'s recursion limit (128): 10,000 nested arrays in
+/// an OSV record, a VEX document, a KEV catalogue and a FHIR inventory are errors, not
+/// stack overflows.
+#[test]
+fn every_json_reader_refuses_deep_nesting() {
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let osv = format!(r#"{{"id": "X-1", "database_specific": {deep}}}"#);
+    let error = AdvisoryIndex::new()
+        .add_json("deep.json", osv.as_bytes())
+        .expect_err("too deep");
+    assert!(error.to_string().contains("recursion limit"), "{error}");
+    let error = lifeline_vuln::vex::read_vex(deep.as_bytes()).expect_err("too deep");
+    assert!(error.to_string().contains("recursion limit"), "{error}");
+    let error = lifeline_vuln::kev::KevCatalogue::parse(deep.as_bytes()).expect_err("too deep");
+    assert!(error.to_string().contains("recursion limit"), "{error}");
+    let error = read_inventory(deep.as_bytes()).expect_err("too deep");
+    assert!(error.to_string().contains("recursion limit"), "{error}");
+    let error = read_sbom(deep.as_bytes()).expect_err("too deep");
+    assert!(error.to_string().contains("recursion limit"), "{error}");
+}
