@@ -115,16 +115,7 @@ fn report(args: &ReportArgs) -> anyhow::Result<Exit> {
             (loaded.sbom, report)
         })
         .collect();
-    let mut report = roll_up(&inventory.devices, &scanned);
-    if let Some(network) = &network {
-        for vendor in &mut report.vendors {
-            vendor.network_entities = network
-                .entities_of_vendor(&vendor.vendor_id)
-                .iter()
-                .map(|&(kind, ix)| network.entity_id(kind, ix).to_owned())
-                .collect();
-        }
-    }
+    let report = roll_up(&inventory.devices, &scanned, network.as_ref());
     crate::render::report(None, |out| match args.format {
         Format::Json => crate::output::json(out, &report),
         _ => write_tables(out, &report, network.is_some()),

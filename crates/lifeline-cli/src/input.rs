@@ -22,7 +22,11 @@ pub fn load_or_report(path: &Path) -> anyhow::Result<Loaded> {
             );
             Err(Reported.into())
         }
-        Err(error @ (LoadError::Syntax { .. } | LoadError::Limit { .. } | LoadError::UnknownFormat { .. })) => {
+        Err(
+            error @ (LoadError::Syntax { .. }
+            | LoadError::Limit { .. }
+            | LoadError::UnknownFormat { .. }),
+        ) => {
             errln!("error: {error}");
             Err(Reported.into())
         }

@@ -3,6 +3,7 @@
 //! SARIF or a CycloneDX VEX. Also the loading of advisory sources shared with
 //! `lifeline devices report`.
 
+use lifeline_text::Excerpt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -229,6 +230,17 @@ pub fn load_sources(args: &SourceArgs) -> anyhow::Result<LoadedSources> {
         stats.affected_entries,
         started.elapsed().as_secs_f64()
     ));
+    // Versions that cannot be evaluated (named by advisory and field): their ranges
+    // give "unknown" and the scan goes on.
+    for warning in &index.warnings.shown {
+        errln!("warning: {warning}");
+    }
+    if index.warnings.omitted > 0 {
+        errln!(
+            "warning: {} more OSV warnings not shown",
+            index.warnings.omitted
+        );
+    }
     let kev = match &args.kev {
         Some(path) => {
             let bytes =
@@ -438,8 +450,8 @@ fn write_table(out: &mut dyn Write, reports: &[ScanReport]) -> anyhow::Result<()
             outln!(
                 out,
                 "unmatched: {} {} ({}): {}",
-                unmatched.component.name,
-                unmatched.component.version.clone().unwrap_or_default(),
+                Excerpt(&unmatched.component.name),
+                Excerpt(unmatched.component.version.as_deref().unwrap_or_default()),
                 unmatched.path,
                 unmatched.reason
             )?;

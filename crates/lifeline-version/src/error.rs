@@ -1,4 +1,7 @@
-//! The error type of version parsing.
+//! The error type of version parsing. Messages show the rejected text through
+//! `lifeline_text::Excerpt`: escaped and cut, since versions come from partners' files.
+
+use lifeline_text::Excerpt;
 
 use crate::Ecosystem;
 
@@ -6,7 +9,7 @@ use crate::Ecosystem;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VersionError {
     /// The text is empty or only white space.
-    #[error("{ecosystem} version `{text}` is empty")]
+    #[error("{ecosystem} version `{}` is empty", Excerpt(text))]
     Empty {
         /// The ecosystem whose grammar was applied.
         ecosystem: Ecosystem,
@@ -14,14 +17,30 @@ pub enum VersionError {
         text: String,
     },
     /// The text does not follow the ecosystem's version grammar.
-    #[error("{ecosystem} version `{text}` is not valid: {reason}")]
+    #[error("{ecosystem} version `{}` is not valid: {reason}", Excerpt(text))]
     Invalid {
         /// The ecosystem whose grammar was applied.
         ecosystem: Ecosystem,
         /// The text as given.
         text: String,
-        /// What is wrong, in words.
+        /// What is wrong, in words (input in it already escaped).
         reason: String,
+    },
+    /// The text is longer than [`MAX_VERSION_LEN`](crate::MAX_VERSION_LEN) bytes.
+    /// Only its start is kept: a hostile advisory may carry megabytes.
+    #[error(
+        "{ecosystem} version `{}` is longer than {limit} bytes ({length} bytes); no real version is",
+        Excerpt(start)
+    )]
+    TooLong {
+        /// The ecosystem whose grammar was to be applied.
+        ecosystem: Ecosystem,
+        /// The text's first characters.
+        start: String,
+        /// The text's length in bytes.
+        length: usize,
+        /// The limit, [`MAX_VERSION_LEN`](crate::MAX_VERSION_LEN).
+        limit: usize,
     },
 }
 
@@ -29,16 +48,17 @@ impl VersionError {
     /// The ecosystem whose grammar rejected the text.
     pub fn ecosystem(&self) -> Ecosystem {
         match self {
-            VersionError::Empty { ecosystem, .. } | VersionError::Invalid { ecosystem, .. } => {
-                *ecosystem
-            }
+            VersionError::Empty { ecosystem, .. }
+            | VersionError::Invalid { ecosystem, .. }
+            | VersionError::TooLong { ecosystem, .. } => *ecosystem,
         }
     }
 
-    /// The rejected text.
+    /// The rejected text (for [`VersionError::TooLong`], its start only).
     pub fn text(&self) -> &str {
         match self {
             VersionError::Empty { text, .. } | VersionError::Invalid { text, .. } => text,
+            VersionError::TooLong { start, .. } => start,
         }
     }
 }

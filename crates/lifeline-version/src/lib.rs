@@ -14,7 +14,10 @@
 //! - [`evaluate`] and [`CompiledRanges`] implement the OSV schema's evaluation
 //!   of `affected[].ranges` and `affected[].versions`.
 //!
-//! The crate does no IO: everything enters as `&str`.
+//! The crate does no IO: everything enters as `&str`. Versions come from partners'
+//! files, so none is trusted: a text over [`MAX_VERSION_LEN`] bytes is rejected before
+//! any parser sees it, and no parser or comparison recurses on the text's structure
+//! (Maven's nested lists are kept flat), so no version can overflow the stack.
 //!
 //! ```
 //! use lifeline_version::{evaluate, Ecosystem, Event, Range, RangeKind, Verdict};
@@ -42,4 +45,4 @@ mod version;
 pub use ecosystem::Ecosystem;
 pub use error::VersionError;
 pub use range::{CompiledRanges, Event, Range, RangeKind, Verdict, evaluate, evaluate_parsed};
-pub use version::Version;
+pub use version::{MAX_VERSION_LEN, Version};

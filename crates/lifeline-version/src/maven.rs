@@ -40,7 +40,7 @@ use std::cmp::Ordering;
 
 use crate::version::cmp_digits;
 
-/// One item of a parsed Maven version.
+/// One item of a parsed Maven version other than a nested list.
 #[derive(Clone, Debug)]
 enum Item {
     /// A number, as its decimal digits without leading zeros (zero is `""`).
@@ -49,8 +49,23 @@ enum Item {
     Qualifier { rank: Box<str>, null: bool },
     /// Letters directly followed by digits (`rc1`): the qualifier's sort key and the number.
     Combination { rank: Box<str>, number: Box<str> },
-    /// A nested list.
-    List(Vec<Item>),
+}
+
+/// One entry of a parsed Maven version, flattened.
+///
+/// Maven nests a list only as the last item of the list being built, so a version is
+/// a chain `[a, b, [c, [d]]]`. It is kept flat, `a, b, List, c, List, d`: a `List`
+/// entry stands for a nested list made of every entry after it, and ends its own
+/// list. Walking, comparing, cloning and dropping a flat vector never recurse, so a
+/// version with thousands of `-` (each opens a list) cannot overflow the stack.
+#[derive(Clone, Debug)]
+enum Entry {
+    Item(Item),
+    /// A nested list (the rest of the entries), with its side of "nothing" (see
+    /// [`side`]), computed once at parse time.
+    List {
+        side: Ordering,
+    },
 }
 
 /// The sort key of the empty qualifier ("", `ga`, `final`, `release`).
@@ -81,9 +96,9 @@ fn combination_rank(letters: &str) -> Box<str> {
     }
 }
 
-/// A parsed Maven version.
+/// A parsed Maven version: its entries, flat (see [`Entry`]).
 #[derive(Clone, Debug)]
-pub(crate) struct MavenVersion(Vec<Item>);
+pub(crate) struct MavenVersion(Vec<Entry>);
 
 fn parse_item(combination: bool, digit: bool, text: &str) -> Item {
     if combination {
@@ -195,17 +210,69 @@ pub(crate) fn parse(text: &str) -> Result<MavenVersion, String> {
         }
         levels.add(parse_item(combination, digit, slice(start, chars.len())));
     }
-    // Fold the chain from the innermost list outwards, normalising each list
-    // after its nested list, as Maven pops its stack.
-    let mut inner: Option<Vec<Item>> = None;
-    while let Some(mut level) = levels.0.pop() {
-        if let Some(list) = inner.take() {
-            level.push(Item::List(list));
-        }
-        normalize(&mut level);
-        inner = Some(level);
+    Ok(MavenVersion(flatten(levels.0)))
+}
+
+/// What follows an item in its list, as normalisation asks: nothing, another item,
+/// or the nested list (with its first entry).
+#[derive(Clone, Copy)]
+enum Next<'a> {
+    Nothing,
+    Item(&'a Item),
+    List(First),
+}
+
+/// The kind of the first entry of a normalised nested list.
+#[derive(Clone, Copy)]
+enum First {
+    /// A qualifier or a combination: null items before the list are dropped.
+    Qualifier,
+    /// A number or a list: null items before the list are kept.
+    Other,
+}
+
+/// Normalises the chain of lists from the innermost outwards, as Maven does when it
+/// pops its stack, and writes it flat. A normalised nested list that is empty is
+/// null and ends its parent, so it is dropped, and so are the levels inside it.
+fn flatten(mut levels: Vec<Vec<Item>>) -> Vec<Entry> {
+    // `kept[k]`: whether level k keeps its nested list (level k + 1, not empty).
+    let mut kept = vec![false; levels.len()];
+    let mut inner: Option<First> = None;
+    for (k, level) in levels.iter_mut().enumerate().rev() {
+        kept[k] = inner.is_some();
+        normalize(level, inner.map_or(Next::Nothing, Next::List));
+        inner = match level.first() {
+            Some(Item::Qualifier { .. } | Item::Combination { .. }) => Some(First::Qualifier),
+            Some(Item::Number(_)) => Some(First::Other),
+            None if kept[k] => Some(First::Other),
+            None => None,
+        };
     }
-    Ok(MavenVersion(inner.unwrap_or_default()))
+    let mut entries = Vec::with_capacity(levels.iter().map(|l| l.len() + 1).sum());
+    for (level, keep) in levels.into_iter().zip(kept) {
+        entries.extend(level.into_iter().map(Entry::Item));
+        if !keep {
+            break;
+        }
+        entries.push(Entry::List {
+            side: Ordering::Equal,
+        });
+    }
+    // A list's side is the side of its first entry that is not level with nothing,
+    // nested lists included: one walk from the end finds every list's.
+    let mut next_side = Ordering::Equal;
+    for entry in entries.iter_mut().rev() {
+        match entry {
+            Entry::Item(item) => {
+                let side = item_side(item);
+                if side != Ordering::Equal {
+                    next_side = side;
+                }
+            }
+            Entry::List { side } => *side = next_side,
+        }
+    }
+    entries
 }
 
 fn is_null(item: &Item) -> bool {
@@ -213,26 +280,24 @@ fn is_null(item: &Item) -> bool {
         Item::Number(digits) => digits.is_empty(),
         Item::Qualifier { null, .. } => *null,
         Item::Combination { .. } => false,
-        Item::List(items) => items.is_empty(),
     }
 }
 
 /// Drops null items that end the list or that a qualifier, or a list starting
-/// with a qualifier or a combination, follows.
-fn normalize(items: &mut Vec<Item>) {
+/// with a qualifier or a combination, follows; `tail` is what follows the last item.
+fn normalize(items: &mut Vec<Item>, tail: Next<'_>) {
     let mut i = items.len();
     while i > 0 {
         i -= 1;
         if !is_null(&items[i]) {
             continue;
         }
-        let remove = match items.get(i + 1) {
-            None | Some(Item::Qualifier { .. }) => true,
-            Some(Item::List(next)) => matches!(
-                next.first(),
-                Some(Item::Qualifier { .. } | Item::Combination { .. })
-            ),
-            Some(_) => false,
+        let next = items.get(i + 1).map_or(tail, Next::Item);
+        let remove = match next {
+            Next::Nothing | Next::Item(Item::Qualifier { .. }) | Next::List(First::Qualifier) => {
+                true
+            }
+            Next::Item(_) | Next::List(First::Other) => false,
         };
         if remove {
             items.remove(i);
@@ -241,9 +306,9 @@ fn normalize(items: &mut Vec<Item>) {
 }
 
 /// Which side of "nothing" (a missing item) an item sorts on: numbers after it,
-/// qualifiers by their rank against the empty qualifier, lists by their first
-/// item that is not level with nothing (MNG-6964).
-fn side(item: &Item) -> Ordering {
+/// qualifiers by their rank against the empty qualifier (lists: by their first
+/// item that is not level with nothing, MNG-6964, kept in [`Entry::List`]).
+fn item_side(item: &Item) -> Ordering {
     match item {
         // Maven says a `0` equals nothing. Zeros that survive normalisation are
         // followed by a number or a list, and treating them as nothing makes the
@@ -251,21 +316,24 @@ fn side(item: &Item) -> Ordering {
         // more than nothing. Trailing zeros are gone by then, so `1.0 == 1`.
         Item::Number(_) => Ordering::Greater,
         Item::Qualifier { rank, .. } | Item::Combination { rank, .. } => (**rank).cmp(RELEASE_RANK),
-        Item::List(items) => items
-            .iter()
-            .map(side)
-            .find(|o| *o != Ordering::Equal)
-            .unwrap_or(Ordering::Equal),
     }
 }
 
-/// Compares an item with another item or with nothing (`None`).
+fn side(entry: &Entry) -> Ordering {
+    match entry {
+        Entry::Item(item) => item_side(item),
+        Entry::List { side } => *side,
+    }
+}
+
+/// Compares an entry with another entry or with nothing (`None`); two lists are
+/// compared by the caller, [`compare_lists`].
 ///
 /// The side of nothing decides first, and items level with nothing are all
 /// equal; otherwise Maven's rules apply. Maven compares kinds first, which is
 /// not transitive when items lie on different sides of nothing
 /// (`10 < 10.a.0 < 10.beta < 10`, `1-ga == 1 == 1-ga1` but `1-ga < 1-ga1`).
-fn compare(left: &Item, right: Option<&Item>) -> Ordering {
+fn compare(left: &Entry, right: Option<&Entry>) -> Ordering {
     let left_side = side(left);
     let Some(right) = right else {
         return left_side;
@@ -277,9 +345,17 @@ fn compare(left: &Item, right: Option<&Item>) -> Ordering {
     }
 }
 
-/// Maven's `Item.compareTo` for two items on the same side of nothing.
-fn same_side(left: &Item, right: &Item) -> Ordering {
-    use Item::{Combination, List, Number, Qualifier};
+/// Maven's `Item.compareTo` for two entries on the same side of nothing, not both lists.
+fn same_side(left: &Entry, right: &Entry) -> Ordering {
+    use Item::{Combination, Number, Qualifier};
+    let (left, right) = match (left, right) {
+        (Entry::Item(left), Entry::Item(right)) => (left, right),
+        (Entry::List { .. }, Entry::List { .. }) => return Ordering::Equal,
+        (Entry::List { .. }, Entry::Item(Number(_))) => return Ordering::Less,
+        (Entry::Item(Number(_)), Entry::List { .. }) => return Ordering::Greater,
+        (Entry::List { .. }, Entry::Item(_)) => return Ordering::Greater,
+        (Entry::Item(_), Entry::List { .. }) => return Ordering::Less,
+    };
     match (left, right) {
         (Number(a), Number(b)) => cmp_digits(a, b),
         (Number(_), _) => Ordering::Greater,
@@ -292,25 +368,40 @@ fn same_side(left: &Item, right: &Item) -> Ordering {
         (Combination { rank: a, number: x }, Combination { rank: b, number: y }) => {
             a.cmp(b).then_with(|| cmp_digits(x, y))
         }
-        (Qualifier { .. } | Combination { .. }, List(_)) => Ordering::Less,
-        (List(_), Qualifier { .. } | Combination { .. }) => Ordering::Greater,
-        (List(a), List(b)) => compare_lists(a, b),
     }
 }
 
-fn compare_lists(left: &[Item], right: &[Item]) -> Ordering {
-    let length = left.len().max(right.len());
-    for i in 0..length {
-        let result = match (left.get(i), right.get(i)) {
+/// Compares two lists item by item, a missing item as nothing. Two nested lists at
+/// the same position are both the last items of their lists, so comparing them
+/// decides the whole comparison: the loop goes down into them instead of recursing.
+fn compare_lists(mut left: &[Entry], mut right: &[Entry]) -> Ordering {
+    let mut i = 0;
+    // Entries after a `List` belong to the nested list, not to the list being walked.
+    let (mut left_done, mut right_done) = (false, false);
+    loop {
+        let l = if left_done { None } else { left.get(i) };
+        let r = if right_done { None } else { right.get(i) };
+        let result = match (l, r) {
+            (None, None) => return Ordering::Equal,
+            (Some(Entry::List { side: a }), Some(Entry::List { side: b })) => {
+                if a != b || *a == Ordering::Equal {
+                    return a.cmp(b);
+                }
+                left = &left[i + 1..];
+                right = &right[i + 1..];
+                i = 0;
+                continue;
+            }
             (Some(l), r) => compare(l, r),
             (None, Some(r)) => compare(r, None).reverse(),
-            (None, None) => Ordering::Equal,
         };
         if result != Ordering::Equal {
             return result;
         }
+        left_done |= matches!(l, Some(Entry::List { .. }));
+        right_done |= matches!(r, Some(Entry::List { .. }));
+        i += 1;
     }
-    Ordering::Equal
 }
 
 impl Ord for MavenVersion {
@@ -338,20 +429,28 @@ mod tests {
     use super::*;
 
     fn shape(text: &str) -> String {
-        fn show(items: &[Item]) -> String {
-            let parts: Vec<String> = items
-                .iter()
-                .map(|item| match item {
-                    Item::Number(d) if d.is_empty() => "0".to_owned(),
-                    Item::Number(d) => d.to_string(),
-                    Item::Qualifier { rank, .. } => format!("q{rank}"),
-                    Item::Combination { rank, number } => format!("c{rank}:{number}"),
-                    Item::List(list) => format!("[{}]", show(list)),
-                })
-                .collect();
-            parts.join(",")
+        let entries = &parse(text).expect("valid").0;
+        let mut shown = String::new();
+        let mut open = 0;
+        for (position, entry) in entries.iter().enumerate() {
+            if position > 0 && !shown.ends_with('[') {
+                shown.push(',');
+            }
+            match entry {
+                Entry::Item(Item::Number(d)) if d.is_empty() => shown.push('0'),
+                Entry::Item(Item::Number(d)) => shown.push_str(d),
+                Entry::Item(Item::Qualifier { rank, .. }) => shown.push_str(&format!("q{rank}")),
+                Entry::Item(Item::Combination { rank, number }) => {
+                    shown.push_str(&format!("c{rank}:{number}"));
+                }
+                Entry::List { .. } => {
+                    shown.push('[');
+                    open += 1;
+                }
+            }
         }
-        show(&parse(text).expect("valid").0)
+        shown.push_str(&"]".repeat(open));
+        shown
     }
 
     #[test]
@@ -362,5 +461,30 @@ mod tests {
         assert_eq!(shape("1.0.RC1"), "1,[c3:1]");
         assert_eq!(shape("2.0.foo"), "2,[q7-foo]");
         assert_eq!(shape("1.2-SNAPSHOT"), "1,2,[q4]");
+        assert_eq!(shape("1-0-1-0"), "1,[0,[1]]");
+        assert_eq!(shape("1-ga-0"), "1,[c5:]");
+    }
+
+    /// The parser below the length limit: 150,000 `-`-separated items open 150,000
+    /// nested lists. Parsing, comparing, cloning and dropping them run in a test
+    /// thread's 2 MiB stack, so any recursion on the nesting would overflow it
+    /// (it did: `compare` and the drop of the nested lists recursed).
+    #[test]
+    fn deep_nesting_needs_no_stack() {
+        let deep = "1-".repeat(150_000);
+        let a = parse(&format!("{deep}2")).expect("valid");
+        let b = parse(&format!("{deep}3")).expect("valid");
+        let levels =
+            a.0.iter()
+                .filter(|e| matches!(e, Entry::List { .. }))
+                .count();
+        assert_eq!(levels, 150_000);
+        assert_eq!(a.cmp(&b), Ordering::Less);
+        assert_eq!(b.cmp(&a), Ordering::Greater);
+        let copy = a.clone();
+        assert_eq!(copy.cmp(&a), Ordering::Equal);
+        drop((a, b, copy));
+        let sides = parse(&"1-ga-".repeat(50_000)).expect("valid");
+        assert_eq!(sides.cmp(&parse("1").expect("valid")), Ordering::Equal);
     }
 }

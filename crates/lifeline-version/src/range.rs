@@ -26,8 +26,10 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use crate::version::{Key, parse_key_checked, semver_key, semver_key_of_text};
-use crate::{Ecosystem, Version};
+use lifeline_text::Excerpt;
+
+use crate::version::{Key, check_length, parse_key_checked, semver_key, semver_key_of_text};
+use crate::{Ecosystem, Version, VersionError};
 
 /// The `type` of an OSV range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -145,7 +147,13 @@ impl CompiledRanges {
     /// [`Verdict::Unknown`], and every such problem is listed by [`Self::problems`].
     pub fn new(ecosystem: Ecosystem, ranges: &[Range], versions: &[String]) -> CompiledRanges {
         let mut problems = Vec::new();
-        let mut listed_text: Vec<Box<str>> = versions.iter().map(|v| v.as_str().into()).collect();
+        // A text over the length limit is a problem, not an entry: no version that
+        // can be evaluated is that long, and it is not kept.
+        let mut listed_text: Vec<Box<str>> = versions
+            .iter()
+            .filter(|v| check_length(ecosystem, v).is_ok())
+            .map(|v| v.as_str().into())
+            .collect();
         listed_text.sort();
         listed_text.dedup();
         let mut listed = Vec::with_capacity(versions.len());
@@ -212,6 +220,9 @@ impl CompiledRanges {
     pub fn evaluate_str(&self, version: &str) -> Verdict {
         match self.ecosystem.parse(version) {
             Ok(version) => self.evaluate(&version),
+            Err(error @ VersionError::TooLong { .. }) => Verdict::Unknown {
+                reason: error.to_string(),
+            },
             Err(error) => {
                 if self
                     .listed_text
@@ -259,7 +270,8 @@ impl CompiledRanges {
                     match query {
                         Ok(key) => Ok(in_range(key, steps, limits.as_deref())),
                         Err(error) => Err(format!(
-                            "version `{version}` is not SemVer 2.0, as a SEMVER range needs: {error}"
+                            "version `{}` is not SemVer 2.0, as a SEMVER range needs: {error}",
+                            Excerpt(version.as_str())
                         )),
                     }
                 }
@@ -272,7 +284,8 @@ impl CompiledRanges {
                         Ok(in_range(version.key(), steps, limits.as_deref()))
                     } else {
                         Err(format!(
-                            "version `{version}` was parsed for {}, the ranges are for {}",
+                            "version `{}` was parsed for {}, the ranges are for {}",
+                            Excerpt(version.as_str()),
                             version.ecosystem(),
                             self.ecosystem
                         ))
@@ -318,7 +331,7 @@ fn compile_range(
         let parse = |text: &str| -> Result<Key, String> {
             if semver {
                 semver_key_of_text(text)
-                    .map_err(|e| format!("SemVer version `{text}` is not valid: {e}"))
+                    .map_err(|e| format!("SemVer version `{}` is not valid: {e}", Excerpt(text)))
             } else {
                 parse_key_checked(ecosystem, text).map_err(|e| e.to_string())
             }

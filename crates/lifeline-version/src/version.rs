@@ -85,6 +85,7 @@ impl Ecosystem {
     /// white space; [`Version`]'s `Display` keeps the text as given.
     ///
     /// # Errors
+    /// [`VersionError::TooLong`] for text over [`MAX_VERSION_LEN`] bytes,
     /// [`VersionError::Empty`] for empty or blank text, [`VersionError::Invalid`]
     /// (naming the ecosystem, the text and the reason) for text outside the grammar.
     pub fn parse(self, version: &str) -> Result<Version, VersionError> {
@@ -97,8 +98,36 @@ impl Ecosystem {
     }
 }
 
+/// The longest version text, in bytes, that any ecosystem parses: 1 KiB.
+///
+/// Real versions are far shorter (the longest in the OSV, CycloneDX and SPDX fixtures
+/// is under 100 bytes; Debian's long `+dfsg~git20240101.abcdef-1ubuntu0.1` forms are
+/// about 60). A longer text comes from a broken or hostile file: it is rejected with
+/// [`VersionError::TooLong`] before any parser sees it, so it evaluates to
+/// [`Verdict::Unknown`](crate::Verdict::Unknown), and the work and memory that one
+/// version can cost stay bounded whatever the parser.
+pub const MAX_VERSION_LEN: usize = 1024;
+
+/// Rejects a text longer than [`MAX_VERSION_LEN`].
+pub(crate) fn check_length(ecosystem: Ecosystem, text: &str) -> Result<(), VersionError> {
+    if text.len() <= MAX_VERSION_LEN {
+        return Ok(());
+    }
+    let mut cut = lifeline_text::EXCERPT_CHARS.min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Err(VersionError::TooLong {
+        ecosystem,
+        start: text[..cut].to_owned(),
+        length: text.len(),
+        limit: MAX_VERSION_LEN,
+    })
+}
+
 /// Parses the comparable key of a version, with the errors of [`Ecosystem::parse`].
 pub(crate) fn parse_key_checked(ecosystem: Ecosystem, text: &str) -> Result<Key, VersionError> {
+    check_length(ecosystem, text)?;
     if text.trim().is_empty() {
         return Err(VersionError::Empty {
             ecosystem,
@@ -107,10 +136,12 @@ pub(crate) fn parse_key_checked(ecosystem: Ecosystem, text: &str) -> Result<Key,
     }
     // Surrounding white space is dropped for every ecosystem: it comes from
     // hand-edited SBOMs and never carries meaning.
+    // The reasons of `pep440_rs` and `semver` may quote the text: escaped here, once
+    // for every parser.
     parse_key(ecosystem, text.trim()).map_err(|reason| VersionError::Invalid {
         ecosystem,
         text: text.to_owned(),
-        reason,
+        reason: lifeline_text::excerpt_to(&reason, 2 * lifeline_text::EXCERPT_CHARS).into_owned(),
     })
 }
 
@@ -141,9 +172,20 @@ pub(crate) fn semver_key(version: &Version) -> Result<Cow<'_, Key>, String> {
     }
 }
 
-/// Parses text as SemVer 2.0 for an OSV `SEMVER` range (a leading `v` allowed).
+/// Parses text as SemVer 2.0 for an OSV `SEMVER` range (a leading `v` allowed), at
+/// most [`MAX_VERSION_LEN`] bytes.
 pub(crate) fn semver_key_of_text(text: &str) -> Result<Key, String> {
-    semver2::parse(text, Prefix::Lenient).map(Key::SemVer)
+    if text.len() > MAX_VERSION_LEN {
+        return Err(format!(
+            "longer than {MAX_VERSION_LEN} bytes ({} bytes); no real version is",
+            text.len()
+        ));
+    }
+    semver2::parse(text, Prefix::Lenient)
+        .map(Key::SemVer)
+        .map_err(|reason| {
+            lifeline_text::excerpt_to(&reason, 2 * lifeline_text::EXCERPT_CHARS).into_owned()
+        })
 }
 
 /// Compares two runs of ASCII digits as numbers of any size.

@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use crate::error::{Diagnostic, Diagnostics, SbomError, reject_errors};
+use crate::limits::ReadLimits;
 use crate::model::{Component, Dependency, Hash, Metadata, Sbom, SbomFormat, Service};
 use crate::schema::{CYCLONEDX_VERSIONS, validate_cyclonedx};
 
@@ -115,27 +116,33 @@ fn json_component(value: &Value, path: String, parent: Option<usize>) -> Compone
     }
 }
 
-fn walk_json_components(
-    list: Option<&Value>,
-    prefix: &str,
-    parent: Option<usize>,
-    out: &mut Vec<Component>,
-) {
-    let Some(list) = list.and_then(Value::as_array) else {
-        return;
-    };
-    for (index, value) in list.iter().enumerate() {
-        let path = format!("{prefix}components[{index}]");
+/// Reads nested `components` lists in document order (each component, then the
+/// components inside it) with an explicit stack: nesting comes from the file, so no
+/// recursion on it.
+fn walk_json_components(list: Option<&Value>, out: &mut Vec<Component>) {
+    // (list, path prefix, parent index, next position in the list)
+    let mut stack: Vec<(&Vec<Value>, String, Option<usize>, usize)> = Vec::new();
+    if let Some(list) = list.and_then(Value::as_array) {
+        stack.push((list, String::new(), None, 0));
+    }
+    while let Some((list, prefix, parent, position)) = stack.pop() {
+        let Some(value) = list.get(position) else {
+            continue;
+        };
+        let path = format!("{prefix}components[{position}]");
         out.push(json_component(value, path.clone(), parent));
         let me = out.len() - 1;
-        walk_json_components(value.get("components"), &format!("{path}."), Some(me), out);
+        stack.push((list, prefix, parent, position + 1));
+        if let Some(inner) = value.get("components").and_then(Value::as_array) {
+            stack.push((inner, format!("{path}."), Some(me), 0));
+        }
     }
 }
 
 fn json_to_model(document: &Value, version: &str) -> Sbom {
     let metadata = document.get("metadata");
     let mut components = Vec::new();
-    walk_json_components(document.get("components"), "", None, &mut components);
+    walk_json_components(document.get("components"), &mut components);
     let services = document
         .get("services")
         .and_then(Value::as_array)
@@ -245,8 +252,21 @@ fn check_references(sbom: &Sbom) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// Reads a CycloneDX XML document (namespace `http://cyclonedx.org/schema/bom/1.N`).
+/// Reads a CycloneDX XML document (namespace `http://cyclonedx.org/schema/bom/1.N`)
+/// within the default [`ReadLimits`].
 pub fn read_xml(text: &str) -> Result<Loaded, SbomError> {
+    read_xml_with(text, &ReadLimits::default())
+}
+
+/// [`read_xml`] within `limits`: `roxmltree` has no depth limit of its own, so the
+/// depth and the value sizes are checked before anything walks the tree.
+pub fn read_xml_with(text: &str, limits: &ReadLimits) -> Result<Loaded, SbomError> {
+    if text.len() > limits.max_file_bytes {
+        return Err(SbomError::TooLarge {
+            bytes: text.len(),
+            limit: limits.max_file_bytes,
+        });
+    }
     let options = roxmltree::ParsingOptions {
         allow_dtd: false,
         ..roxmltree::ParsingOptions::default()
@@ -256,6 +276,20 @@ pub fn read_xml(text: &str) -> Result<Loaded, SbomError> {
             format: "XML",
             message: e.to_string(),
         })?;
+    let depth = crate::limits::xml_depth(&document);
+    if depth > limits.max_depth {
+        return Err(SbomError::TooDeep {
+            depth,
+            limit: limits.max_depth,
+        });
+    }
+    let long = crate::limits::long_xml_values(&document, limits.max_value_bytes);
+    if !long.is_empty() {
+        return Err(SbomError::Invalid {
+            kind: "XML".into(),
+            diagnostics: Diagnostics(crate::limits::cap_problems(long)),
+        });
+    }
     let root = document.root_element();
     let namespace = root.tag_name().namespace().unwrap_or_default();
     let version = namespace
@@ -430,7 +464,7 @@ impl XmlReader {
         let metadata = self.child(root, "metadata");
         let mut components = Vec::new();
         if let Some(list) = self.child(root, "components") {
-            self.components(list, "", None, &mut components);
+            self.components(list, &mut components);
         }
         let metadata_component = metadata
             .and_then(|m| self.child(m, "component"))
@@ -501,21 +535,28 @@ impl XmlReader {
         }
     }
 
-    fn components(
-        &mut self,
-        list: Node<'_, '_>,
-        prefix: &str,
-        parent: Option<usize>,
-        out: &mut Vec<Component>,
-    ) {
-        let nodes = self.children(list, "component");
-        for (index, node) in nodes.into_iter().enumerate() {
-            let path = format!("{prefix}components[{index}]");
+    /// Reads nested `<components>` in document order with an explicit stack (no
+    /// recursion on the file's nesting).
+    fn components(&mut self, list: Node<'_, '_>, out: &mut Vec<Component>) {
+        // (the `<component>` nodes of one list, path prefix, parent index, next position)
+        let mut stack = vec![(self.children(list, "component"), String::new(), None, 0)];
+        while let Some((nodes, prefix, parent, position)) = stack.pop() {
+            let Some(&node) = nodes.get(position) else {
+                continue;
+            };
+            let path = format!("{prefix}components[{position}]");
             let component = self.component(node, path.clone(), parent);
             out.push(component);
             let me = out.len() - 1;
-            if let Some(inner) = self.child(node, "components") {
-                self.components(inner, &format!("{path}."), Some(me), out);
+            let inner = self.child(node, "components");
+            stack.push((nodes, prefix, parent, position + 1));
+            if let Some(inner) = inner {
+                stack.push((
+                    self.children(inner, "component"),
+                    format!("{path}."),
+                    Some(me),
+                    0,
+                ));
             }
         }
     }

@@ -18,11 +18,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use lifeline_network::ValidatedNetwork;
+use lifeline_text::Excerpt;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::cvss::Rating;
 use crate::error::{DeviceError, Diagnostic, Diagnostics};
+use crate::limits::ReadLimits;
 use crate::model::Sbom;
 use crate::scan::{ScanReport, Status};
 
@@ -87,6 +90,19 @@ fn valid_id(id: &str) -> bool {
 
 /// Reads FHIR `Device` resources from JSON or XML bytes.
 pub fn read_inventory(bytes: &[u8]) -> Result<Inventory, DeviceError> {
+    read_inventory_with(bytes, &ReadLimits::default())
+}
+
+/// [`read_inventory`] within `limits`: the file size, the nesting depth (`roxmltree`
+/// has no limit of its own) and the size of each value are checked before the
+/// resources are read.
+pub fn read_inventory_with(bytes: &[u8], limits: &ReadLimits) -> Result<Inventory, DeviceError> {
+    if bytes.len() > limits.max_file_bytes {
+        return Err(DeviceError::TooLarge {
+            bytes: bytes.len(),
+            limit: limits.max_file_bytes,
+        });
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| DeviceError::Syntax {
         format: "UTF-8",
         message: e.to_string(),
@@ -99,12 +115,34 @@ pub fn read_inventory(bytes: &[u8]) -> Result<Inventory, DeviceError> {
             format: "XML",
             message: e.to_string(),
         })?;
+        let depth = crate::limits::xml_depth(&document);
+        if depth > limits.max_depth {
+            return Err(DeviceError::TooDeep {
+                depth,
+                limit: limits.max_depth,
+            });
+        }
+        diagnostics.extend(crate::limits::long_xml_values(
+            &document,
+            limits.max_value_bytes,
+        ));
         xml_resources(document.root_element(), "", &mut devices, &mut diagnostics);
     } else {
         let document: Value = serde_json::from_str(text).map_err(|e| DeviceError::Syntax {
             format: "JSON",
             message: e.to_string(),
         })?;
+        let depth = crate::limits::json_depth(&document);
+        if depth > limits.max_depth {
+            return Err(DeviceError::TooDeep {
+                depth,
+                limit: limits.max_depth,
+            });
+        }
+        diagnostics.extend(crate::limits::long_json_values(
+            &document,
+            limits.max_value_bytes,
+        ));
         json_resources(&document, "", &mut devices, &mut diagnostics);
     }
     let mut seen = BTreeMap::new();
@@ -114,7 +152,7 @@ pub fn read_inventory(bytes: &[u8]) -> Result<Inventory, DeviceError> {
                 join(&device.path, "id"),
                 format!(
                     "\"{}\" is already the id of the Device at {first}",
-                    device.id
+                    Excerpt(&device.id)
                 ),
             ));
         }
@@ -122,6 +160,7 @@ pub fn read_inventory(bytes: &[u8]) -> Result<Inventory, DeviceError> {
     if devices.is_empty() && !diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.push(Diagnostic::error("", "no Device resource found"));
     }
+    let diagnostics = crate::limits::cap_problems(diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(DeviceError::Invalid {
             diagnostics: Diagnostics(diagnostics),
@@ -141,42 +180,48 @@ fn join(prefix: &str, field: &str) -> String {
     }
 }
 
+/// Reads the resources of a JSON inventory (a resource, an array of them, or Bundles
+/// nested in any way) in document order, with an explicit stack: the nesting comes from
+/// the file, so no recursion on it.
 fn json_resources(
     value: &Value,
     path: &str,
     devices: &mut Vec<Device>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    if let Some(list) = value.as_array() {
-        for (index, item) in list.iter().enumerate() {
-            json_resources(item, &format!("{path}[{index}]"), devices, diagnostics);
+    let mut stack: Vec<(&Value, String)> = vec![(value, path.to_owned())];
+    while let Some((value, path)) = stack.pop() {
+        if let Some(list) = value.as_array() {
+            for (index, item) in list.iter().enumerate().rev() {
+                stack.push((item, format!("{path}[{index}]")));
+            }
+            continue;
         }
-        return;
-    }
-    match value.get("resourceType").and_then(Value::as_str) {
-        Some("Bundle") => {
-            for (index, entry) in value
-                .get("entry")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                if let Some(resource) = entry.get("resource") {
-                    let at = join(path, &format!("entry[{index}].resource"));
-                    json_resources(resource, &at, devices, diagnostics);
+        match value.get("resourceType").and_then(Value::as_str) {
+            Some("Bundle") => {
+                let entries: Vec<&Value> = value
+                    .get("entry")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                for (index, entry) in entries.into_iter().enumerate().rev() {
+                    if let Some(resource) = entry.get("resource") {
+                        let at = join(&path, &format!("entry[{index}].resource"));
+                        stack.push((resource, at));
+                    }
                 }
             }
+            Some("Device") => devices.push(json_device(value, &path, diagnostics)),
+            Some(other) => diagnostics.push(Diagnostic::warning(
+                join(&path, "resourceType"),
+                format!("\"{}\" is not a Device; skipped", Excerpt(other)),
+            )),
+            None => diagnostics.push(Diagnostic::error(
+                join(&path, "resourceType"),
+                "missing: not a FHIR resource",
+            )),
         }
-        Some("Device") => devices.push(json_device(value, path, diagnostics)),
-        Some(other) => diagnostics.push(Diagnostic::warning(
-            join(path, "resourceType"),
-            format!("\"{other}\" is not a Device; skipped"),
-        )),
-        None => diagnostics.push(Diagnostic::error(
-            join(path, "resourceType"),
-            "missing: not a FHIR resource",
-        )),
     }
 }
 
@@ -269,21 +314,38 @@ fn xml_value(node: roxmltree::Node<'_, '_>, name: &'static str) -> Option<String
         .map(str::to_owned)
 }
 
+/// Reads the resources of an XML inventory in document order with an explicit stack
+/// (Bundles may nest as deep as the file says; no recursion on it).
 fn xml_resources(
     node: roxmltree::Node<'_, '_>,
     path: &str,
     devices: &mut Vec<Device>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let mut stack = vec![(node, path.to_owned())];
+    while let Some((node, path)) = stack.pop() {
+        let nested = xml_resource(node, &path, devices, diagnostics);
+        stack.extend(nested.into_iter().rev());
+    }
+}
+
+/// Reads one resource; a Bundle's resources are returned, not read.
+fn xml_resource<'a, 'input>(
+    node: roxmltree::Node<'a, 'input>,
+    path: &str,
+    devices: &mut Vec<Device>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(roxmltree::Node<'a, 'input>, String)> {
+    let mut nested = Vec::new();
     if node.tag_name().namespace() != Some(FHIR_NAMESPACE) {
         diagnostics.push(Diagnostic::error(
             path,
             format!(
                 "<{}> is not in the FHIR namespace {FHIR_NAMESPACE}",
-                node.tag_name().name()
+                Excerpt(node.tag_name().name())
             ),
         ));
-        return;
+        return nested;
     }
     match node.tag_name().name() {
         "Bundle" => {
@@ -292,7 +354,7 @@ fn xml_resources(
                     && let Some(inner) = resource.children().find(|c| c.is_element())
                 {
                     let at = join(path, &format!("entry[{index}].resource"));
-                    xml_resources(inner, &at, devices, diagnostics);
+                    nested.push((inner, at));
                 }
             }
         }
@@ -301,7 +363,10 @@ fn xml_resources(
             if !valid_id(&id) {
                 diagnostics.push(Diagnostic::error(
                     join(path, "id"),
-                    format!("\"{id}\" is not a FHIR id (1–64 of A–Z, a–z, 0–9, `-`, `.`)"),
+                    format!(
+                        "\"{}\" is not a FHIR id (1–64 of A–Z, a–z, 0–9, `-`, `.`)",
+                        Excerpt(&id)
+                    ),
                 ));
             }
             let mut names: Vec<String> = xml_children(node, "name")
@@ -342,9 +407,10 @@ fn xml_resources(
         }
         other => diagnostics.push(Diagnostic::warning(
             path,
-            format!("<{other}> is not a Device; skipped"),
+            format!("<{}> is not a Device; skipped", Excerpt(other)),
         )),
     }
+    nested
 }
 
 /// How an SBOM was linked to a device.
@@ -511,8 +577,8 @@ pub struct VendorRow {
     pub devices: usize,
     /// Counts over the vendor's SBOMs.
     pub counts: Counts,
-    /// The network nodes, sites and platforms that carry this vendor id (filled by a
-    /// caller that has a network; empty otherwise).
+    /// The network nodes, sites and platforms that carry this vendor id, in the
+    /// network's order of entities (empty when [`roll_up`] was given no network).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub network_entities: Vec<String>,
 }
@@ -545,9 +611,25 @@ type VendorAccumulator<'a> = (
     Vec<&'a ScanReport>,
 );
 
+/// The ids of the network entities whose `vendor` is `vendor_id`.
+pub fn network_entities(network: &ValidatedNetwork, vendor_id: &str) -> Vec<String> {
+    network
+        .entities_of_vendor(vendor_id)
+        .iter()
+        .map(|&(kind, index)| network.entity_id(kind, index).to_owned())
+        .collect()
+}
+
 /// Links each device to the SBOMs that describe it and rolls up the scan reports.
-/// `scanned` pairs each SBOM with its scan report (`report.source` names it).
-pub fn roll_up(devices: &[Device], scanned: &[(Sbom, ScanReport)]) -> DeviceReport {
+/// `scanned` pairs each SBOM with its scan report (`report.source` names it). With a
+/// `network`, each vendor row lists the network's nodes, sites and platforms whose
+/// `vendor` is that vendor id (the one rule of `lifeline_network::vendor_id`), so a
+/// vulnerable device maker can be followed to the supply-chain entities it runs.
+pub fn roll_up(
+    devices: &[Device],
+    scanned: &[(Sbom, ScanReport)],
+    network: Option<&ValidatedNetwork>,
+) -> DeviceReport {
     let mut rows = Vec::new();
     let mut linked = vec![false; scanned.len()];
     for device in devices {
@@ -621,13 +703,16 @@ pub fn roll_up(devices: &[Device], scanned: &[(Sbom, ScanReport)]) -> DeviceRepo
         .map(|(vendor_id, (name, products, devices, reports))| {
             let mut counts = Counts::default();
             counts.add(&reports);
+            let network_entities = network
+                .map(|network| network_entities(network, &vendor_id))
+                .unwrap_or_default();
             VendorRow {
                 vendor_id,
                 name,
                 products: products.len(),
                 devices,
                 counts,
-                network_entities: Vec::new(),
+                network_entities,
             }
         })
         .collect();

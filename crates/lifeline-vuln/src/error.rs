@@ -12,6 +12,7 @@ pub(crate) fn reject_errors(
     kind: &str,
     diagnostics: Vec<Diagnostic>,
 ) -> Result<Vec<Diagnostic>, SbomError> {
+    let diagnostics = crate::limits::cap_problems(diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         Err(SbomError::Invalid {
             kind: kind.to_owned(),
@@ -33,6 +34,22 @@ pub enum SbomError {
         /// The parser's message, with line and column.
         message: String,
     },
+    /// The file is larger than the limit (`ReadLimits::max_file_bytes`).
+    #[error("{bytes} bytes, more than the limit of {limit} bytes per file")]
+    TooLarge {
+        /// The file's size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The document nests deeper than the limit (`ReadLimits::max_depth`).
+    #[error("nested {depth} levels deep, more than the limit of {limit}")]
+    TooDeep {
+        /// How deep it nests (at least; counting may stop at the limit).
+        depth: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// Well-formed, but neither CycloneDX nor SPDX.
     #[error("unknown document kind: {0}")]
     UnknownKind(String),
@@ -50,7 +67,10 @@ pub enum SbomError {
 #[derive(Debug, thiserror::Error)]
 pub enum AdvisoryError {
     /// An OSV record that does not parse or breaks the OSV schema.
-    #[error("OSV record `{source_name}`: {path}: {message}")]
+    #[error(
+        "OSV record `{}`: {path}: {message}",
+        lifeline_text::Escaped(source_name)
+    )]
     Osv {
         /// The file or zip entry name.
         source_name: String,
@@ -68,7 +88,7 @@ pub enum AdvisoryError {
         message: String,
     },
     /// An OSV zip export that cannot be opened or read.
-    #[error("OSV zip `{source_name}`: {message}")]
+    #[error("OSV zip `{}`: {message}", lifeline_text::Escaped(source_name))]
     Zip {
         /// The zip's name or entry.
         source_name: String,
@@ -87,6 +107,22 @@ pub enum DeviceError {
         format: &'static str,
         /// The parser's message.
         message: String,
+    },
+    /// The file is larger than the limit (`ReadLimits::max_file_bytes`).
+    #[error("{bytes} bytes, more than the limit of {limit} bytes per file")]
+    TooLarge {
+        /// The file's size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The document nests deeper than the limit (`ReadLimits::max_depth`).
+    #[error("nested {depth} levels deep, more than the limit of {limit}")]
+    TooDeep {
+        /// How deep it nests (at least; counting may stop at the limit).
+        depth: usize,
+        /// The limit.
+        limit: usize,
     },
     /// A resource that breaks the FHIR R5 rules this reader checks.
     #[error("invalid FHIR device inventory: {} error(s)\n{diagnostics}", diagnostics.error_count())]

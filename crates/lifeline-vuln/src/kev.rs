@@ -67,9 +67,36 @@ impl KevCatalogue {
     /// Parses and validates the catalogue JSON; the first schema error is reported with
     /// its path (`vulnerabilities[3].dueDate`).
     pub fn parse(bytes: &[u8]) -> Result<KevCatalogue, AdvisoryError> {
-        let error = |path: String, message: String| AdvisoryError::Kev { path, message };
+        KevCatalogue::parse_with(bytes, &crate::ReadLimits::default())
+    }
+
+    /// [`KevCatalogue::parse`] within `limits` (file size, value size; `serde_json`
+    /// keeps nesting within 128 levels). Messages quote values escaped and cut.
+    pub fn parse_with(
+        bytes: &[u8],
+        limits: &crate::ReadLimits,
+    ) -> Result<KevCatalogue, AdvisoryError> {
+        let error = |path: String, message: String| AdvisoryError::Kev {
+            path,
+            message: lifeline_text::excerpt_to(&message, 200).into_owned(),
+        };
+        if bytes.len() > limits.max_file_bytes {
+            return Err(error(
+                String::new(),
+                format!(
+                    "{} bytes, more than the limit of {} bytes per file",
+                    bytes.len(),
+                    limits.max_file_bytes
+                ),
+            ));
+        }
         let document: Value =
             serde_json::from_slice(bytes).map_err(|e| error(String::new(), e.to_string()))?;
+        if let Some(first) =
+            crate::limits::long_json_values(&document, limits.max_value_bytes).first()
+        {
+            return Err(error(first.path.clone(), first.message.clone()));
+        }
         let validator = validator()
             .as_ref()
             .map_err(|e| error(String::new(), format!("embedded schema: {e}")))?;

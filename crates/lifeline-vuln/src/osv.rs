@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
+use lifeline_text::Excerpt;
 use serde::Deserialize;
 
 use crate::cvss::{CvssScore, Rating, base_score};
@@ -109,8 +110,23 @@ pub struct OsvRecord {
     pub database_specific: Option<serde_json::Value>,
 }
 
-/// Parses one OSV record; errors name the record and the field.
+/// The most bytes one OSV record may have: the largest real records are under 1 MiB.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// Parses one OSV record; errors name the record and the field. A record over
+/// [`MAX_RECORD_BYTES`] is refused before it is parsed (`serde_json` keeps nesting
+/// within 128 levels itself).
 pub fn parse_record(source_name: &str, bytes: &[u8]) -> Result<OsvRecord, AdvisoryError> {
+    if bytes.len() > MAX_RECORD_BYTES {
+        return Err(AdvisoryError::Osv {
+            source_name: source_name.to_owned(),
+            path: String::new(),
+            message: format!(
+                "{} bytes, more than the limit of {MAX_RECORD_BYTES} bytes per record",
+                bytes.len()
+            ),
+        });
+    }
     // The plain reader first (it is much faster); only a record that fails is read again
     // to find the path of the bad field.
     let record: OsvRecord = match serde_json::from_slice(bytes) {
@@ -122,12 +138,13 @@ pub fn parse_record(source_name: &str, bytes: &[u8]) -> Result<OsvRecord, Adviso
                     Err(e) => AdvisoryError::Osv {
                         source_name: source_name.to_owned(),
                         path: e.path().to_string(),
-                        message: e.inner().to_string(),
+                        message: lifeline_text::excerpt_to(&e.inner().to_string(), 200)
+                            .into_owned(),
                     },
                     Ok(_) => AdvisoryError::Osv {
                         source_name: source_name.to_owned(),
                         path: String::new(),
-                        message: plain.to_string(),
+                        message: lifeline_text::excerpt_to(&plain.to_string(), 200).into_owned(),
                     },
                 },
             );
@@ -147,7 +164,10 @@ pub fn parse_record(source_name: &str, bytes: &[u8]) -> Result<OsvRecord, Adviso
                 return Err(AdvisoryError::Osv {
                     source_name: source_name.to_owned(),
                     path: format!("{path}.type"),
-                    message: format!("\"{}\" is not SEMVER, ECOSYSTEM or GIT", range.kind),
+                    message: format!(
+                        "\"{}\" is not SEMVER, ECOSYSTEM or GIT",
+                        Excerpt(&range.kind)
+                    ),
                 });
             }
             if !range
@@ -215,6 +235,63 @@ pub struct LoadStats {
     pub bad_cvss: usize,
 }
 
+/// Limits on an OSV zip export, so that a hostile archive cannot exhaust memory or time.
+/// The defaults hold every OSV export (the largest, all ecosystems together, has about
+/// a million records of a few KiB each; the largest record is under 1 MiB).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZipLimits {
+    /// The most entries the archive may list.
+    pub max_entries: usize,
+    /// The most bytes one entry may inflate to.
+    pub max_entry_bytes: u64,
+    /// The most bytes all entries together may inflate to.
+    pub max_total_bytes: u64,
+    /// The most one deflated entry over 1 MiB may grow, as inflated size over compressed
+    /// size (JSON deflates about 10 times; a zip bomb about 1,000 times).
+    pub max_ratio: usize,
+}
+
+impl Default for ZipLimits {
+    fn default() -> ZipLimits {
+        ZipLimits {
+            max_entries: 4_000_000,
+            max_entry_bytes: 64 << 20,
+            max_total_bytes: 32 << 30,
+            max_ratio: 200,
+        }
+    }
+}
+
+/// The most warnings an index keeps; the rest are only counted, so that a feed with a
+/// million bad versions cannot fill memory or a terminal with messages.
+pub const MAX_WARNINGS: usize = 100;
+
+/// Problems that loading found and went on after: versions that cannot be evaluated,
+/// each naming the advisory and the field. Their ranges evaluate to "unknown" for the
+/// packages they name; every other advisory and component is matched as usual.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LoadWarnings {
+    /// The first [`MAX_WARNINGS`] warnings, in load order.
+    pub shown: Vec<String>,
+    /// How many more there were.
+    pub omitted: usize,
+}
+
+impl LoadWarnings {
+    fn push(&mut self, warning: String) {
+        if self.shown.len() < MAX_WARNINGS {
+            self.shown.push(warning);
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    /// Whether there is no warning.
+    pub fn is_empty(&self) -> bool {
+        self.shown.is_empty() && self.omitted == 0
+    }
+}
+
 /// Every advisory, indexed by (ecosystem, normalised package name).
 #[derive(Debug, Default)]
 pub struct AdvisoryIndex {
@@ -224,6 +301,8 @@ pub struct AdvisoryIndex {
     pub by_package: HashMap<PackageKey, Vec<AffectedEntry>>,
     /// What loading saw.
     pub stats: LoadStats,
+    /// What loading went on after.
+    pub warnings: LoadWarnings,
 }
 
 fn convert_range(range: &OsvRange) -> Option<lifeline_version::Range> {
@@ -304,20 +383,24 @@ impl AdvisoryIndex {
                     .and_then(|d| d.lines().find(|l| !l.trim().is_empty()))
                     .map(|l| l.trim().chars().take(200).collect())
             });
-        for affected in &record.affected {
+        for (position, affected) in record.affected.iter().enumerate() {
             let Some(package) = &affected.package else {
                 self.stats.without_package += 1;
                 continue;
             };
             let ranges: Vec<_> = affected.ranges.iter().filter_map(convert_range).collect();
             let git_ranges_skipped = affected.ranges.len() - ranges.len();
+            // A fixed version over the length limit is warned about below (when the
+            // ecosystem's order is known) and not shown in findings.
             let fixed = affected
                 .ranges
                 .iter()
                 .filter(|r| r.kind != "GIT")
                 .flat_map(|r| r.events.iter())
                 .filter_map(|e| match e {
-                    OsvEvent::Fixed(v) => Some(v.clone()),
+                    OsvEvent::Fixed(v) if v.len() <= lifeline_version::MAX_VERSION_LEN => {
+                        Some(v.clone())
+                    }
                     _ => None,
                 })
                 .collect();
@@ -325,6 +408,12 @@ impl AdvisoryIndex {
                 lifeline_version::Ecosystem::from_osv(&package.ecosystem).map(|ecosystem| {
                     lifeline_version::CompiledRanges::new(ecosystem, &ranges, &affected.versions)
                 });
+            for problem in compiled.iter().flat_map(|c| c.problems()) {
+                self.warnings.push(format!(
+                    "OSV {}: affected[{position}].{problem}",
+                    Excerpt(&record.id)
+                ));
+            }
             let key = PackageKey::new(&package.ecosystem, &package.name);
             self.stats.affected_entries += 1;
             self.by_package.entry(key).or_default().push(AffectedEntry {
@@ -352,14 +441,34 @@ impl AdvisoryIndex {
         Ok(())
     }
 
-    /// Adds every `*.json` entry of an OSV zip export (`all.zip` of an ecosystem).
+    /// Adds every `*.json` entry of an OSV zip export (`all.zip` of an ecosystem), within
+    /// the default [`ZipLimits`].
     pub fn add_zip(&mut self, source_name: &str, bytes: &[u8]) -> Result<(), AdvisoryError> {
+        self.add_zip_with(source_name, bytes, &ZipLimits::default())
+    }
+
+    /// Adds every `*.json` entry of an OSV zip export within `limits`. An encrypted
+    /// entry, a compression method other than stored and deflated, a CRC that does not
+    /// match, or a limit crossed stops the load with an error naming the entry.
+    pub fn add_zip_with(
+        &mut self,
+        source_name: &str,
+        bytes: &[u8],
+        limits: &ZipLimits,
+    ) -> Result<(), AdvisoryError> {
         let zip_error = |message: String| AdvisoryError::Zip {
             source_name: source_name.to_owned(),
             message,
         };
         let mut archive =
             zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| zip_error(e.to_string()))?;
+        if archive.len() > limits.max_entries {
+            return Err(zip_error(format!(
+                "{} entries, more than the limit of {}",
+                archive.len(),
+                limits.max_entries
+            )));
+        }
         // One inflater for the whole archive: a fresh one per entry (what `by_index`
         // does) allocates and frees its window for every record, and those freed blocks,
         // split up by the index's small long-lived allocations, made the heap grow to five
@@ -367,6 +476,7 @@ impl AdvisoryIndex {
         let mut inflater = flate2::Decompress::new(false);
         let mut compressed = Vec::new();
         let mut buffer = Vec::new();
+        let mut total: u64 = 0;
         for index in 0..archive.len() {
             let mut entry = archive
                 .by_index_raw(index)
@@ -378,35 +488,65 @@ impl AdvisoryIndex {
             if !entry.is_file() || !entry_name.ends_with(".json") {
                 continue;
             }
-            let name = format!("{source_name}:{entry_name}");
-            let size = usize::try_from(entry.size()).unwrap_or(usize::MAX);
-            let crc = entry.crc32();
+            let name = format!("{source_name}:{}", Excerpt(&entry_name));
+            // Checked before any byte is inflated: an encrypted entry otherwise reaches
+            // the inflater as noise ("deflate decompression error: repeated call with
+            // bad state").
+            if entry.encrypted() {
+                return Err(zip_error(format!(
+                    "{name}: the entry is encrypted (password-protected); OSV exports are not, and lifeline reads only unencrypted entries"
+                )));
+            }
             let method = entry.compression();
+            if !matches!(
+                method,
+                zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
+            ) {
+                return Err(zip_error(format!(
+                    "{name}: compression method {method} is not supported (only stored and deflated, as OSV exports use)"
+                )));
+            }
+            let declared = entry.size();
+            if declared > limits.max_entry_bytes {
+                return Err(zip_error(format!(
+                    "{name}: {declared} bytes uncompressed, more than the limit of {} per entry",
+                    limits.max_entry_bytes
+                )));
+            }
+            let crc = entry.crc32();
             compressed.clear();
             entry
                 .read_to_end(&mut compressed)
                 .map_err(|e| zip_error(format!("{name}: {e}")))?;
             drop(entry);
             buffer.clear();
+            let cap = usize::try_from(limits.max_entry_bytes).unwrap_or(usize::MAX);
             match method {
-                zip::CompressionMethod::Stored => buffer.extend_from_slice(&compressed),
                 zip::CompressionMethod::Deflated => {
                     inflater.reset(false);
-                    // The declared size bounds the output; a record is small, so a
-                    // lying header cannot make this allocate much (capped at 64 MiB).
-                    buffer.reserve(size.min(64 << 20));
+                    // The declared size is only a hint (a lying header must not make this
+                    // allocate much): the output grows as it comes, up to the limit.
+                    buffer.reserve(
+                        usize::try_from(declared)
+                            .unwrap_or(cap)
+                            .min(cap)
+                            .min(1 << 20),
+                    );
                     loop {
                         let consumed = usize::try_from(inflater.total_in()).unwrap_or(usize::MAX);
                         let input = compressed.get(consumed..).unwrap_or_default();
                         if buffer.len() == buffer.capacity() {
-                            if buffer.len() >= 64 << 20 {
-                                return Err(zip_error(format!("{name}: larger than 64 MiB")));
+                            if buffer.len() >= cap {
+                                return Err(zip_error(format!(
+                                    "{name}: more than the limit of {} bytes per entry when inflated",
+                                    limits.max_entry_bytes
+                                )));
                             }
-                            buffer.reserve(buffer.len().max(4096));
+                            buffer.reserve(buffer.len().max(4096).min(cap - buffer.len()));
                         }
                         let status = inflater
                             .decompress_vec(input, &mut buffer, flate2::FlushDecompress::Finish)
-                            .map_err(|e| zip_error(format!("{name}: {e}")))?;
+                            .map_err(|e| zip_error(format!("{name}: corrupt deflate data: {e}")))?;
                         match status {
                             flate2::Status::StreamEnd => break,
                             flate2::Status::Ok | flate2::Status::BufError
@@ -417,12 +557,31 @@ impl AdvisoryIndex {
                             _ => {}
                         }
                     }
+                    let ratio = buffer.len() / compressed.len().max(1);
+                    if buffer.len() > 1 << 20 && ratio > limits.max_ratio {
+                        return Err(zip_error(format!(
+                            "{name}: inflates {ratio} times ({} bytes from {}), more than the limit of {} (a zip bomb?)",
+                            buffer.len(),
+                            compressed.len(),
+                            limits.max_ratio
+                        )));
+                    }
                 }
-                other => {
-                    return Err(zip_error(format!(
-                        "{name}: compression method {other} is not supported (only stored and deflated)"
-                    )));
-                }
+                _ => buffer.extend_from_slice(&compressed),
+            }
+            if buffer.len() as u64 > limits.max_entry_bytes {
+                return Err(zip_error(format!(
+                    "{name}: {} bytes uncompressed, more than the limit of {} per entry",
+                    buffer.len(),
+                    limits.max_entry_bytes
+                )));
+            }
+            total += buffer.len() as u64;
+            if total > limits.max_total_bytes {
+                return Err(zip_error(format!(
+                    "{name}: the entries so far hold {total} bytes uncompressed, more than the limit of {} per archive",
+                    limits.max_total_bytes
+                )));
             }
             let mut hasher = flate2::Crc::new();
             hasher.update(&buffer);

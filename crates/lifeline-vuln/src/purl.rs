@@ -29,9 +29,10 @@ pub struct Purl {
     pub qualifiers: Vec<(String, String)>,
 }
 
-/// A purl that does not parse.
+/// A purl that does not parse; the message may quote the purl, so it is shown escaped
+/// and cut.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
+#[error("{}", lifeline_text::Excerpt(.0))]
 pub struct PurlError(String);
 
 impl Purl {

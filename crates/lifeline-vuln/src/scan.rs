@@ -13,6 +13,8 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use lifeline_text::Excerpt;
+use petgraph::unionfind::UnionFind;
 use serde::Serialize;
 
 use crate::cvss::{CvssScore, Rating};
@@ -231,6 +233,39 @@ fn verdict(
     }
 }
 
+/// Why a component cannot be matched against advisories; its text is the `reason` of
+/// [`Unmatched`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MatchError {
+    /// Neither a purl nor a CPE.
+    #[error("no purl")]
+    NoPurl,
+    /// A CPE but no purl.
+    #[error("no purl (a CPE is given; CPE matching is not supported)")]
+    CpeOnly,
+    /// The purl does not parse.
+    #[error("purl does not parse: {0}")]
+    Purl(#[from] crate::purl::PurlError),
+    /// The purl's type (with its namespace for distributions) has no OSV ecosystem.
+    #[error("purl type `{}` has no OSV ecosystem", Excerpt(.0))]
+    NoEcosystem(String),
+    /// Neither the purl nor the component gives a version.
+    #[error("no version in the purl or the component")]
+    NoVersion,
+    /// The version is longer than [`lifeline_version::MAX_VERSION_LEN`]: no advisory
+    /// can be evaluated on it (and no real version is that long).
+    #[error(
+        "version `{start}` is longer than {} bytes ({length} bytes): no advisory can be evaluated on it",
+        lifeline_version::MAX_VERSION_LEN
+    )]
+    VersionTooLong {
+        /// The version's excerpt (escaped and cut).
+        start: String,
+        /// Its length in bytes.
+        length: usize,
+    },
+}
+
 /// Scans one SBOM. `source` labels the report (the file name).
 pub fn scan(sbom: &Sbom, source: &str, sources: Sources<'_>) -> ScanReport {
     let mut notes: BTreeSet<String> = BTreeSet::new();
@@ -245,10 +280,10 @@ pub fn scan(sbom: &Sbom, source: &str, sources: Sources<'_>) -> ScanReport {
     for component in targets {
         scanned += 1;
         match match_component(component, sources.advisories, &mut notes) {
-            Err(reason) => unmatched.push(Unmatched {
+            Err(error) => unmatched.push(Unmatched {
                 component: ComponentRef::of(component),
                 path: component.path.clone(),
-                reason,
+                reason: error.to_string(),
             }),
             Ok((ecosystem, groups)) => {
                 for group in groups {
@@ -264,9 +299,9 @@ pub fn scan(sbom: &Sbom, source: &str, sources: Sources<'_>) -> ScanReport {
         if !used {
             notes.insert(format!(
                 "VEX {} ({}) for {}: no matching finding in this SBOM",
-                statement.id,
+                Excerpt(&statement.id),
                 statement.state.as_str(),
-                statement.affects.join(", ")
+                Excerpt(&statement.affects.join(", "))
             ));
         }
     }
@@ -306,39 +341,43 @@ pub fn scan(sbom: &Sbom, source: &str, sources: Sources<'_>) -> ScanReport {
 }
 
 /// An affecting advisory (its index) with the fixed versions of the entries that matched.
-type Hit = (u32, Vec<String>);
+pub type Hit = (u32, Vec<String>);
 
 /// The ecosystem of the component's purl (when its version order is known) and the
 /// advisories (indices) affecting the component, grouped by shared ids; or why the
 /// component cannot be matched.
-fn match_component(
+pub fn match_component(
     component: &Component,
     index: &AdvisoryIndex,
     notes: &mut BTreeSet<String>,
-) -> Result<(Option<lifeline_version::Ecosystem>, Vec<Vec<Hit>>), String> {
+) -> Result<(Option<lifeline_version::Ecosystem>, Vec<Vec<Hit>>), MatchError> {
     let Some(text) = &component.purl else {
         return Err(match &component.cpe {
-            Some(_) => "no purl (a CPE is given; CPE matching is not supported)".into(),
-            None => "no purl".into(),
+            Some(_) => MatchError::CpeOnly,
+            None => MatchError::NoPurl,
         });
     };
-    let purl = Purl::parse(text).map_err(|e| format!("purl does not parse: {e}"))?;
+    let purl = Purl::parse(text)?;
     let key = purl.key().ok_or_else(|| {
-        format!(
-            "purl type `{}` has no OSV ecosystem",
-            match &purl.namespace {
-                Some(namespace) if matches!(purl.ty.as_str(), "deb" | "apk" | "rpm") =>
-                    format!("{}/{namespace}", purl.ty),
-                _ => purl.ty.clone(),
+        MatchError::NoEcosystem(match &purl.namespace {
+            Some(namespace) if matches!(purl.ty.as_str(), "deb" | "apk" | "rpm") => {
+                format!("{}/{namespace}", purl.ty)
             }
-        )
+            _ => purl.ty.clone(),
+        })
     })?;
     let version = purl
         .version
         .clone()
         .or_else(|| component.version.clone())
-        .ok_or_else(|| "no version in the purl or the component".to_owned())?;
+        .ok_or(MatchError::NoVersion)?;
     let ecosystem = lifeline_version::Ecosystem::from_osv(&key.ecosystem);
+    if version.len() > lifeline_version::MAX_VERSION_LEN {
+        return Err(MatchError::VersionTooLong {
+            start: lifeline_text::excerpt(&version).into_owned(),
+            length: version.len(),
+        });
+    }
     let parsed = ecosystem.and_then(|ecosystem| ecosystem.parse(&version).ok());
     let mut hits: Vec<Hit> = Vec::new();
     // Position of each advisory in `hits`: an old release of a much-advised package can
@@ -351,7 +390,9 @@ fn match_component(
         if entry.git_ranges_skipped > 0 {
             notes.insert(format!(
                 "{}: {} GIT range(s) skipped for {} (commit ranges cannot be compared with package versions)",
-                advisory.id, entry.git_ranges_skipped, entry.name
+                Excerpt(&advisory.id),
+                entry.git_ranges_skipped,
+                Excerpt(&entry.name)
             ));
         }
         match verdict(entry, &version, parsed.as_ref()) {
@@ -366,7 +407,9 @@ fn match_component(
             lifeline_version::Verdict::Unknown { reason } => {
                 notes.insert(format!(
                     "{} {}: {} not evaluated: {reason}",
-                    component.name, version, advisory.id
+                    Excerpt(&component.name),
+                    Excerpt(&version),
+                    Excerpt(&advisory.id)
                 ));
             }
         }
@@ -375,17 +418,11 @@ fn match_component(
 }
 
 /// Groups hits whose advisories share an id or alias (transitively), with a union-find
-/// over the ids: near-linear in the number of hits and ids. Groups come out in the order
-/// of their first hit, members in hit order.
+/// over the hits (`petgraph`'s, the one the trace store uses too): near-linear in the
+/// number of hits and ids. Groups come out in the order of their first hit, members in
+/// hit order.
 fn group_by_alias(hits: Vec<Hit>, index: &AdvisoryIndex) -> Vec<Vec<Hit>> {
-    fn root(parent: &mut [usize], mut at: usize) -> usize {
-        while parent[at] != at {
-            parent[at] = parent[parent[at]];
-            at = parent[at];
-        }
-        at
-    }
-    let mut parent: Vec<usize> = (0..hits.len()).collect();
+    let mut sets: UnionFind<usize> = UnionFind::new(hits.len());
     let mut owner: HashMap<&str, usize> = HashMap::new();
     for (position, hit) in hits.iter().enumerate() {
         let Some(advisory) = index.advisories.get(hit.0 as usize) else {
@@ -394,10 +431,7 @@ fn group_by_alias(hits: Vec<Hit>, index: &AdvisoryIndex) -> Vec<Vec<Hit>> {
         for id in std::iter::once(&advisory.id).chain(advisory.aliases.iter()) {
             match owner.get(id.as_str()) {
                 Some(&other) => {
-                    let (a, b) = (root(&mut parent, position), root(&mut parent, other));
-                    if a != b {
-                        parent[a.max(b)] = a.min(b);
-                    }
+                    sets.union(position, other);
                 }
                 None => {
                     owner.insert(id.as_str(), position);
@@ -407,8 +441,7 @@ fn group_by_alias(hits: Vec<Hit>, index: &AdvisoryIndex) -> Vec<Vec<Hit>> {
     }
     let mut group_of: HashMap<usize, usize> = HashMap::new();
     let mut groups: Vec<Vec<Hit>> = Vec::new();
-    let roots: Vec<usize> = (0..hits.len()).map(|p| root(&mut parent, p)).collect();
-    for (hit, top) in hits.into_iter().zip(roots) {
+    for (hit, top) in hits.into_iter().zip(sets.into_labeling()) {
         match group_of.get(&top) {
             Some(&at) => groups[at].push(hit),
             None => {

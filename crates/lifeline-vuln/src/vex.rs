@@ -89,10 +89,25 @@ pub struct VexStatement {
 /// Reads the VEX statements of a CycloneDX JSON document (a VEX or a BOM with an embedded
 /// `vulnerabilities` list). The document is validated against its CycloneDX schema first.
 pub fn read_vex(bytes: &[u8]) -> Result<Vec<VexStatement>, SbomError> {
-    let document: Value = serde_json::from_slice(bytes).map_err(|e| SbomError::Syntax {
-        format: "JSON",
+    read_vex_with(bytes, &crate::ReadLimits::default())
+}
+
+/// [`read_vex`] within `limits` (file size, depth, value size).
+pub fn read_vex_with(
+    bytes: &[u8],
+    limits: &crate::ReadLimits,
+) -> Result<Vec<VexStatement>, SbomError> {
+    if bytes.len() > limits.max_file_bytes {
+        return Err(SbomError::TooLarge {
+            bytes: bytes.len(),
+            limit: limits.max_file_bytes,
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| SbomError::Syntax {
+        format: "UTF-8",
         message: e.to_string(),
     })?;
+    let document = crate::read_json_document(text.trim_start_matches('\u{feff}'), limits)?;
     crate::cyclonedx::read_json(&document)?;
     statements(&document)
 }

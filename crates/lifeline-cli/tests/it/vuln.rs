@@ -315,3 +315,53 @@ fn devices_report_names_network_entities_per_vendor() {
     let _ = std::fs::remove_dir_all(folder);
     let _ = std::fs::remove_file(network);
 }
+
+/// One advisory with a `fixed` version of 150,000 `-`-separated items (which once
+/// overflowed the stack and aborted the scan): the scan of the same SBOM completes,
+/// finds what it found without it, and warns naming the advisory and the field.
+#[test]
+fn scan_survives_a_hostile_advisory_and_names_it() {
+    let folder = temp("hostile-osv");
+    std::fs::create_dir_all(&folder).expect("temp folder");
+    let hostile = format!("{}1", "1-".repeat(150_000));
+    let record = serde_json::json!({
+        "id": "HOSTILE-1",
+        "modified": "2026-01-01T00:00:00Z",
+        "affected": [{
+            "package": {"ecosystem": "Maven", "name": "org.apache.logging.log4j:log4j-core"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": hostile}]}],
+        }],
+    });
+    let path = folder.join("HOSTILE-1.json");
+    std::fs::write(&path, record.to_string()).expect("write record");
+    let mut args = osv_args();
+    args.extend(["--osv".to_owned(), path.display().to_string()]);
+    let (out, err) = run(
+        &["sbom", "scan", &data("scan/product-abc.cdx.json")],
+        &args,
+        0,
+    );
+    let (expected, _) = run(
+        &["sbom", "scan", &data("scan/product-abc.cdx.json")],
+        &osv_args(),
+        0,
+    );
+    std::fs::remove_dir_all(&folder).ok();
+    // The same findings; one note more, that the hostile advisory was not evaluated.
+    let (notes, rest): (Vec<&str>, Vec<&str>) =
+        out.lines().partition(|line| line.contains("HOSTILE-1"));
+    assert_eq!(rest, expected.lines().collect::<Vec<_>>());
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].starts_with("note: ") && notes[0].len() < 600,
+        "{}",
+        notes[0]
+    );
+    assert!(
+        err.contains(
+            "warning: OSV HOSTILE-1: affected[0].ranges[0].events[1].fixed: Maven version `1-1-1-"
+        ),
+        "{err}"
+    );
+    assert!(err.len() < 4_000, "stderr holds {} bytes", err.len());
+}

@@ -51,7 +51,10 @@ fn a_document_with_one_invalid_event_is_rejected_whole() {
         1,
     );
     match repository.ingest(broken.as_bytes(), "broken.xml") {
-        Err(TraceError::Rejected { problems, omitted: 0 }) => {
+        Err(TraceError::Rejected {
+            problems,
+            omitted: 0,
+        }) => {
             let rendered: Vec<String> = problems.iter().map(ToString::to_string).collect();
             assert_eq!(rendered.len(), 2, "{rendered:?}");
             assert!(
@@ -103,7 +106,10 @@ fn an_event_json_ld_cannot_hold_is_rejected() {
         );
     let mut repository = Repository::in_memory().expect("repository");
     match repository.ingest(broken.as_bytes(), "shapes.xml") {
-        Err(TraceError::Rejected { problems, omitted: 0 }) => {
+        Err(TraceError::Rejected {
+            problems,
+            omitted: 0,
+        }) => {
             let rendered: Vec<String> = problems.iter().map(ToString::to_string).collect();
             assert_eq!(
                 rendered,
@@ -744,5 +750,9 @@ fn a_rejected_file_reports_the_first_problems_and_counts_the_rest() {
         }
         other => panic!("expected a rejection, got {other:?}"),
     }
-    assert_eq!(repository.len().expect("len"), 0, "nothing of the file is kept");
+    assert_eq!(
+        repository.len().expect("len"),
+        0,
+        "nothing of the file is kept"
+    );
 }

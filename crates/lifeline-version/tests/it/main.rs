@@ -2,6 +2,7 @@
 //! fixtures, the OSV evaluation rules, and property tests.
 
 mod evaluate;
+mod hostile;
 mod order;
 mod osv;
 mod properties;

@@ -87,7 +87,7 @@ fn findings_roll_up_per_device_product_and_vendor() {
         (sbom, report)
     })
     .collect();
-    let report = roll_up(&inventory.devices, &scanned);
+    let report = roll_up(&inventory.devices, &scanned, None);
     type Row<'a> = (&'a str, Vec<(&'a str, LinkRule)>, usize, usize);
     let rows: Vec<Row<'_>> = report
         .devices
@@ -150,4 +150,49 @@ fn findings_roll_up_per_device_product_and_vendor() {
         .expect("product");
     assert_eq!(pump.devices, ["pump-icu-01", "pump-icu-02"]);
     assert_eq!(pump.counts.top, ["CVE-2021-44228", "CVE-2023-32681"]);
+    assert!(report.vendors.iter().all(|v| v.network_entities.is_empty()));
+}
+
+/// With a network, each vendor row names the nodes, sites and platforms whose `vendor`
+/// is the vendor's id (the device's manufacturer, written in any case, through the one
+/// `vendor_id` rule), in the network's order; a vendor that runs nothing there gets none.
+#[test]
+fn vendors_roll_up_to_the_network_entities_they_run() {
+    let inventory = read_inventory(&bytes("devices/inventory.json")).expect("valid");
+    let network = r#"{
+      "format": "lifeline-network/1", "name": "vendors", "time_unit": "day", "horizon": 30,
+      "sites": [{"id": "icu", "name": "ICU", "vendor": "acme-infusion-systems"}],
+      "platforms": [{"id": "pump-server", "kind": "device platform", "vendor": "acme-infusion-systems", "ttr": 3}],
+      "nodes": [
+        {"id": "S1", "kind": "supplier", "material": "M", "capacity": 30, "ttr": 2, "vendor": "acme-infusion-systems"},
+        {"id": "S2", "kind": "supplier", "material": "M", "capacity": 30, "ttr": 2, "vendor": "other-maker"},
+        {"id": "P1", "kind": "product", "demand": 10, "inventory": 5, "value": 100}
+      ],
+      "edges": [{"from": "S1", "to": "P1"}, {"from": "S2", "to": "P1"}]
+    }"#;
+    let network = lifeline_network::from_str(
+        network,
+        lifeline_network::Format::Json,
+        std::path::Path::new("vendors.json"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+    .network;
+    let report = roll_up(&inventory.devices, &[], Some(&network));
+    let vendors: Vec<(&str, Vec<&str>)> = report
+        .vendors
+        .iter()
+        .map(|v| {
+            (
+                v.vendor_id.as_str(),
+                v.network_entities.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        vendors,
+        [
+            ("acme-devices-inc", vec![]),
+            ("acme-infusion-systems", vec!["S1", "icu", "pump-server"]),
+        ]
+    );
 }

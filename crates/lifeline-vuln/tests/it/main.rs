@@ -4,6 +4,7 @@
 mod advisories;
 mod cvss;
 mod devices;
+mod hostile;
 mod output;
 mod properties;
 mod sbom;
