@@ -97,17 +97,7 @@ pub fn read_inventory(bytes: &[u8]) -> Result<Inventory, DeviceError> {
 /// has no limit of its own) and the size of each value are checked before the
 /// resources are read.
 pub fn read_inventory_with(bytes: &[u8], limits: &ReadLimits) -> Result<Inventory, DeviceError> {
-    if bytes.len() > limits.max_file_bytes {
-        return Err(DeviceError::TooLarge {
-            bytes: bytes.len(),
-            limit: limits.max_file_bytes,
-        });
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| DeviceError::Syntax {
-        format: "UTF-8",
-        message: e.to_string(),
-    })?;
-    let text = text.trim_start_matches('\u{feff}');
+    let text = crate::limits::text_within(bytes, limits)?;
     let mut diagnostics = Vec::new();
     let mut devices = Vec::new();
     if text.trim_start().starts_with('<') {

@@ -166,3 +166,31 @@ mod tests {
         assert_eq!(pointer_to_path("/a~1b"), "a/b");
     }
 }
+
+impl From<crate::limits::FileProblem> for SbomError {
+    fn from(problem: crate::limits::FileProblem) -> Self {
+        match problem {
+            crate::limits::FileProblem::TooLarge { bytes, limit } => {
+                SbomError::TooLarge { bytes, limit }
+            }
+            crate::limits::FileProblem::NotUtf8(message) => SbomError::Syntax {
+                format: "UTF-8",
+                message,
+            },
+        }
+    }
+}
+
+impl From<crate::limits::FileProblem> for DeviceError {
+    fn from(problem: crate::limits::FileProblem) -> Self {
+        match problem {
+            crate::limits::FileProblem::TooLarge { bytes, limit } => {
+                DeviceError::TooLarge { bytes, limit }
+            }
+            crate::limits::FileProblem::NotUtf8(message) => DeviceError::Syntax {
+                format: "UTF-8",
+                message,
+            },
+        }
+    }
+}

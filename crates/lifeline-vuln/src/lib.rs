@@ -42,17 +42,7 @@ pub fn read_sbom(bytes: &[u8]) -> Result<Loaded, SbomError> {
 /// [`read_sbom`] within `limits`: a file over the size limit, nested deeper than the
 /// depth limit, or with a value over the value limit is rejected before it is walked.
 pub fn read_sbom_with(bytes: &[u8], limits: &ReadLimits) -> Result<Loaded, SbomError> {
-    if bytes.len() > limits.max_file_bytes {
-        return Err(SbomError::TooLarge {
-            bytes: bytes.len(),
-            limit: limits.max_file_bytes,
-        });
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| SbomError::Syntax {
-        format: "UTF-8",
-        message: e.to_string(),
-    })?;
-    let text = text.trim_start_matches('\u{feff}');
+    let text = crate::limits::text_within(bytes, limits)?;
     let mut loaded = if text.trim_start().starts_with('<') {
         cyclonedx::read_xml_with(text, limits)?
     } else {

@@ -35,6 +35,30 @@ impl Default for ReadLimits {
     }
 }
 
+/// Why a file's bytes are not text a reader may parse.
+pub(crate) enum FileProblem {
+    /// Over `ReadLimits::max_file_bytes`.
+    TooLarge { bytes: usize, limit: usize },
+    /// Not UTF-8: the decoder's message.
+    NotUtf8(String),
+}
+
+/// The text of a file that is within the size limit and UTF-8, without a leading byte
+/// order mark: the first check of every reader of this crate.
+pub(crate) fn text_within<'a>(
+    bytes: &'a [u8],
+    limits: &ReadLimits,
+) -> Result<&'a str, FileProblem> {
+    if bytes.len() > limits.max_file_bytes {
+        return Err(FileProblem::TooLarge {
+            bytes: bytes.len(),
+            limit: limits.max_file_bytes,
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| FileProblem::NotUtf8(e.to_string()))?;
+    Ok(text.trim_start_matches('\u{feff}'))
+}
+
 /// Keeps the first [`MAX_PROBLEMS`] problems and adds one that counts the rest (an
 /// error when any of the rest is one, so a rejected document stays rejected).
 pub(crate) fn cap_problems(mut problems: Vec<Diagnostic>) -> Vec<Diagnostic> {

@@ -97,17 +97,8 @@ pub fn read_vex_with(
     bytes: &[u8],
     limits: &crate::ReadLimits,
 ) -> Result<Vec<VexStatement>, SbomError> {
-    if bytes.len() > limits.max_file_bytes {
-        return Err(SbomError::TooLarge {
-            bytes: bytes.len(),
-            limit: limits.max_file_bytes,
-        });
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| SbomError::Syntax {
-        format: "UTF-8",
-        message: e.to_string(),
-    })?;
-    let document = crate::read_json_document(text.trim_start_matches('\u{feff}'), limits)?;
+    let text = crate::limits::text_within(bytes, limits)?;
+    let document = crate::read_json_document(text, limits)?;
     crate::cyclonedx::read_json(&document)?;
     statements(&document)
 }
