@@ -152,21 +152,6 @@ pub fn pointer_to_path(pointer: &str) -> String {
     path
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pointers_become_paths() {
-        assert_eq!(
-            pointer_to_path("/components/3/hashes/0/alg"),
-            "components[3].hashes[0].alg"
-        );
-        assert_eq!(pointer_to_path(""), "");
-        assert_eq!(pointer_to_path("/a~1b"), "a/b");
-    }
-}
-
 impl From<crate::limits::FileProblem> for SbomError {
     fn from(problem: crate::limits::FileProblem) -> Self {
         match problem {
@@ -192,5 +177,20 @@ impl From<crate::limits::FileProblem> for DeviceError {
                 message,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_become_paths() {
+        assert_eq!(
+            pointer_to_path("/components/3/hashes/0/alg"),
+            "components[3].hashes[0].alg"
+        );
+        assert_eq!(pointer_to_path(""), "");
+        assert_eq!(pointer_to_path("/a~1b"), "a/b");
     }
 }
