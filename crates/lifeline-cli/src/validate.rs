@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use lifeline_network::{LoadError, SHOWN_DIAGNOSTICS, Severity};
+use lifeline_network::{LoadError, Severity};
 
-use crate::render::{Diag, Format};
+use crate::render::{Diags, Format};
 use crate::{Exit, Reported};
 
 #[derive(Debug, Args)]
@@ -48,13 +48,8 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Exit> {
         }
         _ => {
             // A hundred problems are enough to act on; the rest are counted.
-            for diagnostic in diagnostics.iter().take(SHOWN_DIAGNOSTICS) {
-                writeln!(out, "{}", Diag(diagnostic))?;
-            }
-            if let Some(rest) = diagnostics.len().checked_sub(SHOWN_DIAGNOSTICS)
-                && rest > 0
-            {
-                outln!(out, "… and {rest} more")?;
+            if !diagnostics.is_empty() {
+                writeln!(out, "{}", Diags(&diagnostics))?;
             }
             match &summary {
                 Some(summary) => outln!(out, "{summary}")?,

@@ -137,21 +137,44 @@ pub(crate) fn json_depth(value: &Value) -> usize {
     let mut deepest = 0;
     let mut stack = vec![(value, 0usize)];
     while let Some((value, depth)) = stack.pop() {
-        let children: Box<dyn Iterator<Item = &Value>> = match value {
-            Value::Array(items) => Box::new(items.iter()),
-            Value::Object(members) => Box::new(members.values()),
+        match value {
+            Value::Array(items) => stack.extend(items.iter().map(|item| (item, depth + 1))),
+            Value::Object(members) => stack.extend(members.values().map(|item| (item, depth + 1))),
             _ => continue,
-        };
+        }
         deepest = deepest.max(depth + 1);
-        stack.extend(children.map(|child| (child, depth + 1)));
     }
     deepest
 }
 
+/// Whether any JSON string or key is longer than `max` bytes, found without recursion and
+/// without building paths: the common case, a document with none, costs one walk.
+fn any_long_json_value(value: &Value, max: usize) -> bool {
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::String(text) if text.len() > max => return true,
+            Value::Array(items) => stack.extend(items),
+            Value::Object(members) => {
+                if members.keys().any(|key| key.len() > max) {
+                    return true;
+                }
+                stack.extend(members.values());
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Errors for JSON strings (and keys) longer than `max` bytes, each at its path
-/// (`components[3].version`), found without recursion.
+/// (`components[3].version`), found without recursion. Paths are built only for a
+/// document that has such a value.
 pub(crate) fn long_json_values(value: &Value, max: usize) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
+    if !any_long_json_value(value, max) {
+        return problems;
+    }
     let mut stack = vec![(value, String::new())];
     while let Some((value, path)) = stack.pop() {
         if problems.len() > MAX_PROBLEMS {

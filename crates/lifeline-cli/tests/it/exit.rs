@@ -25,27 +25,23 @@ fn clean_sbom() -> std::path::PathBuf {
     path
 }
 
+/// Runs `command` against the advisories (and the KEV catalogue when `kev`) with
+/// `--fail-on level`, expecting exit status `code`.
+fn with_sources(command: &[&str], kev: bool, level: &str, code: i32) {
+    let osv = format!("{DATA}/osv/ghsa-converted");
+    let extra = format!("{DATA}/osv-extra");
+    let catalogue = format!("{DATA}/kev/known_exploited_vulnerabilities.excerpt.json");
+    let mut args = command.to_vec();
+    args.extend(["--osv", &osv, "--osv", &extra, "--fail-on", level]);
+    if kev {
+        args.extend(["--kev", &catalogue]);
+    }
+    check(&args, code);
+}
+
 /// One scan: which SBOM, whether the KEV catalogue is given, the level, the exit status.
 fn scan(sbom: &str, kev: bool, level: &str, code: i32) {
-    let mut args = vec![
-        "sbom".to_owned(),
-        "scan".to_owned(),
-        sbom.to_owned(),
-        "--osv".to_owned(),
-        format!("{DATA}/osv/ghsa-converted"),
-        "--osv".to_owned(),
-        format!("{DATA}/osv-extra"),
-        "--fail-on".to_owned(),
-        level.to_owned(),
-    ];
-    if kev {
-        args.extend([
-            "--kev".to_owned(),
-            format!("{DATA}/kev/known_exploited_vulnerabilities.excerpt.json"),
-        ]);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    check(&args, code);
+    with_sources(&["sbom", "scan", sbom], kev, level, code);
 }
 
 #[test]
@@ -77,30 +73,18 @@ fn sbom_scan_fail_on_every_level_and_both_outcomes() {
 
 /// One devices report over `folder`, as [`scan`].
 fn devices(folder: &str, kev: bool, level: &str, code: i32) {
-    let mut args = vec![
-        "devices".to_owned(),
-        "report".to_owned(),
-        "--devices".to_owned(),
-        format!("{DATA}/devices/inventory.json"),
-        "--sboms".to_owned(),
-        folder.to_owned(),
-        "--osv".to_owned(),
-        format!("{DATA}/osv/ghsa-converted"),
-        "--osv".to_owned(),
-        format!("{DATA}/osv-extra"),
-        "--fail-on".to_owned(),
-        level.to_owned(),
-        "--format".to_owned(),
-        "json".to_owned(),
+    let inventory = format!("{DATA}/devices/inventory.json");
+    let command = [
+        "devices",
+        "report",
+        "--devices",
+        &inventory,
+        "--sboms",
+        folder,
+        "--format",
+        "json",
     ];
-    if kev {
-        args.extend([
-            "--kev".to_owned(),
-            format!("{DATA}/kev/known_exploited_vulnerabilities.excerpt.json"),
-        ]);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    check(&args, code);
+    with_sources(&command, kev, level, code);
 }
 
 #[test]
