@@ -19,6 +19,8 @@ mod ids;
 mod jobs;
 mod migrate;
 mod networks;
+#[doc(hidden)]
+pub mod testing;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
