@@ -169,10 +169,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let retry_after = self.retry_after;
         let mut response = (self.status, Json(ErrorBody { error: self.body })).into_response();
-        if let Some(seconds) = retry_after {
-            if let Ok(value) = seconds.to_string().parse() {
-                response.headers_mut().insert("retry-after", value);
-            }
+        if let Some(seconds) = retry_after
+            && let Ok(value) = seconds.to_string().parse()
+        {
+            response.headers_mut().insert("retry-after", value);
         }
         response
     }
