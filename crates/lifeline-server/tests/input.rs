@@ -129,13 +129,18 @@ async fn raw(
     body: Vec<u8>,
 ) -> Reply {
     let mut request = Request::builder()
-        .method(Method::from_bytes(method.as_bytes()).unwrap())
+        .method(Method::from_bytes(method.as_bytes()).expect("a request of the test"))
         .uri(path)
         .header("authorization", format!("Bearer {token}"));
     if let Some(content_type) = content_type {
         request = request.header("content-type", content_type);
     }
-    app.call(request.body(Body::from(body)).unwrap()).await
+    app.call(
+        request
+            .body(Body::from(body))
+            .expect("a request of the test"),
+    )
+    .await
 }
 
 /// Checks a refusal: `status`, a JSON error, and its field when one is expected.
@@ -600,7 +605,9 @@ fn document_refused(
     if route.path == "/validate" && reply.status == StatusCode::OK {
         assert_eq!(body["valid"], false, "{label}: {what}: {body}");
         assert!(
-            !body["diagnostics"].as_array().unwrap().is_empty(),
+            body["diagnostics"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty()),
             "{label}: {what}: {body}"
         );
     } else {
@@ -618,9 +625,11 @@ fn evil_zip() -> Vec<u8> {
     {
         let mut zip = zip::ZipWriter::new(&mut out);
         let options = zip::write::SimpleFileOptions::default();
-        zip.start_file("../nodes.csv", options).unwrap();
-        zip.write_all(b"id,kind\nx,hospital\n").unwrap();
-        zip.finish().unwrap();
+        zip.start_file("../nodes.csv", options)
+            .expect("a zip entry");
+        zip.write_all(b"id,kind\nx,hospital\n")
+            .expect("a zip entry");
+        zip.finish().expect("a zip");
     }
     out.into_inner()
 }

@@ -20,7 +20,7 @@ fn example() -> lifeline_network::Loaded {
 
 /// `output::json`: pretty JSON and a newline.
 fn cli_json(value: &impl serde::Serialize) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap();
+    let mut text = serde_json::to_string_pretty(value).expect("a report serialises");
     text.push('\n');
     text
 }
@@ -47,7 +47,10 @@ async fn api_result(
         app.db.label,
         reply.text()
     );
-    let url = reply.json()["job"]["url"].as_str().unwrap().to_owned();
+    let url = reply.json()["job"]["url"]
+        .as_str()
+        .expect("a job url")
+        .to_owned();
     let job = app.wait_job(token, &url).await;
     assert_eq!(job["state"], "succeeded", "{}: {job}", app.db.label);
     let result = app.get(&format!("{url}/result"), token).await;

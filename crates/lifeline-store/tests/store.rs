@@ -16,10 +16,13 @@ struct Opened {
 }
 
 async fn open(db: TestDatabase) -> Opened {
-    let keys = tempfile::tempdir().unwrap();
+    let keys = tempfile::tempdir().expect("a temporary folder");
     let key_path = keys.path().join("lifeline.key");
-    let keyring = Keyring::open_or_create(&key_path).unwrap();
-    let store = Store::open(&db.url).await.unwrap().with_keyring(keyring);
+    let keyring = Keyring::open_or_create(&key_path).expect("a key file");
+    let store = Store::open(&db.url)
+        .await
+        .expect("the test database opens")
+        .with_keyring(keyring);
     Opened {
         db,
         store,
@@ -38,8 +41,14 @@ async fn stores() -> Vec<Opened> {
 
 /// A few writes of every kind the accounts make: at least six audit entries.
 async fn some_writes(store: &Store) {
-    store.create_org("Mercy Hospital", "test").await.unwrap();
-    store.create_org("Other Hospital", "test").await.unwrap();
+    store
+        .create_org("Mercy Hospital", "test")
+        .await
+        .expect("a write of the test's fixture");
+    store
+        .create_org("Other Hospital", "test")
+        .await
+        .expect("a write of the test's fixture");
     store
         .create_user(
             "Mercy Hospital",
@@ -50,7 +59,7 @@ async fn some_writes(store: &Store) {
             "test",
         )
         .await
-        .unwrap();
+        .expect("a write of the test's fixture");
     store
         .create_user(
             "Other Hospital",
@@ -61,17 +70,24 @@ async fn some_writes(store: &Store) {
             "test",
         )
         .await
-        .unwrap();
+        .expect("a write of the test's fixture");
     let token = store
         .create_token("alice", "script", Some(30), "alice")
         .await
-        .unwrap();
+        .expect("a write of the test's fixture");
     store
         .revoke_token(None, None, &token.id, "alice")
         .await
-        .unwrap();
-    let alice = store.user_by_name("alice").await.unwrap().unwrap();
-    store.create_session(&alice, 1).await.unwrap();
+        .expect("a write of the test's fixture");
+    let alice = store
+        .user_by_name("alice")
+        .await
+        .expect("a lookup")
+        .expect("alice exists");
+    store
+        .create_session(&alice, 1)
+        .await
+        .expect("a write of the test's fixture");
 }
 
 /// The hash `audit.rs` gives an entry: SHA-256 of a JSON array of its fields.
