@@ -305,6 +305,21 @@ async fn check(
         req.path,
         reply.text()
     );
+    // Every answer, refusals too, carries the security headers.
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("cache-control", "no-store"),
+        ("x-frame-options", "DENY"),
+    ] {
+        assert_eq!(
+            reply.headers.get(name).and_then(|v| v.to_str().ok()),
+            Some(value),
+            "{}: {} {} as {what}: header {name}",
+            app.db.label,
+            route.method,
+            req.path
+        );
+    }
     if reply.status.is_client_error() {
         let body = reply.json();
         assert!(
@@ -504,6 +519,19 @@ async fn every_route_checks_its_caller() {
                     what,
                 )
                 .await;
+            }
+            // Another user's token is not a non-admin's to revoke, even in one
+            // organisation.
+            if route.path == "/tokens/{id}" {
+                for (token, what) in [
+                    (&fx.analyst, "an analyst, of the admin's token"),
+                    (&fx.viewer, "a viewer, of the admin's token"),
+                    (&fx.partner, "a partner, of the admin's token"),
+                ] {
+                    let req = fx.request(&app, route, "alice").await;
+                    let who = Who::Bearer(token);
+                    check(&app, route, &req, who, StatusCode::NOT_FOUND, what).await;
+                }
             }
             // A partner reads only what other organisations shared: its own
             // organisation's rows are not there.
@@ -969,6 +997,29 @@ async fn setup_works_once() {
             reply.text()
         );
         assert_eq!(reply.json()["error"]["field"], "password");
+        for (org, user, field) in [
+            (" Mercy", "root", "org"),
+            ("Mercy Hospital", "ro\u{7}ot", "user"),
+        ] {
+            let reply = setup(json!({
+                "setup_token": token, "org": org, "user": user, "password": PASSWORD
+            }))
+            .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{label}: {}",
+                reply.text()
+            );
+            assert_eq!(
+                reply.json()["error"]["field"],
+                field,
+                "{label}: {}",
+                reply.text()
+            );
+        }
+        // A refused setup leaves nothing behind.
+        assert!(app.store.orgs().await.unwrap().is_empty(), "{label}");
 
         let reply = setup(json!({
             "setup_token": token, "org": "Mercy Hospital", "user": "root", "password": PASSWORD

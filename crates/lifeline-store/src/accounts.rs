@@ -366,6 +366,27 @@ impl Store {
         Ok(user)
     }
 
+    /// First-run setup: the organisation `org_name` (created when new) and its first admin.
+    /// Every input is checked before anything is written, so that a refused setup leaves
+    /// no organisation behind; errors name the setup request's fields (`org`, `user`,
+    /// `password`).
+    pub async fn create_first_admin(
+        &self,
+        org_name: &str,
+        name: &str,
+        password: &str,
+        actor: &str,
+    ) -> Result<User, StoreError> {
+        check_name("org", org_name)?;
+        check_name("user", name)?;
+        check_password(password)?;
+        if self.org_by_name(org_name).await?.is_none() {
+            self.create_org(org_name, actor).await?;
+        }
+        self.create_user(org_name, name, Role::Admin, password, None, actor)
+            .await
+    }
+
     pub async fn user_by_name(&self, name: &str) -> Result<Option<User>, StoreError> {
         if holds_nul(name) {
             return Ok(None);
