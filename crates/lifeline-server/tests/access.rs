@@ -225,6 +225,12 @@ impl Fixture {
                 .expect("a token")
                 .id
         } else {
+            assert!(
+                !route.path.contains('{'),
+                "{} {}: give this route's path parameters values in Fixture::request",
+                route.method,
+                route.path
+            );
             String::new()
         };
         let mut path = format!("/api/v1{}", route.path.replace("{id}", &id));

@@ -361,6 +361,32 @@ async fn bad_input_is_refused_and_nothing_is_written() {
             reply.text()
         );
 
+        // A document with a NUL byte, which no PostgreSQL text column holds: refused as a
+        // document, not failed as a write.
+        for (content_type, tail) in [
+            ("application/yaml", &b"\n# a comment with a \0 in it\n"[..]),
+            ("application/json", &b"\n\0"[..]),
+        ] {
+            let mut body = example.clone();
+            body.extend_from_slice(tail);
+            let reply = raw(
+                &app,
+                "POST",
+                "/api/v1/networks?name=nul",
+                &admin,
+                Some(content_type),
+                body,
+            )
+            .await;
+            refused(
+                &app,
+                &format!("a {content_type} document with a NUL"),
+                &reply,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            );
+        }
+
         // Values no column can hold, and names of nobody.
         let nul = "a\u{0}b";
         for (path, body, status, field) in [
