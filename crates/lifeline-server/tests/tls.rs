@@ -62,12 +62,7 @@ async fn serves_https_and_shuts_down() {
     let mut answer = String::new();
     tls.read_to_string(&mut answer).await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    assert!(
-        answer
-            .to_ascii_lowercase()
-            .contains("strict-transport-security: max-age="),
-        "{answer}"
-    );
+    assert!(answer.to_ascii_lowercase().contains("strict-transport-security: max-age="), "{answer}");
 
     // Plain HTTP on the TLS port is not answered with a page.
     let mut plain = tokio::net::TcpStream::connect(addr).await.unwrap();
@@ -76,11 +71,7 @@ async fn serves_https_and_shuts_down() {
         .await
         .unwrap();
     let mut buffer = Vec::new();
-    let _ = tokio::time::timeout(
-        std::time::Duration::from_secs(5),
-        plain.read_to_end(&mut buffer),
-    )
-    .await;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), plain.read_to_end(&mut buffer)).await;
     assert!(!String::from_utf8_lossy(&buffer).contains("200 OK"));
 
     stop.send(()).unwrap();
