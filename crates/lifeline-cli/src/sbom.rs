@@ -13,7 +13,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use lifeline_vuln::kev::KevCatalogue;
 use lifeline_vuln::osv::AdvisoryIndex;
 use lifeline_vuln::scan::{LoadedSources, ScanReport, Status, scan, scan_document};
-use lifeline_vuln::vex::{VexStatement, read_vex};
+use lifeline_vuln::vex::read_vex;
 use lifeline_vuln::{Loaded, SbomError, read_sbom};
 
 use crate::progress::tracing_line;
@@ -307,9 +307,7 @@ fn run_scan(args: &ScanArgs) -> anyhow::Result<Exit> {
     ));
     let version = env!("CARGO_PKG_VERSION");
     crate::render::report(None, |out| match args.format {
-        Format::Json => {
-            crate::output::json(out, &scan_document(sources.sources(), &reports))
-        }
+        Format::Json => crate::output::json(out, &scan_document(sources.sources(), &reports)),
         Format::Sarif => crate::output::json(out, &lifeline_vuln::output::sarif(&reports, version)),
         Format::CyclonedxVex => crate::output::json(
             out,

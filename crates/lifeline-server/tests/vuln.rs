@@ -1,6 +1,10 @@
 //! SBOMs, advisories and device reports end to end, on every backend available: the
 //! server's reports are the CLI's golden documents byte for byte, roles and organisations
 //! are enforced, and bad files are 4xx JSON naming the file, record and field.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test stops at the first unexpected value, and the assertion names it"
+)]
 
 mod common;
 

@@ -414,8 +414,10 @@ async fn list_advisories(
 
 /// The built indexes, per organisation, with the generation they were built at. A few
 /// organisations at most are kept; the rest are built again when asked for.
-static SOURCES: LazyLock<Mutex<HashMap<String, (String, Arc<LoadedSources>)>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+static SOURCES: LazyLock<Mutex<SourcesCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// Organisation id → (the store's advisory generation, the index built at it).
+type SourcesCache = HashMap<String, (String, Arc<LoadedSources>)>;
 
 const CACHED_ORGANISATIONS: usize = 8;
 
