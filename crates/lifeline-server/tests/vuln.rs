@@ -628,3 +628,53 @@ async fn device_report_takes_a_network() {
         assert!(monitor.get("networkEntities").is_none(), "{monitor}");
     }
 }
+
+/// A file over the upload limit is a 413 in the API's JSON form; every route is in the
+/// OpenAPI document, under the `vulnerabilities` tag.
+#[tokio::test(flavor = "multi_thread")]
+async fn uploads_over_the_limit_are_413_json_and_routes_are_documented() {
+    for mut app in apps().await {
+        let alice = app.user("Mercy Hospital", "alice", Role::Admin).await;
+        let mut config = lifeline_server::Config::default();
+        config.limits.upload_bytes = 4096;
+        app.router = lifeline_server::app(app.state.clone(), &config);
+        let small = app;
+        for (path, content_type) in [
+            ("/api/v1/sboms", "application/json"),
+            ("/api/v1/advisories/osv", "application/zip"),
+            ("/api/v1/advisories/kev", "application/json"),
+            ("/api/v1/advisories/vex", "application/json"),
+            ("/api/v1/devices/report", "application/json"),
+        ] {
+            let reply = post(&small, path, &alice, content_type, vec![b' '; 8192]).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "{path}: {}",
+                reply.text()
+            );
+            assert_eq!(reply.json()["error"]["code"], "too_large", "{path}");
+        }
+
+        let openapi = small
+            .send(Method::GET, "/api/v1/openapi.json", None, None)
+            .await;
+        assert_eq!(openapi.status, StatusCode::OK);
+        let openapi = openapi.json();
+        for (path, method) in [
+            ("/advisories", "get"),
+            ("/advisories/osv", "post"),
+            ("/advisories/kev", "post"),
+            ("/advisories/vex", "post"),
+            ("/sboms", "post"),
+            ("/sboms", "get"),
+            ("/sboms/{id}", "get"),
+            ("/sboms/{id}/scan", "get"),
+            ("/devices/report", "post"),
+        ] {
+            let operation = &openapi["paths"][path][method];
+            assert_eq!(operation["tags"][0], "vulnerabilities", "{method} {path}");
+            assert!(operation["responses"]["403"].is_object(), "{method} {path}");
+        }
+    }
+}

@@ -404,6 +404,19 @@ impl Store {
         Ok(row.try_get("n")?)
     }
 
+    /// The `catalogVersion` of the caller's organisation's KEV catalogue, if one is loaded.
+    pub async fn kev_catalogue_version(
+        &self,
+        access: &Access,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT version FROM kev_catalogues WHERE org_id = $1 AND $2 = 1")
+            .bind(access.org_id.as_str())
+            .bind(i64::from(access.own))
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|row| row.try_get("version")).transpose()?)
+    }
+
     /// A token that changes whenever the caller's organisation loads an advisory file
     /// (loads are never deleted, so their count only grows): a cache of the built index
     /// is good while the token is the same.

@@ -14,6 +14,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use lifeline_store::{
@@ -251,9 +252,11 @@ async fn load_osv(
     caller: Caller,
     QueryParams(query): QueryParams<AdvisoryQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<AdvisoryLoadBody>)> {
     caller.require(Role::Admin)?;
+    // Over the upload limit: 413 as JSON, not axum's text.
+    let body = body?;
     let zip = match essence(&headers).as_deref() {
         Some("application/zip") => true,
         Some("application/json") => false,
@@ -330,9 +333,11 @@ async fn load_kev(
     caller: Caller,
     QueryParams(query): QueryParams<AdvisoryQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<AdvisoryLoadBody>)> {
     caller.require(Role::Admin)?;
+    // Over the upload limit: 413 as JSON, not axum's text.
+    let body = body?;
     require_json(&headers, "a KEV catalogue")?;
     let upload = AdvisoryUpload {
         name: query.name.unwrap_or_else(|| "kev.json".to_owned()),
@@ -364,9 +369,11 @@ async fn load_vex(
     caller: Caller,
     QueryParams(query): QueryParams<AdvisoryQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<AdvisoryLoadBody>)> {
     caller.require(Role::Admin)?;
+    // Over the upload limit: 413 as JSON, not axum's text.
+    let body = body?;
     require_json(&headers, "a VEX document")?;
     let name = query.name.unwrap_or_else(|| "vex.json".to_owned());
     let upload = AdvisoryUpload {
@@ -401,10 +408,10 @@ async fn list_advisories(
     let osv_records = state.store.osv_record_count(&access).await?;
     // Loads are newest first: the first KEV load is the catalogue in use.
     let kev = loads.iter().find(|l| l.kind == "kev");
-    let sources = organisation_sources(&state, &caller).await?;
+    let kev_catalog_version = state.store.kev_catalogue_version(&access).await?;
     Ok(Json(AdvisoriesBody {
         osv_records,
-        kev_catalog_version: sources.kev.as_ref().map(|k| k.version.clone()),
+        kev_catalog_version,
         kev_entries: kev.map_or(0, |l| l.records),
         vex_documents: i64::try_from(loads.iter().filter(|l| l.kind == "vex").count())
             .unwrap_or(i64::MAX),
@@ -539,9 +546,11 @@ async fn upload_sbom(
     caller: Caller,
     QueryParams(query): QueryParams<SbomQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<SbomBody>)> {
     caller.require(Role::Analyst)?;
+    // Over the upload limit: 413 as JSON, not axum's text.
+    let body = body?;
     require_json_or_xml(&headers, "an SBOM")?;
     let sha256 = sha256_hex(&body);
     let label = query.name.clone().unwrap_or_else(|| "the SBOM".to_owned());
@@ -706,9 +715,11 @@ async fn devices_report(
     caller: Caller,
     QueryParams(query): QueryParams<DevicesQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     caller.require(Role::Viewer)?;
+    // Over the upload limit: 413 as JSON, not axum's text.
+    let body = body?;
     require_json_or_xml(&headers, "a FHIR device inventory")?;
     let access = caller.access();
     // The network first, so that a bad id fails before the (slower) scan.
