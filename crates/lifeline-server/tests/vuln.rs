@@ -678,3 +678,35 @@ async fn uploads_over_the_limit_are_413_json_and_routes_are_documented() {
         }
     }
 }
+
+/// A record listed twice in one file is kept once (the later one), as a record loaded
+/// again in a later file replaces the earlier one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_record_listed_twice_is_kept_once() {
+    for app in apps().await {
+        let alice = app.user("Mercy Hospital", "alice", Role::Admin).await;
+        let record = |summary: &str| {
+            serde_json::json!({"id": "GHSA-twic-e000-0000", "modified": "2024-01-01T00:00:00Z",
+                "summary": summary})
+        };
+        let array = serde_json::json!([record("first"), record("second")]);
+        let reply = post(
+            &app,
+            "/api/v1/advisories/osv?name=twice.json",
+            &alice,
+            "application/json",
+            array.to_string().into_bytes(),
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "{}: {}",
+            app.db.label,
+            reply.text()
+        );
+        assert_eq!(reply.json()["records"], 2);
+        let advisories = app.get("/api/v1/advisories", &alice).await.json();
+        assert_eq!(advisories["osv_records"], 1, "{}", app.db.label);
+    }
+}

@@ -7,6 +7,8 @@
 //! few KiB each), keyed by their id, so that a later load of the same id replaces the
 //! earlier one and a scan reads them back in load order.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use sqlx::Row as _;
 
@@ -124,6 +126,10 @@ pub struct AdvisoryTexts {
     /// VEX documents: name and text.
     pub vex: Vec<(String, String)>,
 }
+
+/// OSV records written per statement: 6 parameters each, well under SQLite's limit of
+/// 32,766 parameters per statement and PostgreSQL's 65,535.
+const OSV_BATCH: usize = 200;
 
 const SBOM_COLUMNS: &str =
     "id, name, kind, components, sha256, bytes, warnings, created_at, created_by";
@@ -302,21 +308,51 @@ impl Store {
                 .fetch_one(tx.conn())
                 .await?
                 .try_get("last")?;
-                for (seq, row) in (last + 1..).zip(rows) {
-                    sqlx::query(
+                // A record listed twice in one file: the later one is kept, as a later
+                // load replaces an earlier one. One statement may not touch a row twice
+                // (PostgreSQL refuses it), so each batch holds distinct ids.
+                let mut latest: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+                for (position, row) in rows.iter().enumerate() {
+                    latest.insert(row.id.as_str(), position);
+                }
+                let kept: Vec<(i64, &OsvRow)> = (last + 1..)
+                    .zip(rows.iter().enumerate())
+                    .filter(|(_, (position, row))| latest.get(row.id.as_str()) == Some(position))
+                    .map(|(seq, (_, row))| (seq, row))
+                    .collect();
+                for batch in kept.chunks(OSV_BATCH) {
+                    let placeholders: Vec<String> = (0..batch.len())
+                        .map(|i| {
+                            let at = i * 6;
+                            format!(
+                                "(${}, ${}, ${}, ${}, ${}, ${})",
+                                at + 1,
+                                at + 2,
+                                at + 3,
+                                at + 4,
+                                at + 5,
+                                at + 6
+                            )
+                        })
+                        .collect();
+                    let sql = format!(
                         "INSERT INTO osv_records (org_id, osv_id, seq, load_id, name, body) \
-                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, osv_id) DO UPDATE \
+                         VALUES {} ON CONFLICT (org_id, osv_id) DO UPDATE \
                          SET seq = excluded.seq, load_id = excluded.load_id, \
                          name = excluded.name, body = excluded.body",
-                    )
-                    .bind(org_id)
-                    .bind(row.id.as_str())
-                    .bind(seq)
-                    .bind(load.id.as_str())
-                    .bind(row.name.as_str())
-                    .bind(row.body.as_str())
-                    .execute(tx.conn())
-                    .await?;
+                        placeholders.join(", ")
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for (seq, row) in batch {
+                        query = query
+                            .bind(org_id)
+                            .bind(row.id.as_str())
+                            .bind(*seq)
+                            .bind(load.id.as_str())
+                            .bind(row.name.as_str())
+                            .bind(row.body.as_str());
+                    }
+                    query.execute(tx.conn()).await?;
                 }
             }
             AdvisoryContent::Kev { version, body, .. } => {
