@@ -568,7 +568,7 @@ async fn upload_sbom(
                     None => c.name.clone(),
                 })
                 .filter(|n| !n.trim().is_empty())
-                .unwrap_or_else(|| format!("sha256:{}", &sha256[..16]))
+                .unwrap_or_else(|| format!("sha256:{}", sha256.get(..16).unwrap_or(&sha256)))
         });
         let warnings: Vec<DiagnosticBody> =
             loaded.warnings.iter().map(DiagnosticBody::of).collect();
