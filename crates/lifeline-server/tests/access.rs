@@ -25,6 +25,8 @@ enum Need {
     Public,
     /// Any signed-in user.
     Any,
+    /// A viewer or above: a partner is refused (403).
+    Viewer,
     Analyst,
     Admin,
 }
@@ -36,7 +38,8 @@ enum Scope {
     Own,
     /// A list of the caller's organisation's rows.
     List,
-    /// One row, by the id in the path.
+    /// One row, by the id in the path (or, for a device report, the network's id in the
+    /// query).
     ById,
 }
 
@@ -101,6 +104,16 @@ const ROUTES: &[Route] = {
         route("GET", "/jobs", Any, List, OK),
         route("GET", "/jobs/{id}", Any, ById, OK),
         route("GET", "/jobs/{id}/result", Any, ById, OK),
+        route("POST", "/advisories/osv", Admin, Own, CREATED),
+        route("POST", "/advisories/kev", Admin, Own, CREATED),
+        route("POST", "/advisories/vex", Admin, Own, CREATED),
+        route("GET", "/advisories", Viewer, List, OK),
+        route("POST", "/sboms", Analyst, Own, CREATED),
+        route("GET", "/sboms", Viewer, List, OK),
+        route("GET", "/sboms/{id}", Viewer, ById, OK),
+        route("GET", "/sboms/{id}/scan", Viewer, ById, OK),
+        // With `?network=` of A's network: B is not shown it.
+        route("POST", "/devices/report", Viewer, ById, OK),
     ]
 };
 
@@ -150,8 +163,9 @@ struct Req {
     body: Option<(&'static str, Vec<u8>)>,
 }
 
-/// Organisation A (`Mercy Hospital`) with a user of every role, a network and a finished
-/// job; organisation B (`Other Hospital`) with an admin.
+/// Organisation A (`Mercy Hospital`) with a user of every role, a network, a finished job,
+/// OSV advisories, a KEV catalogue and an SBOM; organisation B (`Other Hospital`) with an
+/// admin.
 struct Fixture {
     admin: String,
     analyst: String,
@@ -160,14 +174,49 @@ struct Fixture {
     other_admin: String,
     network: String,
     job: String,
+    sbom: String,
     setup_token: Option<String>,
     example: Vec<u8>,
+    osv_record: Vec<u8>,
+    kev: Vec<u8>,
+    vex: Vec<u8>,
+    sbom_document: Vec<u8>,
+    inventory: Vec<u8>,
     counter: AtomicUsize,
 }
 
 fn example(name: &str) -> Vec<u8> {
     let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).expect("the example exists")
+}
+
+/// A file of lifeline-vuln's test data.
+fn vuln_data(relative: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../lifeline-vuln/tests/data/{relative}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Sends a document and expects `201 Created`.
+async fn upload(app: &TestApp, path: &str, token: &str, body: Vec<u8>) -> Value {
+    let reply = app
+        .send(
+            Method::POST,
+            path,
+            Some(token),
+            Some(("application/json", body)),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "{}: {path}: {}",
+        app.db.label,
+        reply.text()
+    );
+    reply.json()
 }
 
 impl Fixture {
@@ -196,6 +245,22 @@ impl Fixture {
             .to_owned();
         let job = app.wait_job(&admin, &url).await;
         assert_eq!(job["state"], "succeeded", "{job}");
+        // Advisories and an SBOM, so that scans and device reports answer 200.
+        let osv_record = vuln_data("osv/osv-linter-testdata/GO-2020-0001.json");
+        let kev = vuln_data("kev/known_exploited_vulnerabilities.excerpt.json");
+        upload(app, "/api/v1/advisories/osv", &admin, osv_record.clone()).await;
+        upload(app, "/api/v1/advisories/kev", &admin, kev.clone()).await;
+        let sbom_document = vuln_data("scan/product-abc.cdx.json");
+        let sbom = upload(
+            app,
+            "/api/v1/sboms?name=mercy-abc",
+            &admin,
+            sbom_document.clone(),
+        )
+        .await["id"]
+            .as_str()
+            .expect("an SBOM id")
+            .to_owned();
         Fixture {
             admin,
             analyst,
@@ -204,8 +269,14 @@ impl Fixture {
             other_admin,
             network,
             job: job["id"].as_str().expect("a job id").to_owned(),
+            sbom,
             setup_token,
             example: example("iv-fluids.json"),
+            osv_record,
+            kev,
+            vex: vuln_data("bom-examples/VEX/CISA-Use-Cases/Case-1/vex-not_affected.json"),
+            sbom_document,
+            inventory: vuln_data("devices/inventory.json"),
             counter: AtomicUsize::new(0),
         }
     }
@@ -218,6 +289,8 @@ impl Fixture {
             self.network.clone()
         } else if route.path.starts_with("/jobs/{id}") {
             self.job.clone()
+        } else if route.path.starts_with("/sboms/{id}") {
+            self.sbom.clone()
         } else if route.path == "/tokens/{id}" {
             app.store
                 .create_token(token_owner, "to revoke", None, "test")
@@ -257,6 +330,17 @@ impl Fixture {
             ("POST", "/networks/{id}/simulate") => json(json!({"scenario": "edi-hub"})),
             ("POST", "/networks/{id}/montecarlo") => {
                 json(json!({"outage": ["edi-hub"], "replications": 20}))
+            }
+            ("POST", "/advisories/osv") => Some(("application/json", self.osv_record.clone())),
+            ("POST", "/advisories/kev") => Some(("application/json", self.kev.clone())),
+            ("POST", "/advisories/vex") => Some(("application/json", self.vex.clone())),
+            ("POST", "/sboms") => {
+                path.push_str(&format!("?name=sbom{n}"));
+                Some(("application/json", self.sbom_document.clone()))
+            }
+            ("POST", "/devices/report") => {
+                path.push_str(&format!("?network={}", self.network));
+                Some(("application/json", self.inventory.clone()))
             }
             ("POST" | "PUT" | "PATCH", _) => panic!(
                 "{} {}: give this route a body in Fixture::request",
@@ -442,6 +526,9 @@ async fn every_route_checks_its_caller() {
         let a_secrets = [
             fx.network.as_str(),
             fx.job.as_str(),
+            fx.sbom.as_str(),
+            "mercy-abc",
+            "GO-2020-0001",
             "alice",
             "andy",
             "Mercy",
@@ -512,6 +599,7 @@ async fn every_route_checks_its_caller() {
                     (&fx.partner, "a partner"),
                 ],
                 Need::Analyst => &[(&fx.viewer, "a viewer"), (&fx.partner, "a partner")],
+                Need::Viewer => &[(&fx.partner, "a partner")],
                 Need::Any | Need::Public => &[],
             };
             for (token, what) in below {

@@ -30,6 +30,25 @@ enum Shape {
     },
     /// A whole network document (JSON, YAML or a zip of CSV tables).
     Document,
+    /// A document lifeline-vuln reads (OSV, KEV, VEX, an SBOM, a FHIR device inventory),
+    /// sent as one of `types`: one that is accepted, and one with a wrong type in `field`.
+    /// None is ever stored by these checks: each is refused, or (a device report, with
+    /// no advisories loaded) answered 409.
+    Vuln {
+        types: &'static [&'static str],
+        valid: Vec<u8>,
+        wrong: Value,
+        field: &'static str,
+    },
+}
+
+/// A file of lifeline-vuln's test data.
+fn vuln_data(relative: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../lifeline-vuln/tests/data/{relative}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 struct BodyRoute {
@@ -48,6 +67,14 @@ fn body_routes() -> Vec<BodyRoute> {
         method,
         path,
         shape,
+    };
+    const JSON: &[&str] = &["application/json"];
+    const JSON_OR_XML: &[&str] = &["application/json", "application/xml", "text/xml"];
+    let vuln = |types, valid: &str, wrong, field| Shape::Vuln {
+        types,
+        valid: vuln_data(valid),
+        wrong,
+        field,
     };
     vec![
         r(
@@ -115,6 +142,61 @@ fn body_routes() -> Vec<BodyRoute> {
                 json!({"outage": ["edi-hub"], "replications": 10}),
                 json!({"outage": "edi-hub"}),
                 "outage",
+            ),
+        ),
+        r(
+            "POST",
+            "/advisories/osv",
+            vuln(
+                &["application/json", "application/zip"],
+                "osv/osv-linter-testdata/GO-2020-0001.json",
+                json!({"id": "GO-2020-0001", "modified": "2024-01-01T00:00:00Z", "aliases": "CVE-1"}),
+                "aliases",
+            ),
+        ),
+        r(
+            "POST",
+            "/advisories/kev",
+            vuln(
+                JSON,
+                "kev/known_exploited_vulnerabilities.excerpt.json",
+                json!({"title": "x", "catalogVersion": "1",
+                    "dateReleased": "2024-01-01T00:00:00.000Z", "count": "one",
+                    "vulnerabilities": []}),
+                "count",
+            ),
+        ),
+        r(
+            "POST",
+            "/advisories/vex",
+            vuln(
+                JSON,
+                "bom-examples/VEX/CISA-Use-Cases/Case-1/vex-not_affected.json",
+                json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+                    "vulnerabilities": "many"}),
+                "vulnerabilities",
+            ),
+        ),
+        r(
+            "POST",
+            "/sboms",
+            vuln(
+                JSON_OR_XML,
+                "scan/product-abc.cdx.json",
+                json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+                    "components": "many"}),
+                "components",
+            ),
+        ),
+        r(
+            "POST",
+            "/devices/report",
+            vuln(
+                JSON_OR_XML,
+                "devices/inventory.json",
+                json!({"resourceType": "Bundle",
+                    "entry": [{"resource": {"resourceType": "Device", "id": 5}}]}),
+                "entry[0].resource.id",
             ),
         ),
     ]
@@ -315,6 +397,92 @@ async fn bad_input_is_refused_and_nothing_is_written() {
                     let reply = send(Some("application/zip"), evil_zip()).await;
                     document_refused(&app, route, &what("a zip with ../"), &reply, None);
                 }
+                Shape::Vuln {
+                    types,
+                    valid,
+                    wrong,
+                    field,
+                } => {
+                    let invalid = StatusCode::UNPROCESSABLE_ENTITY;
+                    let reply = send(json_type, b"{\"id\": [".to_vec()).await;
+                    refused(&app, &what("malformed"), &reply, invalid, None);
+                    let reply = send(json_type, b"[1, 2]".to_vec()).await;
+                    refused(&app, &what("an array of numbers"), &reply, invalid, None);
+                    let reply = send(json_type, Vec::new()).await;
+                    refused(&app, &what("empty"), &reply, invalid, None);
+                    let reply = send(json_type, wrong.to_string().into_bytes()).await;
+                    refused(&app, &what("wrong type"), &reply, invalid, None);
+                    assert!(
+                        reply.text().contains(field),
+                        "{label}: {}: `{field}` not named: {}",
+                        what("wrong type"),
+                        reply.text()
+                    );
+                    // NUL bytes, raw and escaped, which no PostgreSQL text column holds.
+                    let mut nul = valid.clone();
+                    nul.extend_from_slice(b"\n\0");
+                    let reply = send(json_type, nul).await;
+                    refused(&app, &what("with a NUL"), &reply, invalid, None);
+                    if types.contains(&"application/xml") {
+                        let reply = send(Some("application/xml"), b"<bom xmlns=".to_vec()).await;
+                        refused(&app, &what("malformed XML"), &reply, invalid, None);
+                        let reply = send(Some("text/xml"), b"<a>\0</a>".to_vec()).await;
+                        refused(&app, &what("XML with a NUL"), &reply, invalid, None);
+                    }
+                    if types.contains(&"application/zip") {
+                        let zip = Some("application/zip");
+                        let reply = send(zip, b"PK\x03\x04 not a zip".to_vec()).await;
+                        refused(&app, &what("a broken zip"), &reply, invalid, None);
+                        let reply = send(zip, evil_zip()).await;
+                        refused(&app, &what("a zip with ../"), &reply, invalid, None);
+                    }
+                    let mut refused_types = vec![
+                        None,
+                        Some("text/plain"),
+                        Some("application/octet-stream"),
+                        Some("application/yaml"),
+                    ];
+                    if !types.contains(&"application/zip") {
+                        refused_types.push(Some("application/zip"));
+                    }
+                    if !types.contains(&"application/xml") {
+                        refused_types.push(Some("application/xml"));
+                    }
+                    for content_type in refused_types {
+                        let reply = send(content_type, valid.clone()).await;
+                        refused(
+                            &app,
+                            &what(&format!("as {content_type:?}")),
+                            &reply,
+                            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                            None,
+                        );
+                    }
+                    let mut big = valid.clone();
+                    big.extend(std::iter::repeat_n(b' ', UPLOAD_BYTES));
+                    let reply = send(json_type, big).await;
+                    refused(
+                        &app,
+                        &what("over the limit"),
+                        &reply,
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        None,
+                    );
+                    // Unknown and unsafe query parameters.
+                    for (query, status, field) in [
+                        ("?surprise=1", StatusCode::BAD_REQUEST, None),
+                        ("?name=%00", invalid, Some("name")),
+                        ("?name=a%E2%80%AEb", invalid, Some("name")),
+                    ] {
+                        if route.path == "/devices/report" && query.starts_with("?name") {
+                            continue;
+                        }
+                        let path = format!("/api/v1{}{query}", route.path);
+                        let reply =
+                            raw(&app, route.method, &path, &admin, json_type, valid.clone()).await;
+                        refused(&app, &format!("POST {path}"), &reply, status, field);
+                    }
+                }
             }
             if route.path.contains("{id}") {
                 for id in ["net_unknown", "%00", "..%2F..%2Fetc", "%E2%80%AE"] {
@@ -324,6 +492,7 @@ async fn bad_input_is_refused_and_nothing_is_written() {
                             ("application/json", valid.to_string().into_bytes())
                         }
                         Shape::Document => ("application/json", example.clone()),
+                        Shape::Vuln { valid, .. } => ("application/json", valid.clone()),
                     };
                     let reply =
                         raw(&app, route.method, &path, &admin, Some(content_type), body).await;
@@ -561,6 +730,43 @@ async fn bad_input_is_refused_and_nothing_is_written() {
                 StatusCode::NOT_FOUND,
                 None,
             ),
+            ("GET", "/api/v1/sboms/%00", StatusCode::NOT_FOUND, None),
+            (
+                "GET",
+                "/api/v1/sboms/sbom_unknown/scan",
+                StatusCode::NOT_FOUND,
+                None,
+            ),
+            (
+                "GET",
+                "/api/v1/sboms/sbom_unknown/scan?format=pdf",
+                StatusCode::BAD_REQUEST,
+                None,
+            ),
+            (
+                "POST",
+                "/api/v1/devices/report?network=net_unknown",
+                StatusCode::NOT_FOUND,
+                None,
+            ),
+            (
+                "POST",
+                "/api/v1/devices/report?network=%00",
+                StatusCode::NOT_FOUND,
+                None,
+            ),
+            (
+                "POST",
+                &format!("/api/v1/devices/report?network={network}&version=0"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("version"),
+            ),
+            (
+                "POST",
+                &format!("/api/v1/devices/report?network={network}&version=2"),
+                StatusCode::NOT_FOUND,
+                None,
+            ),
             ("GET", "/api/v1/no-such-route", StatusCode::NOT_FOUND, None),
             (
                 "PUT",
@@ -576,6 +782,45 @@ async fn bad_input_is_refused_and_nothing_is_written() {
             };
             let reply = raw(&app, method, path, &admin, Some("application/json"), body).await;
             refused(&app, &format!("{method} {path}"), &reply, status, field);
+        }
+
+        // Vulnerability documents whose values no text column holds (escaped NULs, which
+        // JSON allows): refused, not failed as a write.
+        let nul_kev = String::from_utf8(vuln_data(
+            "kev/known_exploited_vulnerabilities.excerpt.json",
+        ))
+        .unwrap();
+        let version = serde_json::from_str::<Value>(&nul_kev).unwrap()["catalogVersion"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let nul_kev = nul_kev.replacen(&version, "2024\\u0000", 1);
+        let nul_sbom = String::from_utf8(vuln_data("scan/product-abc.cdx.json"))
+            .unwrap()
+            .replacen("\"name\": \"ABC\"", "\"name\": \"A\\u0000BC\"", 1);
+        for (path, content_type, body) in [
+            (
+                "/api/v1/advisories/osv",
+                "application/json",
+                json!({"id": "GO-\u{0}", "modified": "2024-01-01T00:00:00Z"})
+                    .to_string()
+                    .into_bytes(),
+            ),
+            (
+                "/api/v1/advisories/kev",
+                "application/json",
+                nul_kev.into_bytes(),
+            ),
+            ("/api/v1/sboms", "application/json", nul_sbom.into_bytes()),
+        ] {
+            let reply = raw(&app, "POST", path, &admin, Some(content_type), body).await;
+            refused(
+                &app,
+                &format!("POST {path} ({content_type}) with an escaped NUL"),
+                &reply,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            );
         }
 
         // A bearer header that is not one, and a token with a NUL.
@@ -607,6 +852,10 @@ async fn bad_input_is_refused_and_nothing_is_written() {
             "{label}: {list}"
         );
         assert_eq!(list["networks"][0]["version"], 1, "{label}: {list}");
+        let sboms = app.get("/api/v1/sboms", &admin).await.json();
+        assert_eq!(sboms["sboms"], json!([]), "{label}: {sboms}");
+        let advisories = app.get("/api/v1/advisories", &admin).await.json();
+        assert_eq!(advisories["loads"], json!([]), "{label}: {advisories}");
         let users = app.get("/api/v1/users", &admin).await.json();
         assert_eq!(
             users["users"].as_array().unwrap().len(),

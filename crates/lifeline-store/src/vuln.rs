@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use sqlx::Row as _;
 
+use crate::ids::holds_nul;
 use crate::{Access, AuditEntry, Store, StoreError, new_id, now_ms};
 
 /// An SBOM that validated, with what the caller read of it.
@@ -160,6 +161,48 @@ fn check_name(field: &str, name: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A value read out of an advisory file that is kept in a column of its own (an OSV
+/// record's id, the zip entry it was read from, the KEV catalogue's version): a document
+/// may hold any string there, and PostgreSQL holds no NUL; nor does a report want control
+/// or bidi characters in an id.
+fn check_key(what: &str, field: &str, value: &str, required: bool) -> Result<(), StoreError> {
+    if (required && value.is_empty())
+        || value.chars().count() > 1000
+        || value.chars().any(lifeline_text::is_unsafe)
+    {
+        return Err(StoreError::invalid(
+            field,
+            format!(
+                "{what}: `{field}` must be {} to 1000 characters without control or bidi characters",
+                u8::from(required)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the values of an advisory file that get columns of their own.
+fn check_content(content: &AdvisoryContent) -> Result<(), StoreError> {
+    match content {
+        AdvisoryContent::Osv(rows) => {
+            for row in rows {
+                let what = format!(
+                    "OSV record `{}` (`{}`)",
+                    lifeline_text::escaped(&row.id),
+                    lifeline_text::escaped(&row.name)
+                );
+                check_key(&what, "name", &row.name, true)?;
+                check_key(&what, "id", &row.id, true)?;
+            }
+        }
+        AdvisoryContent::Kev { version, .. } => {
+            check_key("the KEV catalogue", "catalogVersion", version, false)?;
+        }
+        AdvisoryContent::Vex { .. } => {}
+    }
+    Ok(())
+}
+
 impl Store {
     /// Stores an SBOM of `org_id`; a name already used there is a conflict.
     pub async fn create_sbom(
@@ -224,6 +267,9 @@ impl Store {
     /// One SBOM of the caller's organisation with its text, or `None` (unknown and foreign
     /// ids alike).
     pub async fn sbom(&self, access: &Access, id: &str) -> Result<Option<StoredSbom>, StoreError> {
+        if holds_nul(id) {
+            return Ok(None);
+        }
         let sql = format!(
             "SELECT {SBOM_COLUMNS}, body FROM sboms WHERE org_id = $1 AND $2 = 1 AND id = $3"
         );
@@ -273,6 +319,7 @@ impl Store {
         actor: &str,
     ) -> Result<AdvisoryLoad, StoreError> {
         check_name("name", &upload.name)?;
+        check_content(content)?;
         let load = AdvisoryLoad {
             id: new_id("adv"),
             kind: content.kind().to_owned(),
