@@ -30,15 +30,19 @@ enum Shape {
     },
     /// A whole network document (JSON, YAML or a zip of CSV tables).
     Document,
-    /// A document lifeline-vuln reads (OSV, KEV, VEX, an SBOM, a FHIR device inventory),
-    /// sent as one of `types`: one that is accepted, and one with a wrong type in `field`.
-    /// None is ever stored by these checks: each is refused, or (a device report, with
-    /// no advisories loaded) answered 409.
-    Vuln {
+    /// A document lifeline-vuln or lifeline-trace reads (OSV, KEV, VEX, an SBOM, a FHIR
+    /// device inventory, an EPCIS document), sent as one of `types`: one that is accepted
+    /// (as `types[0]`), and one in JSON with a wrong type in `field`; `malformed` answers
+    /// JSON that does not parse or is not an object. None is ever stored by these checks:
+    /// each is refused, or (a device report, with no advisories loaded) answered 409.
+    Upload {
         types: &'static [&'static str],
         valid: Vec<u8>,
         wrong: Value,
         field: &'static str,
+        malformed: StatusCode,
+        /// The query parameters the route takes, each tried with unsafe values.
+        query: &'static [&'static str],
     },
 }
 
@@ -70,11 +74,13 @@ fn body_routes() -> Vec<BodyRoute> {
     };
     const JSON: &[&str] = &["application/json"];
     const JSON_OR_XML: &[&str] = &["application/json", "application/xml", "text/xml"];
-    let vuln = |types, valid: &str, wrong, field| Shape::Vuln {
+    let vuln = |types, valid: &str, wrong, field, query| Shape::Upload {
         types,
         valid: vuln_data(valid),
         wrong,
         field,
+        malformed: StatusCode::UNPROCESSABLE_ENTITY,
+        query,
     };
     vec![
         r(
@@ -152,6 +158,7 @@ fn body_routes() -> Vec<BodyRoute> {
                 "osv/osv-linter-testdata/GO-2020-0001.json",
                 json!({"id": "GO-2020-0001", "modified": "2024-01-01T00:00:00Z", "aliases": "CVE-1"}),
                 "aliases",
+                &["name"],
             ),
         ),
         r(
@@ -164,6 +171,7 @@ fn body_routes() -> Vec<BodyRoute> {
                     "dateReleased": "2024-01-01T00:00:00.000Z", "count": "one",
                     "vulnerabilities": []}),
                 "count",
+                &["name"],
             ),
         ),
         r(
@@ -175,6 +183,7 @@ fn body_routes() -> Vec<BodyRoute> {
                 json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
                     "vulnerabilities": "many"}),
                 "vulnerabilities",
+                &["name"],
             ),
         ),
         r(
@@ -186,6 +195,7 @@ fn body_routes() -> Vec<BodyRoute> {
                 json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
                     "components": "many"}),
                 "components",
+                &["name"],
             ),
         ),
         r(
@@ -197,6 +207,7 @@ fn body_routes() -> Vec<BodyRoute> {
                 json!({"resourceType": "Bundle",
                     "entry": [{"resource": {"resourceType": "Device", "id": 5}}]}),
                 "entry[0].resource.id",
+                &["network"],
             ),
         ),
     ]
@@ -397,19 +408,22 @@ async fn bad_input_is_refused_and_nothing_is_written() {
                     let reply = send(Some("application/zip"), evil_zip()).await;
                     document_refused(&app, route, &what("a zip with ../"), &reply, None);
                 }
-                Shape::Vuln {
+                Shape::Upload {
                     types,
                     valid,
                     wrong,
                     field,
+                    malformed,
+                    query,
                 } => {
                     let invalid = StatusCode::UNPROCESSABLE_ENTITY;
+                    let valid_type = types.first().copied();
                     let reply = send(json_type, b"{\"id\": [".to_vec()).await;
-                    refused(&app, &what("malformed"), &reply, invalid, None);
+                    refused(&app, &what("malformed"), &reply, *malformed, None);
                     let reply = send(json_type, b"[1, 2]".to_vec()).await;
-                    refused(&app, &what("an array of numbers"), &reply, invalid, None);
+                    refused(&app, &what("an array of numbers"), &reply, *malformed, None);
                     let reply = send(json_type, Vec::new()).await;
-                    refused(&app, &what("empty"), &reply, invalid, None);
+                    refused(&app, &what("empty"), &reply, *malformed, None);
                     let reply = send(json_type, wrong.to_string().into_bytes()).await;
                     refused(&app, &what("wrong type"), &reply, invalid, None);
                     assert!(
@@ -421,7 +435,7 @@ async fn bad_input_is_refused_and_nothing_is_written() {
                     // NUL bytes, raw and escaped, which no PostgreSQL text column holds.
                     let mut nul = valid.clone();
                     nul.extend_from_slice(b"\n\0");
-                    let reply = send(json_type, nul).await;
+                    let reply = send(valid_type, nul).await;
                     refused(&app, &what("with a NUL"), &reply, invalid, None);
                     if types.contains(&"application/xml") {
                         let reply = send(Some("application/xml"), b"<bom xmlns=".to_vec()).await;
@@ -460,7 +474,7 @@ async fn bad_input_is_refused_and_nothing_is_written() {
                     }
                     let mut big = valid.clone();
                     big.extend(std::iter::repeat_n(b' ', UPLOAD_BYTES));
-                    let reply = send(json_type, big).await;
+                    let reply = send(valid_type, big).await;
                     refused(
                         &app,
                         &what("over the limit"),
@@ -469,17 +483,23 @@ async fn bad_input_is_refused_and_nothing_is_written() {
                         None,
                     );
                     // Unknown and unsafe query parameters.
-                    for (query, status, field) in [
-                        ("?surprise=1", StatusCode::BAD_REQUEST, None),
-                        ("?name=%00", invalid, Some("name")),
-                        ("?name=a%E2%80%AEb", invalid, Some("name")),
-                    ] {
-                        if route.path == "/devices/report" && query.starts_with("?name") {
-                            continue;
+                    let mut queries =
+                        vec![("?surprise=1".to_owned(), StatusCode::BAD_REQUEST, None)];
+                    if query.contains(&"name") {
+                        for value in ["%00", "a%E2%80%AEb"] {
+                            queries.push((format!("?name={value}"), invalid, Some("name")));
                         }
+                    }
+                    if query.contains(&"network") {
+                        for value in ["%00", "net_unknown", "..%2F"] {
+                            let not_found = StatusCode::NOT_FOUND;
+                            queries.push((format!("?network={value}"), not_found, None));
+                        }
+                    }
+                    for (query, status, field) in queries {
                         let path = format!("/api/v1{}{query}", route.path);
-                        let reply =
-                            raw(&app, route.method, &path, &admin, json_type, valid.clone()).await;
+                        let body = valid.clone();
+                        let reply = raw(&app, route.method, &path, &admin, valid_type, body).await;
                         refused(&app, &format!("POST {path}"), &reply, status, field);
                     }
                 }
@@ -492,7 +512,10 @@ async fn bad_input_is_refused_and_nothing_is_written() {
                             ("application/json", valid.to_string().into_bytes())
                         }
                         Shape::Document => ("application/json", example.clone()),
-                        Shape::Vuln { valid, .. } => ("application/json", valid.clone()),
+                        Shape::Upload { valid, types, .. } => (
+                            types.first().copied().unwrap_or("application/json"),
+                            valid.clone(),
+                        ),
                     };
                     let reply =
                         raw(&app, route.method, &path, &admin, Some(content_type), body).await;
