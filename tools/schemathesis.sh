@@ -32,7 +32,11 @@ die() {
 target=${1:-}
 [[ -n $target ]] || die "usage: tools/schemathesis.sh sqlite|postgres://USER:PASS@HOST:PORT/DB"
 [[ -x $bin ]] || die "\`$bin\` is not built; hint: cargo build -p lifeline-cli"
-command -v schemathesis >/dev/null || die "schemathesis is not installed; hint: pip install schemathesis"
+# pip puts the command beside python3's scripts, which need not be on PATH (pyenv shims are
+# rehashed lazily).
+schemathesis=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/schemathesis
+[[ -x $schemathesis ]] || schemathesis=$(command -v schemathesis) ||
+    die "schemathesis is not installed; hint: python3 -m pip install schemathesis==4.32.5"
 command -v curl >/dev/null || die "curl is not installed"
 
 tmp=$(mktemp -d)
@@ -133,7 +137,7 @@ echo "schemathesis.sh: seeded network $network and job $job"
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance
 st_status=0
 (cd "$tmp" && timeout --signal=INT --kill-after=15 "$run_timeout" \
-    schemathesis run "$base/api/v1/openapi.json" \
+    "$schemathesis" run "$base/api/v1/openapi.json" \
     --header "$auth" \
     --checks "$checks" \
     --max-examples "$max_examples" \
