@@ -110,8 +110,10 @@ result_bytes=$(curl -fsS -H "$auth" "$result_url" | wc -c)
 sleep 1
 rss_idle=$(rss_kib)
 
+wrk_runs=0
 run_wrk() {
-    local name=$1 url=$2 out=$tmp/wrk-$1.txt
+    local name=$1 url=$2 out
+    out=$tmp/wrk-$((++wrk_runs)).txt
     shift 2
     wrk --threads "$threads" --connections "$connections" --duration "${duration}s" --latency "$@" "$url" >"$out"
     echo "== $name: $url" >&2

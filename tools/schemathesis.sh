@@ -132,12 +132,31 @@ done
 curl_json GET "/api/v1/jobs/$job/result" 200 >/dev/null
 echo "schemathesis.sh: seeded network $network and job $job"
 
+# Random ids only ever reach the 404 branch: bind every path parameter to a dictionary of the
+# ids that exist (the network and the job), used for half of the generated values.
+curl -fsS -o "$tmp/openapi.json" "$base/api/v1/openapi.json" || fail "GET /api/v1/openapi.json"
+python3 - "$tmp/openapi.json" "$network" "$job" >"$tmp/schemathesis.toml" <<'PY' || fail "cannot read the OpenAPI document"
+import json, sys
+spec = json.load(open(sys.argv[1]))
+names = set()
+for item in spec.get("paths", {}).values():
+    for operation in [item] + [v for v in item.values() if isinstance(v, dict)]:
+        for parameter in operation.get("parameters", []):
+            if isinstance(parameter, dict) and parameter.get("in") == "path":
+                names.add(parameter["name"])
+print("[dictionaries.existing]")
+print("values = " + json.dumps(sys.argv[2:]))
+print("[parameters]")
+for name in sorted(names):
+    print(json.dumps("path." + name) + ' = { dictionary = "existing", probability = 0.5 }')
+PY
+
 # Checks that hold for every response, in positive and negative modes alike. Workers: 1, so
 # the server's two-core neighbour (cargo) keeps its share and the run is reproducible.
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance
 st_status=0
 (cd "$tmp" && timeout --signal=INT --kill-after=15 "$run_timeout" \
-    "$schemathesis" run "$base/api/v1/openapi.json" \
+    "$schemathesis" --config-file "$tmp/schemathesis.toml" run "$base/api/v1/openapi.json" \
     --header "$auth" \
     --checks "$checks" \
     --max-examples "$max_examples" \
