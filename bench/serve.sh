@@ -61,7 +61,7 @@ postgres://* | postgresql://*)
 *) die "\`$target\`: expected \`sqlite\` or a postgres:// URL" ;;
 esac
 export LIFELINE_DATABASE_URL=$database
-export NO_COLOR=1 LIFELINE_QUIET=1
+export NO_COLOR=1 LIFELINE_QUIET=1 XDG_DATA_HOME=$tmp/data
 
 "$bin" admin create-org bench >/dev/null
 printf 'bench password 1\n' | "$bin" admin create-user --org bench --name bench --role admin >/dev/null
@@ -70,7 +70,7 @@ auth="Authorization: Bearer $token"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 base="http://127.0.0.1:$port"
-"$bin" serve --listen "127.0.0.1:$port" --key-file "$tmp/key" >"$tmp/serve.log" 2>&1 &
+"$bin" serve --listen "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
     curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break

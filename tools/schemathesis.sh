@@ -74,6 +74,9 @@ postgres://* | postgresql://*)
 esac
 export LIFELINE_DATABASE_URL=$database
 export NO_COLOR=1
+# The data folder holds the key file of a PostgreSQL database (a SQLite one keeps it beside
+# the database): the admin commands and the server must share it.
+export XDG_DATA_HOME=$tmp/data
 
 echo "schemathesis.sh: $label, fresh database; $("$bin" --version 2>/dev/null || echo lifeline)"
 "$bin" admin create-org acme >/dev/null
@@ -84,7 +87,7 @@ auth="Authorization: Bearer $token"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 base="http://127.0.0.1:$port"
-"$bin" serve --listen "127.0.0.1:$port" --key-file "$tmp/key" >"$tmp/serve.log" 2>&1 &
+"$bin" serve --listen "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
 server_pid=$!
 
 server_log() {

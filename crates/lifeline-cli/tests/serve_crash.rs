@@ -69,13 +69,14 @@ fn postgres_url() -> Option<String> {
 fn crash_and_verify(database: &Database) {
     let work = tempfile::tempdir().expect("make a temporary folder");
     let url = database.url();
-    let token = make_org_user_token(&url);
+    let data = work.path();
+    let token = make_org_user_token(&url, data);
     let bearer = format!("Bearer {token}");
     let network = std::fs::read(repo().join("examples/iv-fluids.json"))
         .expect("read examples/iv-fluids.json");
 
     // First life: a stress job, then streams of uploads, then SIGKILL while they run.
-    let mut server = Server::start(&url, work.path(), 1);
+    let mut server = Server::start(&url, data, 1);
     let (status, body) = post(
         &server.url("/api/v1/networks?name=stressed"),
         &bearer,
@@ -157,7 +158,7 @@ fn crash_and_verify(database: &Database) {
     );
 
     // Second life: everything acknowledged is there, nothing half-written is.
-    let mut server = Server::start(&url, work.path(), 2);
+    let mut server = Server::start(&url, data, 2);
     let (status, body) = get(&server.url("/api/v1/networks"), &bearer);
     assert_eq!(status, 200, "list networks: {body}\n{}", server.log());
     let listed = listed_networks(&body);
@@ -210,7 +211,7 @@ fn crash_and_verify(database: &Database) {
     );
 
     // The audit chain holds, and a hand edit to one row is caught and named.
-    let verify = audit_verify(&url);
+    let verify = audit_verify(&url, data);
     assert_eq!(
         verify.status.code(),
         Some(0),
@@ -221,7 +222,7 @@ fn crash_and_verify(database: &Database) {
     assert!(seqs.len() >= 3, "audit log too short: seqs {seqs:?}");
     let edited = seqs[seqs.len() / 2];
     database.edit_audit_actor(edited);
-    let verify = audit_verify(&url);
+    let verify = audit_verify(&url, data);
     let text = output_text(&verify);
     assert_eq!(
         verify.status.code(),
@@ -369,10 +370,13 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn lifeline() -> Command {
+/// `lifeline` with `data` as its data folder, where it keeps the key file of a PostgreSQL
+/// database (a SQLite database's sits beside it), so every command sees the same key.
+fn lifeline(data: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lifeline"));
     command
         .env_remove("LIFELINE_DATABASE_URL")
+        .env("XDG_DATA_HOME", data)
         .env("LIFELINE_QUIET", "1")
         .env("NO_COLOR", "1")
         .stdin(Stdio::null());
@@ -389,8 +393,8 @@ fn output_text(output: &Output) -> String {
 }
 
 /// Runs `lifeline admin --database URL ARGS` with `stdin`, expecting success; its stdout.
-fn admin(url: &str, args: &[&str], stdin: &str) -> String {
-    let mut child = lifeline()
+fn admin(url: &str, data: &Path, args: &[&str], stdin: &str) -> String {
+    let mut child = lifeline(data)
         .args(["admin", "--database", url])
         .args(args)
         .stdin(Stdio::piped())
@@ -414,10 +418,11 @@ fn admin(url: &str, args: &[&str], stdin: &str) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
-fn make_org_user_token(url: &str) -> String {
-    admin(url, &["create-org", "acme"], "");
+fn make_org_user_token(url: &str, data: &Path) -> String {
+    admin(url, data, &["create-org", "acme"], "");
     admin(
         url,
+        data,
         &[
             "create-user",
             "--org",
@@ -429,7 +434,7 @@ fn make_org_user_token(url: &str) -> String {
         ],
         "correct horse battery staple\n",
     );
-    let token = admin(url, &["create-token", "--user", "alice"], "");
+    let token = admin(url, data, &["create-token", "--user", "alice"], "");
     assert!(
         !token.is_empty() && !token.contains(char::is_whitespace),
         "create-token should print only the token, printed {token:?}"
@@ -437,8 +442,8 @@ fn make_org_user_token(url: &str) -> String {
     token
 }
 
-fn audit_verify(url: &str) -> Output {
-    lifeline()
+fn audit_verify(url: &str, data: &Path) -> Output {
+    lifeline(data)
         .args(["audit", "verify", "--database", url])
         .output()
         .expect("run lifeline audit verify")
@@ -501,9 +506,8 @@ impl Server {
             .port();
         let addr = format!("127.0.0.1:{port}");
         let log = work.join(format!("serve-{life}.log"));
-        let child = lifeline()
-            .args(["serve", "--listen", &addr, "--database", url, "--key-file"])
-            .arg(work.join("key"))
+        let child = lifeline(work)
+            .args(["serve", "--listen", &addr, "--database", url])
             .stdout(Stdio::null())
             .stderr(File::create(&log).expect("create the server log"))
             .spawn()
