@@ -23,6 +23,7 @@ mod input;
 mod output;
 mod progress;
 mod sbom;
+mod serve;
 mod simulate;
 mod stress;
 mod trace;
@@ -65,6 +66,12 @@ enum Command {
     Montecarlo(simulate::MonteCarloArgs),
     /// EPCIS traceability: event hashes, the event repository, chain-of-custody checks
     Trace(trace::TraceArgs),
+    /// The shared service: the API for an organisation and its partners
+    Serve(serve::ServeArgs),
+    /// Organisations, users, tokens, keys and backups of the service's database
+    Admin(serve::AdminArgs),
+    /// The service's tamper-evident audit log
+    Audit(serve::AuditArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -119,6 +126,9 @@ fn main() -> ExitCode {
         Command::Simulate(args) => simulate::simulate(&args),
         Command::Montecarlo(args) => simulate::montecarlo(&args),
         Command::Trace(args) => trace::run(&args),
+        Command::Serve(args) => serve::serve(&args),
+        Command::Admin(args) => serve::admin(&args),
+        Command::Audit(args) => serve::audit(&args),
     };
     match result {
         Ok(exit) => exit.into(),

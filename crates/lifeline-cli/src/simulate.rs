@@ -8,9 +8,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use lifeline_network::{Diagnostic, EntityKind, Scenario, Target, ValidatedNetwork};
+use lifeline_network::{Scenario, ValidatedNetwork};
 use lifeline_sim::{
-    Distribution, MonteCarlo, MonteCarloReport, Outage, SimOptions, SimReport, Simulator,
+    MonteCarlo, MonteCarloReport, Outage, OutageSpec, SimOptions, SimReport, Simulator,
+    check_downtime_cost,
 };
 
 use crate::input::{load_or_report, read_scenarios};
@@ -58,13 +59,14 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<Exit> {
     loaded.warnings.iter().for_each(|w| errln!("{}", Diag(w)));
     let network = loaded.network;
     let scenario = pick_scenario(&network, &args.scenario, args.scenarios.as_deref())?;
-    let days = args.days.unwrap_or_else(|| horizon_days(&network));
+    let days = args
+        .days
+        .unwrap_or_else(|| lifeline_sim::horizon_days(&network));
     if days == 0 {
         anyhow::bail!("--days must be at least 1");
     }
     let simulator = Simulator::new(&network);
-    warn_never_ordering(&simulator);
-    warn_baseline(&simulator, days);
+    warn_before_run(&simulator, days);
     let started = Instant::now();
     let mut options = SimOptions::days(days);
     if args.plot.is_some() || args.series.is_some() {
@@ -110,50 +112,15 @@ fn write_report<T: serde::Serialize>(
     })
 }
 
-/// The simulated days when none are given: the horizon, rounded up.
-fn horizon_days(network: &ValidatedNetwork) -> u32 {
-    let horizon = network.network().horizon.ceil();
-    if (1.0..=36_500.0).contains(&horizon) {
-        // Whole and in range, checked just above.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let days = horizon as u32;
-        days
-    } else {
-        365
+/// Prints the warnings worth reading before a run of `days` days.
+fn warn_before_run(simulator: &Simulator<'_>, days: u32) {
+    for warning in lifeline_sim::run_warnings(simulator, days) {
+        errln!("warning: {warning}");
     }
 }
 
-/// Warns about demand nodes that run short even with nothing disrupted.
-fn warn_baseline(simulator: &Simulator<'_>, days: u32) {
-    let baseline = simulator.baseline(days);
-    let short: Vec<&str> = baseline
-        .demand_nodes
-        .iter()
-        .filter(|n| n.shortage_days > 0)
-        .map(|n| n.id.as_str())
-        .collect();
-    if let Some(first) = short.first() {
-        errln!(
-            "warning: with nothing disrupted, {} demand node(s) already run short (first: \
-             `{first}`): their stock, policy or suppliers' capacity cannot keep up; shortages \
-             below are not all caused by the outage",
-            short.len()
-        );
-    }
-}
-
-fn warn_never_ordering(simulator: &Simulator<'_>) {
-    let idle = simulator.never_ordering();
-    if let Some(first) = idle.first() {
-        errln!(
-            "warning: {} demand node(s) have no inventory and no `policy` (first: `{first}`): \
-             their default base-stock level is 0, so they never order; give them a policy",
-            idle.len()
-        );
-    }
-}
-
-/// Resolves `--scenario`: a file, or an id among the available scenarios.
+/// Resolves `--scenario`: a file holding one scenario, or else an id that
+/// [`lifeline_sim::pick_scenario`] finds.
 fn pick_scenario(
     network: &ValidatedNetwork,
     wanted: &str,
@@ -176,38 +143,18 @@ fn pick_scenario(
             }
         };
     }
-    let scenarios = match pool {
-        Some(path) => read_scenarios(path, network)?,
-        None => {
-            let mut all = network.scenarios();
-            // An entity's default scenario is reachable by its id even when the network
-            // lists explicit scenarios.
-            all.extend(network.default_scenarios());
-            all
-        }
+    let pool = match pool {
+        Some(path) => Some(read_scenarios(path, network)?),
+        None => None,
     };
-    if let Some(found) = scenarios.iter().find(|s| s.id == wanted) {
-        return Ok(found.clone());
-    }
-    let ids: Vec<&str> = scenarios.iter().map(|s| s.id.as_str()).collect();
-    let mut diagnostic = Diagnostic::error(
-        "--scenario",
-        format!(
-            "no scenario `{}` and no file by that name",
-            lifeline_text::Excerpt(wanted)
-        ),
-    );
-    if let Some(close) = lifeline_text::suggest(wanted, ids.iter().copied()) {
-        diagnostic = diagnostic.with_hint(format!("did you mean `{close}`?"));
-    } else if !ids.is_empty() {
-        let mut shown: Vec<&str> = ids.iter().take(8).copied().collect();
-        if ids.len() > 8 {
-            shown.push("…");
+    match lifeline_sim::pick_scenario(network, wanted, pool.as_deref()) {
+        Ok(scenario) => Ok(scenario),
+        Err(mut diagnostic) => {
+            diagnostic.message.push_str(" and no file by that name");
+            errln!("{}", Diag(&diagnostic));
+            Err(Reported.into())
         }
-        diagnostic = diagnostic.with_hint(format!("scenarios: {}", shown.join(", ")));
     }
-    errln!("{}", Diag(&diagnostic));
-    Err(Reported.into())
 }
 
 fn write_sim_table(out: &mut dyn Write, report: &SimReport, all: bool) -> anyhow::Result<()> {
@@ -412,14 +359,15 @@ pub fn montecarlo(args: &MonteCarloArgs) -> anyhow::Result<Exit> {
     loaded.warnings.iter().for_each(|w| errln!("{}", Diag(w)));
     let network = loaded.network;
     let outage = outage(&network, args)?;
-    let days = args.days.unwrap_or_else(|| horizon_days(&network));
+    let days = args
+        .days
+        .unwrap_or_else(|| lifeline_sim::horizon_days(&network));
     if days == 0 || args.replications == 0 {
         anyhow::bail!("--days and --replications must be at least 1");
     }
 
     let simulator = Simulator::new(&network);
-    warn_never_ordering(&simulator);
-    warn_baseline(&simulator, days);
+    warn_before_run(&simulator, days);
     let run = MonteCarlo {
         replications: args.replications,
         seed: args.seed,
@@ -453,73 +401,27 @@ pub fn montecarlo(args: &MonteCarloArgs) -> anyhow::Result<Exit> {
 /// The outage of `--outage`, `--duration`, ...; unknown entities and bad distributions
 /// are reported with exit code 2.
 fn outage(network: &ValidatedNetwork, args: &MonteCarloArgs) -> anyhow::Result<Outage> {
-    let mut diagnostics = Vec::new();
-    let mut targets = Vec::new();
-    for id in &args.outage {
-        match network.lookup(id) {
-            Some((EntityKind::Node, _)) => targets.push(Target::Node(id.clone())),
-            Some((EntityKind::Site, _)) => targets.push(Target::Site(id.clone())),
-            Some((EntityKind::Platform, _)) => targets.push(Target::Platform(id.clone())),
-            None => {
-                let ids = entity_ids(network);
-                let mut d = Diagnostic::error(
-                    "--outage",
-                    format!("no node, site or platform `{}`", lifeline_text::Excerpt(id)),
-                );
-                if let Some(close) = lifeline_text::suggest(id, ids.iter().copied()) {
-                    d = d.with_hint(format!("did you mean `{close}`?"));
-                }
-                diagnostics.push(d);
-            }
-        }
-    }
-    let mut distribution = |flag: &str, text: &str| match text.parse::<Distribution>() {
-        Ok(d) => Some(d),
-        Err(error) => {
-            diagnostics.push(Diagnostic::error(flag, error.to_string()));
-            None
-        }
+    let spec = OutageSpec {
+        outage: args.outage.clone(),
+        duration: args.duration.clone(),
+        start: args.start.clone(),
+        capacity_factor: args.capacity_factor,
+        independent: args.independent,
     };
-    let duration = distribution("--duration", &args.duration);
-    let start = distribution("--start", &args.start);
-    if !(0.0..=1.0).contains(&args.capacity_factor) {
-        diagnostics.push(Diagnostic::error(
-            "--capacity-factor",
-            format!("must be between 0 and 1, found {}", args.capacity_factor),
-        ));
-    }
-    if let Some(cost) = args.downtime_cost
-        && !(cost >= 0.0 && cost.is_finite())
-    {
-        diagnostics.push(Diagnostic::error(
-            "--downtime-cost",
-            format!("must be a number ≥ 0, found {cost}"),
-        ));
-    }
-    match (duration, start) {
-        (Some(duration), Some(start)) if diagnostics.is_empty() => Ok(Outage {
-            targets,
-            capacity_factor: args.capacity_factor,
-            start,
-            duration,
-            independent: args.independent,
-            downtime_cost: args.downtime_cost,
+    let built = spec.build(network);
+    let cost = args.downtime_cost.map(check_downtime_cost).transpose();
+    match (built, cost) {
+        (Ok(outage), Ok(downtime_cost)) => Ok(Outage {
+            downtime_cost,
+            ..outage
         }),
-        _ => {
+        (built, cost) => {
+            let mut diagnostics = built.err().unwrap_or_default();
+            diagnostics.extend(cost.err());
             errln!("{}", Diags(&diagnostics));
             Err(Reported.into())
         }
     }
-}
-
-fn entity_ids(network: &ValidatedNetwork) -> Vec<&str> {
-    let n = network.network();
-    n.nodes
-        .iter()
-        .map(|x| x.id.as_str())
-        .chain(n.sites.iter().map(|x| x.id.as_str()))
-        .chain(n.platforms.iter().map(|x| x.id.as_str()))
-        .collect()
 }
 
 fn write_mc_table(

@@ -79,7 +79,9 @@ pub fn run(args: &StressArgs) -> anyhow::Result<Exit> {
         ranked.truncate(top);
     }
     crate::render::report(args.output.as_deref(), |out| match args.format {
-        Format::Json => write_json(out, &report, &ranked),
+        Format::Json => {
+            crate::output::json(out, &lifeline_stress::report_document(&report, args.top))
+        }
         Format::Csv => write_csv(out, &ranked),
         _ => {
             write_table(out, &report, &ranked)?;
@@ -90,21 +92,6 @@ pub fn run(args: &StressArgs) -> anyhow::Result<Exit> {
         }
     })?;
     Ok(Exit::Success)
-}
-
-fn write_json(
-    out: &mut dyn Write,
-    report: &Report,
-    ranked: &[&ScenarioResult],
-) -> anyhow::Result<()> {
-    let document = serde_json::json!({
-        "network": report.network,
-        "horizon": report.horizon,
-        "baseline_tts": report.baseline_tts,
-        "baseline_tts_capped": report.baseline_tts_capped,
-        "scenarios": ranked,
-    });
-    crate::output::json(out, &document)
 }
 
 fn write_csv(out: &mut dyn Write, ranked: &[&ScenarioResult]) -> anyhow::Result<()> {

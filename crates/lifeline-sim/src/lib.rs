@@ -35,6 +35,7 @@ mod montecarlo;
 mod plan;
 pub mod plot;
 mod report;
+mod request;
 mod stats;
 mod timeline;
 
@@ -47,6 +48,7 @@ pub use montecarlo::{
 };
 pub use plan::Plan;
 pub use report::{DemandOutcome, Series, SimReport, Totals};
+pub use request::{OutageSpec, check_downtime_cost, horizon_days, pick_scenario, run_warnings};
 pub use stats::{normal_cdf, normal_quantile, quantile_interval, wilson_interval};
 pub use timeline::factor_at;
 

@@ -26,7 +26,7 @@ use lifeline_network::{EntityKind, Scenario, Target, ValidatedNetwork};
 use rayon::prelude::*;
 
 pub use error::StressError;
-pub use report::{OrderedMap, Quadrant, Report, ScenarioResult, Shipment};
+pub use report::{OrderedMap, Quadrant, Report, ScenarioResult, Shipment, report_document};
 
 use lp::{Change, Layout, Program};
 use solver::{Basis, LpBackend, LpProblem, Outcome, WarmModel};

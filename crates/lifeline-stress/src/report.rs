@@ -103,6 +103,25 @@ impl Report {
     }
 }
 
+/// The JSON document of a sweep, as `lifeline stress --format json` writes it and the
+/// HTTP service returns it: `network`, `horizon`, `baseline_tts`, `baseline_tts_capped`,
+/// then `scenarios` [ranked](Report::ranked), only the first `top` when given. Write it
+/// with `serde_json::to_writer_pretty` and a newline for the command line's bytes.
+pub fn report_document(report: &Report, top: Option<usize>) -> serde_json::Value {
+    let mut ranked = report.ranked();
+    if let Some(top) = top {
+        ranked.truncate(top);
+    }
+    // Every map in a report has string keys, so turning it into a value cannot fail.
+    serde_json::json!({
+        "network": report.network,
+        "horizon": report.horizon,
+        "baseline_tts": report.baseline_tts,
+        "baseline_tts_capped": report.baseline_tts_capped,
+        "scenarios": ranked,
+    })
+}
+
 fn rank_order(a: &ScenarioResult, b: &ScenarioResult) -> Ordering {
     let rei = |s: &ScenarioResult| s.rei.unwrap_or(f64::NEG_INFINITY);
     let gap = |s: &ScenarioResult| s.gap.unwrap_or(f64::INFINITY);
@@ -175,7 +194,74 @@ fn median(values: &mut [f64]) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::significant;
+    use super::*;
+
+    fn scenario(id: &str, rei: Option<f64>) -> ScenarioResult {
+        ScenarioResult {
+            id: id.into(),
+            kind: "supplier".into(),
+            ttr: rei.map(|_| 2.0),
+            tts: 1.0,
+            tts_capped: false,
+            gap: rei.map(|_| -1.0),
+            performance_impact: rei.map(|r| r * 100.0),
+            rei,
+            lost_units: OrderedMap(vec![("H2".into(), 5.0), ("H1".into(), 1.0)]),
+            reallocation: Vec::new(),
+            spend: None,
+            quadrant: None,
+        }
+    }
+
+    #[test]
+    fn report_document_ranks_and_truncates() {
+        let report = Report {
+            network: "toy".into(),
+            horizon: 30.0,
+            baseline_tts: 30.0,
+            baseline_tts_capped: true,
+            scenarios: vec![
+                scenario("A", Some(0.5)),
+                scenario("B", None),
+                scenario("C", Some(1.0)),
+            ],
+        };
+        let all = report_document(&report, None);
+        let keys: Vec<&str> = all
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            keys,
+            [
+                "network",
+                "horizon",
+                "baseline_tts",
+                "baseline_tts_capped",
+                "scenarios"
+            ]
+        );
+        let ids = |document: &serde_json::Value| -> Vec<String> {
+            document["scenarios"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s["id"].as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(ids(&all), ["C", "A", "B"]);
+        assert_eq!(ids(&report_document(&report, Some(2))), ["C", "A"]);
+        assert_eq!(
+            ids(&report_document(&report, Some(0))),
+            Vec::<String>::new()
+        );
+        assert_eq!(all["baseline_tts_capped"], true);
+        // Lost units keep their order, not sorted by key.
+        let lost = serde_json::to_string(&all["scenarios"][0]["lost_units"]).unwrap_or_default();
+        assert_eq!(lost, r#"{"H2":5.0,"H1":1.0}"#);
+    }
 
     #[test]
     fn rounds_to_ten_significant_digits() {

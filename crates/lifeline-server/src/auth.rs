@@ -1,0 +1,212 @@
+//! Who is calling: a bearer token (`Authorization: Bearer llt_...`) for programs, or a
+//! session cookie for browsers, which must also send its CSRF token on every request that
+//! changes something. Every handler takes a [`Caller`] and checks its role; reads go
+//! through the store with [`Caller::access`], so another organisation's rows are never
+//! returned, whatever the id.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use lifeline_store::{Access, Credentials, Principal, Role, User};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub const SESSION_COOKIE: &str = "lifeline_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub credentials: Credentials,
+}
+
+impl Caller {
+    pub fn access(&self) -> Access {
+        self.user.access()
+    }
+
+    /// Refuses a caller whose role is below `needed` (a partner is below every role).
+    pub fn require(&self, needed: Role) -> Result<(), ApiError> {
+        if self.user.role.at_least(needed) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "this needs the {needed} role; `{}` is {}",
+                lifeline_text::escaped(&self.user.name),
+                self.user.role
+            )))
+        }
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let principal: Principal = if let Some(token) = bearer(&parts.headers) {
+            state
+                .store
+                .authenticate_token(token)
+                .await?
+                .ok_or_else(|| ApiError::unauthorized("the token is unknown, expired or revoked"))?
+        } else if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) {
+            let principal = state
+                .store
+                .authenticate_session(secret)
+                .await?
+                .ok_or_else(|| ApiError::unauthorized("the session has ended: log in again"))?;
+            if let Credentials::Session { csrf, .. } = &principal.credentials {
+                let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+                let sent = parts
+                    .headers
+                    .get(CSRF_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                if !safe && !same_secret(sent, csrf) {
+                    return Err(ApiError::forbidden(format!(
+                        "a change made with a session cookie needs the `{CSRF_HEADER}` header \
+                         the login returned"
+                    )));
+                }
+            }
+            principal
+        } else {
+            return Err(ApiError::unauthorized(
+                "log in, or send `Authorization: Bearer TOKEN`",
+            ));
+        };
+        Ok(Caller {
+            user: principal.user,
+            credentials: principal.credentials,
+        })
+    }
+}
+
+/// The client's address, where the server knows it.
+pub fn client_ip(parts: &axum::http::Extensions) -> Option<IpAddr> {
+    parts
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
+/// Failed logins per (client address, user name) in a sliding window: past the limit, the
+/// next attempts are refused with 429 until the window has room again. In memory: a
+/// restart forgets, which an attacker gains nothing from that a new address would not give.
+pub struct LoginLimiter {
+    limit: u32,
+    window: Duration,
+    failures: Mutex<HashMap<(Option<IpAddr>, String), Vec<Instant>>>,
+}
+
+impl LoginLimiter {
+    pub fn new(limit: u32, window: Duration) -> LoginLimiter {
+        LoginLimiter {
+            limit: limit.max(1),
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Seconds to wait before `name` may try again from `ip`, or `None`.
+    pub fn blocked(&self, ip: Option<IpAddr>, name: &str) -> Option<u64> {
+        let mut map = self.failures.lock().ok()?;
+        let now = Instant::now();
+        let key = (ip, name.to_lowercase());
+        let times = map.get_mut(&key)?;
+        times.retain(|t| now.duration_since(*t) < self.window);
+        if times.len() < self.limit as usize {
+            return None;
+        }
+        let oldest = times.first().copied()?;
+        Some(
+            self.window
+                .saturating_sub(now.duration_since(oldest))
+                .as_secs()
+                .max(1),
+        )
+    }
+
+    pub fn failed(&self, ip: Option<IpAddr>, name: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            // Bound the table: forget everyone when it grows past 100k keys.
+            if map.len() > 100_000 {
+                map.clear();
+            }
+            map.entry((ip, name.to_lowercase()))
+                .or_default()
+                .push(Instant::now());
+        }
+    }
+
+    pub fn succeeded(&self, ip: Option<IpAddr>, name: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            map.remove(&(ip, name.to_lowercase()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limiter_blocks_after_the_limit_and_forgets_on_success() {
+        let limiter = LoginLimiter::new(3, Duration::from_secs(60));
+        let ip = Some(IpAddr::from([127, 0, 0, 1]));
+        for _ in 0..3 {
+            assert_eq!(limiter.blocked(ip, "Alice"), None);
+            limiter.failed(ip, "alice");
+        }
+        assert!(limiter.blocked(ip, "alice").is_some());
+        // Another address is not blocked.
+        assert_eq!(limiter.blocked(None, "alice"), None);
+        limiter.succeeded(ip, "ALICE");
+        assert_eq!(limiter.blocked(ip, "alice"), None);
+    }
+
+    #[test]
+    fn cookies_and_secrets() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            "a=1; lifeline_session=xyz; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("xyz"));
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+    }
+}

@@ -1,0 +1,161 @@
+//! The server's settings: a TOML file (`docs/lifeline.toml` is a commented sample), then
+//! command-line flags over it, then defaults that need nothing installed.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on (default 127.0.0.1:8080).
+    pub listen: Option<String>,
+    /// `sqlite:///path/lifeline.db` or `postgres://user:password@host/db`.
+    pub database: Option<String>,
+    /// The key file for fields encrypted at rest (default: `lifeline.key` in the data
+    /// folder; created at first start).
+    pub key_file: Option<PathBuf>,
+    pub tls: Option<TlsConfig>,
+    #[serde(default)]
+    pub limits: Limits,
+    #[serde(default)]
+    pub log: LogConfig,
+    /// Mark the session cookie `Secure` (default true; browsers accept it on
+    /// http://localhost and http://127.0.0.1).
+    pub cookie_secure: Option<bool>,
+    /// How long a browser session lasts (default 12 hours).
+    pub session_hours: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest JSON request body (default 1 MiB).
+    pub body_bytes: usize,
+    /// Largest uploaded document: a network, later EPCIS and SBOM files (default 64 MiB).
+    pub upload_bytes: usize,
+    /// Failed logins allowed per client address and user name in 15 minutes (default 10).
+    pub login_failures: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            body_bytes: 1 << 20,
+            upload_bytes: 64 << 20,
+            login_failures: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    #[serde(default)]
+    pub format: LogFormat,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file `{path}`: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("listen address `{0}`: expected HOST:PORT such as 127.0.0.1:8080")]
+    Listen(String),
+    #[error("no data folder: set XDG_DATA_HOME or HOME, or give --database and --key-file")]
+    NoDataDir,
+}
+
+impl Config {
+    /// Reads a config file.
+    pub fn read(path: &Path) -> Result<Config, ConfigError> {
+        let file = |message: String| ConfigError::File {
+            path: path.to_owned(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| file(e.to_string()))?;
+        toml::from_str(&text).map_err(|e| file(e.to_string()))
+    }
+
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        let text = self.listen.as_deref().unwrap_or("127.0.0.1:8080");
+        text.parse()
+            .map_err(|_| ConfigError::Listen(lifeline_text::excerpt(text).to_string()))
+    }
+
+    /// The database URL: the setting, else `LIFELINE_DATABASE_URL`, else the SQLite file in
+    /// the data folder.
+    pub fn database_url(&self) -> Result<String, ConfigError> {
+        if let Some(url) = &self.database {
+            return Ok(url.clone());
+        }
+        if let Ok(url) = std::env::var("LIFELINE_DATABASE_URL") {
+            if !url.is_empty() {
+                return Ok(url);
+            }
+        }
+        Ok(lifeline_store::sqlite_url(&data_dir()?.join("lifeline.db")))
+    }
+
+    /// The key file: the setting, else `lifeline.key` beside a SQLite database, else in the
+    /// data folder.
+    pub fn key_path(&self) -> Result<PathBuf, ConfigError> {
+        if let Some(path) = &self.key_file {
+            return Ok(path.clone());
+        }
+        if let Some(db) = self
+            .database_url()
+            .ok()
+            .as_deref()
+            .and_then(lifeline_store::sqlite_path)
+        {
+            return Ok(db.with_file_name("lifeline.key"));
+        }
+        Ok(data_dir()?.join("lifeline.key"))
+    }
+}
+
+/// `$XDG_DATA_HOME/lifeline`, else `~/.local/share/lifeline`.
+pub fn data_dir() -> Result<PathBuf, ConfigError> {
+    let nonempty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(xdg) = nonempty("XDG_DATA_HOME") {
+        return Ok(PathBuf::from(xdg).join("lifeline"));
+    }
+    nonempty("HOME")
+        .map(|home| PathBuf::from(home).join(".local/share/lifeline"))
+        .ok_or(ConfigError::NoDataDir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_config_reads() {
+        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/lifeline.toml");
+        if Path::new(sample).exists() {
+            let config = Config::read(Path::new(sample)).unwrap();
+            config.listen_addr().unwrap();
+        }
+        let config: Config =
+            toml::from_str("listen = \"127.0.0.1:9\"\n[limits]\nbody_bytes = 10\n").unwrap();
+        assert_eq!(config.limits.body_bytes, 10);
+        assert_eq!(config.limits.upload_bytes, 64 << 20);
+        assert!(toml::from_str::<Config>("lisen = 1").is_err());
+    }
+}

@@ -1,0 +1,22 @@
+//! axum's extractors with rejections in the API's JSON error form: a malformed body, a
+//! wrong type or a bad query parameter is a 4xx naming what is wrong, never text/plain.
+
+use axum::extract::FromRequest;
+use axum::extract::FromRequestParts;
+
+use crate::error::ApiError;
+
+/// A JSON request body.
+#[derive(Debug, FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct JsonBody<T>(pub T);
+
+/// Query parameters.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct QueryParams<T>(pub T);
+
+/// Path parameters.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct PathParams<T>(pub T);

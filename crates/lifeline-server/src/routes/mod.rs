@@ -1,0 +1,6 @@
+//! The API's routes, by area. Each handler takes a [`crate::auth::Caller`], checks its
+//! role, and reads through the store with the caller's access.
+
+pub mod account;
+pub mod jobs;
+pub mod networks;

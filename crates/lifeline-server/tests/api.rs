@@ -1,0 +1,84 @@
+//! The API end to end, in memory, on every backend available.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::apps;
+use lifeline_store::Role;
+
+/// The "done when": an admin uploads the IV-fluids example and gets its stress
+/// report, identical to the CLI's; a second organisation sees none of it.
+#[tokio::test(flavor = "multi_thread")]
+async fn upload_stress_report_and_isolation() {
+    for app in apps().await {
+        let alice = app.user("Mercy Hospital", "alice", Role::Admin).await;
+        let bob = app.user("Other Hospital", "bob", Role::Admin).await;
+        let network = app.upload_example(&alice, "iv-fluids.json").await;
+
+        let reply = app
+            .post_json(
+                &format!("/api/v1/networks/{network}/stress"),
+                &alice,
+                &serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::ACCEPTED,
+            "{}: {}",
+            app.db.label,
+            reply.text()
+        );
+        let url = reply.json()["job"]["url"].as_str().unwrap().to_owned();
+        let job = app.wait_job(&alice, &url).await;
+        assert_eq!(job["state"], "succeeded", "{}: {job}", app.db.label);
+        let result = app.get(&format!("{url}/result"), &alice).await;
+        assert_eq!(result.status, StatusCode::OK);
+
+        let network_file = format!(
+            "{}/../../examples/iv-fluids.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let loaded = lifeline_network::load(std::path::Path::new(&network_file)).unwrap();
+        let report = lifeline_stress::run(
+            &loaded.network,
+            &loaded.network.scenarios(),
+            &lifeline_stress::StressConfig { skip_covered: true },
+            &|| {},
+        )
+        .unwrap();
+        let mut expected =
+            serde_json::to_string_pretty(&lifeline_stress::report_document(&report, None)).unwrap();
+        expected.push('\n');
+        assert_eq!(result.text(), expected, "{}", app.db.label);
+
+        // Bob's organisation sees neither the network nor the job, whatever the id.
+        let list = app.get("/api/v1/networks", &bob).await;
+        assert_eq!(list.json()["networks"].as_array().unwrap().len(), 0);
+        for path in [
+            format!("/api/v1/networks/{network}"),
+            format!("/api/v1/networks/{network}/download"),
+            url.clone(),
+            format!("{url}/result"),
+        ] {
+            let reply = app.get(&path, &bob).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::NOT_FOUND,
+                "{} {path}: {}",
+                app.db.label,
+                reply.text()
+            );
+        }
+        let reply = app
+            .post_json(
+                &format!("/api/v1/networks/{network}/stress"),
+                &bob,
+                &serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert!(app.store.verify_audit().await.unwrap().is_ok());
+        let _ = Method::GET;
+    }
+}

@@ -1,0 +1,202 @@
+//! What the server's tests share: an app on a fresh database (SQLite, and PostgreSQL when
+//! `LIFELINE_TEST_DATABASE_URL` is set), organisations with users of each role, and
+//! requests sent through the router in memory.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt as _;
+use lifeline_server::{AppState, Config};
+use lifeline_store::testing::TestDatabase;
+use lifeline_store::{Keyring, Role, Store};
+use tower::ServiceExt as _;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// An app on one fresh database.
+pub struct TestApp {
+    pub db: TestDatabase,
+    pub store: Store,
+    pub state: AppState,
+    pub router: Router,
+    _keys: tempfile::TempDir,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}), status {}: {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One app per backend available (SQLite always, PostgreSQL when configured).
+pub async fn apps() -> Vec<TestApp> {
+    let mut apps = Vec::new();
+    for db in lifeline_store::testing::databases().await {
+        apps.push(TestApp::on(db).await);
+    }
+    apps
+}
+
+impl TestApp {
+    pub async fn on(db: TestDatabase) -> TestApp {
+        let keys = tempfile::tempdir().expect("a temporary folder");
+        let keyring =
+            Keyring::open_or_create(&keys.path().join("lifeline.key")).expect("a key file");
+        let store = Store::open(&db.url)
+            .await
+            .expect("the test database opens")
+            .with_keyring(keyring);
+        let config = Config::default();
+        let state = AppState::new(store.clone(), &config)
+            .await
+            .expect("the app state");
+        let router = lifeline_server::app(state.clone(), &config);
+        TestApp {
+            db,
+            store,
+            state,
+            router,
+            _keys: keys,
+        }
+    }
+
+    /// Creates organisation `org` (when new) and a user `NAME` of `role` in it; returns an
+    /// API token of that user.
+    pub async fn user(&self, org: &str, name: &str, role: Role) -> String {
+        if self
+            .store
+            .org_by_name(org)
+            .await
+            .expect("org lookup")
+            .is_none()
+        {
+            self.store
+                .create_org(org, "test")
+                .await
+                .expect("create org");
+        }
+        self.store
+            .create_user(org, name, role, PASSWORD, None, "test")
+            .await
+            .expect("create user");
+        self.store
+            .create_token(name, "test", None, "test")
+            .await
+            .expect("create token")
+            .secret
+    }
+
+    /// Sends a request with an optional bearer token and body.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Reply {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some((content_type, bytes)) => request
+                .header("content-type", content_type)
+                .body(Body::from(bytes)),
+            None => request.body(Body::empty()),
+        }
+        .expect("a request");
+        self.call(request).await
+    }
+
+    /// Sends a built request.
+    pub async fn call(&self, request: Request<Body>) -> Reply {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("the body")
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post_json(&self, path: &str, token: &str, body: &serde_json::Value) -> Reply {
+        self.send(
+            Method::POST,
+            path,
+            Some(token),
+            Some(("application/json", body.to_string().into_bytes())),
+        )
+        .await
+    }
+
+    /// Uploads an example network (`examples/NAME`) and returns its id.
+    pub async fn upload_example(&self, token: &str, name: &str) -> String {
+        let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(&path).expect("the example exists");
+        let content_type = if name.ends_with(".json") {
+            "application/json"
+        } else {
+            "application/yaml"
+        };
+        let reply = self
+            .send(
+                Method::POST,
+                "/api/v1/networks",
+                Some(token),
+                Some((content_type, bytes)),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        reply.json()["id"].as_str().expect("an id").to_owned()
+    }
+
+    /// Waits (up to 120 s) for a job to finish and returns its final state document.
+    pub async fn wait_job(&self, token: &str, job_url: &str) -> serde_json::Value {
+        for _ in 0..1200 {
+            let reply = self.get(job_url, token).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+            let job = reply.json();
+            if matches!(job["state"].as_str(), Some("succeeded" | "failed")) {
+                return job;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("job {job_url} did not finish in 120 s");
+    }
+}
