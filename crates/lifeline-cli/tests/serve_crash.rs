@@ -23,6 +23,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+/// Nodes of the generated network whose stress job the kill interrupts.
+const LARGE_NETWORK_NODES: usize = 2000;
 /// Concurrent upload streams.
 const UPLOADERS: usize = 4;
 /// Uploads answered 201 before the kill.
@@ -75,12 +77,28 @@ fn crash_and_verify(database: &Database) {
     let network = std::fs::read(repo().join("examples/iv-fluids.json"))
         .expect("read examples/iv-fluids.json");
 
-    // First life: a stress job, then streams of uploads, then SIGKILL while they run.
+    // A network whose stress test takes seconds (about 3 s in a debug build), so that its
+    // job is still running when the server is killed.
+    let large = work.path().join("large.json");
+    let generated = lifeline(data)
+        .args([
+            "generate",
+            "--nodes",
+            &LARGE_NETWORK_NODES.to_string(),
+            "--output",
+        ])
+        .arg(&large)
+        .output()
+        .expect("run lifeline generate");
+    assert!(generated.status.success(), "{}", output_text(&generated));
+    let large = std::fs::read(&large).expect("read the generated network");
+
+    // First life: a long stress job, then streams of uploads, then SIGKILL while they run.
     let mut server = Server::start(&url, data, 1);
     let (status, body) = post(
         &server.url("/api/v1/networks?name=stressed"),
         &bearer,
-        &network,
+        &large,
     );
     assert_eq!(status, 201, "upload `stressed`: {body}\n{}", server.log());
     let stressed = field(&body, &["id"]);
@@ -91,6 +109,7 @@ fn crash_and_verify(database: &Database) {
     );
     assert_eq!(status, 202, "stress `{stressed}`: {body}\n{}", server.log());
     let job = field(&body, &["job", "id"]);
+    wait_for_job(&server, &bearer, &job, &["running", "succeeded", "failed"]);
 
     let network = Arc::new(network);
     let killing = Arc::new(AtomicBool::new(false));
@@ -120,6 +139,8 @@ fn crash_and_verify(database: &Database) {
     }
     // An upload whose body is half sent when the server dies must leave nothing behind.
     let partial = start_partial_upload(&server, &bearer, &network);
+    let (_, body) = get(&server.url(&format!("/api/v1/jobs/{job}")), &bearer);
+    let job_at_kill = field(&body, &["state"]);
     killing.store(true, Ordering::SeqCst);
     server.kill();
     drop(partial);
@@ -157,6 +178,16 @@ fn crash_and_verify(database: &Database) {
         created.len()
     );
 
+    let cut_off = attempts
+        .iter()
+        .filter(|attempt| matches!(attempt.outcome, Outcome::Lost { .. }))
+        .count();
+    let _ = writeln!(
+        std::io::stderr(),
+        "killed with {} uploads acknowledged, {cut_off} in flight, stress job `{job_at_kill}`",
+        created.len()
+    );
+
     // Second life: everything acknowledged is there, nothing half-written is.
     let mut server = Server::start(&url, data, 2);
     let (status, body) = get(&server.url("/api/v1/networks"), &bearer);
@@ -186,12 +217,18 @@ fn crash_and_verify(database: &Database) {
         !listed.contains_key("partial"),
         "the upload cut off mid-body is listed: {listed:?}"
     );
-    let state = wait_for_job(&server, &bearer, &job);
+    // A job cut off by the crash is run again or marked failed, never left `running`.
+    let state = wait_for_job(&server, &bearer, &job, &["succeeded", "failed"]);
     assert!(
         state == "succeeded" || state == "failed",
-        "stress job `{job}` caught by the crash is still `{state}` 60 s after the restart\n{}",
+        "stress job `{job}` (`{job_at_kill}` at the kill) is still `{state}` 60 s after the \
+         restart\n{}",
         server.log()
     );
+    if state == "succeeded" {
+        let (status, body) = get(&server.url(&format!("/api/v1/jobs/{job}/result")), &bearer);
+        assert_eq!(status, 200, "result of job `{job}` after restart: {body}");
+    }
     let (status, body) = post(
         &server.url("/api/v1/networks?name=after-restart"),
         &bearer,
@@ -322,14 +359,14 @@ fn start_partial_upload(server: &Server, bearer: &str, network: &[u8]) -> TcpStr
     stream
 }
 
-fn wait_for_job(server: &Server, bearer: &str, job: &str) -> String {
+/// Polls job `job` until its state is one of `states` or 60 s have passed; its last state.
+fn wait_for_job(server: &Server, bearer: &str, job: &str, states: &[&str]) -> String {
     let started = Instant::now();
     loop {
         let (status, body) = get(&server.url(&format!("/api/v1/jobs/{job}")), bearer);
-        assert_eq!(status, 200, "GET job `{job}` after restart: {body}");
+        assert_eq!(status, 200, "GET job `{job}`: {body}");
         let state = field(&body, &["state"]);
-        if state == "succeeded" || state == "failed" || started.elapsed() > Duration::from_secs(60)
-        {
+        if states.contains(&state.as_str()) || started.elapsed() > Duration::from_secs(60) {
             return state;
         }
         thread::sleep(Duration::from_millis(100));
