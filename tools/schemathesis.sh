@@ -7,9 +7,9 @@
 #
 # It makes an org, an admin user and a token with `lifeline admin`, starts `lifeline serve`
 # on a free loopback port, uploads examples/iv-fluids.json and stresses it once (so the
-# store holds a network, a job and a result), then runs schemathesis against
-# /api/v1/openapi.json with the bearer token, stops the server with SIGTERM and expects a
-# clean exit. Exits non-zero when schemathesis finds a failure, when the server panics, dies
+# store holds a network, a job and a result, which must equal `lifeline stress --format json`
+# byte for byte), then runs schemathesis against /api/v1/openapi.json with the bearer token,
+# stops the server with SIGTERM and expects a clean exit. Exits non-zero when schemathesis finds a failure, when the server panics, dies
 # or does not shut down cleanly; the failing requests are printed as curl commands.
 #
 # Environment: LIFELINE_BIN (default: $CARGO_TARGET_DIR or ./target, then debug/lifeline),
@@ -133,7 +133,11 @@ for _ in $(seq 1 600); do
     sleep 0.1
 done
 [[ $state == succeeded ]] || fail "stress job \`$job\` on \`$network\` ended \`$state\`"
-curl_json GET "/api/v1/jobs/$job/result" 200 >/dev/null
+# The stored report is the CLI's report, byte for byte.
+curl_json GET "/api/v1/jobs/$job/result" 200 >"$tmp/result.json"
+LIFELINE_QUIET=1 "$bin" stress "$root/examples/iv-fluids.json" --format json >"$tmp/cli.json"
+cmp -s "$tmp/result.json" "$tmp/cli.json" ||
+    fail "GET /api/v1/jobs/$job/result differs from \`lifeline stress examples/iv-fluids.json --format json\`"
 echo "schemathesis.sh: seeded network $network and job $job"
 
 # Random ids only ever reach the 404 branch: bind every path parameter to a dictionary of the
