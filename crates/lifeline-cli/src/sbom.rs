@@ -12,8 +12,8 @@ use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use lifeline_vuln::kev::KevCatalogue;
 use lifeline_vuln::osv::AdvisoryIndex;
-use lifeline_vuln::scan::{ScanReport, Sources, Status, scan};
-use lifeline_vuln::vex::{VexStatement, read_vex};
+use lifeline_vuln::scan::{LoadedSources, ScanReport, Status, scan, scan_document};
+use lifeline_vuln::vex::read_vex;
 use lifeline_vuln::{Loaded, SbomError, read_sbom};
 
 use crate::progress::tracing_line;
@@ -160,23 +160,6 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
     })
 }
 
-/// Advisories, KEV and VEX, loaded once.
-pub struct LoadedSources {
-    pub index: AdvisoryIndex,
-    pub kev: Option<KevCatalogue>,
-    pub vex: Vec<VexStatement>,
-}
-
-impl LoadedSources {
-    pub fn sources(&self) -> Sources<'_> {
-        Sources {
-            advisories: &self.index,
-            kev: self.kev.as_ref(),
-            vex: &self.vex,
-        }
-    }
-}
-
 fn add_osv_path(index: &mut AdvisoryIndex, path: &Path) -> anyhow::Result<()> {
     let name = path.display().to_string();
     if path.is_dir() {
@@ -308,15 +291,6 @@ pub fn load_sboms(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Loaded)>> {
     Ok(loaded)
 }
 
-/// The `--format json` document.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsonDocument<'a> {
-    advisories: &'a lifeline_vuln::osv::LoadStats,
-    kev_catalog_version: Option<&'a str>,
-    reports: &'a [ScanReport],
-}
-
 fn run_scan(args: &ScanArgs) -> anyhow::Result<Exit> {
     let sboms = load_sboms(&args.boms)?;
     let sources = load_sources(&args.sources)?;
@@ -333,15 +307,7 @@ fn run_scan(args: &ScanArgs) -> anyhow::Result<Exit> {
     ));
     let version = env!("CARGO_PKG_VERSION");
     crate::render::report(None, |out| match args.format {
-        Format::Json => {
-            // Written straight from the reports: no `serde_json::Value` copy of 100k findings.
-            let document = JsonDocument {
-                advisories: &sources.index.stats,
-                kev_catalog_version: sources.kev.as_ref().map(|k| k.version.as_str()),
-                reports: &reports,
-            };
-            crate::output::json(out, &document)
-        }
+        Format::Json => crate::output::json(out, &scan_document(sources.sources(), &reports)),
         Format::Sarif => crate::output::json(out, &lifeline_vuln::output::sarif(&reports, version)),
         Format::CyclonedxVex => crate::output::json(
             out,

@@ -122,13 +122,16 @@ pub fn client_ip(parts: &axum::http::Extensions) -> Option<IpAddr> {
         .map(|ConnectInfo(addr)| addr.ip())
 }
 
+/// Who tries to log in: the client's address and the user name, lower-cased.
+type LoginKey = (Option<IpAddr>, String);
+
 /// Failed logins per (client address, user name) in a sliding window: past the limit, the
 /// next attempts are refused with 429 until the window has room again. In memory: a
 /// restart forgets, which an attacker gains nothing from that a new address would not give.
 pub struct LoginLimiter {
     limit: u32,
     window: Duration,
-    failures: Mutex<HashMap<(Option<IpAddr>, String), Vec<Instant>>>,
+    failures: Mutex<HashMap<LoginKey, Vec<Instant>>>,
 }
 
 impl LoginLimiter {

@@ -104,10 +104,10 @@ impl Config {
         if let Some(url) = &self.database {
             return Ok(url.clone());
         }
-        if let Ok(url) = std::env::var("LIFELINE_DATABASE_URL") {
-            if !url.is_empty() {
-                return Ok(url);
-            }
+        if let Ok(url) = std::env::var("LIFELINE_DATABASE_URL")
+            && !url.is_empty()
+        {
+            return Ok(url);
         }
         Ok(lifeline_store::sqlite_url(&data_dir()?.join("lifeline.db")))
     }

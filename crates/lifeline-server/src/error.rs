@@ -169,10 +169,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let retry_after = self.retry_after;
         let mut response = (self.status, Json(ErrorBody { error: self.body })).into_response();
-        if let Some(seconds) = retry_after {
-            if let Ok(value) = seconds.to_string().parse() {
-                response.headers_mut().insert("retry-after", value);
-            }
+        if let Some(seconds) = retry_after
+            && let Ok(value) = seconds.to_string().parse()
+        {
+            response.headers_mut().insert("retry-after", value);
         }
         response
     }
@@ -197,13 +197,39 @@ impl From<JsonRejection> for ApiError {
             }
             JsonRejection::JsonDataError(e) => {
                 // serde's message names the field and what was expected of it.
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.body_text())
+                let text = e.body_text();
+                let field = json_error_field(&text);
+                let mut error = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", text);
+                error.body.field = field;
+                error
             }
             JsonRejection::JsonSyntaxError(e) => ApiError::bad_request(e.body_text()),
             JsonRejection::BytesRejection(e) => body_error(e.status(), e.body_text()),
             other => ApiError::bad_request(other.body_text()),
         }
     }
+}
+
+/// The field a JSON body's type error is about, from axum's message: the path that leads it
+/// (`Failed to ... target type: days: invalid value ...`), else the name of an unknown or
+/// missing field at the top.
+fn json_error_field(text: &str) -> Option<String> {
+    let (_, detail) = text.split_once("target type: ")?;
+    if let Some((path, _)) = detail.split_once(": ") {
+        let is_path = !path.is_empty()
+            && path
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']'));
+        if is_path {
+            return Some(path.to_owned());
+        }
+    }
+    ["unknown field `", "missing field `"]
+        .iter()
+        .find_map(|marker| {
+            let (_, rest) = detail.split_once(marker)?;
+            rest.split_once('`').map(|(name, _)| name.to_owned())
+        })
 }
 
 /// A body that could not be read: too large (413) or broken (400).

@@ -9,6 +9,7 @@ use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
+use crate::ids::holds_nul;
 use crate::{AuditEntry, Store, StoreError, new_id, new_secret, now_ms, secret_digest};
 
 /// The shortest password accepted (NIST SP 800-63B asks for at least 8; a supply-chain
@@ -260,6 +261,9 @@ impl Store {
     }
 
     pub async fn org_by_name(&self, name: &str) -> Result<Option<Org>, StoreError> {
+        if holds_nul(name) {
+            return Ok(None);
+        }
         let row = sqlx::query("SELECT id, name, created_at FROM orgs WHERE name = $1")
             .bind(name)
             .fetch_optional(self.pool())
@@ -362,7 +366,31 @@ impl Store {
         Ok(user)
     }
 
+    /// First-run setup: the organisation `org_name` (created when new) and its first admin.
+    /// Every input is checked before anything is written, so that a refused setup leaves
+    /// no organisation behind; errors name the setup request's fields (`org`, `user`,
+    /// `password`).
+    pub async fn create_first_admin(
+        &self,
+        org_name: &str,
+        name: &str,
+        password: &str,
+        actor: &str,
+    ) -> Result<User, StoreError> {
+        check_name("org", org_name)?;
+        check_name("user", name)?;
+        check_password(password)?;
+        if self.org_by_name(org_name).await?.is_none() {
+            self.create_org(org_name, actor).await?;
+        }
+        self.create_user(org_name, name, Role::Admin, password, None, actor)
+            .await
+    }
+
     pub async fn user_by_name(&self, name: &str) -> Result<Option<User>, StoreError> {
+        if holds_nul(name) {
+            return Ok(None);
+        }
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN orgs o ON o.id = u.org_id \
              WHERE u.name = $1 AND u.disabled_at IS NULL"
@@ -392,11 +420,15 @@ impl Store {
         org_id: &str,
         user_id: &str,
     ) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT contact FROM users WHERE id = $1 AND org_id = $2")
-            .bind(user_id)
-            .bind(org_id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = if holds_nul(user_id) {
+            None
+        } else {
+            sqlx::query("SELECT contact FROM users WHERE id = $1 AND org_id = $2")
+                .bind(user_id)
+                .bind(org_id)
+                .fetch_optional(self.pool())
+                .await?
+        };
         let sealed: Option<String> = match row {
             Some(row) => row.try_get("contact")?,
             None => {
@@ -422,13 +454,17 @@ impl Store {
         name: &str,
         password: &str,
     ) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query(
-            "SELECT u.password_hash AS password_hash FROM users u \
-             WHERE u.name = $1 AND u.disabled_at IS NULL",
-        )
-        .bind(name)
-        .fetch_optional(self.pool())
-        .await?;
+        let row = if holds_nul(name) {
+            None
+        } else {
+            sqlx::query(
+                "SELECT u.password_hash AS password_hash FROM users u \
+                 WHERE u.name = $1 AND u.disabled_at IS NULL",
+            )
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await?
+        };
         let stored: Option<String> = row.map(|r| r.try_get("password_hash")).transpose()?;
         let password = password.to_owned();
         let matches = tokio::task::spawn_blocking(move || match stored {
@@ -570,6 +606,12 @@ impl Store {
         token_id: &str,
         actor: &str,
     ) -> Result<(), StoreError> {
+        if holds_nul(token_id) {
+            return Err(StoreError::NotFound {
+                kind: "token",
+                id: lifeline_text::escaped(token_id).into_owned(),
+            });
+        }
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "SELECT org_id FROM tokens WHERE id = $1 AND revoked_at IS NULL \

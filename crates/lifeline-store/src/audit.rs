@@ -98,18 +98,19 @@ impl Tamper {
     }
 }
 
-fn entry_hash(
-    seq: i64,
-    at: i64,
-    org_id: Option<&str>,
-    actor: &str,
-    action: &str,
-    target: &str,
-    detail: &str,
-    prev_hash: &str,
-) -> String {
-    // A JSON array: unambiguous whatever the fields hold.
-    let canonical = serde_json::json!([seq, at, org_id, actor, action, target, detail, prev_hash]);
+/// The hash of an entry: SHA-256 over its fields (all but `hash`) as a JSON array, which
+/// is unambiguous whatever the fields hold.
+fn entry_hash(row: &AuditRow) -> String {
+    let canonical = serde_json::json!([
+        row.seq,
+        row.at,
+        row.org_id,
+        row.actor,
+        row.action,
+        row.target,
+        row.detail,
+        row.prev_hash
+    ]);
     hex(&Sha256::digest(canonical.to_string().as_bytes()))
 }
 
@@ -129,31 +130,31 @@ pub(crate) async fn append(
         ),
         None => (1, GENESIS.to_owned()),
     };
-    let at = now_ms();
-    let detail = entry.detail.to_string();
-    let hash = entry_hash(
+    let mut row = AuditRow {
         seq,
-        at,
-        entry.org_id.as_deref(),
-        &entry.actor,
-        entry.action,
-        &entry.target,
-        &detail,
-        &prev_hash,
-    );
+        at: now_ms(),
+        org_id: entry.org_id.clone(),
+        actor: entry.actor.clone(),
+        action: entry.action.to_owned(),
+        target: entry.target.clone(),
+        detail: entry.detail.to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    row.hash = entry_hash(&row);
     sqlx::query(
         "INSERT INTO audit (seq, at, org_id, actor, action, target, detail, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(seq)
-    .bind(at)
-    .bind(entry.org_id.as_deref())
-    .bind(entry.actor.as_str())
-    .bind(entry.action)
-    .bind(entry.target.as_str())
-    .bind(detail)
-    .bind(prev_hash)
-    .bind(hash)
+    .bind(row.seq)
+    .bind(row.at)
+    .bind(row.org_id)
+    .bind(row.actor)
+    .bind(row.action)
+    .bind(row.target)
+    .bind(row.detail)
+    .bind(row.prev_hash)
+    .bind(row.hash)
     .execute(&mut *conn)
     .await?;
     Ok(seq)
@@ -199,17 +200,7 @@ impl Store {
             }
             for row in &rows {
                 let row = row_of(row)?;
-                let computed = entry_hash(
-                    row.seq,
-                    row.at,
-                    row.org_id.as_deref(),
-                    &row.actor,
-                    &row.action,
-                    &row.target,
-                    &row.detail,
-                    &row.prev_hash,
-                );
-                if computed != row.hash {
+                if entry_hash(&row) != row.hash {
                     return Ok(Err(Tamper::Edited { seq: row.seq }));
                 }
                 if row.seq != previous_seq + 1 {

@@ -55,3 +55,10 @@ pub fn rfc3339(ms: i64) -> String {
         })
         .unwrap_or_else(|| ms.to_string())
 }
+
+/// Whether a caller's key (a name, an id) holds a NUL. No stored name or id does, and
+/// PostgreSQL refuses such text as a query parameter (SQLite compares it): lookups answer
+/// "not found" for it before asking the database, the same on both.
+pub(crate) fn holds_nul(key: &str) -> bool {
+    key.contains('\0')
+}

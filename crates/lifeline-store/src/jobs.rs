@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
+use crate::ids::holds_nul;
 use crate::{Access, AuditEntry, Store, StoreError, new_id, now_ms};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,10 +103,13 @@ const JOB_COLUMNS: &str = "j.id AS id, j.org_id AS org_id, j.kind AS kind, \
      j.warnings AS warnings, j.created_at AS created_at, j.created_by AS created_by, \
      j.started_at AS started_at, j.finished_at AS finished_at";
 
-/// Jobs visible to `access`: on the organisation's own networks, or run by it on networks
-/// shared with it.
+/// Jobs visible to `access`: the organisation's own (but to a partner), and those that the
+/// owner of a network shared with it ran on that network. Not the jobs a third
+/// organisation, which the network was also shared with, ran on it: those are the third
+/// organisation's.
 const VISIBLE: &str = "((j.org_id = $1 AND $2 = 1) OR EXISTS (SELECT 1 FROM shares s \
-     WHERE s.kind = 'network' AND s.resource_id = j.network_id AND s.partner_org_id = $1))";
+     WHERE s.kind = 'network' AND s.resource_id = j.network_id AND s.partner_org_id = $1 \
+     AND s.org_id = j.org_id))";
 
 fn job_of(row: &sqlx::any::AnyRow) -> Result<Job, StoreError> {
     let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
@@ -170,6 +174,9 @@ impl Store {
     }
 
     pub async fn job(&self, access: &Access, id: &str) -> Result<Option<Job>, StoreError> {
+        if holds_nul(id) {
+            return Ok(None);
+        }
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs j WHERE {VISIBLE} AND j.id = $3");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(access.org_id.as_str())
@@ -201,6 +208,9 @@ impl Store {
         access: &Access,
         id: &str,
     ) -> Result<Option<(Job, Option<String>)>, StoreError> {
+        if holds_nul(id) {
+            return Ok(None);
+        }
         let sql = format!(
             "SELECT {JOB_COLUMNS}, j.result AS result FROM jobs j WHERE {VISIBLE} AND j.id = $3"
         );

@@ -21,6 +21,7 @@ mod migrate;
 mod networks;
 #[doc(hidden)]
 pub mod testing;
+mod vuln;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -41,6 +42,10 @@ pub use error::StoreError;
 pub use ids::{new_id, new_secret, now_ms, rfc3339, secret_digest};
 pub use jobs::{Job, JobKind, JobState, NewJob};
 pub use networks::{NetworkInfo, NetworkUpload, NetworkVersion, StoredNetwork, UploadFormat};
+pub use vuln::{
+    AdvisoryContent, AdvisoryLoad, AdvisoryTexts, AdvisoryUpload, NewSbom, OsvRow, SbomInfo,
+    StoredSbom,
+};
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

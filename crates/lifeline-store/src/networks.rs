@@ -3,6 +3,7 @@
 use serde::Serialize;
 use sqlx::Row as _;
 
+use crate::ids::holds_nul;
 use crate::{Access, AuditEntry, Store, StoreError, new_id, now_ms};
 
 /// How an uploaded network is written.
@@ -159,6 +160,12 @@ impl Store {
         upload: &NetworkUpload,
         actor: &str,
     ) -> Result<i64, StoreError> {
+        if holds_nul(id) {
+            return Err(StoreError::NotFound {
+                kind: "network",
+                id: lifeline_text::escaped(id).into_owned(),
+            });
+        }
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "SELECT COALESCE(MAX(v.version), 0) AS latest FROM networks n \
@@ -228,6 +235,9 @@ impl Store {
         access: &Access,
         id: &str,
     ) -> Result<Option<(NetworkInfo, Vec<NetworkVersion>)>, StoreError> {
+        if holds_nul(id) {
+            return Ok(None);
+        }
         let sql = format!(
             "SELECT n.id AS id, n.name AS name, n.org_id AS org_id, o.name AS org_name, \
              n.created_at AS created_at, v.version AS version, v.format AS format, \
@@ -261,13 +271,20 @@ impl Store {
     }
 
     /// The text of version `version` (the latest when `None`) of a network visible to
-    /// `access`.
+    /// `access`. Versions count from 1.
     pub async fn network_body(
         &self,
         access: &Access,
         id: &str,
         version: Option<i64>,
     ) -> Result<Option<StoredNetwork>, StoreError> {
+        if version.is_some_and(|v| v < 1) {
+            // Not 0: the query below reads 0 as "the latest".
+            return Err(StoreError::invalid("version", "versions count from 1"));
+        }
+        if holds_nul(id) {
+            return Ok(None);
+        }
         let sql = format!(
             "SELECT n.id AS id, n.name AS name, n.org_id AS org_id, v.version AS version, \
              v.format AS format, v.sha256 AS sha256, v.bytes AS bytes, v.summary AS summary, \
@@ -317,11 +334,15 @@ impl Store {
             ));
         }
         let mut tx = self.begin_write().await?;
-        let owned = sqlx::query("SELECT 1 AS one FROM networks WHERE id = $1 AND org_id = $2")
-            .bind(id)
-            .bind(org_id)
-            .fetch_optional(tx.conn())
-            .await?;
+        let owned = if holds_nul(id) {
+            None
+        } else {
+            sqlx::query("SELECT 1 AS one FROM networks WHERE id = $1 AND org_id = $2")
+                .bind(id)
+                .bind(org_id)
+                .fetch_optional(tx.conn())
+                .await?
+        };
         if owned.is_none() {
             return Err(StoreError::NotFound {
                 kind: "network",

@@ -81,3 +81,13 @@ pub async fn postgres(server_url: &str) -> Result<TestDatabase, StoreError> {
         _dir: None,
     })
 }
+
+/// Runs one SQL statement on `store`'s database, outside the write path and its audit
+/// chain: for tests that tamper with rows or move times into the past. Returns the rows
+/// affected.
+pub async fn execute(store: &crate::Store, sql: &str) -> Result<u64, StoreError> {
+    let done = sqlx::query(AssertSqlSafe(sql.to_owned()))
+        .execute(store.pool())
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -456,145 +456,196 @@ impl AdvisoryIndex {
         bytes: &[u8],
         limits: &ZipLimits,
     ) -> Result<(), AdvisoryError> {
-        let zip_error = |message: String| AdvisoryError::Zip {
-            source_name: source_name.to_owned(),
-            message,
-        };
-        let mut archive =
-            zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| zip_error(e.to_string()))?;
-        if archive.len() > limits.max_entries {
-            return Err(zip_error(format!(
-                "{} entries, more than the limit of {}",
-                archive.len(),
-                limits.max_entries
-            )));
-        }
-        // One inflater for the whole archive: a fresh one per entry (what `by_index`
-        // does) allocates and frees its window for every record, and those freed blocks,
-        // split up by the index's small long-lived allocations, made the heap grow to five
-        // times what it held (2.2 GB for 100,000 records).
-        let mut inflater = flate2::Decompress::new(false);
-        let mut compressed = Vec::new();
-        let mut buffer = Vec::new();
-        let mut total: u64 = 0;
-        for index in 0..archive.len() {
-            let mut entry = archive
-                .by_index_raw(index)
-                .map_err(|e| zip_error(format!("entry {index}: {e}")))?;
-            let entry_name = entry
-                .name()
-                .map_err(|e| zip_error(format!("entry {index}: {e}")))?
-                .into_owned();
-            if !entry.is_file() || !entry_name.ends_with(".json") {
-                continue;
-            }
-            let name = format!("{source_name}:{}", Excerpt(&entry_name));
-            // Checked before any byte is inflated: an encrypted entry otherwise reaches
-            // the inflater as noise ("deflate decompression error: repeated call with
-            // bad state").
-            if entry.encrypted() {
-                return Err(zip_error(format!(
-                    "{name}: the entry is encrypted (password-protected); OSV exports are not, and lifeline reads only unencrypted entries"
-                )));
-            }
-            let method = entry.compression();
-            if !matches!(
-                method,
-                zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
-            ) {
-                return Err(zip_error(format!(
-                    "{name}: compression method {method} is not supported (only stored and deflated, as OSV exports use)"
-                )));
-            }
-            let declared = entry.size();
-            if declared > limits.max_entry_bytes {
-                return Err(zip_error(format!(
-                    "{name}: {declared} bytes uncompressed, more than the limit of {} per entry",
-                    limits.max_entry_bytes
-                )));
-            }
-            let crc = entry.crc32();
-            compressed.clear();
-            entry
-                .read_to_end(&mut compressed)
-                .map_err(|e| zip_error(format!("{name}: {e}")))?;
-            drop(entry);
-            buffer.clear();
-            let cap = usize::try_from(limits.max_entry_bytes).unwrap_or(usize::MAX);
-            match method {
-                zip::CompressionMethod::Deflated => {
-                    inflater.reset(false);
-                    // The declared size is only a hint (a lying header must not make this
-                    // allocate much): the output grows as it comes, up to the limit.
-                    buffer.reserve(
-                        usize::try_from(declared)
-                            .unwrap_or(cap)
-                            .min(cap)
-                            .min(1 << 20),
-                    );
-                    loop {
-                        let consumed = usize::try_from(inflater.total_in()).unwrap_or(usize::MAX);
-                        let input = compressed.get(consumed..).unwrap_or_default();
-                        if buffer.len() == buffer.capacity() {
-                            if buffer.len() >= cap {
-                                return Err(zip_error(format!(
-                                    "{name}: more than the limit of {} bytes per entry when inflated",
-                                    limits.max_entry_bytes
-                                )));
-                            }
-                            buffer.reserve(buffer.len().max(4096).min(cap - buffer.len()));
-                        }
-                        let status = inflater
-                            .decompress_vec(input, &mut buffer, flate2::FlushDecompress::Finish)
-                            .map_err(|e| zip_error(format!("{name}: corrupt deflate data: {e}")))?;
-                        match status {
-                            flate2::Status::StreamEnd => break,
-                            flate2::Status::Ok | flate2::Status::BufError
-                                if input.is_empty() && buffer.len() < buffer.capacity() =>
-                            {
-                                return Err(zip_error(format!("{name}: truncated deflate data")));
-                            }
-                            _ => {}
-                        }
-                    }
-                    let ratio = buffer.len() / compressed.len().max(1);
-                    if buffer.len() > 1 << 20 && ratio > limits.max_ratio {
-                        return Err(zip_error(format!(
-                            "{name}: inflates {ratio} times ({} bytes from {}), more than the limit of {} (a zip bomb?)",
-                            buffer.len(),
-                            compressed.len(),
-                            limits.max_ratio
-                        )));
-                    }
-                }
-                _ => buffer.extend_from_slice(&compressed),
-            }
-            if buffer.len() as u64 > limits.max_entry_bytes {
-                return Err(zip_error(format!(
-                    "{name}: {} bytes uncompressed, more than the limit of {} per entry",
-                    buffer.len(),
-                    limits.max_entry_bytes
-                )));
-            }
-            total += buffer.len() as u64;
-            if total > limits.max_total_bytes {
-                return Err(zip_error(format!(
-                    "{name}: the entries so far hold {total} bytes uncompressed, more than the limit of {} per archive",
-                    limits.max_total_bytes
-                )));
-            }
-            let mut hasher = flate2::Crc::new();
-            hasher.update(&buffer);
-            if hasher.sum() != crc {
-                return Err(zip_error(format!("{name}: CRC-32 does not match")));
-            }
-            self.add_json(&name, &buffer)?;
-        }
-        Ok(())
+        zip_records(source_name, bytes, limits, |name, record| {
+            self.add_json(name, record)
+        })
     }
 
     /// The affected entries that name `key`.
     pub fn lookup(&self, key: &PackageKey) -> &[AffectedEntry] {
         self.by_package.get(key).map(Vec::as_slice).unwrap_or(&[])
     }
+}
+
+/// Hands every `*.json` entry of an OSV zip export to `each`, as its name
+/// (`SOURCE:ENTRY`) and inflated bytes, within `limits`: what
+/// [`AdvisoryIndex::add_zip_with`] reads, for a caller that keeps the records (the
+/// server stores them). An encrypted entry, a compression method other than stored and
+/// deflated, a CRC that does not match, a limit crossed, or an error of `each` stops the
+/// walk with an error naming the entry.
+pub fn zip_records(
+    source_name: &str,
+    bytes: &[u8],
+    limits: &ZipLimits,
+    mut each: impl FnMut(&str, &[u8]) -> Result<(), AdvisoryError>,
+) -> Result<(), AdvisoryError> {
+    let zip_error = |message: String| AdvisoryError::Zip {
+        source_name: source_name.to_owned(),
+        message,
+    };
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| zip_error(e.to_string()))?;
+    if archive.len() > limits.max_entries {
+        return Err(zip_error(format!(
+            "{} entries, more than the limit of {}",
+            archive.len(),
+            limits.max_entries
+        )));
+    }
+    // One inflater for the whole archive: a fresh one per entry (what `by_index`
+    // does) allocates and frees its window for every record, and those freed blocks,
+    // split up by the index's small long-lived allocations, made the heap grow to five
+    // times what it held (2.2 GB for 100,000 records).
+    let mut inflater = flate2::Decompress::new(false);
+    let mut compressed = Vec::new();
+    let mut buffer = Vec::new();
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        let mut entry = archive
+            .by_index_raw(index)
+            .map_err(|e| zip_error(format!("entry {index}: {e}")))?;
+        let entry_name = entry
+            .name()
+            .map_err(|e| zip_error(format!("entry {index}: {e}")))?
+            .into_owned();
+        if !entry.is_file() || !entry_name.ends_with(".json") {
+            continue;
+        }
+        let name = format!("{source_name}:{}", Excerpt(&entry_name));
+        // Checked before any byte is inflated: an encrypted entry otherwise reaches
+        // the inflater as noise ("deflate decompression error: repeated call with
+        // bad state").
+        if entry.encrypted() {
+            return Err(zip_error(format!(
+                "{name}: the entry is encrypted (password-protected); OSV exports are not, and lifeline reads only unencrypted entries"
+            )));
+        }
+        let method = entry.compression();
+        if !matches!(
+            method,
+            zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
+        ) {
+            return Err(zip_error(format!(
+                "{name}: compression method {method} is not supported (only stored and deflated, as OSV exports use)"
+            )));
+        }
+        let declared = entry.size();
+        if declared > limits.max_entry_bytes {
+            return Err(zip_error(format!(
+                "{name}: {declared} bytes uncompressed, more than the limit of {} per entry",
+                limits.max_entry_bytes
+            )));
+        }
+        let crc = entry.crc32();
+        compressed.clear();
+        entry
+            .read_to_end(&mut compressed)
+            .map_err(|e| zip_error(format!("{name}: {e}")))?;
+        drop(entry);
+        buffer.clear();
+        let cap = usize::try_from(limits.max_entry_bytes).unwrap_or(usize::MAX);
+        match method {
+            zip::CompressionMethod::Deflated => {
+                inflater.reset(false);
+                // The declared size is only a hint (a lying header must not make this
+                // allocate much): the output grows as it comes, up to the limit.
+                buffer.reserve(
+                    usize::try_from(declared)
+                        .unwrap_or(cap)
+                        .min(cap)
+                        .min(1 << 20),
+                );
+                loop {
+                    let consumed = usize::try_from(inflater.total_in()).unwrap_or(usize::MAX);
+                    let input = compressed.get(consumed..).unwrap_or_default();
+                    if buffer.len() == buffer.capacity() {
+                        if buffer.len() >= cap {
+                            return Err(zip_error(format!(
+                                "{name}: more than the limit of {} bytes per entry when inflated",
+                                limits.max_entry_bytes
+                            )));
+                        }
+                        buffer.reserve(buffer.len().max(4096).min(cap - buffer.len()));
+                    }
+                    let status = inflater
+                        .decompress_vec(input, &mut buffer, flate2::FlushDecompress::Finish)
+                        .map_err(|e| zip_error(format!("{name}: corrupt deflate data: {e}")))?;
+                    match status {
+                        flate2::Status::StreamEnd => break,
+                        flate2::Status::Ok | flate2::Status::BufError
+                            if input.is_empty() && buffer.len() < buffer.capacity() =>
+                        {
+                            return Err(zip_error(format!("{name}: truncated deflate data")));
+                        }
+                        _ => {}
+                    }
+                }
+                let ratio = buffer.len() / compressed.len().max(1);
+                if buffer.len() > 1 << 20 && ratio > limits.max_ratio {
+                    return Err(zip_error(format!(
+                        "{name}: inflates {ratio} times ({} bytes from {}), more than the limit of {} (a zip bomb?)",
+                        buffer.len(),
+                        compressed.len(),
+                        limits.max_ratio
+                    )));
+                }
+            }
+            _ => buffer.extend_from_slice(&compressed),
+        }
+        if buffer.len() as u64 > limits.max_entry_bytes {
+            return Err(zip_error(format!(
+                "{name}: {} bytes uncompressed, more than the limit of {} per entry",
+                buffer.len(),
+                limits.max_entry_bytes
+            )));
+        }
+        total += buffer.len() as u64;
+        if total > limits.max_total_bytes {
+            return Err(zip_error(format!(
+                "{name}: the entries so far hold {total} bytes uncompressed, more than the limit of {} per archive",
+                limits.max_total_bytes
+            )));
+        }
+        let mut hasher = flate2::Crc::new();
+        hasher.update(&buffer);
+        if hasher.sum() != crc {
+            return Err(zip_error(format!("{name}: CRC-32 does not match")));
+        }
+        each(&name, &buffer)?;
+    }
+    Ok(())
+}
+
+/// The records of one uploaded OSV JSON document: one record (an object) or an array of
+/// records, each checked by [`parse_record`] and returned with its text (an array's
+/// items as compact JSON) so that the caller can keep it and load it again. Records of
+/// an array are named `SOURCE[INDEX]`.
+pub fn json_records(
+    source_name: &str,
+    bytes: &[u8],
+) -> Result<Vec<(OsvRecord, String)>, AdvisoryError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| AdvisoryError::Osv {
+        source_name: source_name.to_owned(),
+        path: String::new(),
+        message: format!("not UTF-8: {e}"),
+    })?;
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if !trimmed.starts_with('[') {
+        let record = parse_record(source_name, trimmed.as_bytes())?;
+        return Ok(vec![(record, trimmed.to_owned())]);
+    }
+    let items: Vec<serde_json::Value> =
+        serde_json::from_str(trimmed).map_err(|e| AdvisoryError::Osv {
+            source_name: source_name.to_owned(),
+            path: String::new(),
+            message: lifeline_text::excerpt_to(&e.to_string(), 200).into_owned(),
+        })?;
+    let mut records = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        let name = format!("{source_name}[{index}]");
+        let text = item.to_string();
+        let record = parse_record(&name, text.as_bytes())?;
+        records.push((record, text));
+    }
+    Ok(records)
 }

@@ -212,6 +212,53 @@ pub struct Sources<'a> {
     pub vex: &'a [VexStatement],
 }
 
+/// Advisories, KEV and VEX loaded once, to scan any number of SBOMs against: what
+/// `lifeline sbom scan` builds from its `--osv/--kev/--vex` files and `lifeline serve`
+/// from an organisation's stored advisories.
+#[derive(Debug, Default)]
+pub struct LoadedSources {
+    /// OSV advisories.
+    pub index: AdvisoryIndex,
+    /// CISA KEV; `None` when not given.
+    pub kev: Option<KevCatalogue>,
+    /// VEX statements to apply.
+    pub vex: Vec<VexStatement>,
+}
+
+impl LoadedSources {
+    /// The sources to hand to [`scan`].
+    pub fn sources(&self) -> Sources<'_> {
+        Sources {
+            advisories: &self.index,
+            kev: self.kev.as_ref(),
+            vex: &self.vex,
+        }
+    }
+}
+
+/// The `--format json` document of `lifeline sbom scan` (and of the server's scan
+/// endpoint): what the advisories held, the KEV catalogue's version, and the reports.
+/// Written straight from the reports: no `serde_json::Value` copy of 100k findings.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanDocument<'a> {
+    /// What loading the OSV advisories saw.
+    pub advisories: &'a crate::osv::LoadStats,
+    /// `catalogVersion` of the KEV catalogue, when one was given.
+    pub kev_catalog_version: Option<&'a str>,
+    /// One report per SBOM, in the order given.
+    pub reports: &'a [ScanReport],
+}
+
+/// The scan JSON document of `reports`, scanned against `sources`.
+pub fn scan_document<'a>(sources: Sources<'a>, reports: &'a [ScanReport]) -> ScanDocument<'a> {
+    ScanDocument {
+        advisories: &sources.advisories.stats,
+        kev_catalog_version: sources.kev.map(|k| k.version.as_str()),
+        reports,
+    }
+}
+
 /// The verdict of one affected entry for one version, parsed once per component when
 /// the ecosystem has a known order.
 fn verdict(

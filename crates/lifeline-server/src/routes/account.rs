@@ -91,20 +91,9 @@ async fn setup(
     if state.store.count_users().await? > 0 {
         return Err(ApiError::conflict("lifeline is set up already"));
     }
-    let actor = "setup";
-    if state.store.org_by_name(&request.org).await?.is_none() {
-        state.store.create_org(&request.org, actor).await?;
-    }
     let user = state
         .store
-        .create_user(
-            &request.org,
-            &request.user,
-            Role::Admin,
-            &request.password,
-            None,
-            actor,
-        )
+        .create_first_admin(&request.org, &request.user, &request.password, "setup")
         .await?;
     if let Ok(mut guard) = state.setup_token.lock() {
         *guard = None;

@@ -4,3 +4,4 @@
 pub mod account;
 pub mod jobs;
 pub mod networks;
+pub mod vuln;

@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::analysis::{self, MonteCarloParams, SimulateParams, StressParams};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, CommonErrors, DiagnosticBody, ErrorBody};
-use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::extract::{JsonBody, PathParams, QueryParams, RawBody};
 use crate::routes::jobs::{JobCreated, JobRef};
 
 /// Routes that take a whole document as their body (the upload size limit applies).
@@ -156,7 +156,7 @@ async fn upload(
     caller: Caller,
     QueryParams(query): QueryParams<UploadQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<(StatusCode, Json<NetworkBody>)> {
     caller.require(Role::Analyst)?;
     let (_, loaded, upload) = read_upload(&headers, body).await?;
@@ -216,7 +216,7 @@ async fn add_version(
     caller: Caller,
     PathParams(id): PathParams<String>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<(StatusCode, Json<NetworkBody>)> {
     caller.require(Role::Analyst)?;
     let (_, loaded, upload) = read_upload(&headers, body).await?;
@@ -246,7 +246,7 @@ pub struct ValidationBody {
 async fn validate(
     caller: Caller,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<Json<ValidationBody>> {
     let _ = caller;
     match read_upload(&headers, body).await {

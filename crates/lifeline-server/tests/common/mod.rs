@@ -49,15 +49,24 @@ impl Reply {
 
 /// One app per backend available (SQLite always, PostgreSQL when configured).
 pub async fn apps() -> Vec<TestApp> {
+    apps_with(&Config::default()).await
+}
+
+/// One app per backend available, each with `config` (its limits, for one).
+pub async fn apps_with(config: &Config) -> Vec<TestApp> {
     let mut apps = Vec::new();
     for db in lifeline_store::testing::databases().await {
-        apps.push(TestApp::on(db).await);
+        apps.push(TestApp::with_config(db, config).await);
     }
     apps
 }
 
 impl TestApp {
     pub async fn on(db: TestDatabase) -> TestApp {
+        TestApp::with_config(db, &Config::default()).await
+    }
+
+    pub async fn with_config(db: TestDatabase, config: &Config) -> TestApp {
         let keys = tempfile::tempdir().expect("a temporary folder");
         let keyring =
             Keyring::open_or_create(&keys.path().join("lifeline.key")).expect("a key file");
@@ -65,11 +74,10 @@ impl TestApp {
             .await
             .expect("the test database opens")
             .with_keyring(keyring);
-        let config = Config::default();
-        let state = AppState::new(store.clone(), &config)
+        let state = AppState::new(store.clone(), config)
             .await
             .expect("the app state");
-        let router = lifeline_server::app(state.clone(), &config);
+        let router = lifeline_server::app(state.clone(), config);
         TestApp {
             db,
             store,

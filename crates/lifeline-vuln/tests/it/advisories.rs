@@ -279,6 +279,60 @@ fn zip_exports_load_like_their_records() {
     }
 }
 
+/// The records a caller keeps (`zip_records`, `json_records`) load again into the same
+/// index as the files they came from: the server stores them and rebuilds from them.
+#[test]
+fn kept_records_load_again_like_their_files() {
+    let names = [
+        "osv/osv-linter-testdata/GO-2020-0001.json",
+        "osv/osv-linter-testdata/PYSEC-2023-74.json",
+    ];
+    let mut direct = AdvisoryIndex::new();
+    direct
+        .add_zip(
+            "all.zip",
+            &osv_zip(&names, zip::CompressionMethod::Deflated),
+        )
+        .expect("zip");
+    let mut kept = Vec::new();
+    lifeline_vuln::osv::zip_records(
+        "all.zip",
+        &osv_zip(&names, zip::CompressionMethod::Deflated),
+        &lifeline_vuln::osv::ZipLimits::default(),
+        |name, record| {
+            kept.push((name.to_owned(), record.to_vec()));
+            Ok(())
+        },
+    )
+    .expect("zip records");
+    assert_eq!(kept[0].0, "all.zip:GO-2020-0001.json");
+    let mut again = AdvisoryIndex::new();
+    for (name, record) in &kept {
+        again.add_json(name, record).expect("kept record");
+    }
+    assert_eq!(again.stats, direct.stats);
+
+    // An array of records: each checked, named by position, and kept as text.
+    let array = format!(
+        "[{}, {}]",
+        String::from_utf8(bytes(names[0])).expect("UTF-8"),
+        String::from_utf8(bytes(names[1])).expect("UTF-8")
+    );
+    let records = lifeline_vuln::osv::json_records("upload.json", array.as_bytes()).expect("array");
+    let ids: Vec<&str> = records.iter().map(|(r, _)| r.id.as_str()).collect();
+    assert_eq!(ids, ["GO-2020-0001", "PYSEC-2023-74"]);
+    let mut from_text = AdvisoryIndex::new();
+    for (_, text) in &records {
+        from_text
+            .add_json("upload.json", text.as_bytes())
+            .expect("text");
+    }
+    assert_eq!(from_text.stats, direct.stats);
+    let error = lifeline_vuln::osv::json_records("upload.json", br#"[{"id": ""}]"#)
+        .expect_err("an empty id");
+    assert!(error.to_string().contains("upload.json[0]"), "{error}");
+}
+
 #[test]
 fn a_corrupted_zip_entry_is_an_error_naming_it() {
     let name = "osv/osv-linter-testdata/GO-2020-0001.json";

@@ -1,0 +1,661 @@
+//! Bad input on every route that takes a body (found in the served OpenAPI document, so a
+//! new one cannot be missed), every query and every id: malformed JSON, wrong types,
+//! unknown fields, a wrong content type, a body over the limit, NUL characters, unknown
+//! ids. Always a 4xx with a JSON error naming the field where there is one; never a 5xx;
+//! nothing written, and the audit chain still verifies.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use common::{PASSWORD, Reply, TestApp, apps_with};
+use lifeline_server::{Config, Limits};
+use lifeline_store::Role;
+use serde_json::{Value, json};
+
+const BODY_BYTES: usize = 4 << 10;
+const UPLOAD_BYTES: usize = 32 << 10;
+
+/// What a route's body is.
+#[derive(Debug, Clone)]
+enum Shape {
+    /// A JSON object of parameters: one that is accepted, and one with a wrong type in
+    /// `field`.
+    Params {
+        valid: Value,
+        wrong: Value,
+        field: &'static str,
+    },
+    /// A whole network document (JSON, YAML or a zip of CSV tables).
+    Document,
+}
+
+struct BodyRoute {
+    method: &'static str,
+    path: &'static str,
+    shape: Shape,
+}
+
+fn body_routes() -> Vec<BodyRoute> {
+    let params = |valid: Value, wrong: Value, field| Shape::Params {
+        valid,
+        wrong,
+        field,
+    };
+    let r = |method, path, shape| BodyRoute {
+        method,
+        path,
+        shape,
+    };
+    vec![
+        r(
+            "POST",
+            "/setup",
+            params(
+                json!({"setup_token": "setup_x", "org": "O", "user": "u", "password": PASSWORD}),
+                json!({"setup_token": 7, "org": "O", "user": "u", "password": PASSWORD}),
+                "setup_token",
+            ),
+        ),
+        r(
+            "POST",
+            "/session",
+            params(
+                json!({"user": "alice", "password": "wrong password!"}),
+                json!({"user": ["alice"], "password": PASSWORD}),
+                "user",
+            ),
+        ),
+        r(
+            "POST",
+            "/tokens",
+            params(
+                json!({"label": "x"}),
+                json!({"label": "x", "expires_days": "soon"}),
+                "expires_days",
+            ),
+        ),
+        r(
+            "POST",
+            "/users",
+            params(
+                json!({"name": "new", "role": "viewer", "password": PASSWORD}),
+                json!({"name": "new", "role": "emperor", "password": PASSWORD}),
+                "role",
+            ),
+        ),
+        r("POST", "/networks", Shape::Document),
+        r("POST", "/networks/{id}/versions", Shape::Document),
+        r("POST", "/validate", Shape::Document),
+        r(
+            "POST",
+            "/networks/{id}/shares",
+            params(json!({"org": "Third Party"}), json!({"org": 5}), "org"),
+        ),
+        r(
+            "POST",
+            "/networks/{id}/stress",
+            params(json!({}), json!({"top": "many"}), "top"),
+        ),
+        r(
+            "POST",
+            "/networks/{id}/simulate",
+            params(
+                json!({"scenario": "edi-hub"}),
+                json!({"scenario": "edi-hub", "days": -3}),
+                "days",
+            ),
+        ),
+        r(
+            "POST",
+            "/networks/{id}/montecarlo",
+            params(
+                json!({"outage": ["edi-hub"], "replications": 10}),
+                json!({"outage": "edi-hub"}),
+                "outage",
+            ),
+        ),
+    ]
+}
+
+async fn raw(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> Reply {
+    let mut request = Request::builder()
+        .method(Method::from_bytes(method.as_bytes()).expect("a request of the test"))
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"));
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    app.call(
+        request
+            .body(Body::from(body))
+            .expect("a request of the test"),
+    )
+    .await
+}
+
+/// Checks a refusal: `status`, a JSON error, and its field when one is expected.
+fn refused(app: &TestApp, what: &str, reply: &Reply, status: StatusCode, field: Option<&str>) {
+    let label = app.db.label;
+    assert_eq!(reply.status, status, "{label}: {what}: {}", reply.text());
+    let body = reply.json();
+    let error = &body["error"];
+    assert!(
+        error["code"].is_string() && error["message"].is_string(),
+        "{label}: {what}: {body}"
+    );
+    if let Some(field) = field {
+        assert_eq!(error["field"], field, "{label}: {what}: {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_refused_and_nothing_is_written() {
+    let config = Config {
+        limits: Limits {
+            body_bytes: BODY_BYTES,
+            upload_bytes: UPLOAD_BYTES,
+            ..Limits::default()
+        },
+        ..Config::default()
+    };
+    for app in apps_with(&config).await {
+        let label = app.db.label;
+        let admin = app.user("Mercy Hospital", "alice", Role::Admin).await;
+        app.user("Third Party", "tina", Role::Viewer).await;
+        let network = app.upload_example(&admin, "iv-fluids.json").await;
+        let example = std::fs::read(format!(
+            "{}/../../examples/iv-fluids.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        assert!(example.len() < UPLOAD_BYTES && example.len() > BODY_BYTES);
+
+        // Every documented route with a body has its row.
+        let doc = app.get("/api/v1/openapi.json", &admin).await.json();
+        let mut served = BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                if operation.get("requestBody").is_some() {
+                    served.insert((method.to_uppercase(), path.clone()));
+                }
+            }
+        }
+        let routes = body_routes();
+        let table: BTreeSet<(String, String)> = routes
+            .iter()
+            .map(|r| (r.method.to_owned(), r.path.to_owned()))
+            .collect();
+        assert_eq!(
+            served, table,
+            "routes with a body, served (left) and in the bad-input table (right)"
+        );
+
+        let before = app
+            .store
+            .verify_audit()
+            .await
+            .unwrap()
+            .expect("a sound chain");
+
+        for route in &routes {
+            let path = format!("/api/v1{}", route.path.replace("{id}", &network));
+            let what = |case: &str| format!("{} {} {case}", route.method, route.path);
+            let send = |content_type: Option<&'static str>, body: Vec<u8>| {
+                let (app, path, admin) = (&app, path.clone(), admin.clone());
+                async move { raw(app, route.method, &path, &admin, content_type, body).await }
+            };
+            let json_type = Some("application/json");
+            match &route.shape {
+                Shape::Params {
+                    valid,
+                    wrong,
+                    field,
+                } => {
+                    let reply = send(json_type, b"{ not json".to_vec()).await;
+                    refused(
+                        &app,
+                        &what("malformed"),
+                        &reply,
+                        StatusCode::BAD_REQUEST,
+                        None,
+                    );
+                    let reply = send(json_type, b"[1, 2]".to_vec()).await;
+                    refused(
+                        &app,
+                        &what("an array"),
+                        &reply,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        None,
+                    );
+                    let reply = send(json_type, Vec::new()).await;
+                    assert!(reply.status.is_client_error(), "{label}: {}", what("empty"));
+                    let reply = send(json_type, wrong.to_string().into_bytes()).await;
+                    refused(
+                        &app,
+                        &what("wrong type"),
+                        &reply,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        Some(field),
+                    );
+                    let mut unknown = valid.clone();
+                    unknown["surprise"] = json!(1);
+                    let reply = send(json_type, unknown.to_string().into_bytes()).await;
+                    refused(
+                        &app,
+                        &what("unknown field"),
+                        &reply,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        Some("surprise"),
+                    );
+                    let body = valid.to_string().into_bytes();
+                    for content_type in [None, Some("text/plain"), Some("application/yaml")] {
+                        let reply = send(content_type, body.clone()).await;
+                        refused(
+                            &app,
+                            &what(&format!("as {content_type:?}")),
+                            &reply,
+                            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                            None,
+                        );
+                    }
+                    let mut big = valid.clone();
+                    big["padding"] = json!("x".repeat(BODY_BYTES));
+                    let reply = send(json_type, big.to_string().into_bytes()).await;
+                    refused(
+                        &app,
+                        &what("over the limit"),
+                        &reply,
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        None,
+                    );
+                }
+                Shape::Document => {
+                    let reply = send(json_type, b"{\"nodes\": [".to_vec()).await;
+                    document_refused(&app, route, &what("malformed"), &reply, None);
+                    let reply = send(Some("application/yaml"), b"nodes: [\n  - {".to_vec()).await;
+                    document_refused(&app, route, &what("malformed YAML"), &reply, None);
+                    let reply =
+                        send(Some("application/zip"), b"PK\x03\x04 not a zip".to_vec()).await;
+                    document_refused(&app, route, &what("a broken zip"), &reply, None);
+                    let wrong = json!({"name": "n", "nodes": "many", "edges": []});
+                    let reply = send(json_type, wrong.to_string().into_bytes()).await;
+                    document_refused(&app, route, &what("wrong type"), &reply, Some("nodes"));
+                    for content_type in [None, Some("text/plain"), Some("application/octet-stream")]
+                    {
+                        let reply = send(content_type, example.clone()).await;
+                        refused(
+                            &app,
+                            &what(&format!("as {content_type:?}")),
+                            &reply,
+                            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                            None,
+                        );
+                    }
+                    let mut big = example.clone();
+                    big.extend(std::iter::repeat_n(b' ', UPLOAD_BYTES));
+                    let reply = send(json_type, big).await;
+                    refused(
+                        &app,
+                        &what("over the limit"),
+                        &reply,
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        None,
+                    );
+                    // A zip that unpacks to a path outside its folder.
+                    let reply = send(Some("application/zip"), evil_zip()).await;
+                    document_refused(&app, route, &what("a zip with ../"), &reply, None);
+                }
+            }
+            if route.path.contains("{id}") {
+                for id in ["net_unknown", "%00", "..%2F..%2Fetc", "%E2%80%AE"] {
+                    let path = format!("/api/v1{}", route.path.replace("{id}", id));
+                    let (content_type, body) = match &route.shape {
+                        Shape::Params { valid, .. } => {
+                            ("application/json", valid.to_string().into_bytes())
+                        }
+                        Shape::Document => ("application/json", example.clone()),
+                    };
+                    let reply =
+                        raw(&app, route.method, &path, &admin, Some(content_type), body).await;
+                    refused(
+                        &app,
+                        &format!("{path} (unknown id)"),
+                        &reply,
+                        StatusCode::NOT_FOUND,
+                        None,
+                    );
+                }
+            }
+        }
+
+        // An unknown field in a network is a warning naming it (as `lifeline validate`).
+        let mut document: Value = serde_json::from_slice(&example).unwrap();
+        document["surprise"] = json!(1);
+        let reply = raw(
+            &app,
+            "POST",
+            "/api/v1/validate",
+            &admin,
+            Some("application/json"),
+            document.to_string().into_bytes(),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{label}: {}", reply.text());
+        assert!(
+            reply.json()["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["path"].as_str().unwrap_or_default().contains("surprise")),
+            "{label}: {}",
+            reply.text()
+        );
+
+        // A document with a NUL byte, which no PostgreSQL text column holds: refused as a
+        // document, not failed as a write.
+        for (content_type, tail) in [
+            ("application/yaml", &b"\n# a comment with a \0 in it\n"[..]),
+            ("application/json", &b"\n\0"[..]),
+        ] {
+            let mut body = example.clone();
+            body.extend_from_slice(tail);
+            let reply = raw(
+                &app,
+                "POST",
+                "/api/v1/networks?name=nul",
+                &admin,
+                Some(content_type),
+                body,
+            )
+            .await;
+            refused(
+                &app,
+                &format!("a {content_type} document with a NUL"),
+                &reply,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            );
+        }
+
+        // Values no column can hold, and names of nobody.
+        let nul = "a\u{0}b";
+        for (path, body, status, field) in [
+            (
+                "/api/v1/session",
+                json!({"user": nul, "password": PASSWORD}),
+                StatusCode::UNAUTHORIZED,
+                None,
+            ),
+            (
+                "/api/v1/tokens",
+                json!({"label": nul}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("label"),
+            ),
+            (
+                "/api/v1/users",
+                json!({"name": nul, "role": "viewer", "password": PASSWORD}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("name"),
+            ),
+            (
+                "/api/v1/users",
+                json!({"name": "carol", "role": "viewer", "password": PASSWORD, "contact": nul}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("contact"),
+            ),
+            (
+                "/api/v1/users",
+                json!({"name": "carol", "role": "viewer", "password": "short"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("password"),
+            ),
+            (
+                "/api/v1/users",
+                json!({"name": "alice", "role": "viewer", "password": PASSWORD}),
+                StatusCode::CONFLICT,
+                None,
+            ),
+            (
+                &format!("/api/v1/networks/{network}/shares"),
+                json!({"org": nul}),
+                StatusCode::NOT_FOUND,
+                None,
+            ),
+            (
+                &format!("/api/v1/networks/{network}/shares"),
+                json!({"org": "Nobody Inc"}),
+                StatusCode::NOT_FOUND,
+                None,
+            ),
+            (
+                "/api/v1/tokens",
+                json!({"expires_days": 0}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("expires_days"),
+            ),
+            (
+                &format!("/api/v1/networks/{network}/stress"),
+                json!({"top": 0}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("top"),
+            ),
+            (
+                &format!("/api/v1/networks/{network}/stress"),
+                json!({"version": 0}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("version"),
+            ),
+            (
+                &format!("/api/v1/networks/{network}/stress"),
+                json!({"version": 7}),
+                StatusCode::NOT_FOUND,
+                None,
+            ),
+            (
+                &format!("/api/v1/networks/{network}/simulate"),
+                json!({"scenario": "no-such-scenario"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("scenario"),
+            ),
+            (
+                &format!("/api/v1/networks/{network}/simulate"),
+                json!({"scenario": "edi-hub", "days": 0}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("days"),
+            ),
+            (
+                &format!("/api/v1/networks/{network}/montecarlo"),
+                json!({"outage": ["edi-hub"], "replications": 0}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("replications"),
+            ),
+            (
+                &format!("/api/v1/networks/{network}/montecarlo"),
+                json!({"outage": []}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("outage"),
+            ),
+            (
+                &format!("/api/v1/networks/{network}/montecarlo"),
+                json!({"outage": ["edi-hub"], "duration": "gaussian:1"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            ),
+        ] {
+            let reply = app.post_json(path, &admin, &body).await;
+            refused(&app, &format!("POST {path} {body}"), &reply, status, field);
+        }
+
+        // Queries: wrong types, unknown parameters, values out of range.
+        for (method, path, status, field) in [
+            (
+                "GET",
+                "/api/v1/audit?limit=many",
+                StatusCode::BAD_REQUEST,
+                None,
+            ),
+            (
+                "GET",
+                "/api/v1/audit?limit=-1",
+                StatusCode::BAD_REQUEST,
+                None,
+            ),
+            (
+                "GET",
+                "/api/v1/audit?surprise=1",
+                StatusCode::BAD_REQUEST,
+                None,
+            ),
+            (
+                "GET",
+                "/api/v1/jobs?limit=99999999999",
+                StatusCode::BAD_REQUEST,
+                None,
+            ),
+            (
+                "GET",
+                &format!("/api/v1/networks/{network}/download?version=first"),
+                StatusCode::BAD_REQUEST,
+                None,
+            ),
+            (
+                "GET",
+                &format!("/api/v1/networks/{network}/download?version=0"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("version"),
+            ),
+            (
+                "GET",
+                &format!("/api/v1/networks/{network}/download?version=2"),
+                StatusCode::NOT_FOUND,
+                None,
+            ),
+            (
+                "POST",
+                "/api/v1/networks?name=%00",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("name"),
+            ),
+            ("GET", "/api/v1/networks/%00", StatusCode::NOT_FOUND, None),
+            (
+                "GET",
+                "/api/v1/jobs/%00/result",
+                StatusCode::NOT_FOUND,
+                None,
+            ),
+            ("DELETE", "/api/v1/tokens/%00", StatusCode::NOT_FOUND, None),
+            (
+                "DELETE",
+                "/api/v1/tokens/tok_unknown",
+                StatusCode::NOT_FOUND,
+                None,
+            ),
+            ("GET", "/api/v1/no-such-route", StatusCode::NOT_FOUND, None),
+            (
+                "PUT",
+                "/api/v1/networks",
+                StatusCode::METHOD_NOT_ALLOWED,
+                None,
+            ),
+        ] {
+            let body = if method == "POST" {
+                example.clone()
+            } else {
+                Vec::new()
+            };
+            let reply = raw(&app, method, path, &admin, Some("application/json"), body).await;
+            refused(&app, &format!("{method} {path}"), &reply, status, field);
+        }
+
+        // A bearer header that is not one, and a token with a NUL.
+        for value in ["Bearer", "Bearer ", "Basic YWxpY2U6cHc=", "Bearer llt_%00"] {
+            let request = Request::builder()
+                .uri("/api/v1/me")
+                .header("authorization", value)
+                .body(Body::empty())
+                .unwrap();
+            let reply = app.call(request).await;
+            refused(&app, value, &reply, StatusCode::UNAUTHORIZED, None);
+        }
+
+        // Nothing of all that was written: the chain is as it was, and sound.
+        let after = app
+            .store
+            .verify_audit()
+            .await
+            .unwrap()
+            .expect("a sound chain");
+        assert_eq!(
+            after, before,
+            "{label}: a refused request wrote to the audit log"
+        );
+        let list = app.get("/api/v1/networks", &admin).await.json();
+        assert_eq!(
+            list["networks"].as_array().unwrap().len(),
+            1,
+            "{label}: {list}"
+        );
+        assert_eq!(list["networks"][0]["version"], 1, "{label}: {list}");
+        let users = app.get("/api/v1/users", &admin).await.json();
+        assert_eq!(
+            users["users"].as_array().unwrap().len(),
+            1,
+            "{label}: {users}"
+        );
+    }
+}
+
+/// A document route refuses a bad document: 422 with the problem (naming `field` in a
+/// diagnostic or the message when given), except `validate`, which answers 200 with
+/// `valid: false` and the diagnostics when there are any.
+fn document_refused(
+    app: &TestApp,
+    route: &BodyRoute,
+    what: &str,
+    reply: &Reply,
+    field: Option<&str>,
+) {
+    let label = app.db.label;
+    let body = reply.json();
+    if route.path == "/validate" && reply.status == StatusCode::OK {
+        assert_eq!(body["valid"], false, "{label}: {what}: {body}");
+        assert!(
+            body["diagnostics"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty()),
+            "{label}: {what}: {body}"
+        );
+    } else {
+        refused(app, what, reply, StatusCode::UNPROCESSABLE_ENTITY, None);
+    }
+    if let Some(field) = field {
+        assert!(body.to_string().contains(field), "{label}: {what}: {body}");
+    }
+}
+
+/// A zip whose one entry would be written outside the folder it is unpacked in.
+fn evil_zip() -> Vec<u8> {
+    use std::io::Write as _;
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("../nodes.csv", options)
+            .expect("a zip entry");
+        zip.write_all(b"id,kind\nx,hospital\n")
+            .expect("a zip entry");
+        zip.finish().expect("a zip");
+    }
+    out.into_inner()
+}
