@@ -642,6 +642,7 @@ pub enum ScanFormat {
 #[into_params(parameter_in = Query)]
 pub struct ScanQuery {
     /// The report's format (default `json`).
+    #[param(inline)]
     pub format: Option<ScanFormat>,
 }
 
