@@ -263,6 +263,13 @@ impl From<axum::extract::rejection::BytesRejection> for ApiError {
     }
 }
 
+/// A zip archive in a request or response body, for the OpenAPI document: binary, not an
+/// array of numbers.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct ZipFile(Vec<u8>);
+
 /// The error responses every authenticated route may give, for the OpenAPI document.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]

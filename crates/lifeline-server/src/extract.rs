@@ -36,3 +36,11 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
             .map_err(ApiError::from)
     }
 }
+
+/// A list's `limit` query parameter: 1 to 1000, 100 when absent.
+pub fn limit(limit: Option<u32>) -> Result<i64, ApiError> {
+    match limit.unwrap_or(100) {
+        n @ 1..=1000 => Ok(i64::from(n)),
+        _ => Err(ApiError::invalid("limit", "must be 1 to 1000")),
+    }
+}

@@ -82,3 +82,18 @@ async fn upload_stress_report_and_isolation() {
         let _ = Method::GET;
     }
 }
+
+/// The served OpenAPI document is 3.1 and every schema it refers to is in it.
+#[tokio::test(flavor = "multi_thread")]
+async fn openapi_document_is_whole() {
+    let app = common::TestApp::on(lifeline_store::testing::sqlite()).await;
+    let token = app.user("Mercy Hospital", "alice", Role::Admin).await;
+    let document = app.get("/api/v1/openapi.json", &token).await.json();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
+    let text = document.to_string();
+    let schemas = document["components"]["schemas"].as_object().unwrap();
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(schemas.contains_key(name), "`{name}` is referred to but not defined");
+    }
+}

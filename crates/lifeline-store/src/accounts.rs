@@ -242,15 +242,12 @@ impl Store {
             .bind(org.created_at)
             .execute(tx.conn())
             .await;
-        match inserted {
-            Err(e) if StoreError::is_unique_violation(&e) => {
-                return Err(StoreError::Conflict(format!(
-                    "an organisation named `{}` exists already",
-                    lifeline_text::escaped(name)
-                )));
-            }
-            other => other?,
-        };
+        StoreError::taken(inserted, || {
+            format!(
+                "an organisation named `{}` exists already",
+                lifeline_text::escaped(name)
+            )
+        })?;
         tx.commit(
             AuditEntry::new(actor, "org.create", &org.id)
                 .org(&org.id)
@@ -348,15 +345,12 @@ impl Store {
         .bind(user.created_at)
         .execute(tx.conn())
         .await;
-        match inserted {
-            Err(e) if StoreError::is_unique_violation(&e) => {
-                return Err(StoreError::Conflict(format!(
-                    "a user named `{}` exists already",
-                    lifeline_text::escaped(name)
-                )));
-            }
-            other => other?,
-        };
+        StoreError::taken(inserted, || {
+            format!(
+                "a user named `{}` exists already",
+                lifeline_text::escaped(name)
+            )
+        })?;
         tx.commit(
             AuditEntry::new(actor, "user.create", &user.id)
                 .org(&user.org_id)

@@ -46,6 +46,18 @@ impl StoreError {
         }
     }
 
+    /// The result of an insert, with a refusal for a UNIQUE or PRIMARY KEY constraint
+    /// turned into [`StoreError::Conflict`] with `message`.
+    pub(crate) fn taken<T>(
+        result: Result<T, sqlx::Error>,
+        message: impl FnOnce() -> String,
+    ) -> Result<T, StoreError> {
+        match result {
+            Err(e) if StoreError::is_unique_violation(&e) => Err(StoreError::Conflict(message())),
+            other => Ok(other?),
+        }
+    }
+
     /// Whether the database refused a row for a UNIQUE or PRIMARY KEY constraint.
     pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
         match error {

@@ -157,6 +157,17 @@ impl Store {
                 url: redact_url(&url),
                 message: e.to_string(),
             })?;
+        #[cfg(unix)]
+        if let Some(path) = sqlite_path(&url) {
+            // The file holds password hashes and token digests: the owner's alone, whatever
+            // the umask (SQLite gives its -wal and -shm files the same mode).
+            use std::os::unix::fs::PermissionsExt as _;
+            if let Ok(metadata) = std::fs::metadata(&path)
+                && metadata.permissions().mode() & 0o077 != 0
+            {
+                let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+            }
+        }
         let store = Store {
             pool,
             backend,

@@ -131,15 +131,12 @@ impl Store {
         .bind(actor)
         .execute(tx.conn())
         .await;
-        match inserted {
-            Err(e) if StoreError::is_unique_violation(&e) => {
-                return Err(StoreError::Conflict(format!(
-                    "a network named `{}` exists already: upload a new version to it",
-                    lifeline_text::escaped(name)
-                )));
-            }
-            other => other?,
-        };
+        StoreError::taken(inserted, || {
+            format!(
+                "a network named `{}` exists already: upload a new version to it",
+                lifeline_text::escaped(name)
+            )
+        })?;
         insert_version(tx.conn(), &id, org_id, 1, upload, now, actor).await?;
         tx.commit(
             AuditEntry::new(actor, "network.create", &id)

@@ -231,15 +231,12 @@ impl Store {
         .bind(actor)
         .execute(tx.conn())
         .await;
-        match inserted {
-            Err(e) if StoreError::is_unique_violation(&e) => {
-                return Err(StoreError::Conflict(format!(
-                    "an SBOM named `{}` exists already in this organisation: upload it under another name",
-                    lifeline_text::escaped(&sbom.name)
-                )));
-            }
-            other => other?,
-        };
+        StoreError::taken(inserted, || {
+            format!(
+                "an SBOM named `{}` exists already in this organisation: upload it under another name",
+                lifeline_text::escaped(&sbom.name)
+            )
+        })?;
         tx.commit(
             AuditEntry::new(actor, "sbom.create", &id)
                 .org(org_id)

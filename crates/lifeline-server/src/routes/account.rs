@@ -384,7 +384,7 @@ async fn audit(
     QueryParams(query): QueryParams<AuditQuery>,
 ) -> ApiResult<Json<AuditList>> {
     caller.require(Role::Admin)?;
-    let limit = i64::from(query.limit.unwrap_or(100));
+    let limit = crate::extract::limit(query.limit)?;
     let rows = state
         .store
         .audit_entries(&caller.user.org_id, limit)

@@ -117,7 +117,7 @@ async fn list(
 ) -> ApiResult<Json<JobList>> {
     let jobs = state
         .store
-        .jobs(&caller.access(), i64::from(query.limit.unwrap_or(100)))
+        .jobs(&caller.access(), crate::extract::limit(query.limit)?)
         .await?;
     Ok(Json(JobList {
         jobs: jobs.into_iter().map(|j| body(&state, j)).collect(),

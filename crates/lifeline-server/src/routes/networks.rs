@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::analysis::{self, MonteCarloParams, SimulateParams, StressParams};
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, CommonErrors, DiagnosticBody, ErrorBody};
+use crate::error::{ApiError, ApiResult, CommonErrors, DiagnosticBody, ErrorBody, ZipFile};
 use crate::extract::{JsonBody, PathParams, QueryParams, RawBody};
 use crate::routes::jobs::{JobCreated, JobRef};
 
@@ -146,7 +146,7 @@ async fn read_upload(
     request_body(content(
         (Object = "application/json"),
         (String = "application/yaml"),
-        (Vec<u8> = "application/zip")),
+        (ZipFile = "application/zip")),
         description = "The network document"),
     responses((status = 201, description = "Stored as version 1", body = NetworkBody),
         (status = 409, description = "A network of that name exists", body = ErrorBody),
@@ -207,7 +207,7 @@ async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<N
     request_body(content(
         (Object = "application/json"),
         (String = "application/yaml"),
-        (Vec<u8> = "application/zip")),
+        (ZipFile = "application/zip")),
         description = "The network document"),
     responses((status = 201, description = "Stored as the next version", body = NetworkBody),
         CommonErrors))]
@@ -239,7 +239,7 @@ pub struct ValidationBody {
     request_body(content(
         (Object = "application/json"),
         (String = "application/yaml"),
-        (Vec<u8> = "application/zip")),
+        (ZipFile = "application/zip")),
         description = "The network document"),
     responses((status = 200, description = "The verdict, with every diagnostic", body = ValidationBody),
         CommonErrors))]
@@ -292,7 +292,7 @@ pub struct VersionQuery {
 #[utoipa::path(get, path = "/networks/{id}/download", tag = "networks",
     params(("id" = String, Path, description = "Network id"), VersionQuery),
     responses((status = 200, description = "The document as uploaded",
-        content((Object = "application/json"), (String = "application/yaml"), (Vec<u8> = "application/zip"))),
+        content((Object = "application/json"), (Object = "application/yaml"), (ZipFile = "application/zip"))),
         CommonErrors))]
 async fn download(
     State(state): State<AppState>,

@@ -244,7 +244,7 @@ async fn store_load(
 /// the whole file, naming the record and the field. A record whose id is already loaded
 /// replaces it.
 #[utoipa::path(post, path = "/advisories/osv", tag = "vulnerabilities", params(AdvisoryQuery),
-    request_body(content((Vec<u8> = "application/zip"), (Object = "application/json")),
+    request_body(content((crate::error::ZipFile = "application/zip"), (Object = "application/json")),
         description = "An OSV export (zip), record or array of records"),
     responses((status = 201, description = "Loaded", body = AdvisoryLoadBody), CommonErrors))]
 async fn load_osv(
@@ -642,6 +642,7 @@ pub enum ScanFormat {
 #[into_params(parameter_in = Query)]
 pub struct ScanQuery {
     /// The report's format (default `json`).
+    #[param(inline)]
     pub format: Option<ScanFormat>,
 }
 
