@@ -94,6 +94,9 @@ async fn openapi_document_is_whole() {
     let schemas = document["components"]["schemas"].as_object().unwrap();
     for reference in text.split("\"#/components/schemas/").skip(1) {
         let name = reference.split('"').next().unwrap();
-        assert!(schemas.contains_key(name), "`{name}` is referred to but not defined");
+        assert!(
+            schemas.contains_key(name),
+            "`{name}` is referred to but not defined"
+        );
     }
 }
