@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "networks_jobs",
         include_str!("../migrations/0002_networks_jobs.sql"),
     ),
+    (3, "epcis", include_str!("../migrations/0003_epcis.sql")),
 ];
 
 /// The schema version this build knows.

@@ -2,5 +2,6 @@
 //! role, and reads through the store with the caller's access.
 
 pub mod account;
+pub mod epcis;
 pub mod jobs;
 pub mod networks;

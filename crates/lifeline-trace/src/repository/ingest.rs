@@ -341,8 +341,7 @@ impl Repository {
             let mut batch: Vec<Row> = Vec::with_capacity(BATCH);
             let mut sink =
                 |header: &DocumentHeader, event: crate::Event| -> Result<(), TraceError> {
-                    let Some(PreparedEvent { facts, body }) = preparer.event(header, event)?
-                    else {
+                    let Some(PreparedEvent { facts, body }) = preparer.event(header, event)? else {
                         return Ok(());
                     };
                     let stored_facts = encode_facts(&facts)?;
