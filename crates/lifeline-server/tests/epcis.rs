@@ -193,6 +193,128 @@ fn expected_findings_again(repository: &Repository) -> serde_json::Value {
     findings_of(repository)
 }
 
+/// The E7 aggregation event of `document` with an error declaration, alone in an EPCIS
+/// 1.2 document: it retracts that event.
+fn declaration_of_e7(document: &str) -> String {
+    let start = document.find("<!-- E7").expect("E7");
+    let end = start
+        + document[start..].find("</AggregationEvent>").expect("end")
+        + "</AggregationEvent>".len();
+    let event = document[start..end].replacen(
+        "<eventTimeZoneOffset>-05:00</eventTimeZoneOffset>",
+        "<eventTimeZoneOffset>-05:00</eventTimeZoneOffset><baseExtension><errorDeclaration>\
+         <declarationTime>2023-04-02T00:00:00Z</declarationTime>\
+         <reason>urn:epcglobal:cbv:er:incorrect_data</reason></errorDeclaration></baseExtension>",
+        1,
+    );
+    format!(
+        "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:1\" schemaVersion=\"1.2\" \
+         creationDate=\"2023-04-02T00:00:00Z\"><EPCISBody><EventList>{event}</EventList>\
+         </EPCISBody></epcis:EPCISDocument>"
+    )
+}
+
+/// Error declarations and duplicates, within a document and across documents, count and
+/// retract as lifeline-trace's repository does, and the findings and histories follow.
+#[tokio::test(flavor = "multi_thread")]
+async fn declarations_and_duplicates_as_the_repository() {
+    let recalled = with_findings();
+    // Serials 1..=4: 2 declared after the event in the same document, 3 declared before
+    // it (the declaration stands in, retracted, and the event is then a duplicate), and 4
+    // twice.
+    let mut events: Vec<serde_json::Value> = Vec::new();
+    let event = |serial: u32| {
+        serde_json::json!({"type": "ObjectEvent", "eventTime": format!("2024-01-0{serial}T00:00:00Z"),
+            "eventTimeZoneOffset": "+00:00", "action": "ADD", "bizStep": "commissioning",
+            "epcList": [format!("urn:epc:id:sgtin:0614141.107346.{serial}")]})
+    };
+    let declared = |serial: u32| {
+        let mut e = event(serial);
+        e.as_object_mut().unwrap().insert(
+            "errorDeclaration".into(),
+            serde_json::json!({"declarationTime": "2024-02-01T00:00:00Z", "reason": "incorrect_data"}),
+        );
+        e
+    };
+    events.extend([
+        event(1),
+        event(2),
+        declared(2),
+        declared(3),
+        event(3),
+        event(4),
+        event(4),
+    ]);
+    let generated = serde_json::json!({
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2024-01-01T00:00:00Z",
+        "epcisBody": {"eventList": events},
+    })
+    .to_string();
+    let documents = [
+        ("application/xml", recalled.clone()),
+        ("application/xml", declaration_of_e7(&recalled)),
+        ("application/xml", declaration_of_e7(&recalled)),
+        ("application/ld+json", generated.clone()),
+        ("application/ld+json", generated),
+    ];
+    for app in apps().await {
+        let label = app.db.label;
+        let alice = app.user("Mercy Hospital", "alice", Role::Analyst).await;
+        let mut repository = Repository::in_memory().expect("repository");
+        for (content_type, document) in &documents {
+            let reply = capture(&app, &alice, content_type, document).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::ACCEPTED,
+                "{label}: {}",
+                reply.text()
+            );
+            let job = reply.json();
+            let id = job["captureID"].as_str().unwrap();
+            let report = repository.ingest(document.as_bytes(), id).expect("ingest");
+            assert_eq!(
+                (
+                    job["events"].as_u64(),
+                    job["added"].as_u64(),
+                    job["duplicates"].as_u64(),
+                    job["retracted"].as_u64()
+                ),
+                (
+                    Some(report.events as u64),
+                    Some(report.added as u64),
+                    Some(report.duplicates as u64),
+                    Some(report.retracted as u64)
+                ),
+                "{label}: {job}"
+            );
+            let served = app.get("/api/v1/epcis/findings", &alice).await;
+            assert_eq!(served.json(), findings_of(&repository), "{label}");
+        }
+        for epc in [
+            ITEM,
+            "urn:epc:id:sgtin:030001.1012345.110",
+            "urn:epc:id:sgtin:0614141.107346.2",
+            "urn:epc:id:sgtin:0614141.107346.3",
+            "urn:epc:id:sgtin:0614141.107346.4",
+        ] {
+            let served = app
+                .get(&format!("/api/v1/epcis/history?epc={epc}"), &alice)
+                .await;
+            let expected = serde_json::to_value(repository.history(epc).unwrap()).unwrap();
+            assert_eq!(served.json(), expected, "{label} {epc}");
+        }
+        let retracted = app
+            .get(
+                "/api/v1/epcis/history?epc=urn:epc:id:sgtin:0614141.107346.2",
+                &alice,
+            )
+            .await
+            .json();
+        assert_eq!(retracted[0]["retracted"], true, "{retracted}");
+    }
+}
+
 /// Queries with the EPCIS parameters give the events lifeline-trace's query gives, pages
 /// follow `Link`, and bad parameters are 4xx JSON naming the parameter.
 #[tokio::test(flavor = "multi_thread")]

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row as _};
 
-use crate::{Access, AuditEntry, Store, StoreError, new_id, now_ms};
+use crate::{Access, AuditEntry, Backend, Store, StoreError, new_id, now_ms};
 
 /// One event to capture, as the server prepared it.
 #[derive(Debug, Clone)]
@@ -98,11 +98,24 @@ pub struct EpcisFilter {
 const EVENT_ROWS: usize = 1000;
 /// Rows per multi-row INSERT of identifiers (3 values each).
 const EPC_ROWS: usize = 4000;
+/// The page cache of a connection that captures (SQLite; negative: KiB).
+const CAPTURE_CACHE: &str = "PRAGMA cache_size = -65536";
 /// Hashes per lookup of stored events.
 const LOOKUP: usize = 1000;
 
+/// Parameter `n` of a statement whose parameters are bound in order: `$n` on PostgreSQL,
+/// a bare `?` on SQLite. (sqlx binds SQLite parameters by asking each one's name, which
+/// SQLite finds by a walk over all the names of the statement: a numbered parameter makes
+/// a statement of thousands of them quadratic to bind; unnamed ones cost nothing.)
+fn parameter(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => "?".to_owned(),
+        Backend::Postgres => format!("${n}"),
+    }
+}
+
 /// `($1, ..., $n), (...)` for `rows` rows of `columns` values, numbered from `first`.
-fn placeholders(rows: usize, columns: usize, first: usize) -> String {
+fn placeholders(backend: Backend, rows: usize, columns: usize, first: usize) -> String {
     let mut sql = String::with_capacity(rows * columns * 6);
     for row in 0..rows {
         if row > 0 {
@@ -113,12 +126,19 @@ fn placeholders(rows: usize, columns: usize, first: usize) -> String {
             if column > 0 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&(first + row * columns + column).to_string());
+            sql.push_str(&parameter(backend, first + row * columns + column));
         }
         sql.push(')');
     }
     sql
+}
+
+/// `$2, ..., $n+1`: an IN list after the organisation's `$1`.
+fn in_list(backend: Backend, count: usize) -> String {
+    (2..count + 2)
+        .map(|i| parameter(backend, i))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn capture_of(row: &sqlx::any::AnyRow) -> Result<EpcisCapture, StoreError> {
@@ -176,6 +196,12 @@ impl Store {
             created_by: actor.to_owned(),
         };
         let mut tx = self.begin_write().await?;
+        if self.backend() == Backend::Sqlite {
+            // A capture writes tens of megabytes in one transaction: with SQLite's default
+            // 2 MiB page cache it would spill pages to the WAL and read them back, at half
+            // the speed. The memory is taken only as pages are used.
+            sqlx::query(CAPTURE_CACHE).execute(tx.conn()).await?;
+        }
         // Which of the document's hashes are stored already, and whether retracted.
         let mut wanted: Vec<&str> = events.iter().map(|e| e.hash.as_str()).collect();
         wanted.sort_unstable();
@@ -183,11 +209,9 @@ impl Store {
         let mut stored: HashMap<String, bool> = HashMap::new();
         for chunk in wanted.chunks(LOOKUP) {
             let sql = format!(
-                "SELECT hash, retracted FROM epcis_events WHERE org_id = $1 AND hash IN ({})",
-                (2..chunk.len() + 2)
-                    .map(|i| format!("${i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "SELECT hash, retracted FROM epcis_events WHERE org_id = {} AND hash IN ({})",
+                parameter(self.backend(), 1),
+                in_list(self.backend(), chunk.len())
             );
             let mut query = sqlx::query(AssertSqlSafe(sql)).bind(org_id);
             for hash in chunk {
@@ -255,11 +279,9 @@ impl Store {
         .await?;
         for chunk in retract.chunks(LOOKUP) {
             let sql = format!(
-                "UPDATE epcis_events SET retracted = 1 WHERE org_id = $1 AND hash IN ({})",
-                (2..chunk.len() + 2)
-                    .map(|i| format!("${i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "UPDATE epcis_events SET retracted = 1 WHERE org_id = {} AND hash IN ({})",
+                parameter(self.backend(), 1),
+                in_list(self.backend(), chunk.len())
             );
             let mut query = sqlx::query(AssertSqlSafe(sql)).bind(org_id);
             for hash in chunk {
@@ -288,7 +310,7 @@ impl Store {
                 "INSERT INTO epcis_events (org_id, hash, seq, capture_id, event_type, event_time, \
                  record_time, biz_step, disposition, read_point, biz_location, retracted, facts, \
                  document) VALUES {}",
-                placeholders(chunk.len(), 14, 1)
+                placeholders(self.backend(), chunk.len(), 14, 1)
             );
             let mut query = sqlx::query(AssertSqlSafe(sql));
             for (seq, event, retracted) in chunk {
@@ -322,7 +344,7 @@ impl Store {
         for chunk in epcs.chunks(EPC_ROWS) {
             let sql = format!(
                 "INSERT INTO epcis_event_epcs (org_id, epc, seq) VALUES {}",
-                placeholders(chunk.len(), 3, 1)
+                placeholders(self.backend(), chunk.len(), 3, 1)
             );
             let mut query = sqlx::query(AssertSqlSafe(sql));
             for (epc, seq) in chunk {
@@ -470,7 +492,12 @@ impl Store {
 mod tests {
     #[test]
     fn placeholders_number_rows_and_columns() {
-        assert_eq!(super::placeholders(2, 3, 1), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(super::placeholders(1, 2, 4), "($4, $5)");
+        use crate::Backend::{Postgres, Sqlite};
+        assert_eq!(
+            super::placeholders(Postgres, 2, 3, 1),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(super::placeholders(Sqlite, 1, 2, 4), "(?, ?)");
+        assert_eq!(super::in_list(Postgres, 2), "$2, $3");
     }
 }

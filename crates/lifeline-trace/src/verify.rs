@@ -97,11 +97,14 @@ pub fn verify(
     )
 }
 
+/// The events of one product's history: the facts of each, and whether it is retracted.
+pub type History = Vec<(EventFacts, bool)>;
+
 /// As [`verify`], over events kept elsewhere: `history` gives, for a canonical EPC, the
 /// facts of every stored event naming it in any role, in time order (ties in the order they
 /// were stored), each with whether it is retracted, as [`Repository::history`] does.
 pub fn verify_with<E: From<TraceError>>(
-    history: &mut dyn FnMut(&str) -> Result<Vec<(EventFacts, bool)>, E>,
+    history: &mut dyn FnMut(&str) -> Result<History, E>,
     request: &VerifyRequest,
 ) -> Result<Verification, E> {
     let gtin = request.gtin.trim();
