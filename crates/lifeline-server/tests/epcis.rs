@@ -445,6 +445,21 @@ async fn queries_and_pages() {
         assert!(reply.json()["error"]["message"].is_string());
         let reply = app.get("/api/v1/epcis/history", &viewer).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+
+        // Every route is in the OpenAPI document, with the common errors.
+        let openapi = app.get("/api/v1/openapi.json", &viewer).await.json();
+        for (path, method) in [
+            ("/epcis/capture", "post"),
+            ("/epcis/capture/{id}", "get"),
+            ("/epcis/events", "get"),
+            ("/epcis/history", "get"),
+            ("/epcis/findings", "get"),
+            ("/epcis/verify", "post"),
+        ] {
+            let operation = &openapi["paths"][path][method];
+            assert_eq!(operation["tags"][0], "epcis", "{path}");
+            assert!(operation["responses"]["403"].is_object(), "{path}");
+        }
     }
 }
 
