@@ -245,18 +245,31 @@ async fn declarations_and_duplicates_as_the_repository() {
         event(4),
         event(4),
     ]);
-    let generated = serde_json::json!({
+    let declared_document = serde_json::json!({
         "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
         "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2024-01-01T00:00:00Z",
         "epcisBody": {"eventList": events},
     })
     .to_string();
+    // Over more than one batch of the capture: the first event declared wrong and the
+    // second repeated after a thousand others.
+    let mut long: serde_json::Value = serde_json::from_str(&generated(1200, 100)).unwrap();
+    let list = long["epcisBody"]["eventList"].as_array_mut().unwrap();
+    let mut first = list[0].clone();
+    first.as_object_mut().unwrap().insert(
+        "errorDeclaration".into(),
+        serde_json::json!({"declarationTime": "2024-02-01T00:00:00Z", "reason": "incorrect_data"}),
+    );
+    let second = list[1].clone();
+    list.extend([first, second]);
+    let long = long.to_string();
     let documents = [
+        ("application/json", long),
         ("application/xml", recalled.clone()),
         ("application/xml", declaration_of_e7(&recalled)),
         ("application/xml", declaration_of_e7(&recalled)),
-        ("application/ld+json", generated.clone()),
-        ("application/ld+json", generated),
+        ("application/ld+json", declared_document.clone()),
+        ("application/ld+json", declared_document),
     ];
     for app in apps().await {
         let label = app.db.label;
@@ -297,6 +310,8 @@ async fn declarations_and_duplicates_as_the_repository() {
             "urn:epc:id:sgtin:0614141.107346.2",
             "urn:epc:id:sgtin:0614141.107346.3",
             "urn:epc:id:sgtin:0614141.107346.4",
+            "urn:epc:id:sgtin:0614141.107346.100",
+            "urn:epc:id:sgtin:0614141.107346.101",
         ] {
             let served = app
                 .get(&format!("/api/v1/epcis/history?epc={epc}"), &alice)
@@ -492,6 +507,20 @@ async fn invalid_documents_store_nothing() {
             .collect();
         assert!(paths.contains(&"eventList[0].action"), "{error}");
         assert!(paths.contains(&"eventList[2].eventTime"), "{error}");
+
+        // A problem after the first batches were written: rolled back all the same.
+        let late = generated(1500, 0).replacen("2024-01-01T00:00:01.400Z", "yesterday", 1);
+        let reply = capture(&app, &alice, "application/json", &late).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            reply.text()
+        );
+        assert_eq!(
+            reply.json()["error"]["diagnostics"][0]["path"],
+            "eventList[1400].eventTime"
+        );
 
         for (content_type, body, status) in [
             ("application/json", "{\"type\": ", StatusCode::BAD_REQUEST),

@@ -165,12 +165,21 @@ fn event_of(row: &sqlx::any::AnyRow) -> Result<StoredEpcisEvent, StoreError> {
     })
 }
 
-/// What happens to each event of a capture.
-enum Fate {
-    /// Stored now; the flag says whether retracted (a declaration, or retracted later in
-    /// the same document).
-    Added(bool),
-    Skipped,
+/// What a capture is handed, batch after batch: events, then `Commit` once every event of
+/// the document was read and valid. A capture whose sender stops before `Commit` stores
+/// nothing.
+#[derive(Debug)]
+pub enum EpcisBatch {
+    Events(Vec<NewEpcisEvent>),
+    Commit,
+}
+
+/// A stored or just-added event's state during a capture.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    retracted: bool,
+    /// Its place among the rows of the current batch still to insert.
+    pending: Option<usize>,
 }
 
 impl Store {
@@ -180,15 +189,35 @@ impl Store {
         &self,
         org_id: &str,
         format: &str,
-        events: &[NewEpcisEvent],
+        events: Vec<NewEpcisEvent>,
         actor: &str,
     ) -> Result<EpcisCapture, StoreError> {
+        let (sender, mut receiver) = tokio::sync::mpsc::channel(2);
+        let _ = sender.try_send(EpcisBatch::Events(events));
+        let _ = sender.try_send(EpcisBatch::Commit);
+        drop(sender);
+        self.capture_epcis_batches(org_id, format, &mut receiver, actor)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("a capture without its events".into()))
+    }
+
+    /// As [`Store::capture_epcis`], taking the events in batches as they are read, so that
+    /// reading the document and writing its events overlap. One transaction: `None`, with
+    /// nothing stored, when the sender stops before [`EpcisBatch::Commit`].
+    pub async fn capture_epcis_batches(
+        &self,
+        org_id: &str,
+        format: &str,
+        batches: &mut tokio::sync::mpsc::Receiver<EpcisBatch>,
+        actor: &str,
+    ) -> Result<Option<EpcisCapture>, StoreError> {
+        let backend = self.backend();
         let now = now_ms();
         let mut capture = EpcisCapture {
             id: new_id("cap"),
             org_id: org_id.to_owned(),
             format: format.to_owned(),
-            events: events.len() as i64,
+            events: 0,
             added: 0,
             duplicates: 0,
             retracted: 0,
@@ -196,162 +225,182 @@ impl Store {
             created_by: actor.to_owned(),
         };
         let mut tx = self.begin_write().await?;
-        if self.backend() == Backend::Sqlite {
+        if backend == Backend::Sqlite {
             // A capture writes tens of megabytes in one transaction: with SQLite's default
-            // 2 MiB page cache it would spill pages to the WAL and read them back, at half
-            // the speed. The memory is taken only as pages are used.
+            // 2 MiB page cache it would spill pages to the WAL and read them back. The
+            // memory is taken only as pages are used.
             sqlx::query(CAPTURE_CACHE).execute(tx.conn()).await?;
         }
-        // Which of the document's hashes are stored already, and whether retracted.
-        let mut wanted: Vec<&str> = events.iter().map(|e| e.hash.as_str()).collect();
-        wanted.sort_unstable();
-        wanted.dedup();
-        let mut stored: HashMap<String, bool> = HashMap::new();
-        for chunk in wanted.chunks(LOOKUP) {
-            let sql = format!(
-                "SELECT hash, retracted FROM epcis_events WHERE org_id = {} AND hash IN ({})",
-                parameter(self.backend(), 1),
-                in_list(self.backend(), chunk.len())
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(org_id);
-            for hash in chunk {
-                query = query.bind(*hash);
-            }
-            for row in query.fetch_all(tx.conn()).await? {
-                let retracted: i64 = row.try_get("retracted")?;
-                stored.insert(row.try_get("hash")?, retracted != 0);
-            }
-        }
-        // The repository's semantics, event by event, in memory.
-        let mut fates: Vec<Fate> = Vec::with_capacity(events.len());
-        // Hash → where it is: `None` stored before, `Some(i)` added now by event `i`.
-        let mut known: HashMap<&str, Option<usize>> =
-            HashMap::with_capacity(events.len() + stored.len());
-        let mut retract: Vec<&str> = Vec::new();
-        for (index, event) in events.iter().enumerate() {
-            let hash = event.hash.as_str();
-            let place = known
-                .get(hash)
-                .copied()
-                .or_else(|| stored.contains_key(hash).then_some(None));
-            if event.declaration {
-                let live = match place {
-                    Some(None) => stored.get(hash) == Some(&false),
-                    Some(Some(i)) => matches!(fates[i], Fate::Added(false)),
-                    None => false,
-                };
-                if live {
-                    match place {
-                        Some(Some(i)) => fates[i] = Fate::Added(true),
-                        _ => {
-                            stored.insert(hash.to_owned(), true);
-                            retract.push(hash);
-                        }
-                    }
-                    capture.retracted += 1;
-                    fates.push(Fate::Skipped);
-                    continue;
-                }
-            }
-            if place.is_some() {
-                capture.duplicates += 1;
-                fates.push(Fate::Skipped);
-                continue;
-            }
-            known.insert(hash, Some(index));
-            capture.added += 1;
-            fates.push(Fate::Added(event.declaration));
-        }
+        // The job's row first (the events refer to it); its counts at the end.
         sqlx::query(
             "INSERT INTO epcis_captures (id, org_id, format, events, added, duplicates, \
-             retracted, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             retracted, created_at, created_by) VALUES ($1, $2, $3, 0, 0, 0, 0, $4, $5)",
         )
         .bind(capture.id.as_str())
         .bind(org_id)
         .bind(format)
-        .bind(capture.events)
-        .bind(capture.added)
-        .bind(capture.duplicates)
-        .bind(capture.retracted)
         .bind(now)
         .bind(actor)
         .execute(tx.conn())
         .await?;
-        for chunk in retract.chunks(LOOKUP) {
-            let sql = format!(
-                "UPDATE epcis_events SET retracted = 1 WHERE org_id = {} AND hash IN ({})",
-                parameter(self.backend(), 1),
-                in_list(self.backend(), chunk.len())
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(org_id);
-            for hash in chunk {
-                query = query.bind(*hash);
-            }
-            query.execute(tx.conn()).await?;
-        }
-        let last: i64 =
+        let mut seq: i64 =
             sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM epcis_events WHERE org_id = $1")
                 .bind(org_id)
                 .fetch_one(tx.conn())
                 .await?
                 .try_get("last")?;
-        let added: Vec<(i64, &NewEpcisEvent, bool)> = events
-            .iter()
-            .zip(&fates)
-            .filter_map(|(event, fate)| match fate {
-                Fate::Added(retracted) => Some((event, *retracted)),
-                Fate::Skipped => None,
-            })
-            .enumerate()
-            .map(|(i, (event, retracted))| (last + 1 + i as i64, event, retracted))
-            .collect();
-        for chunk in added.chunks(EVENT_ROWS) {
-            let sql = format!(
-                "INSERT INTO epcis_events (org_id, hash, seq, capture_id, event_type, event_time, \
-                 record_time, biz_step, disposition, read_point, biz_location, retracted, facts, \
-                 document) VALUES {}",
-                placeholders(self.backend(), chunk.len(), 14, 1)
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql));
-            for (seq, event, retracted) in chunk {
-                query = query
-                    .bind(org_id)
-                    .bind(event.hash.as_str())
-                    .bind(*seq)
-                    .bind(capture.id.as_str())
-                    .bind(event.event_type.as_str())
-                    .bind(event.event_time)
-                    .bind(now)
-                    .bind(event.biz_step.as_str())
-                    .bind(event.disposition.as_str())
-                    .bind(event.read_point.as_deref())
-                    .bind(event.biz_location.as_deref())
-                    .bind(i64::from(*retracted))
-                    .bind(event.facts.as_str())
-                    .bind(event.document.as_str());
-            }
-            query.execute(tx.conn()).await?;
-        }
-        let mut epcs: Vec<(&str, i64)> = Vec::new();
-        for (seq, event, _) in &added {
-            let start = epcs.len();
-            for epc in &event.epcs {
-                if !epcs[start..].iter().any(|(e, _)| *e == epc.as_str()) {
-                    epcs.push((epc.as_str(), *seq));
+        // Every hash met so far: stored before, or added by this capture.
+        let mut known: HashMap<String, Known> = HashMap::new();
+        let mut committed = false;
+        while let Some(batch) = batches.recv().await {
+            let events = match batch {
+                EpcisBatch::Events(events) => events,
+                EpcisBatch::Commit => {
+                    committed = true;
+                    break;
+                }
+            };
+            capture.events += events.len() as i64;
+            // Which of the batch's hashes are stored already, and whether retracted.
+            let mut wanted: Vec<&str> = events
+                .iter()
+                .map(|e| e.hash.as_str())
+                .filter(|h| !known.contains_key(*h))
+                .collect();
+            wanted.sort_unstable();
+            wanted.dedup();
+            for chunk in wanted.chunks(LOOKUP) {
+                let sql = format!(
+                    "SELECT hash, retracted FROM epcis_events WHERE org_id = {} AND hash IN ({})",
+                    parameter(backend, 1),
+                    in_list(backend, chunk.len())
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql)).bind(org_id);
+                for hash in chunk {
+                    query = query.bind(*hash);
+                }
+                for row in query.fetch_all(tx.conn()).await? {
+                    let retracted: i64 = row.try_get("retracted")?;
+                    known.insert(
+                        row.try_get("hash")?,
+                        Known {
+                            retracted: retracted != 0,
+                            pending: None,
+                        },
+                    );
                 }
             }
-        }
-        for chunk in epcs.chunks(EPC_ROWS) {
-            let sql = format!(
-                "INSERT INTO epcis_event_epcs (org_id, epc, seq) VALUES {}",
-                placeholders(self.backend(), chunk.len(), 3, 1)
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql));
-            for (epc, seq) in chunk {
-                query = query.bind(org_id).bind(*epc).bind(*seq);
+            // The repository's semantics, event by event: a declaration retracts a live
+            // event of its hash; an event whose hash is known is a duplicate; else added.
+            let mut rows: Vec<(&NewEpcisEvent, bool)> = Vec::new();
+            let mut retract: Vec<&str> = Vec::new();
+            for event in &events {
+                let hash = event.hash.as_str();
+                match known.get_mut(hash) {
+                    Some(state) if event.declaration && !state.retracted => {
+                        state.retracted = true;
+                        match state.pending {
+                            Some(row) => rows[row].1 = true,
+                            None => retract.push(hash),
+                        }
+                        capture.retracted += 1;
+                    }
+                    Some(_) => capture.duplicates += 1,
+                    None => {
+                        known.insert(
+                            hash.to_owned(),
+                            Known {
+                                retracted: event.declaration,
+                                pending: Some(rows.len()),
+                            },
+                        );
+                        rows.push((event, event.declaration));
+                        capture.added += 1;
+                    }
+                }
             }
-            query.execute(tx.conn()).await?;
+            for (event, _) in &rows {
+                if let Some(state) = known.get_mut(event.hash.as_str()) {
+                    state.pending = None;
+                }
+            }
+            for chunk in retract.chunks(LOOKUP) {
+                let sql = format!(
+                    "UPDATE epcis_events SET retracted = 1 WHERE org_id = {} AND hash IN ({})",
+                    parameter(backend, 1),
+                    in_list(backend, chunk.len())
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql)).bind(org_id);
+                for hash in chunk {
+                    query = query.bind(*hash);
+                }
+                query.execute(tx.conn()).await?;
+            }
+            let first = seq + 1;
+            seq += rows.len() as i64;
+            for (start, chunk) in (0..).step_by(EVENT_ROWS).zip(rows.chunks(EVENT_ROWS)) {
+                let sql = format!(
+                    "INSERT INTO epcis_events (org_id, hash, seq, capture_id, event_type, \
+                     event_time, record_time, biz_step, disposition, read_point, biz_location, \
+                     retracted, facts, document) VALUES {}",
+                    placeholders(backend, chunk.len(), 14, 1)
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for (offset, (event, retracted)) in chunk.iter().enumerate() {
+                    query = query
+                        .bind(org_id)
+                        .bind(event.hash.as_str())
+                        .bind(first + (start + offset) as i64)
+                        .bind(capture.id.as_str())
+                        .bind(event.event_type.as_str())
+                        .bind(event.event_time)
+                        .bind(now)
+                        .bind(event.biz_step.as_str())
+                        .bind(event.disposition.as_str())
+                        .bind(event.read_point.as_deref())
+                        .bind(event.biz_location.as_deref())
+                        .bind(i64::from(*retracted))
+                        .bind(event.facts.as_str())
+                        .bind(event.document.as_str());
+                }
+                query.execute(tx.conn()).await?;
+            }
+            let mut epcs: Vec<(&str, i64)> = Vec::new();
+            for (offset, (event, _)) in rows.iter().enumerate() {
+                let start = epcs.len();
+                for epc in &event.epcs {
+                    if !epcs[start..].iter().any(|(e, _)| *e == epc.as_str()) {
+                        epcs.push((epc.as_str(), first + offset as i64));
+                    }
+                }
+            }
+            for chunk in epcs.chunks(EPC_ROWS) {
+                let sql = format!(
+                    "INSERT INTO epcis_event_epcs (org_id, epc, seq) VALUES {}",
+                    placeholders(backend, chunk.len(), 3, 1)
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for (epc, seq) in chunk {
+                    query = query.bind(org_id).bind(*epc).bind(*seq);
+                }
+                query.execute(tx.conn()).await?;
+            }
         }
+        if !committed {
+            // Dropped: the transaction rolls back.
+            return Ok(None);
+        }
+        sqlx::query(
+            "UPDATE epcis_captures SET events = $1, added = $2, duplicates = $3, \
+             retracted = $4 WHERE id = $5",
+        )
+        .bind(capture.events)
+        .bind(capture.added)
+        .bind(capture.duplicates)
+        .bind(capture.retracted)
+        .bind(capture.id.as_str())
+        .execute(tx.conn())
+        .await?;
         tx.commit(
             AuditEntry::new(actor, "epcis.capture", &capture.id)
                 .org(org_id)
@@ -364,7 +413,7 @@ impl Store {
                 })),
         )
         .await?;
-        Ok(capture)
+        Ok(Some(capture))
     }
 
     /// A capture job of the caller's organisation, or `None` (unknown and foreign ids alike).

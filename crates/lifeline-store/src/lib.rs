@@ -38,7 +38,7 @@ pub use accounts::{
 };
 pub use audit::{AuditEntry, AuditReport, AuditRow, Tamper};
 pub use crypto::{KeyError, Keyring};
-pub use epcis::{EpcisCapture, EpcisFilter, NewEpcisEvent, StoredEpcisEvent};
+pub use epcis::{EpcisBatch, EpcisCapture, EpcisFilter, NewEpcisEvent, StoredEpcisEvent};
 pub use error::StoreError;
 pub use ids::{new_id, new_secret, now_ms, rfc3339, secret_digest};
 pub use jobs::{Job, JobKind, JobState, NewJob};

@@ -9,15 +9,16 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use lifeline_store::{EpcisCapture, EpcisFilter, NewEpcisEvent, Role, StoredEpcisEvent, rfc3339};
-use lifeline_trace::facts::EventFacts;
-use lifeline_trace::read::{Format, ReadLimits};
-use lifeline_trace::repository::{
-    PreparedEvent, Query, StoredEvent, check_records, prepare_document,
+use lifeline_store::{
+    EpcisBatch, EpcisCapture, EpcisFilter, NewEpcisEvent, Role, StoredEpcisEvent, rfc3339,
 };
+use lifeline_trace::facts::EventFacts;
+use lifeline_trace::read::{Format, ReadLimits, visit_events_with};
+use lifeline_trace::repository::{PreparedEvent, Preparer, Query, StoredEvent, check_records};
 use lifeline_trace::verify::{VerifyRequest, verify_with};
 use lifeline_trace::{EventType, TraceError};
 use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc::Sender;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -175,8 +176,40 @@ fn capture_format(headers: &HeaderMap) -> ApiResult<Format> {
     }
 }
 
-/// Reads, checks and hashes a document with lifeline-trace, and renders the rows to store.
-fn prepare(format: Format, body: &[u8]) -> ApiResult<Vec<NewEpcisEvent>> {
+/// Events per batch handed from the reading thread to the capture.
+const BATCH: usize = 1000;
+
+/// The row to store of a prepared event.
+fn row_of(PreparedEvent { facts, body }: PreparedEvent) -> Result<NewEpcisEvent, TraceError> {
+    let encoded = serde_json::to_string(&facts).map_err(|e| TraceError::Serialise {
+        what: "the event facts",
+        message: e.to_string(),
+    })?;
+    let mut epcs: Vec<String> = Vec::with_capacity(facts.epcs.len());
+    for (epc, _) in &facts.epcs {
+        if !epcs.contains(epc) {
+            epcs.push(epc.clone());
+        }
+    }
+    Ok(NewEpcisEvent {
+        hash: facts.hash,
+        event_type: facts.event_type,
+        event_time: facts.time,
+        biz_step: facts.biz_step,
+        disposition: facts.disposition,
+        read_point: facts.read_point,
+        biz_location: facts.biz_location,
+        declaration: facts.error_declaration,
+        epcs,
+        facts: encoded,
+        document: body,
+    })
+}
+
+/// Reads, checks and hashes a document with lifeline-trace (on a blocking thread), handing
+/// the rows to store to the capture in batches as they come, and `Commit` at the end when
+/// every event was valid.
+fn prepare(format: Format, body: &[u8], sender: &Sender<EpcisBatch>) -> ApiResult<()> {
     let mut reader = body;
     let found = lifeline_trace::read::detect(&mut reader)?;
     if found != format {
@@ -186,33 +219,27 @@ fn prepare(format: Format, body: &[u8]) -> ApiResult<Vec<NewEpcisEvent>> {
             name_of(format)
         )));
     }
-    let (_, prepared) = prepare_document(body, &ReadLimits::default())?;
-    prepared
-        .into_iter()
-        .map(|PreparedEvent { facts, body }| {
-            let encoded =
-                serde_json::to_string(&facts).map_err(|e| ApiError::internal("event facts", &e))?;
-            let mut epcs: Vec<String> = Vec::with_capacity(facts.epcs.len());
-            for (epc, _) in &facts.epcs {
-                if !epcs.contains(epc) {
-                    epcs.push(epc.clone());
-                }
+    let limits = ReadLimits::default();
+    let mut preparer = Preparer::new(limits.max_problems);
+    let mut batch: Vec<NewEpcisEvent> = Vec::with_capacity(BATCH);
+    let stopped = || TraceError::Stopped("the capture stopped".into());
+    visit_events_with(body, &limits, &mut |header, event| {
+        if let Some(prepared) = preparer.event(header, event)? {
+            batch.push(row_of(prepared)?);
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                sender
+                    .blocking_send(EpcisBatch::Events(full))
+                    .map_err(|_| stopped())?;
             }
-            Ok(NewEpcisEvent {
-                hash: facts.hash,
-                event_type: facts.event_type,
-                event_time: facts.time,
-                biz_step: facts.biz_step,
-                disposition: facts.disposition,
-                read_point: facts.read_point,
-                biz_location: facts.biz_location,
-                declaration: facts.error_declaration,
-                epcs,
-                facts: encoded,
-                document: body,
-            })
-        })
-        .collect()
+        }
+        Ok(())
+    })?;
+    preparer.finish()?;
+    for message in [EpcisBatch::Events(batch), EpcisBatch::Commit] {
+        sender.blocking_send(message).map_err(|_| stopped())?;
+    }
+    Ok(())
 }
 
 fn name_of(format: Format) -> &'static str {
@@ -245,18 +272,27 @@ async fn capture(
 ) -> ApiResult<Response> {
     caller.require(Role::Analyst)?;
     let format = capture_format(&headers)?;
-    let events = tokio::task::spawn_blocking(move || prepare(format, &body))
-        .await
-        .map_err(|e| ApiError::internal("capture", &e))??;
-    let capture = state
+    // Reading and writing overlap: a blocking thread reads, checks and hashes the events
+    // while the capture writes the batches it was handed into one transaction.
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<EpcisBatch>(4);
+    let reader = tokio::task::spawn_blocking(move || prepare(format, &body, &sender));
+    let stored = state
         .store
-        .capture_epcis(
+        .capture_epcis_batches(
             &caller.user.org_id,
             name_of(format),
-            &events,
+            &mut receiver,
             &caller.user.name,
         )
-        .await?;
+        .await;
+    drop(receiver);
+    let read = reader
+        .await
+        .map_err(|e| ApiError::internal("capture", &e))?;
+    // A database error explains a reader that was stopped by it; then the document's.
+    let stored = stored?;
+    read?;
+    let capture = stored.ok_or_else(|| ApiError::internal("capture", &"the reader ended early"))?;
     let url = format!("/api/v1/epcis/capture/{}", capture.id);
     Ok((
         StatusCode::ACCEPTED,
