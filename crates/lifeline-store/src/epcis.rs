@@ -133,9 +133,9 @@ fn placeholders(backend: Backend, rows: usize, columns: usize, first: usize) -> 
     sql
 }
 
-/// `$2, ..., $n+1`: an IN list after the organisation's `$1`.
-fn in_list(backend: Backend, count: usize) -> String {
-    (2..count + 2)
+/// `$k+2, ..., $k+n+1`: an IN list after the organisation's `$1` and `skip` more.
+fn in_list(backend: Backend, skip: usize, count: usize) -> String {
+    (skip + 2..skip + count + 2)
         .map(|i| parameter(backend, i))
         .collect::<Vec<_>>()
         .join(", ")
@@ -225,12 +225,21 @@ impl Store {
             created_by: actor.to_owned(),
         };
         let mut tx = self.begin_write().await?;
-        if backend == Backend::Sqlite {
+        match backend {
             // A capture writes tens of megabytes in one transaction: with SQLite's default
             // 2 MiB page cache it would spill pages to the WAL and read them back. The
             // memory is taken only as pages are used.
-            sqlx::query(CAPTURE_CACHE).execute(tx.conn()).await?;
-        }
+            Backend::Sqlite => sqlx::query(CAPTURE_CACHE).execute(tx.conn()).await?,
+            // The lookups of stored hashes must use the primary key: PostgreSQL's
+            // statistics do not count the rows of a capture that has just committed (nor
+            // those of this transaction), and with them its plan would match every row
+            // against the whole list of hashes. For this transaction only.
+            Backend::Postgres => {
+                sqlx::query("SET LOCAL enable_seqscan = off")
+                    .execute(tx.conn())
+                    .await?
+            }
+        };
         // The job's row first (the events refer to it); its counts at the end.
         sqlx::query(
             "INSERT INTO epcis_captures (id, org_id, format, events, added, duplicates, \
@@ -271,9 +280,10 @@ impl Store {
             wanted.dedup();
             for chunk in wanted.chunks(LOOKUP) {
                 let sql = format!(
-                    "SELECT hash, retracted FROM epcis_events WHERE org_id = {} AND hash IN ({})",
+                    "SELECT hash, retracted FROM epcis_events WHERE org_id = {} \
+                     AND hash IN ({})",
                     parameter(backend, 1),
-                    in_list(backend, chunk.len())
+                    in_list(backend, 0, chunk.len())
                 );
                 let mut query = sqlx::query(AssertSqlSafe(sql)).bind(org_id);
                 for hash in chunk {
@@ -328,7 +338,7 @@ impl Store {
                 let sql = format!(
                     "UPDATE epcis_events SET retracted = 1 WHERE org_id = {} AND hash IN ({})",
                     parameter(backend, 1),
-                    in_list(backend, chunk.len())
+                    in_list(backend, 0, chunk.len())
                 );
                 let mut query = sqlx::query(AssertSqlSafe(sql)).bind(org_id);
                 for hash in chunk {
@@ -547,6 +557,7 @@ mod tests {
             "($1, $2, $3), ($4, $5, $6)"
         );
         assert_eq!(super::placeholders(Sqlite, 1, 2, 4), "(?, ?)");
-        assert_eq!(super::in_list(Postgres, 2), "$2, $3");
+        assert_eq!(super::in_list(Postgres, 0, 2), "$2, $3");
+        assert_eq!(super::in_list(Postgres, 1, 2), "$3, $4");
     }
 }
