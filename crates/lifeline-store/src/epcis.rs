@@ -225,21 +225,12 @@ impl Store {
             created_by: actor.to_owned(),
         };
         let mut tx = self.begin_write().await?;
-        match backend {
+        if backend == Backend::Sqlite {
             // A capture writes tens of megabytes in one transaction: with SQLite's default
             // 2 MiB page cache it would spill pages to the WAL and read them back. The
             // memory is taken only as pages are used.
-            Backend::Sqlite => sqlx::query(CAPTURE_CACHE).execute(tx.conn()).await?,
-            // The lookups of stored hashes must use the primary key: PostgreSQL's
-            // statistics do not count the rows of a capture that has just committed (nor
-            // those of this transaction), and with them its plan would match every row
-            // against the whole list of hashes. For this transaction only.
-            Backend::Postgres => {
-                sqlx::query("SET LOCAL enable_seqscan = off")
-                    .execute(tx.conn())
-                    .await?
-            }
-        };
+            sqlx::query(CAPTURE_CACHE).execute(tx.conn()).await?;
+        }
         // The job's row first (the events refer to it); its counts at the end.
         sqlx::query(
             "INSERT INTO epcis_captures (id, org_id, format, events, added, duplicates, \
@@ -261,7 +252,31 @@ impl Store {
         // Every hash met so far: stored before, or added by this capture.
         let mut known: HashMap<String, Known> = HashMap::new();
         let mut committed = false;
-        while let Some(batch) = batches.recv().await {
+        let mut commit_next = false;
+        loop {
+            let batch = if commit_next {
+                Some(EpcisBatch::Commit)
+            } else if backend == Backend::Postgres {
+                // PostgreSQL takes the document whole: looking stored hashes up between
+                // inserts of the same transaction, its plans (without statistics for the
+                // new rows) grow with the rows written, so it looks them all up first.
+                let mut all = Vec::new();
+                while let Some(next) = batches.recv().await {
+                    match next {
+                        EpcisBatch::Events(events) => all.extend(events),
+                        EpcisBatch::Commit => {
+                            commit_next = true;
+                            break;
+                        }
+                    }
+                }
+                commit_next.then_some(EpcisBatch::Events(all))
+            } else {
+                batches.recv().await
+            };
+            let Some(batch) = batch else {
+                break;
+            };
             let events = match batch {
                 EpcisBatch::Events(events) => events,
                 EpcisBatch::Commit => {
