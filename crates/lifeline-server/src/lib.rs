@@ -103,7 +103,8 @@ impl AppState {
         (name = "account", description = "Setup, login, tokens, users, audit log"),
         (name = "networks", description = "Supply networks and their versions"),
         (name = "jobs", description = "Stress tests, simulations and Monte Carlo runs"),
-        (name = "vulnerabilities", description = "SBOMs, OSV/KEV/VEX advisories and device reports")
+        (name = "vulnerabilities", description = "SBOMs, OSV/KEV/VEX advisories and device reports"),
+        (name = "epcis", description = "EPCIS 2.0 capture, queries, product history, findings and verification")
     )
 )]
 struct ApiDoc;
@@ -130,12 +131,14 @@ impl utoipa::Modify for BearerAuth {
 fn api(limits: &Limits) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let uploads = routes::networks::upload_router()
         .merge(routes::vuln::upload_router())
+        .merge(routes::epcis::upload_router())
         .layer(DefaultBodyLimit::max(limits.upload_bytes));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::account::router())
         .merge(routes::networks::router())
         .merge(routes::jobs::router())
         .merge(routes::vuln::router())
+        .merge(routes::epcis::router())
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .merge(uploads)
         .split_for_parts()

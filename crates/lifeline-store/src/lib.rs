@@ -14,6 +14,7 @@
 mod accounts;
 mod audit;
 mod crypto;
+mod epcis;
 mod error;
 mod ids;
 mod jobs;
@@ -38,6 +39,7 @@ pub use accounts::{
 };
 pub use audit::{AuditEntry, AuditReport, AuditRow, Tamper};
 pub use crypto::{KeyError, Keyring};
+pub use epcis::{EpcisBatch, EpcisCapture, EpcisFilter, NewEpcisEvent, StoredEpcisEvent};
 pub use error::StoreError;
 pub use ids::{new_id, new_secret, now_ms, rfc3339, secret_digest};
 pub use jobs::{Job, JobKind, JobState, NewJob};

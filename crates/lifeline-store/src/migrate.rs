@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "networks_jobs",
         include_str!("../migrations/0002_networks_jobs.sql"),
     ),
+    (3, "epcis", include_str!("../migrations/0003_epcis.sql")),
     (4, "vuln", include_str!("../migrations/0004_vuln.sql")),
 ];
 

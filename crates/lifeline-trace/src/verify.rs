@@ -85,6 +85,28 @@ pub fn verify(
     repository: &Repository,
     request: &VerifyRequest,
 ) -> Result<Verification, TraceError> {
+    verify_with(
+        &mut |epc| {
+            Ok(repository
+                .history(epc)?
+                .into_iter()
+                .map(|stored| (stored.facts, stored.retracted))
+                .collect())
+        },
+        request,
+    )
+}
+
+/// The events of one product's history: the facts of each, and whether it is retracted.
+pub type History = Vec<(EventFacts, bool)>;
+
+/// As [`verify`], over events kept elsewhere: `history` gives, for a canonical EPC, the
+/// facts of every stored event naming it in any role, in time order (ties in the order they
+/// were stored), each with whether it is retracted, as [`Repository::history`] does.
+pub fn verify_with<E: From<TraceError>>(
+    history: &mut dyn FnMut(&str) -> Result<History, E>,
+    request: &VerifyRequest,
+) -> Result<Verification, E> {
     let gtin = request.gtin.trim();
     if gtin.is_empty() || gtin.len() > 14 || !gtin.bytes().all(|b| b.is_ascii_digit()) {
         return Err(TraceError::invalid(
@@ -93,7 +115,8 @@ pub fn verify(
                 ..Default::default()
             },
             format!("`{gtin}` is not a GTIN (8 to 14 digits)"),
-        ));
+        )
+        .into());
     }
     let uri = format!(
         "https://id.gs1.org/01/{gtin:0>14}/21/{}",
@@ -110,7 +133,8 @@ pub fn verify(
                 },
                 value: uri,
                 message: error.to_string(),
-            });
+            }
+            .into());
         }
     };
     // The product's events and those of every parent it was packed into.
@@ -122,11 +146,10 @@ pub fn verify(
         if !seen.insert(next.clone()) {
             continue;
         }
-        for stored in repository.history(&next)? {
-            if stored.retracted {
+        for (facts, retracted) in history(&next)? {
+            if retracted {
                 continue;
             }
-            let facts = stored.facts;
             if facts.is_aggregation()
                 && facts
                     .epcs
@@ -178,7 +201,8 @@ pub fn verify(
                     ..Default::default()
                 },
                 format!("`{expiry}` is not an expiry date `YYMMDD` or `YYYY-MM-DD`"),
-            ));
+            )
+            .into());
         };
         if let Some(recorded) = first.expiry_days
             && recorded != asked

@@ -2,6 +2,7 @@
 //! role, and reads through the store with the caller's access.
 
 pub mod account;
+pub mod epcis;
 pub mod jobs;
 pub mod networks;
 pub mod vuln;

@@ -2,7 +2,7 @@
 //! the parent/child links ever stored), each family read from the database in time order and
 //! run through the rules on a second thread.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use petgraph::unionfind::UnionFind;
@@ -11,6 +11,7 @@ use rusqlite::params;
 use super::Repository;
 use super::layout::{blob_of, decode_facts, text_of};
 use crate::TraceError;
+use crate::facts::{EventFacts, Role};
 use crate::rules::{Checker, Finding, hash_mismatch};
 
 /// Families per message from the reading thread to the checking thread.
@@ -103,6 +104,62 @@ fn check_family(family: Family) -> Result<Vec<Finding>, TraceError> {
         checker.observe(facts);
     }
     Ok(checker.finish())
+}
+
+/// The findings of [`Repository::check_each`], in the same order, over events kept
+/// elsewhere: `records` are the stored events in the order they were stored (duplicates
+/// left out, error declarations kept as the repository keeps them), each with whether it is
+/// retracted now. EPCs are numbered in order of first sight, as the repository interns
+/// them, so the aggregation families and their findings come out in the same order.
+pub fn check_records(records: &[(EventFacts, bool)]) -> Result<Vec<Finding>, TraceError> {
+    let mut findings: Vec<Finding> = records
+        .iter()
+        .filter(|(_, retracted)| !retracted)
+        .filter_map(|(facts, _)| hash_mismatch(facts))
+        .collect();
+    // EPC ids from 1 (0 is never an EPC's), the events naming each id, and the links.
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let mut names: Vec<&str> = vec![""];
+    let mut naming: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut links: Vec<(i64, i64)> = Vec::new();
+    let mut roles: Vec<(u32, Role)> = Vec::new();
+    for (index, (facts, _)) in records.iter().enumerate() {
+        roles.clear();
+        for (epc, role) in &facts.epcs {
+            let id = *ids.entry(epc.as_str()).or_insert_with(|| {
+                names.push(epc.as_str());
+                naming.push(Vec::new());
+                (names.len() - 1) as u32
+            });
+            naming[id as usize].push(index);
+            roles.push((id, *role));
+        }
+        for (parent, _) in roles.iter().filter(|(_, r)| *r == Role::Parent) {
+            for (child, _) in roles.iter().filter(|(_, r)| *r == Role::Child) {
+                links.push((i64::from(*parent), i64::from(*child)));
+            }
+        }
+    }
+    let families = Families::group(names.len(), links.into_iter().map(Ok))?;
+    let mut events: Vec<usize> = Vec::new();
+    for family in families.iter() {
+        events.clear();
+        let mut focus = HashSet::with_capacity(family.len());
+        for &id in family {
+            focus.insert(names[id as usize].to_owned());
+            events.extend_from_slice(&naming[id as usize]);
+        }
+        events.sort_unstable();
+        events.dedup();
+        events.retain(|&index| !records[index].1);
+        events.sort_by_key(|&index| (records[index].0.time, index));
+        let mut checker = Checker::focused(focus);
+        for &index in &events {
+            checker.observe(&records[index].0);
+        }
+        findings.extend(checker.finish());
+    }
+    Ok(findings)
 }
 
 impl Repository {

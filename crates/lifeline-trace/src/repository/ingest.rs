@@ -214,6 +214,116 @@ fn stored_body(event: &crate::Event, prefixes: &mut Prefixes) -> Result<String, 
     })
 }
 
+/// One valid event as the repository stores it: its facts and its EPCIS 2.0 JSON-LD body
+/// (see [`StoredEvent::from_stored`](super::StoredEvent::from_stored) for the way back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedEvent {
+    /// The facts, with the CBV 2.0 Event Hash ID.
+    pub facts: EventFacts,
+    /// The event as EPCIS 2.0 JSON-LD, with an `@context` only when it uses extension
+    /// prefixes.
+    pub body: String,
+}
+
+/// Checks, hashes and renders the events of one document, one at a time, as
+/// [`Repository::ingest`] does before it writes them; any other store of events (the
+/// server's) uses it too, so that both keep the same facts, hashes and bodies.
+///
+/// Every invalid event is a problem, kept up to `max_problems` and counted beyond; after
+/// the first problem no more events are rendered (the document will be rejected).
+#[derive(Debug)]
+pub struct Preparer {
+    events: usize,
+    problems: Vec<Problem>,
+    omitted: usize,
+    max_problems: usize,
+    config: HashConfig,
+    prefixes: Option<Prefixes>,
+}
+
+impl Preparer {
+    /// A preparer keeping at most `max_problems` problems.
+    pub fn new(max_problems: usize) -> Self {
+        Preparer {
+            events: 0,
+            problems: Vec::new(),
+            omitted: 0,
+            max_problems,
+            config: HashConfig::default(),
+            prefixes: None,
+        }
+    }
+
+    /// The next event of the document with `header`: `Some` when it is valid and no
+    /// earlier event was invalid.
+    pub fn event(
+        &mut self,
+        header: &DocumentHeader,
+        event: crate::Event,
+    ) -> Result<Option<PreparedEvent>, TraceError> {
+        self.events += 1;
+        let found = crate::validate::check_event(&event);
+        if !found.is_empty() {
+            // A rejected file's problems are kept up to the cap and counted beyond it, so
+            // that a million bad events give a short message.
+            for problem in found {
+                if self.problems.len() < self.max_problems {
+                    self.problems.push(problem);
+                } else {
+                    self.omitted += 1;
+                }
+            }
+            return Ok(None);
+        }
+        if !self.problems.is_empty() {
+            return Ok(None);
+        }
+        let prefixes = self
+            .prefixes
+            .get_or_insert_with(|| Prefixes::from_header(header));
+        let hash = event_hash(&event, header, self.config);
+        let facts = EventFacts::of(&event, hash);
+        let body = stored_body(&event, prefixes)?;
+        Ok(Some(PreparedEvent { facts, body }))
+    }
+
+    /// Whether every event so far was valid.
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// Ends the document: the number of events, or every problem found
+    /// (`TraceError::Rejected`).
+    pub fn finish(self) -> Result<usize, TraceError> {
+        if self.problems.is_empty() {
+            Ok(self.events)
+        } else {
+            Err(TraceError::Rejected {
+                problems: self.problems,
+                omitted: self.omitted,
+            })
+        }
+    }
+}
+
+/// Reads a whole document within `limits` and prepares its events for storage (see
+/// [`Preparer`]): all of them, or an error with every problem found.
+pub fn prepare_document<R: Read>(
+    reader: R,
+    limits: &crate::read::ReadLimits,
+) -> Result<(DocumentHeader, Vec<PreparedEvent>), TraceError> {
+    let mut preparer = Preparer::new(limits.max_problems);
+    let mut prepared = Vec::new();
+    let (header, _) = crate::read::visit_events_with(reader, limits, &mut |header, event| {
+        if let Some(event) = preparer.event(header, event)? {
+            prepared.push(event);
+        }
+        Ok(())
+    })?;
+    preparer.finish()?;
+    Ok((header, prepared))
+}
+
 impl Repository {
     /// Reads a whole document and stores its events in one transaction. Any reading error or
     /// any invalid event rejects the document, with every problem found.
@@ -227,37 +337,14 @@ impl Repository {
             let (rows, inbox) = std::sync::mpsc::sync_channel::<Message>(16);
             let (recycle, written) = std::sync::mpsc::channel::<Vec<Row>>();
             let writer = scope.spawn(move || write_rows(connection, source, &inbox, &recycle));
-            let mut events = 0usize;
-            let mut problems: Vec<Problem> = Vec::new();
-            let mut omitted = 0usize;
-            let max_problems = crate::read::ReadLimits::default().max_problems;
-            let config = HashConfig::default();
-            let mut prefixes: Option<Prefixes> = None;
+            let mut preparer = Preparer::new(crate::read::ReadLimits::default().max_problems);
             let mut batch: Vec<Row> = Vec::with_capacity(BATCH);
             let mut sink =
                 |header: &DocumentHeader, event: crate::Event| -> Result<(), TraceError> {
-                    events += 1;
-                    let found = crate::validate::check_event(&event);
-                    if !found.is_empty() {
-                        // A rejected file's problems are kept up to the cap and counted
-                        // beyond it, so that a million bad events give a short message.
-                        for problem in found {
-                            if problems.len() < max_problems {
-                                problems.push(problem);
-                            } else {
-                                omitted += 1;
-                            }
-                        }
+                    let Some(PreparedEvent { facts, body }) = preparer.event(header, event)? else {
                         return Ok(());
-                    }
-                    if !problems.is_empty() {
-                        return Ok(());
-                    }
-                    let prefixes = prefixes.get_or_insert_with(|| Prefixes::from_header(header));
-                    let hash = event_hash(&event, header, config);
-                    let facts = EventFacts::of(&event, hash);
+                    };
                     let stored_facts = encode_facts(&facts)?;
-                    let body = stored_body(&event, prefixes)?;
                     batch.push(Row {
                         facts,
                         stored_facts,
@@ -280,7 +367,7 @@ impl Repository {
                     Ok(())
                 };
             let read = crate::read::visit_events(reader, &mut sink);
-            let ok = read.is_ok() && problems.is_empty();
+            let ok = read.is_ok() && preparer.is_clean();
             if ok {
                 let last = std::mem::take(&mut batch);
                 // A send fails only when the writer stopped; its error is reported below.
@@ -294,10 +381,7 @@ impl Repository {
             // A writer (database) error explains a reader that was stopped by it.
             let mut report = written?;
             read?;
-            if !problems.is_empty() {
-                return Err(TraceError::Rejected { problems, omitted });
-            }
-            report.events = events;
+            report.events = preparer.finish()?;
             Ok(report)
         })
     }

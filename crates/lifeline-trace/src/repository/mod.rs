@@ -20,8 +20,9 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use ingest::IngestReport;
-pub use query::{Query, StoredEvent};
+pub use check::check_records;
+pub use ingest::{IngestReport, PreparedEvent, Preparer, prepare_document};
+pub use query::{Filters, Query, StoredEvent};
 
 use crate::TraceError;
 use layout::{LAYOUT, SCHEMA, read_pragmas, write_pragmas};

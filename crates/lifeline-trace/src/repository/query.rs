@@ -22,6 +22,34 @@ pub struct StoredEvent {
     pub body: serde_json::Value,
 }
 
+impl StoredEvent {
+    /// A stored event from its parts: the body as [`PreparedEvent::body`](super::PreparedEvent)
+    /// stored it, given the standard `@context` when it has none of its own.
+    pub fn from_stored(
+        facts: EventFacts,
+        retracted: bool,
+        source: String,
+        body: &str,
+    ) -> Result<StoredEvent, TraceError> {
+        let mut body: serde_json::Value =
+            serde_json::from_str(body).map_err(|e| TraceError::Corrupt {
+                what: "event body",
+                message: e.to_string(),
+            })?;
+        if let serde_json::Value::Object(map) = &mut body
+            && !map.contains_key("@context")
+        {
+            map.insert("@context".to_owned(), default_context());
+        }
+        Ok(StoredEvent {
+            facts,
+            retracted,
+            source,
+            body,
+        })
+    }
+}
+
 /// A query as a user writes it: every given filter must hold. [`Repository::query`] checks
 /// and canonicalises the filters first (see [`Query::validate`]). With the `clap` feature it
 /// is also the set of flags of a command-line query, these comments being their help.
@@ -58,18 +86,28 @@ pub struct Query {
     pub limit: Option<usize>,
 }
 
-/// A checked query: identifiers canonical, times in UTC milliseconds, CBV terms bare.
-#[derive(Debug, Default)]
-pub(super) struct Filters {
-    epc: Option<String>,
-    class: Option<String>,
-    from: Option<i64>,
-    to: Option<i64>,
-    biz_step: Option<String>,
-    disposition: Option<String>,
-    location: Option<String>,
-    party: Option<String>,
-    limit: Option<usize>,
+/// A checked query: identifiers canonical, times in UTC milliseconds, CBV terms bare
+/// ([`Query::checked`]), for a store of events other than the [`Repository`] to answer.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Filters {
+    /// A product in any role (canonical).
+    pub epc: Option<String>,
+    /// A class in a quantity list (canonical).
+    pub class: Option<String>,
+    /// Events at or after this time (UTC milliseconds).
+    pub from: Option<i64>,
+    /// Events before this time (UTC milliseconds).
+    pub to: Option<i64>,
+    /// CBV bizStep term, or a custom URI.
+    pub biz_step: Option<String>,
+    /// CBV disposition term, or a custom URI.
+    pub disposition: Option<String>,
+    /// readPoint or bizLocation (canonical).
+    pub location: Option<String>,
+    /// A source or destination (canonical).
+    pub party: Option<String>,
+    /// At most this many events (the earliest).
+    pub limit: Option<usize>,
 }
 
 fn filter_error(field: &str, message: String) -> TraceError {
@@ -166,6 +204,30 @@ impl Query {
     /// (`TraceError::Invalid`) names the filter in its location's `field`.
     pub fn validate(&self) -> Result<(), TraceError> {
         self.parse().map(drop)
+    }
+
+    /// The filters checked (as [`Query::validate`] does) and in the form stored events are
+    /// matched against: identifiers canonical, times in UTC milliseconds, CBV terms bare.
+    pub fn checked(&self) -> Result<Filters, TraceError> {
+        let mut filters = self.parse()?;
+        for id in [
+            &mut filters.epc,
+            &mut filters.class,
+            &mut filters.location,
+            &mut filters.party,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *id = canonical_id(id);
+        }
+        for term in [&mut filters.biz_step, &mut filters.disposition]
+            .into_iter()
+            .flatten()
+        {
+            *term = crate::facts::cbv_term(term);
+        }
+        Ok(filters)
     }
 
     pub(super) fn parse(&self) -> Result<Filters, TraceError> {
@@ -276,22 +338,12 @@ impl Repository {
         for row in rows {
             let (facts, retracted, source, body) = row?;
             let facts = decode_facts(&facts)?;
-            let mut body: serde_json::Value =
-                serde_json::from_str(&body).map_err(|e| TraceError::Corrupt {
-                    what: "event body",
-                    message: e.to_string(),
-                })?;
-            if let serde_json::Value::Object(map) = &mut body
-                && !map.contains_key("@context")
-            {
-                map.insert("@context".to_owned(), default_context());
-            }
-            out.push(StoredEvent {
+            out.push(StoredEvent::from_stored(
                 facts,
-                retracted: retracted != 0,
+                retracted != 0,
                 source,
-                body,
-            });
+                &body,
+            )?);
         }
         Ok(out)
     }

@@ -268,3 +268,48 @@ fn hash_mismatch_when_content_changed_after_hashing() {
         )]
     );
 }
+
+/// `check_records`, over the facts as `prepare_document` gives them in storage order, finds
+/// what the repository's check finds, in the same order: the server checks events it keeps
+/// in its own database with it, and must answer as `lifeline trace check` does.
+#[test]
+fn check_records_matches_the_repository_check() {
+    use std::ops::ControlFlow;
+
+    use lifeline_trace::read::ReadLimits;
+    use lifeline_trace::repository::{Repository, check_records, prepare_document};
+
+    let documents = [
+        dscsa(),
+        change(&dscsa(), "<!-- E3", "bizstep:packing", "bizstep:destroying"),
+        change(&dscsa(), "<!-- E7", "disp:in_progress", "disp:recalled"),
+        change(
+            &dscsa(),
+            "<!-- E2",
+            "030001.1012345.121",
+            "030001.0012345.22",
+        ),
+        change(&dscsa(), "<!-- E1", "2025-03-27", "2023-03-31"),
+    ];
+    let mut any = false;
+    for document in &documents {
+        let mut repository = Repository::in_memory().expect("repository");
+        repository
+            .ingest(document.as_bytes(), "document")
+            .expect("ingest");
+        let mut expected = Vec::new();
+        repository
+            .check_each(&mut |finding| {
+                expected.push(finding);
+                ControlFlow::Continue(())
+            })
+            .expect("check");
+        let (_, prepared) =
+            prepare_document(document.as_bytes(), &ReadLimits::default()).expect("prepare");
+        let records: Vec<_> = prepared.into_iter().map(|p| (p.facts, false)).collect();
+        let found = check_records(&records).expect("check records");
+        assert_eq!(found, expected);
+        any |= !found.is_empty();
+    }
+    assert!(any, "some document has findings");
+}
