@@ -238,6 +238,24 @@ async fn store_load(
     Ok((StatusCode::CREATED, Json(AdvisoryLoadBody::of(&load))))
 }
 
+/// What every advisory load starts with: an admin, a body within the upload limit (413 as
+/// JSON, not axum's text), and the upload's name, digest and size.
+fn advisory_upload(
+    caller: &Caller,
+    body: Result<Bytes, BytesRejection>,
+    name: Option<String>,
+    default_name: &str,
+) -> ApiResult<(Bytes, AdvisoryUpload)> {
+    caller.require(Role::Admin)?;
+    let body = body?;
+    let upload = AdvisoryUpload {
+        name: name.unwrap_or_else(|| default_name.to_owned()),
+        sha256: sha256_hex(&body),
+        bytes: byte_count(&body),
+    };
+    Ok((body, upload))
+}
+
 /// Loads OSV advisories into the organisation: an ecosystem's export (`all.zip`, as
 /// `application/zip`) or one OSV record or an array of records (`application/json`). Each
 /// record is checked as `lifeline sbom scan --osv` checks it; the first bad one refuses
@@ -254,10 +272,13 @@ async fn load_osv(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<AdvisoryLoadBody>)> {
-    caller.require(Role::Admin)?;
-    // Over the upload limit: 413 as JSON, not axum's text.
-    let body = body?;
-    let zip = match essence(&headers).as_deref() {
+    let content_type = essence(&headers);
+    let default_name = match content_type.as_deref() {
+        Some("application/zip") => "osv.zip",
+        _ => "osv.json",
+    };
+    let (body, upload) = advisory_upload(&caller, body, query.name, default_name)?;
+    let zip = match content_type.as_deref() {
         Some("application/zip") => true,
         Some("application/json") => false,
         _ => {
@@ -266,14 +287,7 @@ async fn load_osv(
             ));
         }
     };
-    let name = query
-        .name
-        .unwrap_or_else(|| if zip { "osv.zip" } else { "osv.json" }.to_owned());
-    let upload = AdvisoryUpload {
-        name: name.clone(),
-        sha256: sha256_hex(&body),
-        bytes: byte_count(&body),
-    };
+    let name = upload.name.clone();
     let rows = blocking("OSV upload", move || {
         let mut rows = Vec::new();
         let read = if zip {
@@ -335,15 +349,8 @@ async fn load_kev(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<AdvisoryLoadBody>)> {
-    caller.require(Role::Admin)?;
-    // Over the upload limit: 413 as JSON, not axum's text.
-    let body = body?;
+    let (body, upload) = advisory_upload(&caller, body, query.name, "kev.json")?;
     require_json(&headers, "a KEV catalogue")?;
-    let upload = AdvisoryUpload {
-        name: query.name.unwrap_or_else(|| "kev.json".to_owned()),
-        sha256: sha256_hex(&body),
-        bytes: byte_count(&body),
-    };
     let content = blocking("KEV upload", move || {
         let catalogue = KevCatalogue::parse(&body).map_err(|e| advisory_error(&e))?;
         let text = String::from_utf8(body.to_vec()).map_err(|e| {
@@ -371,16 +378,9 @@ async fn load_vex(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<AdvisoryLoadBody>)> {
-    caller.require(Role::Admin)?;
-    // Over the upload limit: 413 as JSON, not axum's text.
-    let body = body?;
+    let (body, upload) = advisory_upload(&caller, body, query.name, "vex.json")?;
     require_json(&headers, "a VEX document")?;
-    let name = query.name.unwrap_or_else(|| "vex.json".to_owned());
-    let upload = AdvisoryUpload {
-        name: name.clone(),
-        sha256: sha256_hex(&body),
-        bytes: byte_count(&body),
-    };
+    let name = upload.name.clone();
     let content = blocking("VEX upload", move || {
         let statements = read_vex(&body).map_err(|e| sbom_error(&name, e))?;
         // read_vex has checked the text is UTF-8.
