@@ -114,6 +114,13 @@ const ROUTES: &[Route] = {
         route("GET", "/sboms/{id}/scan", Viewer, ById, OK),
         // With `?network=` of A's network: B is not shown it.
         route("POST", "/devices/report", Viewer, ById, OK),
+        route("POST", "/epcis/capture", Analyst, Own, ACCEPTED),
+        route("GET", "/epcis/capture/{id}", Viewer, ById, OK),
+        route("GET", "/epcis/events", Viewer, List, OK),
+        route("GET", "/epcis/history", Viewer, List, OK),
+        route("GET", "/epcis/findings", Viewer, List, OK),
+        // B's verification of A's product finds none of A's events.
+        route("POST", "/epcis/verify", Viewer, List, OK),
     ]
 };
 
@@ -164,7 +171,7 @@ struct Req {
 }
 
 /// Organisation A (`Mercy Hospital`) with a user of every role, a network, a finished job,
-/// OSV advisories, a KEV catalogue and an SBOM; organisation B (`Other Hospital`) with an
+/// OSV advisories, a KEV catalogue, an SBOM and a capture of EPCIS events; organisation B (`Other Hospital`) with an
 /// admin.
 struct Fixture {
     admin: String,
@@ -175,6 +182,7 @@ struct Fixture {
     network: String,
     job: String,
     sbom: String,
+    capture: String,
     setup_token: Option<String>,
     example: Vec<u8>,
     osv_record: Vec<u8>,
@@ -182,6 +190,7 @@ struct Fixture {
     vex: Vec<u8>,
     sbom_document: Vec<u8>,
     inventory: Vec<u8>,
+    epcis: Vec<u8>,
     counter: AtomicUsize,
 }
 
@@ -194,6 +203,19 @@ fn example(name: &str) -> Vec<u8> {
 fn vuln_data(relative: &str) -> Vec<u8> {
     let path = format!(
         "{}/../lifeline-vuln/tests/data/{relative}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// An item of the DSCSA example (`GS1_US_Pharma_Example_2_2_1_1.xml`), and its GTIN.
+const ITEM: &str = "urn:epc:id:sgtin:030001.0012345.11";
+const GTIN: &str = "00300010123455";
+
+/// A file of lifeline-trace's test data.
+fn trace_data(relative: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../lifeline-trace/tests/data/{relative}",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -261,6 +283,20 @@ impl Fixture {
             .as_str()
             .expect("an SBOM id")
             .to_owned();
+        let epcis = trace_data("dscsa/GS1_US_Pharma_Example_2_2_1_1.xml");
+        let reply = app
+            .send(
+                Method::POST,
+                "/api/v1/epcis/capture",
+                Some(&admin),
+                Some(("application/xml", epcis.clone())),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+        let capture = reply.json()["captureID"]
+            .as_str()
+            .expect("a captureID")
+            .to_owned();
         Fixture {
             admin,
             analyst,
@@ -270,6 +306,7 @@ impl Fixture {
             network,
             job: job["id"].as_str().expect("a job id").to_owned(),
             sbom,
+            capture,
             setup_token,
             example: example("iv-fluids.json"),
             osv_record,
@@ -277,6 +314,7 @@ impl Fixture {
             vex: vuln_data("bom-examples/VEX/CISA-Use-Cases/Case-1/vex-not_affected.json"),
             sbom_document,
             inventory: vuln_data("devices/inventory.json"),
+            epcis,
             counter: AtomicUsize::new(0),
         }
     }
@@ -291,6 +329,8 @@ impl Fixture {
             self.job.clone()
         } else if route.path.starts_with("/sboms/{id}") {
             self.sbom.clone()
+        } else if route.path == "/epcis/capture/{id}" {
+            self.capture.clone()
         } else if route.path == "/tokens/{id}" {
             app.store
                 .create_token(token_owner, "to revoke", None, "test")
@@ -337,6 +377,12 @@ impl Fixture {
             ("POST", "/sboms") => {
                 path.push_str(&format!("?name=sbom{n}"));
                 Some(("application/json", self.sbom_document.clone()))
+            }
+            ("POST", "/epcis/capture") => Some(("application/xml", self.epcis.clone())),
+            ("POST", "/epcis/verify") => json(json!({"gtin": GTIN, "serial": "11"})),
+            ("GET", "/epcis/history") => {
+                path.push_str(&format!("?epc={ITEM}"));
+                None
             }
             ("POST", "/devices/report") => {
                 path.push_str(&format!("?network={}", self.network));
@@ -529,6 +575,8 @@ async fn every_route_checks_its_caller() {
             fx.sbom.as_str(),
             "mercy-abc",
             "GO-2020-0001",
+            fx.capture.as_str(),
+            "urn:epc:id:sgln:030001.111111.0",
             "alice",
             "andy",
             "Mercy",

@@ -47,6 +47,30 @@ enum Shape {
     },
 }
 
+/// An EPCIS 2.0 JSON-LD document of one commissioning event, with `fields` set on it.
+fn epcis_event(fields: Value) -> Vec<u8> {
+    let mut event = json!({"type": "ObjectEvent", "eventTime": "2024-01-01T00:00:00Z",
+        "eventTimeZoneOffset": "+00:00", "action": "ADD", "bizStep": "commissioning",
+        "epcList": ["urn:epc:id:sgtin:030001.0012345.1"]});
+    for (name, value) in fields.as_object().into_iter().flatten() {
+        event[name] = value.clone();
+    }
+    json!({"@context": "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+        "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2024-01-01T00:00:00Z",
+        "epcisBody": {"eventList": [event]}})
+    .to_string()
+    .into_bytes()
+}
+
+/// A file of lifeline-trace's test data.
+fn trace_data(relative: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../lifeline-trace/tests/data/{relative}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 /// A file of lifeline-vuln's test data.
 fn vuln_data(relative: &str) -> Vec<u8> {
     let path = format!(
@@ -149,6 +173,37 @@ fn body_routes() -> Vec<BodyRoute> {
                 json!({"outage": ["edi-hub"], "replications": 10}),
                 json!({"outage": "edi-hub"}),
                 "outage",
+            ),
+        ),
+        r(
+            "POST",
+            "/epcis/capture",
+            Shape::Upload {
+                types: &[
+                    "application/xml",
+                    "text/xml",
+                    "application/json",
+                    "application/ld+json",
+                ],
+                valid: trace_data("dscsa/GS1_US_Pharma_Example_2_2_1_1.xml"),
+                wrong: json!({"@context": "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+                    "type": "EPCISDocument", "schemaVersion": "2.0",
+                    "creationDate": "2024-01-01T00:00:00Z",
+                    "epcisBody": {"eventList": [{"type": "ObjectEvent",
+                        "eventTime": "2024-01-01T00:00:00Z", "eventTimeZoneOffset": "+00:00",
+                        "epcList": ["urn:epc:id:sgtin:030001.0012345.1"], "action": 5}]}}),
+                field: "action",
+                malformed: StatusCode::BAD_REQUEST,
+                query: &[],
+            },
+        ),
+        r(
+            "POST",
+            "/epcis/verify",
+            params(
+                json!({"gtin": "00300010123455", "serial": "11"}),
+                json!({"gtin": 300010123455_u64, "serial": "11"}),
+                "gtin",
             ),
         ),
         r(
@@ -688,6 +743,18 @@ async fn bad_input_is_refused_and_nothing_is_written() {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
             ),
+            (
+                "/api/v1/epcis/verify",
+                json!({"gtin": "00300010123455", "serial": nul}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            ),
+            (
+                "/api/v1/epcis/verify",
+                json!({"gtin": "12ab", "serial": "11"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("gtin"),
+            ),
         ] {
             let reply = app.post_json(path, &admin, &body).await;
             refused(&app, &format!("POST {path} {body}"), &reply, status, field);
@@ -794,6 +861,66 @@ async fn bad_input_is_refused_and_nothing_is_written() {
                 StatusCode::NOT_FOUND,
                 None,
             ),
+            (
+                "GET",
+                "/api/v1/epcis/capture/%00",
+                StatusCode::NOT_FOUND,
+                None,
+            ),
+            (
+                "GET",
+                "/api/v1/epcis/capture/cap_unknown",
+                StatusCode::NOT_FOUND,
+                None,
+            ),
+            (
+                "GET",
+                "/api/v1/epcis/history",
+                StatusCode::BAD_REQUEST,
+                None,
+            ),
+            (
+                "GET",
+                "/api/v1/epcis/history?epc=%00",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("epc"),
+            ),
+            (
+                "GET",
+                "/api/v1/epcis/history?epc=urn:epc:id:sgtin:0614141.107346.%00",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("epc"),
+            ),
+            (
+                "GET",
+                "/api/v1/epcis/events?surprise=1",
+                StatusCode::BAD_REQUEST,
+                None,
+            ),
+            (
+                "GET",
+                "/api/v1/epcis/events?EQ_bizStep=%00",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("EQ_bizStep"),
+            ),
+            (
+                "GET",
+                "/api/v1/epcis/events?MATCH_anyEPC=%00",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("MATCH_anyEPC"),
+            ),
+            (
+                "GET",
+                "/api/v1/epcis/events?perPage=0",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("perPage"),
+            ),
+            (
+                "GET",
+                "/api/v1/epcis/events?GE_eventTime=yesterday",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("GE_eventTime"),
+            ),
             ("GET", "/api/v1/no-such-route", StatusCode::NOT_FOUND, None),
             (
                 "PUT",
@@ -839,6 +966,26 @@ async fn bad_input_is_refused_and_nothing_is_written() {
                 nul_kev.into_bytes(),
             ),
             ("/api/v1/sboms", "application/json", nul_sbom.into_bytes()),
+            (
+                "/api/v1/epcis/capture",
+                "application/ld+json",
+                epcis_event(json!({"readPoint": {"id": "https://example.com/rp/a\u{0}b"}})),
+            ),
+            (
+                "/api/v1/epcis/capture",
+                "application/ld+json",
+                epcis_event(json!({"bizStep": "https://example.com/step/a\u{0}b"})),
+            ),
+            (
+                "/api/v1/epcis/capture",
+                "application/ld+json",
+                epcis_event(json!({"bizLocation": {"id": "https://example.com/loc/\u{0}"}})),
+            ),
+            (
+                "/api/v1/epcis/capture",
+                "application/ld+json",
+                epcis_event(json!({"epcList": ["https://id.gs1.org/01/00300010123455/21/\u{0}"]})),
+            ),
         ] {
             let reply = raw(&app, "POST", path, &admin, Some(content_type), body).await;
             refused(
@@ -881,6 +1028,11 @@ async fn bad_input_is_refused_and_nothing_is_written() {
         assert_eq!(list["networks"][0]["version"], 1, "{label}: {list}");
         let sboms = app.get("/api/v1/sboms", &admin).await.json();
         assert_eq!(sboms["sboms"], json!([]), "{label}: {sboms}");
+        let events = app.get("/api/v1/epcis/events", &admin).await.json();
+        assert!(
+            events.to_string().contains("\"eventList\":[]"),
+            "{label}: {events}"
+        );
         let advisories = app.get("/api/v1/advisories", &admin).await.json();
         assert_eq!(advisories["loads"], json!([]), "{label}: {advisories}");
         let users = app.get("/api/v1/users", &admin).await.json();

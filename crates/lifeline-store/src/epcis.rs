@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row as _};
 
+use crate::ids::holds_nul;
 use crate::{Access, AuditEntry, Backend, Store, StoreError, new_id, now_ms};
 
 /// One event to capture, as the server prepared it.
@@ -185,6 +186,32 @@ struct Known {
     pending: Option<usize>,
 }
 
+/// Refuses an event whose values kept in columns of their own (type, bizStep,
+/// disposition, readPoint, bizLocation, EPCs) hold a control character: JSON escapes any
+/// character, a NUL too, and PostgreSQL holds no NUL; no identifier has one.
+fn check_event(index: usize, event: &NewEpcisEvent) -> Result<(), StoreError> {
+    let named = [
+        ("type", Some(&event.event_type)),
+        ("bizStep", Some(&event.biz_step)),
+        ("disposition", Some(&event.disposition)),
+        ("readPoint", event.read_point.as_ref()),
+        ("bizLocation", event.biz_location.as_ref()),
+    ];
+    let epcs = event.epcs.iter().map(|epc| ("epcList", Some(epc)));
+    for (field, value) in named.into_iter().chain(epcs) {
+        if value.is_some_and(|v| v.chars().any(char::is_control)) {
+            return Err(StoreError::invalid(
+                &format!("eventList[{index}].{field}"),
+                format!(
+                    "event {index}: `{field}` holds a control character: `{}`",
+                    lifeline_text::escaped(value.map_or("", String::as_str))
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Stores the events of one document for `org_id`, all or none, with one audit entry;
     /// returns the capture job. `format` is `json` or `xml`.
@@ -287,6 +314,10 @@ impl Store {
                     break;
                 }
             };
+            // An invalid event drops the transaction: nothing of the document is kept.
+            for (offset, event) in events.iter().enumerate() {
+                check_event(capture.events as usize + offset, event)?;
+            }
             capture.events += events.len() as i64;
             // Which of the batch's hashes are stored already, and whether retracted.
             let mut wanted: Vec<&str> = events
@@ -460,6 +491,9 @@ impl Store {
         access: &Access,
         id: &str,
     ) -> Result<Option<EpcisCapture>, StoreError> {
+        if holds_nul(id) {
+            return Ok(None);
+        }
         let row = sqlx::query(
             "SELECT id, org_id, format, events, added, duplicates, retracted, created_at, \
              created_by FROM epcis_captures WHERE org_id = $1 AND $2 = 1 AND id = $3",

@@ -7,6 +7,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use lifeline_store::{
@@ -268,9 +269,11 @@ async fn capture(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     caller.require(Role::Analyst)?;
+    // Over the upload limit: 413 as JSON, not axum's text.
+    let body = body?;
     let format = capture_format(&headers)?;
     // Reading and writing overlap: a blocking thread reads, checks and hashes the events
     // while the capture writes the batches it was handed into one transaction.
