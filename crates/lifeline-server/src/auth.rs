@@ -143,14 +143,35 @@ impl LoginLimiter {
         }
     }
 
-    /// Seconds to wait before `name` may try again from `ip`, or `None`.
+    /// Seconds to wait before `name` may try again from `ip`, or `None`. One address is
+    /// also limited across all names (ten times the per-name limit), against trying one
+    /// password on many accounts.
     pub fn blocked(&self, ip: Option<IpAddr>, name: &str) -> Option<u64> {
         let mut map = self.failures.lock().ok()?;
         let now = Instant::now();
-        let key = (ip, name.to_lowercase());
+        let per_name = self.wait(&mut map, (ip, name.to_lowercase()), self.limit, now);
+        let per_address = ip.and_then(|ip| {
+            self.wait(
+                &mut map,
+                (Some(ip), String::new()),
+                self.limit.saturating_mul(10),
+                now,
+            )
+        });
+        per_name.max(per_address)
+    }
+
+    /// Seconds until `key` has fewer than `limit` failures in the window, or `None`.
+    fn wait(
+        &self,
+        map: &mut HashMap<LoginKey, Vec<Instant>>,
+        key: LoginKey,
+        limit: u32,
+        now: Instant,
+    ) -> Option<u64> {
         let times = map.get_mut(&key)?;
         times.retain(|t| now.duration_since(*t) < self.window);
-        if times.len() < self.limit as usize {
+        if times.len() < limit as usize {
             return None;
         }
         let oldest = times.first().copied()?;
@@ -168,12 +189,15 @@ impl LoginLimiter {
             if map.len() > 100_000 {
                 map.clear();
             }
-            map.entry((ip, name.to_lowercase()))
-                .or_default()
-                .push(Instant::now());
+            let now = Instant::now();
+            map.entry((ip, name.to_lowercase())).or_default().push(now);
+            if ip.is_some() {
+                map.entry((ip, String::new())).or_default().push(now);
+            }
         }
     }
 
+    /// Clears the failures of `name` from `ip` (those counted against the address stay).
     pub fn succeeded(&self, ip: Option<IpAddr>, name: &str) {
         if let Ok(mut map) = self.failures.lock() {
             map.remove(&(ip, name.to_lowercase()));
@@ -196,6 +220,13 @@ mod tests {
         assert!(limiter.blocked(ip, "alice").is_some());
         // Another address is not blocked.
         assert_eq!(limiter.blocked(None, "alice"), None);
+        // One address trying many names is blocked across them, past ten times the limit.
+        let sprayer = Some(IpAddr::from([10, 0, 0, 9]));
+        for n in 0..30 {
+            assert_eq!(limiter.blocked(sprayer, &format!("user{n}")), None, "{n}");
+            limiter.failed(sprayer, &format!("user{n}"));
+        }
+        assert!(limiter.blocked(sprayer, "someone-new").is_some());
         limiter.succeeded(ip, "ALICE");
         assert_eq!(limiter.blocked(ip, "alice"), None);
     }

@@ -70,34 +70,47 @@ async fn setup(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<SetupRequest>,
 ) -> ApiResult<(StatusCode, Json<UserBody>)> {
+    // The token is taken out while this request sets up, so that a second request at the
+    // same moment finds none (409); it is put back if setting up fails.
     let token = {
-        let guard = state
+        let mut guard = state
             .setup_token
             .lock()
             .map_err(|_| ApiError::internal("setup", &"lock poisoned"))?;
-        guard.clone()
+        match guard.as_deref() {
+            None => {
+                return Err(ApiError::conflict(
+                    "lifeline is set up already: an admin creates users",
+                ));
+            }
+            Some(expected) if !same_secret(&request.setup_token, expected) => {
+                return Err(
+                    ApiError::unauthorized("the setup token is not the one printed at start")
+                        .with_field("setup_token"),
+                );
+            }
+            Some(_) => guard.take(),
+        }
     };
-    let Some(expected) = token else {
-        return Err(ApiError::conflict(
-            "lifeline is set up already: an admin creates users",
-        ));
+    let created = async {
+        if state.store.count_users().await? > 0 {
+            return Err(ApiError::conflict("lifeline is set up already"));
+        }
+        Ok(state
+            .store
+            .create_first_admin(&request.org, &request.user, &request.password, "setup")
+            .await?)
+    }
+    .await;
+    let user = match created {
+        Ok(user) => user,
+        Err(e) => {
+            if let Ok(mut guard) = state.setup_token.lock() {
+                *guard = token;
+            }
+            return Err(e);
+        }
     };
-    if !same_secret(&request.setup_token, &expected) {
-        return Err(
-            ApiError::unauthorized("the setup token is not the one printed at start")
-                .with_field("setup_token"),
-        );
-    }
-    if state.store.count_users().await? > 0 {
-        return Err(ApiError::conflict("lifeline is set up already"));
-    }
-    let user = state
-        .store
-        .create_first_admin(&request.org, &request.user, &request.password, "setup")
-        .await?;
-    if let Ok(mut guard) = state.setup_token.lock() {
-        *guard = None;
-    }
     tracing::info!(user = %user.name, org = %user.org_name, "set up: first admin created");
     Ok((StatusCode::CREATED, Json(UserBody::of(&user))))
 }
