@@ -84,10 +84,10 @@ async fn setup(
                 ));
             }
             Some(expected) if !same_secret(&request.setup_token, expected) => {
-                return Err(
-                    ApiError::unauthorized("the setup token is not the one printed at start")
-                        .with_field("setup_token"),
-                );
+                return Err(ApiError::unauthorized(
+                    "the setup token is not the one printed at start",
+                )
+                .with_field("setup_token"));
             }
             Some(_) => guard.take(),
         }
