@@ -79,7 +79,6 @@ async fn upload_stress_report_and_isolation() {
             .await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
         assert!(app.store.verify_audit().await.unwrap().is_ok());
-        let _ = Method::GET;
     }
 }
 
@@ -98,5 +97,42 @@ async fn openapi_document_is_whole() {
             schemas.contains_key(name),
             "`{name}` is referred to but not defined"
         );
+    }
+}
+
+/// Two setups at the same moment: one creates the first admin, the other is refused, and
+/// only one user exists.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_setups_create_one_admin() {
+    for app in apps().await {
+        let token = app
+            .state
+            .setup_token()
+            .expect("a fresh database offers setup");
+        let body = |user: &str| {
+            Some((
+                "application/json",
+                serde_json::json!({
+                    "setup_token": token, "org": "Mercy Hospital",
+                    "user": user, "password": common::PASSWORD
+                })
+                .to_string()
+                .into_bytes(),
+            ))
+        };
+        let (first, second) = tokio::join!(
+            app.send(Method::POST, "/api/v1/setup", None, body("alice")),
+            app.send(Method::POST, "/api/v1/setup", None, body("bob")),
+        );
+        let mut statuses = [first.status, second.status];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::CREATED, StatusCode::CONFLICT],
+            "{}",
+            app.db.label
+        );
+        assert_eq!(app.store.count_users().await.unwrap(), 1);
+        assert!(app.state.setup_token().is_none());
     }
 }
