@@ -44,3 +44,9 @@ pub fn limit(limit: Option<u32>) -> Result<i64, ApiError> {
         _ => Err(ApiError::invalid("limit", "must be 1 to 1000")),
     }
 }
+
+/// The query of a route that takes no parameters: an unknown one is a 400, as on every
+/// route that takes some.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoQuery {}

@@ -136,3 +136,20 @@ async fn concurrent_setups_create_one_admin() {
         assert!(app.state.setup_token().is_none());
     }
 }
+
+/// A route that takes no query parameters refuses unknown ones, like the routes that do.
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_query_parameters_are_refused() {
+    let app = common::TestApp::on(lifeline_store::testing::sqlite()).await;
+    let token = app.user("Mercy Hospital", "alice", Role::Admin).await;
+    let reply = app
+        .send(
+            Method::POST,
+            "/api/v1/epcis/capture?captureErrorBehaviour=proceed",
+            Some(&token),
+            Some(("application/json", b"{}".to_vec())),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text());
+    assert_eq!(reply.json()["error"]["code"], "bad_request");
+}

@@ -27,7 +27,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, CommonErrors, DiagnosticBody};
-use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::extract::{JsonBody, NoQuery, PathParams, QueryParams};
 
 /// Routes that take a whole document as their body (the upload size limit applies).
 pub fn upload_router() -> OpenApiRouter<AppState> {
@@ -268,6 +268,7 @@ fn name_of(format: Format) -> &'static str {
 async fn capture(
     State(state): State<AppState>,
     caller: Caller,
+    QueryParams(NoQuery {}): QueryParams<NoQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
