@@ -46,6 +46,8 @@ pub struct AppState {
     login_limiter: Arc<auth::LoginLimiter>,
     /// The one-time setup token, while no user exists.
     setup_token: Arc<Mutex<Option<String>>>,
+    /// Each organisation's advisories as lifeline-vuln's index, while unchanged.
+    advisories: Arc<routes::vuln::AdvisoryCache>,
     cookie_secure: bool,
     session_hours: u32,
 }
@@ -77,6 +79,7 @@ impl AppState {
                 Duration::from_secs(15 * 60),
             )),
             setup_token: Arc::new(Mutex::new(setup_token)),
+            advisories: Arc::default(),
             cookie_secure: config.cookie_secure.unwrap_or(true),
             session_hours: config.session_hours.unwrap_or(12).clamp(1, 24 * 30),
         })

@@ -9,7 +9,7 @@
 //! export is parsed once per load, not once per scan.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 
 use axum::Json;
 use axum::body::Bytes;
@@ -419,9 +419,10 @@ async fn list_advisories(
     }))
 }
 
-/// The built indexes, per organisation, with the generation they were built at. A few
-/// organisations at most are kept; the rest are built again when asked for.
-static SOURCES: LazyLock<Mutex<SourcesCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+/// The built indexes, per organisation, with the generation they were built at (held by
+/// [`AppState`]). A few organisations at most are kept; the rest are built again when
+/// asked for.
+pub(crate) type AdvisoryCache = Mutex<SourcesCache>;
 
 /// Organisation id → (the store's advisory generation, the index built at it).
 type SourcesCache = HashMap<String, (String, Arc<LoadedSources>)>;
@@ -433,7 +434,7 @@ const CACHED_ORGANISATIONS: usize = 8;
 async fn organisation_sources(state: &AppState, caller: &Caller) -> ApiResult<Arc<LoadedSources>> {
     let access = caller.access();
     let generation = state.store.advisory_generation(&access).await?;
-    if let Ok(cache) = SOURCES.lock()
+    if let Ok(cache) = state.advisories.lock()
         && let Some((built, sources)) = cache.get(&access.org_id)
         && *built == generation
     {
@@ -463,7 +464,7 @@ async fn organisation_sources(state: &AppState, caller: &Caller) -> ApiResult<Ar
         Ok(Arc::new(LoadedSources { index, kev, vex }))
     })
     .await?;
-    if let Ok(mut cache) = SOURCES.lock() {
+    if let Ok(mut cache) = state.advisories.lock() {
         if cache.len() >= CACHED_ORGANISATIONS && !cache.contains_key(&access.org_id) {
             cache.clear();
         }
