@@ -11,7 +11,6 @@ use lifeline_network::{Format, LoadError, Loaded, ReadLimits, Scenario, Validate
 use lifeline_sim::{MonteCarlo, OutageSpec, SimOptions, Simulator};
 use lifeline_store::{JobKind, NetworkUpload, StoredNetwork, UploadFormat};
 use serde::Deserialize;
-use sha2::{Digest as _, Sha256};
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, DiagnosticBody};
@@ -19,12 +18,10 @@ use crate::error::{ApiError, DiagnosticBody};
 /// Most CSV tables in a zip, and most bytes unpacked from it in all.
 const ZIP_ENTRIES: usize = 64;
 
-/// Which format a request's `Content-Type` names.
+/// Which format a request's `Content-Type` (its essence: [`crate::extract::content_type`])
+/// names.
 pub fn upload_format(content_type: Option<&str>) -> Result<UploadFormat, ApiError> {
-    let essence = content_type
-        .and_then(|c| c.split(';').next())
-        .map(|c| c.trim().to_ascii_lowercase());
-    match essence.as_deref() {
+    match content_type {
         Some("application/json") => Ok(UploadFormat::Json),
         Some("application/yaml" | "application/x-yaml" | "text/yaml") => Ok(UploadFormat::Yaml),
         Some("application/zip") => Ok(UploadFormat::Zip),
@@ -149,7 +146,7 @@ pub fn upload_of(format: UploadFormat, bytes: &[u8], loaded: &Loaded) -> Network
     NetworkUpload {
         format,
         body,
-        sha256: crate::hex(&Sha256::digest(bytes)),
+        sha256: lifeline_store::sha256_hex(bytes),
         bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
         summary: serde_json::json!({
             "name": network.name,

@@ -50,3 +50,12 @@ pub fn limit(limit: Option<u32>) -> Result<i64, ApiError> {
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoQuery {}
+
+/// The `Content-Type` of a request, lower-cased, without parameters (`; charset=...`).
+pub fn content_type(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .map(|c| c.trim().to_ascii_lowercase())
+}

@@ -320,12 +320,13 @@ pub fn init_logging(format: LogFormat) {
     };
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
+/// Runs blocking work (parsing, solving, hashing) off the async threads; a task that
+/// panicked or was cancelled is the server's failure (500), logged under `context`.
+pub(crate) async fn blocking<T: Send + 'static>(
+    context: &'static str,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::internal(context, &e))?
 }

@@ -24,7 +24,12 @@ pub fn new_secret(prefix: &str) -> String {
 /// What is stored of a secret: its SHA-256, hex. Secrets are 256 random bits, so a fast
 /// hash is enough (a password needs argon2id; a random token does not).
 pub fn secret_digest(secret: &str) -> String {
-    hex(&Sha256::digest(secret.as_bytes()))
+    sha256_hex(secret.as_bytes())
+}
+
+/// SHA-256 of `bytes`, hex: the digest stored for uploads, secrets and audit entries.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

@@ -41,7 +41,7 @@ pub use audit::{AuditEntry, AuditReport, AuditRow, Tamper};
 pub use crypto::{KeyError, Keyring};
 pub use epcis::{EpcisBatch, EpcisCapture, EpcisFilter, NewEpcisEvent, StoredEpcisEvent};
 pub use error::StoreError;
-pub use ids::{new_id, new_secret, now_ms, rfc3339, secret_digest};
+pub use ids::{new_id, new_secret, now_ms, rfc3339, secret_digest, sha256_hex};
 pub use jobs::{Job, JobKind, JobState, NewJob};
 pub use networks::{NetworkInfo, NetworkUpload, NetworkVersion, StoredNetwork, UploadFormat};
 pub use vuln::{

@@ -157,19 +157,9 @@ impl CaptureJob {
 
 /// The syntax a body's `Content-Type` announces.
 fn capture_format(headers: &HeaderMap) -> ApiResult<Format> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    match essence.as_str() {
-        "application/json" | "application/ld+json" => Ok(Format::Json),
-        "application/xml" | "text/xml" => Ok(Format::Xml),
+    match crate::extract::content_type(headers).as_deref() {
+        Some("application/json" | "application/ld+json") => Ok(Format::Json),
+        Some("application/xml" | "text/xml") => Ok(Format::Xml),
         _ => Err(ApiError::unsupported_media_type(
             "an EPCIS document is `application/json`, `application/ld+json`, \
              `application/xml` or `text/xml`",

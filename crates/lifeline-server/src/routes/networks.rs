@@ -114,12 +114,6 @@ pub struct UploadQuery {
     pub name: Option<String>,
 }
 
-fn content_type(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-}
-
 /// Reads an uploaded network off the async threads.
 async fn read_upload(
     headers: &HeaderMap,
@@ -129,14 +123,13 @@ async fn read_upload(
     lifeline_network::Loaded,
     lifeline_store::NetworkUpload,
 )> {
-    let format = analysis::upload_format(content_type(headers))?;
-    tokio::task::spawn_blocking(move || {
+    let format = analysis::upload_format(crate::extract::content_type(headers).as_deref())?;
+    crate::blocking("upload", move || {
         let loaded = analysis::load(format, &body, &ReadLimits::default())?;
         let upload = analysis::upload_of(format, &body, &loaded);
         Ok((format, loaded, upload))
     })
     .await
-    .map_err(|e| ApiError::internal("upload", &e))?
 }
 
 /// Uploads a network: `application/json`, `application/yaml`, or `application/zip` (a zip
@@ -377,12 +370,11 @@ async fn queue(
         })?;
     let version = stored.version.version;
     let checked = params.clone();
-    let total = tokio::task::spawn_blocking(move || {
+    let total = crate::blocking("job check", move || {
         let loaded = analysis::load_stored(&stored)?;
         analysis::prepare(kind, &checked, &loaded.network).map(|p| p.total())
     })
-    .await
-    .map_err(|e| ApiError::internal("job check", &e))??;
+    .await?;
     let job = NewJob {
         kind,
         network_id: id.to_owned(),

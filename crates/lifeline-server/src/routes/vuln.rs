@@ -26,7 +26,6 @@ use lifeline_vuln::scan::{LoadedSources, ScanReport, scan, scan_document};
 use lifeline_vuln::vex::read_vex;
 use lifeline_vuln::{AdvisoryError, DeviceError, SbomError};
 use serde::{Deserialize, Serialize};
-use sha2::Digest as _;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -35,7 +34,7 @@ use crate::AppState;
 use crate::analysis;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, CommonErrors, DiagnosticBody, ErrorBody};
-use crate::extract::{PathParams, QueryParams};
+use crate::extract::{PathParams, QueryParams, content_type};
 
 /// Routes that take a whole document as their body (the upload size limit applies).
 pub fn upload_router() -> OpenApiRouter<AppState> {
@@ -54,17 +53,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(scan_sbom))
 }
 
-/// The `Content-Type` of a request, lower-cased, without parameters.
-fn essence(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|c| c.split(';').next())
-        .map(|c| c.trim().to_ascii_lowercase())
-}
-
 fn require_json(headers: &HeaderMap, what: &str) -> ApiResult<()> {
-    match essence(headers).as_deref() {
+    match content_type(headers).as_deref() {
         Some("application/json") => Ok(()),
         _ => Err(ApiError::unsupported_media_type(format!(
             "{what} is application/json"
@@ -74,29 +64,12 @@ fn require_json(headers: &HeaderMap, what: &str) -> ApiResult<()> {
 
 /// JSON or XML (CycloneDX XML SBOMs, FHIR XML inventories).
 fn require_json_or_xml(headers: &HeaderMap, what: &str) -> ApiResult<()> {
-    match essence(headers).as_deref() {
+    match content_type(headers).as_deref() {
         Some("application/json" | "application/xml" | "text/xml") => Ok(()),
         _ => Err(ApiError::unsupported_media_type(format!(
             "{what} is application/json or application/xml"
         ))),
     }
-}
-
-/// Runs document parsing off the async threads.
-async fn blocking<T: Send + 'static>(
-    context: &'static str,
-    work: impl FnOnce() -> ApiResult<T> + Send + 'static,
-) -> ApiResult<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| ApiError::internal(context, &e))?
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn byte_count(bytes: &[u8]) -> i64 {
@@ -250,7 +223,7 @@ fn advisory_upload(
     let body = body?;
     let upload = AdvisoryUpload {
         name: name.unwrap_or_else(|| default_name.to_owned()),
-        sha256: sha256_hex(&body),
+        sha256: lifeline_store::sha256_hex(&body),
         bytes: byte_count(&body),
     };
     Ok((body, upload))
@@ -272,7 +245,7 @@ async fn load_osv(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<AdvisoryLoadBody>)> {
-    let content_type = essence(&headers);
+    let content_type = content_type(&headers);
     let default_name = match content_type.as_deref() {
         Some("application/zip") => "osv.zip",
         _ => "osv.json",
@@ -288,7 +261,7 @@ async fn load_osv(
         }
     };
     let name = upload.name.clone();
-    let rows = blocking("OSV upload", move || {
+    let rows = crate::blocking("OSV upload", move || {
         let mut rows = Vec::new();
         let read = if zip {
             zip_records(&name, &body, &ZipLimits::default(), |entry, bytes| {
@@ -351,7 +324,7 @@ async fn load_kev(
 ) -> ApiResult<(StatusCode, Json<AdvisoryLoadBody>)> {
     let (body, upload) = advisory_upload(&caller, body, query.name, "kev.json")?;
     require_json(&headers, "a KEV catalogue")?;
-    let content = blocking("KEV upload", move || {
+    let content = crate::blocking("KEV upload", move || {
         let catalogue = KevCatalogue::parse(&body).map_err(|e| advisory_error(&e))?;
         let text = String::from_utf8(body.to_vec()).map_err(|e| {
             ApiError::invalid_document(format!("KEV catalogue: not UTF-8: {e}"), Vec::new())
@@ -381,7 +354,7 @@ async fn load_vex(
     let (body, upload) = advisory_upload(&caller, body, query.name, "vex.json")?;
     require_json(&headers, "a VEX document")?;
     let name = upload.name.clone();
-    let content = blocking("VEX upload", move || {
+    let content = crate::blocking("VEX upload", move || {
         let statements = read_vex(&body).map_err(|e| sbom_error(&name, e))?;
         // read_vex has checked the text is UTF-8.
         let text = String::from_utf8(body.to_vec())
@@ -441,7 +414,7 @@ async fn organisation_sources(state: &AppState, caller: &Caller) -> ApiResult<Ar
         return Ok(Arc::clone(sources));
     }
     let texts = state.store.advisory_texts(&access).await?;
-    let sources = blocking("advisory index", move || {
+    let sources = crate::blocking("advisory index", move || {
         // Every text was checked when it was loaded: one that fails now is the server's
         // fault (a corrupt database), not the caller's.
         let corrupt = |e: &dyn std::fmt::Display| ApiError::internal("stored advisories", e);
@@ -553,9 +526,9 @@ async fn upload_sbom(
     // Over the upload limit: 413 as JSON, not axum's text.
     let body = body?;
     require_json_or_xml(&headers, "an SBOM")?;
-    let sha256 = sha256_hex(&body);
+    let sha256 = lifeline_store::sha256_hex(&body);
     let label = query.name.clone().unwrap_or_else(|| "the SBOM".to_owned());
-    let sbom = blocking("SBOM upload", move || {
+    let sbom = crate::blocking("SBOM upload", move || {
         let loaded = lifeline_vuln::read_sbom(&body).map_err(|e| sbom_error(&label, e))?;
         let text = String::from_utf8(body.to_vec())
             .map_err(|e| ApiError::invalid_document(format!("not UTF-8: {e}"), Vec::new()))?;
@@ -670,7 +643,7 @@ async fn scan_sbom(
         .ok_or_else(|| ApiError::not_found("SBOM", &id))?;
     let sources = scan_sources(&state, &caller).await?;
     let format = query.format.unwrap_or_default();
-    blocking("scan", move || {
+    crate::blocking("scan", move || {
         let loaded = lifeline_vuln::read_sbom(stored.body.as_bytes())
             .map_err(|e| ApiError::internal("stored SBOM", &e))?;
         let reports: Vec<ScanReport> =
@@ -732,17 +705,17 @@ async fn devices_report(
                 .network_body(&access, id, query.version)
                 .await?
                 .ok_or_else(|| ApiError::not_found("network", id))?;
-            Some(blocking("network", move || analysis::load_stored(&stored)).await?)
+            Some(crate::blocking("network", move || analysis::load_stored(&stored)).await?)
         }
         None => None,
     };
-    let inventory = blocking("inventory", move || {
+    let inventory = crate::blocking("inventory", move || {
         lifeline_vuln::devices::read_inventory(&body).map_err(device_error)
     })
     .await?;
     let sources = scan_sources(&state, &caller).await?;
     let sboms = state.store.sbom_bodies(&access).await?;
-    blocking("devices report", move || {
+    crate::blocking("devices report", move || {
         let mut scanned = Vec::with_capacity(sboms.len());
         for stored in &sboms {
             let loaded = lifeline_vuln::read_sbom(stored.body.as_bytes())
