@@ -30,38 +30,10 @@ die() {
 command -v wrk >/dev/null || die "wrk is not installed; hint: apt-get install wrk"
 [[ -f $network_file ]] || die "\`$network_file\`: no such file"
 
-tmp=$(mktemp -d)
-server_pid=
-pg_admin_url=
-pg_db=
-cleanup() {
-    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    if [[ -n $pg_db ]]; then
-        psql --quiet --no-psqlrc "$pg_admin_url" -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)" >/dev/null 2>&1 || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-case $target in
-sqlite)
-    database="sqlite://$tmp/lifeline.db"
-    label=SQLite
-    ;;
-postgres://* | postgresql://*)
-    pg_admin_url=$target
-    pg_db="lifeline_bench_$$"
-    psql --quiet --no-psqlrc --set=ON_ERROR_STOP=1 "$pg_admin_url" -c "CREATE DATABASE \"$pg_db\"" >/dev/null
-    database=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$pg_admin_url" "$pg_db")
-    label=PostgreSQL
-    ;;
-*) die "\`$target\`: expected \`sqlite\` or a postgres:// URL" ;;
-esac
-export LIFELINE_DATABASE_URL=$database
-export NO_COLOR=1 LIFELINE_QUIET=1 XDG_DATA_HOME=$tmp/data
+# shellcheck source=../tools/serve-database.sh
+source "$root/tools/serve-database.sh"
+serve_database "$target" lifeline_bench
+export NO_COLOR=1 LIFELINE_QUIET=1
 
 "$bin" admin create-org bench >/dev/null
 printf 'bench password 1\n' | "$bin" admin create-user --org bench --name bench --role admin >/dev/null

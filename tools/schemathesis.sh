@@ -40,44 +40,12 @@ schemathesis=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts")
     die "schemathesis is not installed; hint: python3 -m pip install schemathesis==4.32.5"
 command -v curl >/dev/null || die "curl is not installed"
 
-tmp=$(mktemp -d)
-server_pid=
-pg_admin_url=
-pg_db=
-cleanup() {
-    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -KILL "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    if [[ -n $pg_db ]]; then
-        psql --quiet --no-psqlrc "$pg_admin_url" -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)" >/dev/null 2>&1 || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-case $target in
-sqlite)
-    database="sqlite://$tmp/lifeline.db"
-    label=SQLite
-    ;;
-postgres://* | postgresql://*)
-    command -v psql >/dev/null || die "psql is needed to make a fresh database; hint: apt-get install postgresql-client"
-    pg_admin_url=$target
-    pg_db="lifeline_schemathesis_$$_${RANDOM}"
-    psql --quiet --no-psqlrc --set=ON_ERROR_STOP=1 "$pg_admin_url" -c "CREATE DATABASE \"$pg_db\"" >/dev/null ||
-        die "cannot create database \`$pg_db\` on the PostgreSQL server"
-    # The same server and credentials, another database: replace the URL's path.
-    database=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$pg_admin_url" "$pg_db")
-    label=PostgreSQL
-    ;;
-*) die "\`$target\`: expected \`sqlite\` or a postgres:// URL" ;;
-esac
-export LIFELINE_DATABASE_URL=$database
+# The server is killed outright at exit if still running (a clean stop is checked below).
+SERVE_STOP_SIGNAL=KILL
+# shellcheck source=serve-database.sh
+source "$root/tools/serve-database.sh"
+serve_database "$target" lifeline_schemathesis
 export NO_COLOR=1
-# The data folder holds the key file of a PostgreSQL database (a SQLite one keeps it beside
-# the database): the admin commands and the server must share it.
-export XDG_DATA_HOME=$tmp/data
 
 echo "schemathesis.sh: $label, fresh database; $("$bin" --version 2>/dev/null || echo lifeline)"
 "$bin" admin create-org acme >/dev/null
