@@ -306,7 +306,7 @@ const mapPage = await measureMap(`/networks/${encodeURIComponent(net10k)}`);
 await context.close();
 fs.rmSync(profile, { recursive: true, force: true });
 
-const version = (await import('node:child_process')).execFileSync(process.env.LIFELINE_CHROMIUM || '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim();
+const version = (await import('node:child_process')).execFileSync(process.env.LIFELINE_CHROMIUM || '/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 const report = { label: process.env.BENCH_LABEL ?? '', chromium: version, loads, overview, stress: stressPage, map: mapPage };
 if (process.env.BENCH_OUT) {
     fs.writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(report, null, 2)}\n`);
