@@ -23,6 +23,9 @@
 //   - axe-core finds no serious or critical violation on the login page, every page linked
 //     from nav#main-nav, the stress, entity-detail and network pages, and the uploads page
 //     with errors; a full-page screenshot of each goes to the artefacts folder;
+//   - with JavaScript off, the viewer logs in and reads the overview, the stress page and
+//     the detail page (only the map needs JavaScript);
+//   - Tab shows where the focus is on the login form and the nav links (outline or shadow);
 //   - throughout: no request leaves the server's origin, no Content Security Policy
 //     violation, no uncaught script error, no 5xx answer, no failed /assets/ request.
 //
@@ -232,6 +235,12 @@ async function focused() {
             type: element.getAttribute('type'),
             inLogin: Boolean(element.closest('form#login')),
             inNav: Boolean(element.closest('nav#main-nav')),
+            // A keyboard user must see where the focus is (WCAG 2.4.7): an outline or a
+            // box shadow, the browser's own or the page's.
+            focusVisible: (() => {
+                const style = getComputedStyle(element);
+                return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+            })(),
             text: (element.innerText || element.value || '').trim().slice(0, 40),
         };
     });
@@ -337,6 +346,9 @@ await step('anonymous visit and the login page', async () => {
         ],
         'keyboard on /login',
     );
+    for (const control of walk.filter((c) => c.inLogin)) {
+        check(control.focusVisible, `keyboard on /login: ${describe(control)} shows no focus indicator (outline or box-shadow) when focused`);
+    }
     await audit('login');
 });
 
@@ -354,6 +366,9 @@ await step('admin logs in; keyboard reaches the nav links', async () => {
         links.map((link) => [`nav link ${link}`, (c) => c.inNav && c.href === link]),
         'keyboard on /',
     );
+    for (const control of walk.filter((c) => c.inNav || c.inLogin)) {
+        check(control.focusVisible, `keyboard on /: ${describe(control)} shows no focus indicator (outline or box-shadow) when focused`);
+    }
 });
 
 await step('admin uploads the IV-fluids example', async () => {
@@ -554,6 +569,37 @@ await step("another organisation's admin cannot see the network", async () => {
     await visit('/networks');
     check(!(await page.content()).includes(`/networks/${id}`), "another organisation's /networks links the network");
     await logout();
+});
+
+await step('the pages work without JavaScript', async () => {
+    const id = needNetwork();
+    const noScript = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-chromium-nojs-'));
+    const plain = await chromium.launchPersistentContext(noScript, {
+        executablePath: env.chromium,
+        headless: true,
+        javaScriptEnabled: false,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+    });
+    try {
+        const tab = plain.pages()[0] ?? (await plain.newPage());
+        tab.setDefaultTimeout(15000);
+        await tab.goto(`${env.base}/login`);
+        await tab.fill('form#login input#user', env.viewer.user);
+        await tab.fill('form#login input#password', env.viewer.password);
+        await Promise.all([tab.waitForURL((url) => url.pathname !== '/login'), tab.click('form#login [type=submit]')]);
+        for (const [target, selector] of [
+            ['/', 'table#ranking a.entity'],
+            [`/networks/${id}/stress`, 'table#stress-table'],
+            [`/networks/${id}/entities/${FIRST_ENTITY}`, 'dd#tts'],
+        ]) {
+            const response = await tab.goto(`${env.base}${target}`);
+            check(response?.status() === 200, `without JavaScript, GET ${target} answered ${response?.status()}`);
+            check(await tab.locator(selector).count() > 0, `without JavaScript, ${target} shows no ${selector}`);
+        }
+    } finally {
+        await plain.close();
+        fs.rmSync(noScript, { recursive: true, force: true });
+    }
 });
 
 currentStep = '(end)';
