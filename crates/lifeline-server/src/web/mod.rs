@@ -8,8 +8,8 @@
 //! session redirects to the login form.
 
 mod account;
-mod stress;
-mod uploads;
+pub(crate) mod stress;
+pub(crate) mod uploads;
 
 pub use stress::WebCache;
 
