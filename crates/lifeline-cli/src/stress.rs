@@ -12,7 +12,7 @@ use crate::Exit;
 use crate::input::{self, load_or_report};
 use crate::output::quantity;
 use crate::progress::{Progress, in_pool, tracing_line};
-use crate::render::{Column, Csv, Diag, Format, Table};
+use crate::render::{Column, Diag, Format, Table};
 
 #[derive(Debug, Args)]
 pub struct StressArgs {
@@ -82,7 +82,7 @@ pub fn run(args: &StressArgs) -> anyhow::Result<Exit> {
         Format::Json => {
             crate::output::json(out, &lifeline_stress::report_document(&report, args.top))
         }
-        Format::Csv => write_csv(out, &ranked),
+        Format::Csv => Ok(lifeline_stress::write_csv(out, &ranked)?),
         _ => {
             write_table(out, &report, &ranked)?;
             if args.plan {
@@ -92,60 +92,6 @@ pub fn run(args: &StressArgs) -> anyhow::Result<Exit> {
         }
     })?;
     Ok(Exit::Success)
-}
-
-fn write_csv(out: &mut dyn Write, ranked: &[&ScenarioResult]) -> anyhow::Result<()> {
-    let mut writer = Csv::new(
-        out,
-        &[
-            Column::text("id"),
-            Column::text("kind"),
-            Column::number("ttr"),
-            Column::number("tts"),
-            Column::text("tts_capped"),
-            Column::number("gap"),
-            Column::number("performance_impact"),
-            Column::number("rei"),
-            Column::number("lost_units"),
-            Column::number("spend"),
-            Column::text("quadrant"),
-            Column::text("runs_short"),
-        ],
-    )?;
-    let number = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
-    for s in ranked {
-        let short: Vec<String> = s
-            .lost_units
-            .0
-            .iter()
-            .map(|(id, units)| format!("{id}={units}"))
-            .collect();
-        let quadrant = s
-            .quadrant
-            .map(|q| {
-                serde_json::to_value(q)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default();
-        writer.row([
-            s.id.clone(),
-            s.kind.clone(),
-            number(s.ttr),
-            s.tts.to_string(),
-            s.tts_capped.to_string(),
-            number(s.gap),
-            number(s.performance_impact),
-            number(s.rei),
-            s.total_lost_units().to_string(),
-            number(s.spend),
-            quadrant,
-            short.join(";"),
-        ])?;
-    }
-    writer.finish()?;
-    Ok(())
 }
 
 fn write_table(

@@ -5,6 +5,7 @@
 //! - `/api/v1/...`: the JSON API, described by the OpenAPI 3.1 document at
 //!   `/api/v1/openapi.json`, generated from the handlers' annotations (utoipa).
 //! - `/healthz`, `/readyz`, `/metrics`: for operators.
+//! - everything else: the dashboard's pages for browsers ([`web`]).
 
 mod analysis;
 pub mod auth;
@@ -14,6 +15,7 @@ mod extract;
 mod jobs;
 mod metrics;
 mod routes;
+pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -48,6 +50,8 @@ pub struct AppState {
     setup_token: Arc<Mutex<Option<String>>>,
     /// Each organisation's advisories as lifeline-vuln's index, while unchanged.
     advisories: Arc<routes::vuln::AdvisoryCache>,
+    /// What the dashboard's pages keep between requests.
+    web_cache: Arc<web::WebCache>,
     cookie_secure: bool,
     session_hours: u32,
 }
@@ -80,6 +84,7 @@ impl AppState {
             )),
             setup_token: Arc::new(Mutex::new(setup_token)),
             advisories: Arc::default(),
+            web_cache: Arc::default(),
             cookie_secure: config.cookie_secure.unwrap_or(true),
             session_hours: config.session_hours.unwrap_or(12).clamp(1, 24 * 30),
         })
@@ -172,7 +177,8 @@ pub fn app(state: AppState, config: &Config) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::serve))
-        .fallback(|| async { ApiError::not_found("page", "this path") })
+        .merge(web::router(&config.limits))
+        .fallback(web::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -181,6 +187,7 @@ pub fn app(state: AppState, config: &Config) -> Router {
             ApiError::internal("handler", &"a handler panicked").into_response()
         }))
         .layer(TraceLayer::new_for_http())
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state);
     for (name, value) in [
         ("x-content-type-options", "nosniff"),

@@ -202,6 +202,34 @@ impl Store {
         rows.iter().map(job_of).collect()
     }
 
+    /// The newest job of `kind` on a network visible to `access` (any version), in state
+    /// `state` or in any: what the dashboard shows for that network.
+    pub async fn latest_job(
+        &self,
+        access: &Access,
+        network_id: &str,
+        kind: JobKind,
+        state: Option<JobState>,
+    ) -> Result<Option<Job>, StoreError> {
+        if holds_nul(network_id) {
+            return Ok(None);
+        }
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs j WHERE {VISIBLE} AND j.network_id = $3 \
+             AND j.kind = $4 AND ($5 = '' OR j.state = $5) \
+             ORDER BY j.created_at DESC, j.id DESC LIMIT 1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(access.org_id.as_str())
+            .bind(i64::from(access.own))
+            .bind(network_id)
+            .bind(kind.as_str())
+            .bind(state.map(JobState::as_str).unwrap_or_default())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(job_of).transpose()
+    }
+
     /// The result of a finished job visible to `access`.
     pub async fn job_result(
         &self,

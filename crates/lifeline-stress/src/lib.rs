@@ -26,7 +26,9 @@ use lifeline_network::{EntityKind, Scenario, Target, ValidatedNetwork};
 use rayon::prelude::*;
 
 pub use error::StressError;
-pub use report::{OrderedMap, Quadrant, Report, ScenarioResult, Shipment, report_document};
+pub use report::{
+    OrderedMap, Quadrant, Report, ScenarioResult, Shipment, report_document, write_csv,
+};
 
 use lp::{Change, Layout, Program};
 use solver::{Basis, LpBackend, LpProblem, Outcome, WarmModel};

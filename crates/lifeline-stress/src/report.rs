@@ -3,10 +3,14 @@
 
 use std::cmp::Ordering;
 
+use std::fmt;
+use std::io::Write;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// Results of a sweep, scenarios in the order they were given.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     pub network: String,
     pub horizon: f64,
@@ -17,7 +21,7 @@ pub struct Report {
 }
 
 /// The outcome of one disruption scenario.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScenarioResult {
     pub id: String,
     /// What was disrupted: a node's `kind` (`manufacturer`), `site`, `platform`, or
@@ -39,10 +43,10 @@ pub struct ScenarioResult {
     /// alternative source ships how much to whom over the TTR window.
     pub reallocation: Vec<Shipment>,
     /// Yearly spend with the disrupted suppliers, when the network gives it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spend: Option<f64>,
     /// Spend against impact, when spend is given: see [`Quadrant`].
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quadrant: Option<Quadrant>,
 }
 
@@ -56,7 +60,7 @@ impl ScenarioResult {
 }
 
 /// Units moved along one edge over the TTR window.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Shipment {
     pub from: String,
     pub to: String,
@@ -70,7 +74,7 @@ pub struct Shipment {
 /// median spend of the scenarios that have one, impact is high above their median
 /// performance impact. Simchi-Levi's finding is that the risky suppliers are often the
 /// low-spend, high-impact ones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Quadrant {
     HighSpendHighImpact,
@@ -90,6 +94,27 @@ impl Serialize for OrderedMap {
             map.serialize_entry(key, value)?;
         }
         map.end()
+    }
+}
+
+/// Reads the entries back in the order written.
+impl<'de> Deserialize<'de> for OrderedMap {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<OrderedMap, D::Error> {
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = OrderedMap;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of demand node ids to units")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OrderedMap, A::Error> {
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+                while let Some(entry) = map.next_entry::<String, f64>()? {
+                    entries.push(entry);
+                }
+                Ok(OrderedMap(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries)
     }
 }
 
@@ -120,6 +145,68 @@ pub fn report_document(report: &Report, top: Option<usize>) -> serde_json::Value
         "baseline_tts_capped": report.baseline_tts_capped,
         "scenarios": ranked,
     })
+}
+
+/// The CSV report, as `lifeline stress --format csv` writes it and the service serves it:
+/// one row per scenario in the order given, numbers unformatted, the demand nodes that run
+/// short as `id=units` joined by `;`. Text cells are made safe for spreadsheets.
+pub fn write_csv(out: impl Write, ranked: &[&ScenarioResult]) -> csv::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "id",
+        "kind",
+        "ttr",
+        "tts",
+        "tts_capped",
+        "gap",
+        "performance_impact",
+        "rei",
+        "lost_units",
+        "spend",
+        "quadrant",
+        "runs_short",
+    ])?;
+    let number = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
+    let text = |x: &str| lifeline_text::csv_cell(x).into_owned();
+    for s in ranked {
+        let short: Vec<String> = s
+            .lost_units
+            .0
+            .iter()
+            .map(|(id, units)| format!("{id}={units}"))
+            .collect();
+        writer.write_record([
+            text(&s.id),
+            text(&s.kind),
+            number(s.ttr),
+            s.tts.to_string(),
+            s.tts_capped.to_string(),
+            number(s.gap),
+            number(s.performance_impact),
+            number(s.rei),
+            s.total_lost_units().to_string(),
+            number(s.spend),
+            s.quadrant
+                .map(Quadrant::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            text(&short.join(";")),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+impl Quadrant {
+    /// The name the JSON and CSV reports use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Quadrant::HighSpendHighImpact => "high_spend_high_impact",
+            Quadrant::HighSpendLowImpact => "high_spend_low_impact",
+            Quadrant::LowSpendHighImpact => "low_spend_high_impact",
+            Quadrant::LowSpendLowImpact => "low_spend_low_impact",
+        }
+    }
 }
 
 fn rank_order(a: &ScenarioResult, b: &ScenarioResult) -> Ordering {

@@ -141,19 +141,33 @@ async fn login(
     JsonBody(request): JsonBody<LoginRequest>,
 ) -> ApiResult<Response> {
     let ip = client_ip(&request_parts);
-    if let Some(wait) = state.login_limiter.blocked(ip, &request.user) {
+    let (user, keys, cookie) = start_session(&state, ip, &request.user, &request.password).await?;
+    let body = LoginBody {
+        user: UserBody::of(&user),
+        csrf_token: keys.csrf,
+        expires_at: rfc3339(keys.expires_at),
+    };
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+/// Checks a user name and password (failed attempts limited per client address and name)
+/// and starts a session: the user, the session's keys, and its `Set-Cookie` value
+/// (HttpOnly, SameSite=Strict, Secure unless configured off).
+pub(crate) async fn start_session(
+    state: &AppState,
+    ip: Option<std::net::IpAddr>,
+    name: &str,
+    password: &str,
+) -> ApiResult<(lifeline_store::User, lifeline_store::SessionKeys, String)> {
+    if let Some(wait) = state.login_limiter.blocked(ip, name) {
         return Err(ApiError::too_many_requests(wait));
     }
-    let Some(user) = state
-        .store
-        .check_password(&request.user, &request.password)
-        .await?
-    else {
-        state.login_limiter.failed(ip, &request.user);
-        tracing::warn!(user = %lifeline_text::escaped(&request.user), ?ip, "failed login");
+    let Some(user) = state.store.check_password(name, password).await? else {
+        state.login_limiter.failed(ip, name);
+        tracing::warn!(user = %lifeline_text::escaped(name), ?ip, "failed login");
         return Err(ApiError::unauthorized("wrong user name or password"));
     };
-    state.login_limiter.succeeded(ip, &request.user);
+    state.login_limiter.succeeded(ip, name);
     let keys = state
         .store
         .create_session(&user, state.session_hours)
@@ -164,13 +178,12 @@ async fn login(
         keys.secret,
         u64::from(state.session_hours) * 3600
     );
-    let body = LoginBody {
-        user: UserBody::of(&user),
-        csrf_token: keys.csrf,
-        expires_at: rfc3339(keys.expires_at),
-    };
-    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+    Ok((user, keys, cookie))
 }
+
+/// The `Set-Cookie` value that clears the session cookie.
+pub(crate) const CLEAR_SESSION: &str =
+    "lifeline_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
 
 /// Ends the browser session and clears its cookie.
 #[utoipa::path(delete, path = "/session", tag = "account",
@@ -179,8 +192,11 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Resp
     if let Credentials::Session { id, .. } = &caller.credentials {
         state.store.end_session(id, &caller.user).await?;
     }
-    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, CLEAR_SESSION)],
+    )
+        .into_response())
 }
 
 /// The caller.

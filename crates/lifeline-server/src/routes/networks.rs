@@ -114,22 +114,21 @@ pub struct UploadQuery {
     pub name: Option<String>,
 }
 
-/// Reads an uploaded network off the async threads.
+/// Reads an uploaded network off the async threads: what loaded, and its stored form.
 async fn read_upload(
-    headers: &HeaderMap,
+    format: UploadFormat,
     body: Bytes,
-) -> ApiResult<(
-    UploadFormat,
-    lifeline_network::Loaded,
-    lifeline_store::NetworkUpload,
-)> {
-    let format = analysis::upload_format(crate::extract::content_type(headers).as_deref())?;
+) -> ApiResult<(lifeline_network::Loaded, lifeline_store::NetworkUpload)> {
     crate::blocking("upload", move || {
         let loaded = analysis::load(format, &body, &ReadLimits::default())?;
         let upload = analysis::upload_of(format, &body, &loaded);
-        Ok((format, loaded, upload))
+        Ok((loaded, upload))
     })
     .await
+}
+
+fn format_of(headers: &HeaderMap) -> ApiResult<UploadFormat> {
+    analysis::upload_format(crate::extract::content_type(headers).as_deref())
 }
 
 /// Uploads a network: `application/json`, `application/yaml`, or `application/zip` (a zip
@@ -152,10 +151,23 @@ async fn upload(
     RawBody(body): RawBody,
 ) -> ApiResult<(StatusCode, Json<NetworkBody>)> {
     caller.require(Role::Analyst)?;
-    let (_, loaded, upload) = read_upload(&headers, body).await?;
-    let name = query
-        .name
-        .unwrap_or_else(|| loaded.network.network().name.clone());
+    let (id, warnings) =
+        store_network(&state, &caller, format_of(&headers)?, body, query.name).await?;
+    stored_response(&state, &caller, &id, &warnings).await
+}
+
+/// Reads an uploaded network and stores it as a new network of the caller's organisation,
+/// named `name` or else by the document: its id, and the warnings it loaded with.
+pub(crate) async fn store_network(
+    state: &AppState,
+    caller: &Caller,
+    format: UploadFormat,
+    body: Bytes,
+    name: Option<String>,
+) -> ApiResult<(String, Vec<lifeline_network::Diagnostic>)> {
+    caller.require(Role::Analyst)?;
+    let (loaded, upload) = read_upload(format, body).await?;
+    let name = name.unwrap_or_else(|| loaded.network.network().name.clone());
     let name = if name.is_empty() {
         "network".to_owned()
     } else {
@@ -165,7 +177,7 @@ async fn upload(
         .store
         .create_network(&caller.user.org_id, &name, &upload, &caller.user.name)
         .await?;
-    stored_response(&state, &caller, &id, &loaded.warnings).await
+    Ok((id, loaded.warnings))
 }
 
 async fn stored_response(
@@ -212,7 +224,7 @@ async fn add_version(
     RawBody(body): RawBody,
 ) -> ApiResult<(StatusCode, Json<NetworkBody>)> {
     caller.require(Role::Analyst)?;
-    let (_, loaded, upload) = read_upload(&headers, body).await?;
+    let (loaded, upload) = read_upload(format_of(&headers)?, body).await?;
     state
         .store
         .add_network_version(&caller.user.org_id, &id, &upload, &caller.user.name)
@@ -242,8 +254,8 @@ async fn validate(
     RawBody(body): RawBody,
 ) -> ApiResult<Json<ValidationBody>> {
     let _ = caller;
-    match read_upload(&headers, body).await {
-        Ok((_, loaded, _)) => Ok(Json(ValidationBody {
+    match read_upload(format_of(&headers)?, body).await {
+        Ok((loaded, _)) => Ok(Json(ValidationBody {
             valid: true,
             diagnostics: loaded.warnings.iter().map(DiagnosticBody::of).collect(),
         })),
@@ -350,7 +362,7 @@ async fn share(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Checks a job against its network and queues it.
+/// Checks a job against its network and queues it: 202 with the job's URL.
 async fn queue(
     state: &AppState,
     caller: &Caller,
@@ -359,6 +371,27 @@ async fn queue(
     version: Option<i64>,
     params: serde_json::Value,
 ) -> ApiResult<Response> {
+    let job_id = queue_job(state, caller, id, kind, version, params).await?;
+    let url = format!("/api/v1/jobs/{job_id}");
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, url.clone())],
+        Json(JobCreated {
+            job: JobRef { id: job_id, url },
+        }),
+    )
+        .into_response())
+}
+
+/// Checks a job against its network and queues it; returns the job's id.
+pub(crate) async fn queue_job(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    kind: JobKind,
+    version: Option<i64>,
+    params: serde_json::Value,
+) -> ApiResult<String> {
     caller.require(Role::Analyst)?;
     let stored = state
         .store
@@ -387,15 +420,7 @@ async fn queue(
         .queue_job(&caller.user.org_id, &job, &caller.user.name)
         .await?;
     state.jobs.submit(job_id.clone());
-    let url = format!("/api/v1/jobs/{job_id}");
-    Ok((
-        StatusCode::ACCEPTED,
-        [(header::LOCATION, url.clone())],
-        Json(JobCreated {
-            job: JobRef { id: job_id, url },
-        }),
-    )
-        .into_response())
+    Ok(job_id)
 }
 
 /// Starts a stress test of a network (every scenario, or those given): 202 and the job's

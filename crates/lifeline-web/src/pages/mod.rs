@@ -1,0 +1,134 @@
+//! The views: one struct per page, rendered by the template named on it. Every view that
+//! sits in the dashboard's frame carries a [`Chrome`]: who is logged in, what they may do,
+//! and the CSRF token its forms send back.
+
+mod networks;
+mod stress;
+mod uploads;
+
+use askama::Template;
+
+pub use networks::{NetworkItem, NetworkSummary, NetworksPage};
+pub use stress::{
+    EntityPage, FirstShort, JobView, LostRow, OVERVIEW_ROWS, OverviewPage, PAGE_ROWS, Reroute,
+    ScenarioRow, SortHeader, StressPage, StressTable, TableQuery, entity_href, segment,
+    simulate_href,
+};
+pub use uploads::{UploadError, UploadsPage};
+
+/// Gives views their frame: `chrome_ref`, which `base.html` calls, returns the view's
+/// [`Chrome`]. Every page view in the frame names itself here.
+#[macro_export]
+macro_rules! framed {
+    ($($view:ty),* $(,)?) => {$(
+        impl $view {
+            pub fn chrome_ref(&self) -> Option<&$crate::Chrome> {
+                Some(&self.chrome)
+            }
+        }
+    )*};
+}
+
+framed!(
+    NetworksPage,
+    OverviewPage,
+    StressPage,
+    EntityPage,
+    UploadsPage
+);
+
+impl LoginPage {
+    pub fn chrome_ref(&self) -> Option<&Chrome> {
+        None
+    }
+}
+
+impl ErrorPage {
+    pub fn chrome_ref(&self) -> Option<&Chrome> {
+        self.chrome.as_ref()
+    }
+}
+
+/// The dashboard's sections, as the navigation shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Overview,
+    Networks,
+    Trace,
+    Vulnerabilities,
+    Uploads,
+}
+
+const TABS: [(Tab, &str, &str); 5] = [
+    (Tab::Overview, "/", "Overview"),
+    (Tab::Networks, "/networks", "Networks"),
+    (Tab::Trace, "/trace", "Traceability"),
+    (Tab::Vulnerabilities, "/vulnerabilities", "Vulnerabilities"),
+    (Tab::Uploads, "/uploads", "Uploads"),
+];
+
+/// One link of the navigation.
+#[derive(Debug)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What every page of the dashboard shows around its content.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub user: String,
+    pub org: String,
+    /// `admin`, `analyst`, `viewer` or `partner`.
+    pub role: String,
+    /// Sent back by every form as the `csrf` field.
+    pub csrf: String,
+    /// Whether the user may upload networks, EPCIS files and SBOMs (analyst and admin).
+    pub can_upload: bool,
+    pub tab: Tab,
+}
+
+impl Chrome {
+    pub fn nav(&self) -> Vec<NavLink> {
+        TABS.iter()
+            .map(|&(tab, href, label)| NavLink {
+                href,
+                label,
+                current: tab == self.tab,
+            })
+            .collect()
+    }
+
+    /// The same chrome in another section.
+    pub fn on(&self, tab: Tab) -> Chrome {
+        Chrome {
+            tab,
+            ..self.clone()
+        }
+    }
+}
+
+/// The login form.
+#[derive(Debug, Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// The user name typed last time.
+    pub user: String,
+    /// Where to go after logging in (a local path).
+    pub next: String,
+    /// Whether no user exists yet: the page says how to create the first admin.
+    pub setup: bool,
+}
+
+/// An error, inside the frame when someone is logged in.
+#[derive(Debug, Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub chrome: Option<Chrome>,
+    pub status: u16,
+    pub title: String,
+    pub message: String,
+}
