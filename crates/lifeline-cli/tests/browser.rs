@@ -101,30 +101,42 @@ fn dashboard_end_to_end_in_headless_chromium() {
         std::io::stderr(),
         "---- dashboard.mjs ----\n{transcript}----"
     );
-    assert!(
-        status.success(),
-        "dashboard.mjs failed ({status}); its output is above; artefacts in `{}`\n{}",
-        artifacts.display(),
-        server.log()
-    );
-
+    let mut problems = Vec::new();
+    if !status.success() {
+        problems.push(format!(
+            "dashboard.mjs failed ({status}); its output is above"
+        ));
+    }
+    // The downloads the scenario saved, compared even when another of its checks failed.
     for (file, expected, flag) in [
         ("stress.csv", &expected_csv, "csv"),
         ("stress.json", &expected_json, "json"),
     ] {
         let path = artifacts.join(file);
-        let downloaded = std::fs::read(&path)
-            .unwrap_or_else(|error| panic!("read the download `{}`: {error}", path.display()));
-        assert!(
-            downloaded == *expected,
-            "the dashboard's `{file}` ({} bytes, `{}`) differs from `lifeline stress \
-             examples/iv-fluids.json --format {flag}` ({} bytes); first difference at byte {}",
-            downloaded.len(),
-            path.display(),
-            expected.len(),
-            first_difference(&downloaded, expected)
-        );
+        match std::fs::read(&path) {
+            Ok(downloaded) if downloaded == *expected => {}
+            Ok(downloaded) => problems.push(format!(
+                "the dashboard's `{file}` ({} bytes, `{}`) differs from `lifeline stress \
+                 examples/iv-fluids.json --format {flag}` ({} bytes); first difference at \
+                 byte {}",
+                downloaded.len(),
+                path.display(),
+                expected.len(),
+                first_difference(&downloaded, expected)
+            )),
+            Err(error) => problems.push(format!(
+                "no download `{}` to compare with `lifeline stress --format {flag}`: {error}",
+                path.display()
+            )),
+        }
     }
+    assert!(
+        problems.is_empty(),
+        "{}\nartefacts (screenshots, downloads, axe report) in `{}`\n{}",
+        problems.join("\n"),
+        artifacts.display(),
+        server.log()
+    );
 }
 
 /// The programs the scenario needs, or `None` (a skip, said on stderr) outside CI.
