@@ -244,8 +244,7 @@ impl MonteCarloParams {
     }
 }
 
-/// Most days a simulation or a Monte Carlo replication runs.
-pub const MAX_DAYS: u32 = 36_500;
+const MAX_DAYS: u32 = 36_500;
 const MAX_REPLICATIONS: u32 = 1_000_000;
 
 fn scenarios_of(

@@ -120,7 +120,11 @@ async fn stress_state(
 }
 
 /// The stress report a job left, read back from its JSON.
-pub(crate) async fn report_of(state: &AppState, viewer: &Viewer, job: &Job) -> Result<Arc<Report>, ApiError> {
+pub(crate) async fn report_of(
+    state: &AppState,
+    viewer: &Viewer,
+    job: &Job,
+) -> Result<Arc<Report>, ApiError> {
     if let Some(report) = state.web_cache.report(&job.id) {
         return Ok(report);
     }
@@ -134,7 +138,11 @@ pub(crate) async fn report_of(state: &AppState, viewer: &Viewer, job: &Job) -> R
     Ok(report)
 }
 
-pub(crate) async fn result_text(state: &AppState, viewer: &Viewer, job_id: &str) -> Result<String, ApiError> {
+pub(crate) async fn result_text(
+    state: &AppState,
+    viewer: &Viewer,
+    job_id: &str,
+) -> Result<String, ApiError> {
     state
         .store
         .job_result(&viewer.caller.access(), job_id)

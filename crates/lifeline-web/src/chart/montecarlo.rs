@@ -140,7 +140,10 @@ mod tests {
     #[test]
     fn bars_scale_to_the_plot_and_whiskers_span_the_interval() {
         let svg = p_stockout(
-            &[bar("H1 · saline", 0.5, 0.25, 0.75), bar("H2 · saline", 1.0, 0.9, 1.0)],
+            &[
+                bar("H1 · saline", 0.5, 0.25, 0.75),
+                bar("H2 · saline", 1.0, 0.9, 1.0),
+            ],
             "P(stockout)",
         );
         assert!(svg.starts_with("<svg id=\"mc-chart\""));

@@ -473,7 +473,9 @@ mod tests {
              aria-labelledby=\"sim-plot-title sim-plot-desc\" width=\"10\""
         ));
         assert!(out.contains("<title id=\"sim-plot-title\">x&lt;y</title>"));
-        assert!(out.contains("<desc id=\"sim-plot-desc\">d&amp;d</desc>\n<text>a&amp;b</text></svg>"));
+        assert!(
+            out.contains("<desc id=\"sim-plot-desc\">d&amp;d</desc>\n<text>a&amp;b</text></svg>")
+        );
         assert_eq!(labelled_svg("no drawing", "p", "t", "d"), "");
     }
 
