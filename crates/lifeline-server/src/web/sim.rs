@@ -317,10 +317,20 @@ async fn montecarlo_state(
         Some(job) => {
             let text = result_text(state, viewer, &job.id).await?;
             let model = network_of(state, viewer, &job).await?;
+            // The duration as it was asked for (`ransomware-downtime`) reads better than
+            // the distribution it stands for, which the report spells out.
+            let asked = job
+                .params
+                .get("duration")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or(lifeline_sim::RANSOMWARE_DOWNTIME)
+                .to_owned();
             let view = crate::blocking("monte carlo report", move || {
                 let report: MonteCarloReport = serde_json::from_str(&text)
                     .map_err(|e| ApiError::internal("stored Monte Carlo report", &e))?;
-                Ok(MonteCarloView::new(&report, &model))
+                let mut view = MonteCarloView::new(&report, &model);
+                view.duration = asked;
+                Ok(view)
             })
             .await?;
             Some(view)

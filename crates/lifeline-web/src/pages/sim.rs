@@ -149,7 +149,7 @@ pub struct SimView {
     /// Demand nodes in all, and how many run short.
     pub nodes: usize,
     pub nodes_short: usize,
-    pub shortage_node_days: u64,
+    pub shortage_node_days: String,
     pub unmet: String,
     pub loss: String,
     pub downtime_cost: Option<String>,
@@ -223,7 +223,7 @@ impl SimView {
             rows,
             nodes: report.demand_nodes.len(),
             nodes_short: totals.nodes_short,
-            shortage_node_days: totals.shortage_node_days,
+            shortage_node_days: units(totals.shortage_node_days as f64),
             unmet: units(totals.unmet_units),
             loss: units(totals.loss),
             downtime_cost: totals.downtime_cost.map(units),
@@ -344,6 +344,8 @@ pub struct TtsView {
 #[derive(Debug, Clone)]
 pub struct MonteCarloView {
     pub targets: String,
+    /// The duration distribution as the report spells it (the server shows the text the
+    /// run was asked with instead, `ransomware-downtime` rather than its parameters).
     pub duration: String,
     pub start: String,
     pub capacity_factor: String,
