@@ -305,5 +305,34 @@ async fn a_monte_carlo_run_started_on_the_page_shows_the_jobs_numbers() {
                 .status,
             StatusCode::NOT_FOUND
         );
+
+        // A partner the network is shared with reads the result, starts nothing.
+        app.user("mercy", "paul", Role::Partner).await;
+        let admin_token = app.user("north", "root", Role::Admin).await;
+        let shared = app
+            .post_json(
+                &format!("/api/v1/networks/{id}/shares"),
+                &admin_token,
+                &serde_json::json!({ "org": "mercy" }),
+            )
+            .await;
+        assert_eq!(shared.status, StatusCode::NO_CONTENT, "{}", shared.text());
+        let partner = Browser::login(&app, "paul").await;
+        let seen = partner.get(&path).await;
+        assert_eq!(seen.status, StatusCode::OK);
+        assert!(seen.text().contains("id=\"mc-table\""));
+        assert!(!seen.text().contains("id=\"montecarlo-form\""));
+        assert_eq!(
+            partner
+                .post_form(&path, &[("outage", "iv-plant-nc")])
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let simulated = partner
+            .get(&format!("/networks/{id}/simulate?scenario=iv-plant-nc"))
+            .await;
+        assert_eq!(simulated.status, StatusCode::OK);
+        assert!(simulated.text().contains("id=\"sim-table\""));
     }
 }

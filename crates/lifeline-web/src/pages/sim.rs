@@ -463,7 +463,147 @@ impl MonteCarloView {
 
 #[cfg(test)]
 mod tests {
+    use lifeline_network::{Format, from_str};
+    use lifeline_sim::{MonteCarlo, OutageSpec, SimOptions, Simulator};
+
     use super::*;
+    use crate::{Tab, render};
+
+    /// A supplier down for 5 days and a hospital with 3 days of stock, 1 day away.
+    fn network() -> ValidatedNetwork {
+        let doc = r#"{"format": "lifeline-network/1", "nodes": [
+            {"id": "S", "ttr": 5},
+            {"id": "H", "demand": 10, "inventory": 30}],
+          "edges": [{"from": "S", "to": "H", "lead_time": 1}]}"#;
+        from_str(doc, Format::Json, "doc.json".as_ref())
+            .expect("a network")
+            .network
+    }
+
+    fn chrome() -> Chrome {
+        Chrome {
+            user: "ada".into(),
+            org: "north".into(),
+            role: "analyst".into(),
+            csrf: "token-1".into(),
+            can_upload: true,
+            tab: Tab::Networks,
+        }
+    }
+
+    fn item() -> NetworkItem {
+        NetworkItem {
+            id: "net_1".into(),
+            name: "toy".into(),
+            version: 1,
+            org: "north".into(),
+            shared: false,
+            nodes: "2".into(),
+            edges: "1".into(),
+            uploaded: String::new(),
+            uploaded_by: "ada".into(),
+        }
+    }
+
+    #[test]
+    fn the_simulation_page_shows_the_plot_and_each_hospitals_first_stockout_day() {
+        let network = network();
+        let scenario = &network.scenarios()[0];
+        let report = Simulator::new(&network).run(scenario, &SimOptions::days(10).with_series());
+        let plot = lifeline_sim::plot::svg(&report, 8).expect("a plot");
+        let page = SimulatePage {
+            chrome: chrome(),
+            network: item(),
+            scenarios: SimulatePage::options(&["S"], "S"),
+            days: "10".into(),
+            horizon: 365,
+            errors: vec![FormError::new("days", "a <b>", None, &SIM_FIELDS)],
+            result: Some(SimView::new(&report, &network, "net_1", &plot, Vec::new())),
+        };
+        let html = render(&page).expect("rendered");
+        assert!(html.contains("<svg id=\"sim-plot\" class=\"chart\" role=\"img\""));
+        assert!(html.contains("<option value=\"S\" selected>"));
+        // Out on day 3 (see lifeline-sim's example), short until the supplier is back.
+        assert!(
+            html.contains(
+                "<tr data-node=\"H\"><th scope=\"row\">H</th><td>H</td><td>H</td>\
+             <td class=\"num\">3</td><td class=\"num first-stockout\" data-value=\"3\">3</td>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("Total: 1 of 1 run short"));
+        assert!(html.contains("href=\"/networks/net_1/simulate.csv?scenario=S&#38;days=10\""));
+        assert!(html.contains("<a href=\"#sim-days\">Days</a>"));
+        assert!(html.contains("a &#60;b&#62;"), "errors are escaped: {html}");
+        assert!(html.contains("aria-invalid=\"true\""));
+    }
+
+    #[test]
+    fn the_monte_carlo_page_shows_the_chart_and_table_and_the_form_only_to_who_may_run() {
+        let network = network();
+        let outage = OutageSpec {
+            outage: vec!["S".into()],
+            duration: "fixed:5".into(),
+            ..OutageSpec::default()
+        }
+        .build(&network)
+        .expect("an outage");
+        let run = MonteCarlo {
+            replications: 50,
+            seed: 1,
+            days: 20,
+            tts: None,
+        };
+        let report = Simulator::new(&network).montecarlo(&outage, &run, &|_| {});
+        let view = MonteCarloView::new(&report, &network);
+        assert_eq!(view.rows.len(), 1);
+        assert_eq!(
+            view.rows[0].p_value, "1",
+            "a 5-day outage always empties 3 days of stock"
+        );
+        let form = MonteCarloForm {
+            entities: vec![EntityOption {
+                id: "S".into(),
+                kind: "node".into(),
+                ttr: "5 days".into(),
+                selected: true,
+            }],
+            duration: "fixed:5".into(),
+            replications: "50".into(),
+            seed: "1".into(),
+            days: String::new(),
+        };
+        let mut page = MonteCarloPage {
+            chrome: chrome(),
+            network: item(),
+            form: Some(form),
+            errors: Vec::new(),
+            horizon: 365,
+            job: None,
+            result: Some(view),
+        };
+        let html = render(&page).expect("rendered");
+        assert!(html.contains("<svg id=\"mc-chart\""));
+        assert!(html.contains("<td class=\"num p-stockout\" data-value=\"1\">100%</td>"));
+        assert!(html.contains("<form id=\"montecarlo-form\""));
+        assert!(html.contains("<input type=\"hidden\" name=\"csrf\" value=\"token-1\">"));
+        assert!(html.contains("<option value=\"S\" selected>S (node, TTR 5 days)</option>"));
+        assert!(!html.contains("id=\"job-progress\""));
+
+        page.form = None;
+        page.job = Some(JobView {
+            id: "job_1".into(),
+            state: "running".into(),
+            done: 10,
+            total: 50,
+            error: None,
+        });
+        let html = render(&page).expect("rendered");
+        assert!(!html.contains("montecarlo-form"));
+        assert!(html.contains("id=\"no-run\""));
+        assert!(html.contains("<progress id=\"job-progress\" max=\"50\" value=\"10\">"));
+        assert!(html.contains("<meta http-equiv=\"refresh\" content=\"2\">"));
+    }
 
     #[test]
     fn a_plot_gets_its_label_and_keeps_its_drawing() {
