@@ -8,6 +8,7 @@
 //! session redirects to the login form.
 
 mod account;
+pub(crate) mod sim;
 pub(crate) mod stress;
 pub(crate) mod uploads;
 
@@ -34,6 +35,7 @@ pub fn router(limits: &Limits) -> Router<AppState> {
     Router::new()
         .merge(account::router())
         .merge(stress::router())
+        .merge(sim::router())
         .merge(uploads::router(limits))
         .route("/assets/{name}", get(account::asset))
 }

@@ -6,6 +6,7 @@
 mod common;
 
 mod pages;
+mod sim;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

@@ -3,12 +3,17 @@
 //! and the CSRF token its forms send back.
 
 mod networks;
+mod sim;
 mod stress;
 mod uploads;
 
 use askama::Template;
 
 pub use networks::{NetworkItem, NetworkSummary, NetworksPage};
+pub use sim::{
+    EntityOption, FormError, MC_FIELDS, MonteCarloForm, MonteCarloPage, MonteCarloView, RiskRow,
+    SIM_FIELDS, ScenarioOption, SimRow, SimView, SimulatePage, TtsView,
+};
 pub use stress::{
     EntityPage, FirstShort, JobView, LostRow, OVERVIEW_ROWS, OverviewPage, PAGE_ROWS, Reroute,
     ScenarioRow, SortHeader, StressPage, StressTable, TableQuery, entity_href, segment,
@@ -34,7 +39,9 @@ framed!(
     OverviewPage,
     StressPage,
     EntityPage,
-    UploadsPage
+    UploadsPage,
+    SimulatePage,
+    MonteCarloPage
 );
 
 impl LoginPage {
