@@ -14,6 +14,9 @@
 //     whose text is that number rounded to 2 decimals with the unit;
 //   - a#download-csv and a#download-json are downloads, saved for the Rust side to compare
 //     byte for byte with `lifeline stress --format csv|json`;
+//   - the simulation page of the plant shows table#sim-table; a 50-replication Monte Carlo
+//     run started from form#montecarlo-form ends with table#mc-table (the page refreshes
+//     itself);
 //   - uploading fixtures/invalid-network.json answers 422 with #upload-errors (role=alert):
 //     one item per diagnostic of `lifeline validate --format json`, each naming its field
 //     path and message, the list naming the file;
@@ -21,8 +24,8 @@
 //     page, and a forged upload (with a valid csrf token) is refused with 403;
 //   - another organisation's admin cannot open the network's pages (403 or 404);
 //   - axe-core finds no serious or critical violation on the login page, every page linked
-//     from nav#main-nav, the stress, entity-detail and network pages, and the uploads page
-//     with errors; a full-page screenshot of each goes to the artefacts folder;
+//     from nav#main-nav, the stress, entity-detail, network, simulation and Monte Carlo
+//     pages, and the uploads page with errors and the viewer's; a full-page screenshot of each goes to the artefacts folder;
 //   - with JavaScript off, the viewer logs in and reads the overview, the stress page and
 //     the detail page (only the map needs JavaScript);
 //   - Tab shows where the focus is on the login form and the nav links (outline or shadow);
@@ -482,6 +485,24 @@ await step('the network page draws the map', async () => {
     await visit(`/networks/${id}`);
     await page.locator('#supply-map').waitFor({ state: 'visible' });
     await audit('network-map');
+});
+
+await step('the simulation and Monte Carlo pages', async () => {
+    const id = needNetwork();
+    await visit(`/networks/${id}/simulate?scenario=${FIRST_ENTITY}`);
+    check(await page.locator('table#sim-table').count() === 1, `no table#sim-table on the simulation of ${FIRST_ENTITY}`);
+    await audit('network-simulate');
+    await visit(`/networks/${id}/montecarlo`);
+    await audit('network-montecarlo-form');
+    // A small run through the job queue; the page refreshes itself until it is done.
+    await page.selectOption('form#montecarlo-form select#mc-outage', FIRST_ENTITY);
+    await page.fill('form#montecarlo-form input#mc-replications', '50');
+    await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST' && pathOf(r.url()) === `/networks/${id}/montecarlo`),
+        page.click('form#montecarlo-form [type=submit]'),
+    ]);
+    await page.locator('table#mc-table').waitFor({ state: 'visible', timeout: env.stressTimeout });
+    await audit('network-montecarlo');
 });
 
 await step('an invalid network is refused, naming the fields', async () => {
