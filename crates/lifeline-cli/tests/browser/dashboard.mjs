@@ -14,6 +14,8 @@
 //     whose text is that number rounded to 2 decimals with the unit;
 //   - a#download-csv and a#download-json are downloads, saved for the Rust side to compare
 //     byte for byte with `lifeline stress --format csv|json`;
+//   - the network page draws #supply-map (it gets data-state="ready"), and the plant's
+//     "Show on map" button in #entity-table opens #entity-panel with its TTS;
 //   - the simulation page of the plant shows table#sim-table; a 50-replication Monte Carlo
 //     run started from form#montecarlo-form ends with table#mc-table (the page refreshes
 //     itself);
@@ -484,6 +486,20 @@ await step('the network page draws the map', async () => {
     const id = needNetwork();
     await visit(`/networks/${id}`);
     await page.locator('#supply-map').waitFor({ state: 'visible' });
+    // map.js marks the map once cytoscape has drawn it.
+    await page.locator('#supply-map[data-state="ready"]').waitFor({ state: 'attached', timeout: 30000 });
+    // Selecting the plant (the accessible table's button, as a keyboard user would) shows
+    // its scenario beside the map.
+    const show = page.locator(`#entity-table tr[data-entity="${FIRST_ENTITY}"] button.show-on-map`);
+    await show.click();
+    const panel = page.locator('#entity-panel');
+    await panel.locator('h2', { hasText: FIRST_ENTITY }).waitFor({ state: 'visible' });
+    const scenario = env.expectedStress.scenarios.find((s) => s.id === FIRST_ENTITY);
+    const panelText = normalise(await panel.innerText());
+    check(
+        scenario !== undefined && panelText.includes(scenario.tts.toFixed(2)),
+        `#entity-panel for ${FIRST_ENTITY} does not show its TTS ${scenario?.tts.toFixed(2)}: ${panelText.slice(0, 300)}`,
+    );
     await audit('network-map');
 });
 
