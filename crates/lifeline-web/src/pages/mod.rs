@@ -4,7 +4,9 @@
 
 mod networks;
 mod stress;
+mod trace;
 mod uploads;
+mod vuln;
 
 use askama::Template;
 
@@ -14,7 +16,12 @@ pub use stress::{
     ScenarioRow, SortHeader, StressPage, StressTable, TableQuery, entity_href, segment,
     simulate_href,
 };
+pub use trace::{
+    EventRow, FieldError, FindingRow, History, HistoryForm, TracePage, VerificationView,
+    VerifyForm, query_value, rule_text,
+};
 pub use uploads::{UploadError, UploadsPage};
+pub use vuln::{AdvisoryState, SbomItem, Scanned, VulnPage, sbom_vendor};
 
 /// Gives views their frame: `chrome_ref`, which `base.html` calls, returns the view's
 /// [`Chrome`]. Every page view in the frame names itself here.
@@ -34,7 +41,9 @@ framed!(
     OverviewPage,
     StressPage,
     EntityPage,
-    UploadsPage
+    UploadsPage,
+    TracePage,
+    VulnPage,
 );
 
 impl LoginPage {
