@@ -376,20 +376,26 @@ async fn list_advisories(
     caller: Caller,
 ) -> ApiResult<Json<AdvisoriesBody>> {
     caller.require(Role::Viewer)?;
+    Ok(Json(advisories_of(&state, &caller).await?))
+}
+
+/// What the caller's organisation's advisories hold, and every file loaded: the API's
+/// answer and the dashboard's.
+pub(crate) async fn advisories_of(state: &AppState, caller: &Caller) -> ApiResult<AdvisoriesBody> {
     let access = caller.access();
     let loads = state.store.advisory_loads(&access).await?;
     let osv_records = state.store.osv_record_count(&access).await?;
     // Loads are newest first: the first KEV load is the catalogue in use.
     let kev = loads.iter().find(|l| l.kind == "kev");
     let kev_catalog_version = state.store.kev_catalogue_version(&access).await?;
-    Ok(Json(AdvisoriesBody {
+    Ok(AdvisoriesBody {
         osv_records,
         kev_catalog_version,
         kev_entries: kev.map_or(0, |l| l.records),
         vex_documents: i64::try_from(loads.iter().filter(|l| l.kind == "vex").count())
             .unwrap_or(i64::MAX),
         loads: loads.iter().map(AdvisoryLoadBody::of).collect(),
-    }))
+    })
 }
 
 /// The built indexes, per organisation, with the generation they were built at (held by

@@ -9,7 +9,9 @@
 
 mod account;
 pub(crate) mod stress;
+mod trace;
 pub(crate) mod uploads;
+mod vuln;
 
 pub use stress::WebCache;
 
@@ -35,6 +37,8 @@ pub fn router(limits: &Limits) -> Router<AppState> {
         .merge(account::router())
         .merge(stress::router())
         .merge(uploads::router(limits))
+        .merge(trace::router(limits))
+        .merge(vuln::router(limits))
         .route("/assets/{name}", get(account::asset))
 }
 
