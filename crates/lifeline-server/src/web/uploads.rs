@@ -216,7 +216,7 @@ mod tests {
     #[test]
     fn errors_name_the_users_file() {
         let e = ApiError::invalid_document(
-            "`upload.json` is not a valid network (1 error(s))".into(),
+            "`upload.json` is not a valid network (1 error(s))".to_owned(),
             vec![crate::error::DiagnosticBody {
                 severity: "error".into(),
                 path: "edges[3].to".into(),
