@@ -410,7 +410,10 @@ const CACHED_ORGANISATIONS: usize = 8;
 
 /// The organisation's advisories as lifeline-vuln's index (from the cache while no file
 /// was loaded since it was built).
-pub(crate) async fn organisation_sources(state: &AppState, caller: &Caller) -> ApiResult<Arc<LoadedSources>> {
+pub(crate) async fn organisation_sources(
+    state: &AppState,
+    caller: &Caller,
+) -> ApiResult<Arc<LoadedSources>> {
     let access = caller.access();
     let generation = state.store.advisory_generation(&access).await?;
     if let Ok(cache) = state.advisories.lock()
@@ -454,7 +457,10 @@ pub(crate) async fn organisation_sources(state: &AppState, caller: &Caller) -> A
 
 /// The organisation's sources, or 409 when no OSV advisory is loaded (a scan against
 /// nothing would say "no findings" and mean nothing; the CLI requires `--osv` alike).
-pub(crate) async fn scan_sources(state: &AppState, caller: &Caller) -> ApiResult<Arc<LoadedSources>> {
+pub(crate) async fn scan_sources(
+    state: &AppState,
+    caller: &Caller,
+) -> ApiResult<Arc<LoadedSources>> {
     let sources = organisation_sources(state, caller).await?;
     if sources.index.stats.records == 0 {
         return Err(ApiError::conflict(

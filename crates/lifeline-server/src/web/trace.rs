@@ -223,7 +223,10 @@ async fn upload_epcis(
         Ok(form) => form,
         Err(e) => return refused(&viewer, FORM, "", "the form", &e),
     };
-    let Some(file) = form.file.filter(|f| !(f.name.is_empty() && f.bytes.is_empty())) else {
+    let Some(file) = form
+        .file
+        .filter(|f| !(f.name.is_empty() && f.bytes.is_empty()))
+    else {
         let e = ApiError::invalid("file", "choose an EPCIS document to upload");
         return refused(&viewer, FORM, "", "no file", &e);
     };
@@ -254,9 +257,13 @@ mod tests {
             gtin_serial_link("614141200016", "1001").ok().as_deref(),
             Some("https://id.gs1.org/01/00614141200016/21/1001")
         );
-        let e = gtin_serial_link("06141412x", "1").err().map(|e| e.body.field);
+        let e = gtin_serial_link("06141412x", "1")
+            .err()
+            .map(|e| e.body.field);
         assert_eq!(e, Some(Some("gtin".to_owned())));
-        let e = gtin_serial_link("614141200016", " ").err().map(|e| e.body.field);
+        let e = gtin_serial_link("614141200016", " ")
+            .err()
+            .map(|e| e.body.field);
         assert_eq!(e, Some(Some("serial".to_owned())));
         let both = HistoryForm {
             epc: "urn:epc:id:sgtin:0614141.020001.1001".into(),

@@ -6,6 +6,8 @@
 mod common;
 
 mod pages;
+mod trace;
+mod vuln;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

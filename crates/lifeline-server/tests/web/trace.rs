@@ -146,7 +146,10 @@ async fn an_epcis_upload_shows_the_apis_history_findings_and_verification() {
             assert!(table.contains("GLN 0614141000012"), "where, as a GLN");
             assert!(table.contains("from owning party GLN"), "who");
         }
-        assert!(by_gtin.contains("value=\"00614141200016\""), "the form keeps its input");
+        assert!(
+            by_gtin.contains("value=\"00614141200016\""),
+            "the form keeps its input"
+        );
 
         // Verification: the API's verdict and reason.
         for (gtin, serial) in [
@@ -157,7 +160,9 @@ async fn an_epcis_upload_shows_the_apis_history_findings_and_verification() {
         ] {
             let expected = api_verify(&app, &token, gtin, serial).await;
             let page = browser
-                .get(&format!("/trace/verify?gtin={gtin}&serial={serial}&lot=&expiry="))
+                .get(&format!(
+                    "/trace/verify?gtin={gtin}&serial={serial}&lot=&expiry="
+                ))
                 .await;
             assert_eq!(page.status, StatusCode::OK, "{}", page.text());
             let page = page.text();
@@ -183,7 +188,12 @@ async fn an_epcis_upload_shows_the_apis_history_findings_and_verification() {
         let bad = browser
             .get("/trace/verify?gtin=00614141200016&serial=1001&expiry=31.12.2027")
             .await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text());
+        assert_eq!(
+            bad.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            bad.text()
+        );
         assert!(section(&bad.text(), "verify-error").contains("<code>expiry</code>"));
     }
 }
@@ -204,7 +214,12 @@ async fn a_refused_epcis_file_names_the_file_the_event_and_the_field() {
                 Some(("application/ld+json", bad.clone().into_bytes())),
             )
             .await;
-        assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.text());
+        assert_eq!(
+            api.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            api.text()
+        );
         let diagnostics = api.json()["error"]["diagnostics"].clone();
         let diagnostics = diagnostics.as_array().expect("diagnostics");
         assert!(!diagnostics.is_empty());
@@ -228,7 +243,11 @@ async fn a_refused_epcis_file_names_the_file_the_event_and_the_field() {
         // Not an EPCIS document at all.
         let reply = upload(&browser, "notes.txt", b"hello").await;
         assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-        assert!(reply.text().contains("<span class=\"file\">notes.txt</span>"));
+        assert!(
+            reply
+                .text()
+                .contains("<span class=\"file\">notes.txt</span>")
+        );
         // No file chosen.
         let reply = browser.post_multipart("/uploads/epcis", &[], None).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
