@@ -740,13 +740,34 @@ async fn devices_report(
     // Over the upload limit: 413 as JSON, not axum's text.
     let body = body?;
     require_json_or_xml(&headers, "a FHIR device inventory")?;
+    let report = device_report(
+        &state,
+        &caller,
+        query.network.as_deref(),
+        query.version,
+        body,
+    )
+    .await?;
+    crate::blocking("devices report", move || json_document(&report)).await
+}
+
+/// The organisation's SBOM scans rolled up per device, product and vendor of the FHIR
+/// inventory `body` (with the network `network` at `version`, when given): the API's
+/// report and the dashboard's. The caller's role is checked by the caller of this function.
+pub(crate) async fn device_report(
+    state: &AppState,
+    caller: &Caller,
+    network: Option<&str>,
+    version: Option<i64>,
+    body: Bytes,
+) -> ApiResult<lifeline_vuln::devices::DeviceReport> {
     let access = caller.access();
     // The network first, so that a bad id fails before the (slower) scan.
-    let network = match &query.network {
+    let network = match network {
         Some(id) => {
             let stored = state
                 .store
-                .network_body(&access, id, query.version)
+                .network_body(&access, id, version)
                 .await?
                 .ok_or_else(|| ApiError::not_found("network", id))?;
             Some(crate::blocking("network", move || analysis::load_stored(&stored)).await?)
@@ -757,16 +778,15 @@ async fn devices_report(
         lifeline_vuln::devices::read_inventory(&body).map_err(device_error)
     })
     .await?;
-    let sources = scan_sources(&state, &caller).await?;
+    let sources = scan_sources(state, caller).await?;
     let sboms = state.store.sbom_bodies(&access).await?;
     crate::blocking("devices report", move || {
         let scanned = scan_all(&sboms, &sources)?;
-        let report = lifeline_vuln::devices::roll_up(
+        Ok(lifeline_vuln::devices::roll_up(
             &inventory.devices,
             &scanned,
             network.as_ref().map(|loaded| &loaded.network),
-        );
-        json_document(&report)
+        ))
     })
     .await
 }

@@ -211,6 +211,84 @@ async fn uploaded_sboms_are_scanned_as_the_api_scans_them_kev_first() {
         assert_eq!(open, 9, "open findings per product add up");
         assert!(page.contains("9 open finding(s) over 2 product(s): 2 known exploited"));
         assert!(page.contains("CISA KEV catalogue version 2025.08.25"));
+
+        // A FHIR device inventory rolled up: the API's device report, device by device.
+        let inventory = read(&format!("{DATA}/devices/inventory.json"));
+        let api = app
+            .send(
+                Method::POST,
+                "/api/v1/devices/report",
+                Some(&admin),
+                Some(("application/json", inventory.clone())),
+            )
+            .await;
+        assert_eq!(api.status, StatusCode::OK, "{}", api.text());
+        let api = api.json();
+        let reply = browser
+            .post_multipart(
+                "/vulnerabilities/devices",
+                &[],
+                Some(("file", "inventory.json", &inventory)),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        let page = reply.text();
+        let devices = rows(&page, "vuln-devices");
+        let expected = api["devices"].as_array().expect("devices");
+        assert_eq!(devices.len(), expected.len());
+        for (row, device) in devices.iter().zip(expected) {
+            let id = device["device"]["id"].as_str().expect("an id");
+            assert!(row.contains(&format!("({id})")), "{id} in order: {row}");
+            let open = device["counts"]["open"].as_u64().expect("a count");
+            assert!(
+                row.contains(&format!("<td class=\"num\">{open}</td>")),
+                "{open} open in {row}"
+            );
+        }
+        assert!(devices[0].contains("by UDI-DI"), "{}", devices[0]);
+        assert!(
+            page.contains("id=\"vuln-findings\""),
+            "the rest of the page stays"
+        );
+
+        // A refused inventory names the file and the field, as the API does.
+        let bad = br#"{"resourceType": "Device", "id": "bad id!"}"#.to_vec();
+        let api = app
+            .send(
+                Method::POST,
+                "/api/v1/devices/report",
+                Some(&admin),
+                Some(("application/json", bad.clone())),
+            )
+            .await;
+        assert_eq!(
+            api.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            api.text()
+        );
+        let reply = browser
+            .post_multipart(
+                "/vulnerabilities/devices",
+                &[],
+                Some(("file", "devices.json", &bad)),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let page = reply.text();
+        let errors = &page[page.find("id=\"devices-errors\"").expect("the errors")..];
+        for d in api.json()["error"]["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+        {
+            let path = d["path"].as_str().expect("a path");
+            assert!(
+                errors.contains(&format!(
+                    "<span class=\"file\">devices.json</span>: <code class=\"path\">{path}</code>"
+                )),
+                "{path} in {errors}"
+            );
+        }
     }
 }
 
@@ -319,6 +397,29 @@ async fn roles_organisations_and_csrf_hold_on_vulnerabilities() {
         );
         let forged = upload(&viewer, "mine", "product-abc.cdx.json", &read(ABC)).await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        // The device roll-up stores nothing: a viewer may send it, with the form's token.
+        let inventory = read(&format!("{DATA}/devices/inventory.json"));
+        let forged = viewer
+            .post_multipart(
+                "/vulnerabilities/devices",
+                &[("csrf", "forged")],
+                Some(("file", "inventory.json", &inventory)),
+            )
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        let reply = viewer
+            .post_multipart(
+                "/vulnerabilities/devices",
+                &[],
+                Some(("file", "inventory.json", &inventory)),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::CONFLICT,
+            "no advisories are loaded"
+        );
+        assert!(reply.text().contains("id=\"devices-errors\""));
         let list = app
             .get(
                 "/api/v1/sboms",

@@ -21,7 +21,7 @@ pub use trace::{
     VerifyForm, query_value, rule_text,
 };
 pub use uploads::{UploadError, UploadsPage};
-pub use vuln::{AdvisoryState, SbomItem, Scanned, VulnPage, sbom_vendor};
+pub use vuln::{AdvisoryState, DeviceView, Devices, SbomItem, Scanned, VulnPage, sbom_vendor};
 
 /// Gives views their frame: `chrome_ref`, which `base.html` calls, returns the view's
 /// [`Chrome`]. Every page view in the frame names itself here.

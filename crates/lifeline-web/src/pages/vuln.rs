@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use lifeline_network::vendor_id;
+use lifeline_vuln::devices::{DeviceReport, LinkRule};
 use lifeline_vuln::model::Sbom;
 use lifeline_vuln::scan::{Finding, ScanReport, Status};
 
-use super::Chrome;
+use super::{Chrome, UploadError};
 use crate::format::decimal;
 
 /// What the organisation's advisories hold.
@@ -299,6 +300,84 @@ impl Scanned {
     }
 }
 
+/// One device of an inventory, with the SBOMs that describe it.
+#[derive(Debug, Clone)]
+pub struct DeviceView {
+    pub label: String,
+    pub id: String,
+    pub manufacturer: String,
+    /// The SBOMs linked, each with the rule that linked it.
+    pub sboms: String,
+    pub open: usize,
+    pub kev: usize,
+    pub ransomware: usize,
+    pub critical: usize,
+    /// The open vulnerability ids, KEV and highest scores first.
+    pub top: String,
+}
+
+/// A device inventory rolled up against the SBOM scans (`lifeline devices report`).
+#[derive(Debug, Clone)]
+pub struct Devices {
+    /// The inventory's file name.
+    pub file: String,
+    /// Devices, most open KEV findings first.
+    pub rows: Vec<DeviceView>,
+    pub without_sbom: String,
+    pub unlinked_sboms: String,
+    /// Vendors of the inventory: name, devices, products, open, KEV.
+    pub vendors: Vec<(String, usize, usize, usize, usize)>,
+}
+
+impl Devices {
+    pub fn new(file: &str, report: &DeviceReport) -> Devices {
+        Devices {
+            file: file.to_owned(),
+            rows: report
+                .devices
+                .iter()
+                .map(|d| DeviceView {
+                    label: d.device.label(),
+                    id: d.device.id.clone(),
+                    manufacturer: d.device.manufacturer.clone().unwrap_or_default(),
+                    sboms: d
+                        .sboms
+                        .iter()
+                        .map(|(name, rule)| {
+                            let rule = match rule {
+                                LinkRule::UdiDi => "by UDI-DI",
+                                LinkRule::ManufacturerModel => "by manufacturer and model",
+                            };
+                            format!("{name} ({rule})")
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    open: d.counts.open,
+                    kev: d.counts.kev,
+                    ransomware: d.counts.kev_ransomware,
+                    critical: d.counts.by_severity.get("CRITICAL").copied().unwrap_or(0),
+                    top: d.counts.top.join(", "),
+                })
+                .collect(),
+            without_sbom: report.devices_without_sbom.join(", "),
+            unlinked_sboms: report.unlinked_sboms.join(", "),
+            vendors: report
+                .vendors
+                .iter()
+                .map(|v| {
+                    (
+                        v.name.clone(),
+                        v.devices,
+                        v.products,
+                        v.counts.open,
+                        v.counts.kev,
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
 /// `/vulnerabilities`.
 #[derive(Debug, Template)]
 #[template(path = "vulnerabilities.html")]
@@ -313,6 +392,10 @@ pub struct VulnPage {
     pub scanned: Option<Scanned>,
     /// Whether the user loads advisories (an admin).
     pub is_admin: bool,
+    /// A device inventory rolled up, after the devices form.
+    pub devices: Option<Devices>,
+    /// Why the devices form's inventory was refused.
+    pub device_errors: Vec<UploadError>,
 }
 
 #[cfg(test)]
@@ -339,6 +422,8 @@ mod tests {
             sboms,
             scanned,
             is_admin: false,
+            devices: None,
+            device_errors: Vec::new(),
         }
         .render()
         .expect("renders")
