@@ -74,6 +74,14 @@ fn place(id: &str) -> String {
     }
 }
 
+/// An event time as `2026-04-01 08:00:00` (UTC), with milliseconds only when it has them.
+fn when(millis: i64) -> String {
+    let text = lifeline_trace::time::format_millis(millis);
+    let text = text.strip_suffix('Z').unwrap_or(&text);
+    let text = text.strip_suffix(".000").unwrap_or(text);
+    text.replacen('T', " ", 1)
+}
+
 fn parties(list: &[Party]) -> String {
     list.iter()
         .map(|p| format!("{} {}", p.kind.replace('_', " "), place(&p.id)))
@@ -99,7 +107,7 @@ impl EventRow {
             .collect();
         roles.dedup();
         EventRow {
-            when: lifeline_trace::time::format_millis(f.time),
+            when: when(f.time),
             event_type: f.event_type.clone(),
             action: f.action.clone(),
             biz_step: f.biz_step.clone(),
@@ -379,6 +387,12 @@ mod tests {
             let (title, text) = rule_text(rule);
             assert!(!title.is_empty() && text.len() > 40, "{rule:?}");
         }
+    }
+
+    #[test]
+    fn times_are_utc_without_empty_milliseconds() {
+        assert_eq!(when(1_775_030_400_000), "2026-04-01 08:00:00");
+        assert_eq!(when(1_775_030_400_123), "2026-04-01 08:00:00.123");
     }
 
     #[test]

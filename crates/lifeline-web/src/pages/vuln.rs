@@ -134,7 +134,6 @@ pub struct VulnRow {
     pub vendor: String,
     /// `name@version`.
     pub component: String,
-    pub purl: String,
     /// The CVE when there is one, else the first OSV id.
     pub id: String,
     pub aliases: String,
@@ -145,8 +144,10 @@ pub struct VulnRow {
     pub score: String,
     pub kev: bool,
     pub ransomware: bool,
-    /// `due 2025-09-15: apply the vendor's update`.
-    pub kev_detail: String,
+    /// The KEV remediation due date.
+    pub kev_due: String,
+    /// What CISA requires.
+    pub kev_action: String,
     /// `open`, `resolved`, `suppressed`.
     pub status: &'static str,
     /// The VEX status and justification, or empty.
@@ -164,10 +165,9 @@ impl VulnRow {
             product: product.to_owned(),
             vendor: vendor.to_owned(),
             component,
-            purl: f.component.purl.clone().unwrap_or_default(),
             id: f.id.clone(),
             aliases: f.aliases.join(", "),
-            summary: f.summary.clone().unwrap_or_default(),
+            summary: f.summary.as_deref().map(shortened).unwrap_or_default(),
             severity: f.severity.as_str(),
             score: match (&f.score, &f.cvss) {
                 (Some(s), Some(c)) => format!("{} (CVSS {})", decimal(*s, 1), c.version),
@@ -176,10 +176,15 @@ impl VulnRow {
             },
             kev: f.kev.is_some(),
             ransomware: f.kev.as_ref().is_some_and(|k| k.ransomware()),
-            kev_detail: f
+            kev_due: f
                 .kev
                 .as_ref()
-                .map(|k| format!("due {}: {}", k.due_date, k.required_action))
+                .map(|k| k.due_date.clone())
+                .unwrap_or_default(),
+            kev_action: f
+                .kev
+                .as_ref()
+                .map(|k| k.required_action.clone())
                 .unwrap_or_default(),
             status: match f.status {
                 Status::Open => "open",
@@ -196,6 +201,18 @@ impl VulnRow {
                 .unwrap_or_default(),
             fixed: f.fixed_versions.join(", "),
         }
+    }
+}
+
+/// Characters of an advisory's summary the table shows.
+const SUMMARY_CHARS: usize = 140;
+
+/// `text` cut to [`SUMMARY_CHARS`] characters, with `…` when cut.
+fn shortened(text: &str) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(SUMMARY_CHARS) {
+        Some((at, _)) => format!("{}…", text[..at].trim_end()),
+        None => text.to_owned(),
     }
 }
 
@@ -506,5 +523,15 @@ mod tests {
                 || table.contains("a &lt;b&gt;low&lt;/b&gt; one")
         );
         assert!(html.contains("id=\"vuln-vendors\""));
+        assert!(html.contains("fix due 2021-12-24"));
+    }
+
+    #[test]
+    fn long_summaries_are_cut_on_a_character() {
+        let long = "é".repeat(200);
+        let cut = shortened(&long);
+        assert_eq!(cut.chars().count(), SUMMARY_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(shortened(" short "), "short");
     }
 }
