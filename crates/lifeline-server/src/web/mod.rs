@@ -8,6 +8,7 @@
 //! session redirects to the login form.
 
 mod account;
+pub(crate) mod sim;
 pub(crate) mod stress;
 mod trace;
 pub(crate) mod uploads;
@@ -36,6 +37,7 @@ pub fn router(limits: &Limits) -> Router<AppState> {
     Router::new()
         .merge(account::router())
         .merge(stress::router())
+        .merge(sim::router())
         .merge(uploads::router(limits))
         .merge(trace::router(limits))
         .merge(vuln::router(limits))

@@ -6,6 +6,7 @@
 mod common;
 
 mod pages;
+mod sim;
 mod trace;
 mod vuln;
 

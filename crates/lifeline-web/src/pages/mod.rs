@@ -3,6 +3,7 @@
 //! and the CSRF token its forms send back.
 
 mod networks;
+mod sim;
 mod stress;
 mod trace;
 mod uploads;
@@ -11,6 +12,10 @@ mod vuln;
 use askama::Template;
 
 pub use networks::{NetworkItem, NetworkSummary, NetworksPage};
+pub use sim::{
+    EntityOption, FormError, MC_FIELDS, MonteCarloForm, MonteCarloPage, MonteCarloView, RiskRow,
+    SIM_FIELDS, ScenarioOption, SimRow, SimView, SimulatePage, TtsView,
+};
 pub use stress::{
     EntityPage, FirstShort, JobView, LostRow, OVERVIEW_ROWS, OverviewPage, PAGE_ROWS, Reroute,
     ScenarioRow, SortHeader, StressPage, StressTable, TableQuery, entity_href, segment,
@@ -42,6 +47,8 @@ framed!(
     StressPage,
     EntityPage,
     UploadsPage,
+    SimulatePage,
+    MonteCarloPage,
     TracePage,
     VulnPage,
 );
