@@ -10,7 +10,9 @@
 mod account;
 pub(crate) mod sim;
 pub(crate) mod stress;
+mod trace;
 pub(crate) mod uploads;
+mod vuln;
 
 pub use stress::WebCache;
 
@@ -37,6 +39,8 @@ pub fn router(limits: &Limits) -> Router<AppState> {
         .merge(stress::router())
         .merge(sim::router())
         .merge(uploads::router(limits))
+        .merge(trace::router(limits))
+        .merge(vuln::router(limits))
         .route("/assets/{name}", get(account::asset))
 }
 

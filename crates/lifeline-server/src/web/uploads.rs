@@ -160,7 +160,13 @@ pub fn upload_errors(file: &str, error: &ApiError) -> Vec<UploadError> {
 }
 
 /// The page again with the errors, and the error's status (422 for an invalid file).
-fn refused(viewer: &Viewer, form: &str, name: &str, file: &str, error: &ApiError) -> Response {
+pub(crate) fn refused(
+    viewer: &Viewer,
+    form: &str,
+    name: &str,
+    file: &str,
+    error: &ApiError,
+) -> Response {
     let view = uploads_page(viewer, form, name, upload_errors(file, error));
     let mut response = viewer.page(Tab::Uploads, html(&view));
     *response.status_mut() = error.status;

@@ -7,6 +7,8 @@ mod common;
 
 mod pages;
 mod sim;
+mod trace;
+mod vuln;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

@@ -5,7 +5,9 @@
 mod networks;
 mod sim;
 mod stress;
+mod trace;
 mod uploads;
+mod vuln;
 
 use askama::Template;
 
@@ -19,7 +21,12 @@ pub use stress::{
     ScenarioRow, SortHeader, StressPage, StressTable, TableQuery, entity_href, segment,
     simulate_href,
 };
+pub use trace::{
+    EventRow, FieldError, FindingRow, History, HistoryForm, TracePage, VerificationView,
+    VerifyForm, query_value, rule_text,
+};
 pub use uploads::{UploadError, UploadsPage};
+pub use vuln::{AdvisoryState, DeviceView, Devices, SbomItem, Scanned, VulnPage, sbom_vendor};
 
 /// Gives views their frame: `chrome_ref`, which `base.html` calls, returns the view's
 /// [`Chrome`]. Every page view in the frame names itself here.
@@ -41,7 +48,9 @@ framed!(
     EntityPage,
     UploadsPage,
     SimulatePage,
-    MonteCarloPage
+    MonteCarloPage,
+    TracePage,
+    VulnPage,
 );
 
 impl LoginPage {
