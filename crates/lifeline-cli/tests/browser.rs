@@ -91,6 +91,14 @@ fn dashboard_end_to_end_in_headless_chromium() {
         .env("LIFELINE_OTHER_PASSWORD", user(2).1)
         .env("LIFELINE_NETWORK", &network)
         .env("LIFELINE_INVALID_NETWORK", &invalid)
+        .env(
+            "LIFELINE_EPCIS",
+            repo().join("examples/trace/iv-fluids-shipments.jsonld"),
+        )
+        .env(
+            "LIFELINE_SBOM",
+            repo().join("crates/lifeline-vuln/tests/data/scan/product-abc.cdx.json"),
+        )
         .env("LIFELINE_EXPECTED_STRESS", &expected_stress_file)
         .env("LIFELINE_EXPECTED_VALIDATE", &expected_validate_file)
         .env("LIFELINE_ARTIFACTS", &artifacts)

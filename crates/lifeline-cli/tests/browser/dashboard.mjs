@@ -22,6 +22,8 @@
 //   - uploading fixtures/invalid-network.json answers 422 with #upload-errors (role=alert):
 //     one item per diagnostic of `lifeline validate --format json`, each naming its field
 //     path and message, the list naming the file;
+//   - EPCIS events uploaded through form#epcis-upload list a product's history on /trace
+//     (table#trace-events); an SBOM goes up through form#sbom-upload to /vulnerabilities;
 //   - the admin logs out; the viewer sees no form#network-upload on /uploads nor on any nav
 //     page, and a forged upload (with a valid csrf token) is refused with 403;
 //   - another organisation's admin cannot open the network's pages (403 or 404);
@@ -41,6 +43,8 @@
 //   LIFELINE_OTHER_USER, LIFELINE_OTHER_PASSWORD     admin of organisation 2
 //   LIFELINE_NETWORK             the example to upload (examples/iv-fluids.json)
 //   LIFELINE_INVALID_NETWORK     the invalid fixture
+//   LIFELINE_EPCIS               EPCIS events to upload (examples/trace/iv-fluids-shipments.jsonld)
+//   LIFELINE_SBOM                an SBOM to upload (CycloneDX)
 //   LIFELINE_EXPECTED_STRESS     `lifeline stress NETWORK --format json`, saved to a file
 //   LIFELINE_EXPECTED_VALIDATE   `lifeline validate INVALID --format json`, saved to a file
 //   LIFELINE_ARTIFACTS           folder for screenshots, downloads and the axe report
@@ -63,6 +67,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const FIRST_ENTITY = 'iv-plant-nc';
 /** The links every page's nav#main-nav carries, in order (the contract). */
 const NAV_LINKS = ['/', '/networks', '/trace', '/vulnerabilities', '/uploads'];
+/** A product of examples/trace/iv-fluids-shipments.jsonld with several events. */
+const TRACED_EPC = 'urn:epc:id:sgtin:0614141.020001.1001';
 /** axe-core impacts that fail the test. */
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
 
@@ -82,6 +88,8 @@ const env = {
     other: { user: required('LIFELINE_OTHER_USER'), password: required('LIFELINE_OTHER_PASSWORD') },
     network: required('LIFELINE_NETWORK'),
     invalid: required('LIFELINE_INVALID_NETWORK'),
+    epcis: required('LIFELINE_EPCIS'),
+    sbom: required('LIFELINE_SBOM'),
     expectedStress: JSON.parse(fs.readFileSync(required('LIFELINE_EXPECTED_STRESS'), 'utf8')),
     expectedValidate: JSON.parse(fs.readFileSync(required('LIFELINE_EXPECTED_VALIDATE'), 'utf8')),
     artifacts: required('LIFELINE_ARTIFACTS'),
@@ -547,6 +555,29 @@ await step('an invalid network is refused, naming the fields', async () => {
     const fileName = path.basename(env.invalid);
     check(normalise(await errors.innerText()).includes(fileName), `#upload-errors does not name the file ${fileName}`);
     await audit('uploads-errors');
+});
+
+await step('traceability and vulnerabilities with data', async () => {
+    // EPCIS events: the upload form lands on /trace, where a product's history is listed.
+    await visit('/uploads');
+    await page.setInputFiles('form#epcis-upload input#epcis-file', env.epcis);
+    await Promise.all([
+        page.waitForURL((url) => url.pathname === '/trace', { waitUntil: 'load' }),
+        page.click('form#epcis-upload [type=submit]'),
+    ]);
+    await visit(`/trace?epc=${encodeURIComponent(TRACED_EPC)}`);
+    const events = await page.locator('table#trace-events tbody tr').count();
+    check(events > 0, `/trace lists no event of ${TRACED_EPC} after the EPCIS upload`);
+    await audit('trace-history');
+    // An SBOM: the upload form lands on /vulnerabilities.
+    await visit('/uploads');
+    await page.fill('form#sbom-upload input#sbom-name', 'product-abc');
+    await page.setInputFiles('form#sbom-upload input#sbom-file', env.sbom);
+    await Promise.all([
+        page.waitForURL((url) => url.pathname === '/vulnerabilities', { waitUntil: 'load' }),
+        page.click('form#sbom-upload [type=submit]'),
+    ]);
+    await audit('vulnerabilities-sbom');
 });
 
 await step('every nav page (admin)', async () => {
