@@ -245,7 +245,12 @@ async function measureMap(target) {
         return window.__bench.frames.length;
     });
     const began = Date.now();
+    const phase = (name) => page.evaluate((label) => window.__bench.phases.push([label, performance.now()]), name);
+    await page.evaluate(() => {
+        window.__bench.phases = [];
+    });
     await page.mouse.move(cx, cy);
+    await phase('wheel in');
     for (let i = 0; i < 8; i += 1) {
         await page.mouse.wheel(0, -240);
         await page.waitForTimeout(60);
@@ -259,13 +264,18 @@ async function measureMap(target) {
         }
         await page.mouse.up();
     };
+    await phase('drag (zoomed in)');
     await drag(300, 150);
+    await phase('wheel out');
     for (let i = 0; i < 8; i += 1) {
         await page.mouse.wheel(0, 240);
         await page.waitForTimeout(60);
     }
+    await phase('drag (zoomed out)');
     await drag(-300, -150);
+    await phase('settle');
     await page.waitForTimeout(500);
+    await phase('end');
     const interactionMs = Date.now() - began;
     const stats = await page.evaluate((first) => {
         const bench = window.__bench;
@@ -280,7 +290,21 @@ async function measureMap(target) {
             }
         }
         const tasks = bench.longTasks.filter((task) => task.start >= bench.interactionStart);
+        // The longest frame gap ending in each phase of the interaction.
+        const phases = [];
+        for (let p = 0; p + 1 < bench.phases.length; p += 1) {
+            const [name, from] = bench.phases[p];
+            const to = bench.phases[p + 1][1];
+            let gap = 0;
+            for (let i = 1; i < bench.frames.length; i += 1) {
+                if (bench.frames[i] > from && bench.frames[i] <= to) {
+                    gap = Math.max(gap, bench.frames[i] - bench.frames[i - 1]);
+                }
+            }
+            phases.push({ phase: name, ms: Math.round(to - from), longest_gap_ms: Math.round(gap) });
+        }
         return {
+            phases,
             frames: frames.length,
             longest_gap_ms: longest,
             gaps_over_50ms: over50,
@@ -307,6 +331,7 @@ async function measureMap(target) {
         moved: !before.equals(after),
         ...stats,
     };
+    log(`  phases: ${stats.phases.map((p) => `${p.phase} ${p.ms} ms (longest gap ${p.longest_gap_ms} ms)`).join('; ')}`);
     log(`  pan/zoom: ${stats.frames} frames in ${interactionMs} ms, longest gap ${stats.longest_gap_ms.toFixed(0)} ms, longest task ${stats.longest_task_ms.toFixed(0)} ms, moved ${result.moved}`);
     return result;
 }
@@ -347,4 +372,5 @@ if (mapPage.error) {
 console.log(`| network \`/networks/{id}\` | 10,000 nodes | map drawn, from navigation start (${mapPage.drawn_how}) | **${ms(mapPage.drawn_ms)}** | |`);
 console.log(`| network \`/networks/{id}\` | 10,000 nodes | page weight with the map's data, transferred (${mapPage.requests} requests) | ${kb(mapPage.bytes)} | |`);
 console.log(`| network \`/networks/{id}\` | 10,000 nodes | longest frame gap during pan and zoom (${mapPage.frames} frames in ${ms(mapPage.interaction_ms)}; ${mapPage.gaps_over_50ms} gaps over 50 ms; map moved: ${mapPage.moved ? 'yes' : 'NO'}) | **${ms(mapPage.longest_gap_ms)}** | no freeze |`);
+console.log(`| network \`/networks/{id}\` | 10,000 nodes | longest frame gap per phase | ${mapPage.phases.map((p) => `${p.phase}: ${ms(p.longest_gap_ms)}`).join('; ')} | |`);
 console.log(`| network \`/networks/{id}\` | 10,000 nodes | longest task during pan and zoom (${mapPage.long_tasks} tasks over 50 ms) | ${ms(mapPage.longest_task_ms)} | |`);
