@@ -137,6 +137,9 @@ pub struct MapEntity {
     pub x: f64,
     pub y: f64,
     pub status: Status,
+    /// Whether the report has a scenario of the entity's id (its page exists).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub scenario: bool,
     /// TTS − TTR from the report, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gap: Option<f64>,
@@ -215,6 +218,7 @@ pub fn layout(network: &ValidatedNetwork, report: Option<&Report>) -> MapLayout 
                 x: 0.0,
                 y: 0.0,
                 status: Status::of(scenario),
+                scenario: scenario.is_some(),
                 gap: scenario.and_then(|s| s.gap),
             }
         })
@@ -310,11 +314,12 @@ fn order(graph: &EntityGraph, tiers: &mut [Vec<usize>], rows: usize) {
         *tier = keyed.into_iter().map(|(_, _, e)| e).collect();
         settle(tier, place);
     };
-    for t in 1..tiers.len() {
-        sweep(&mut tiers[t], &mut place, &graph.suppliers);
+    for tier in tiers.iter_mut().skip(1) {
+        sweep(tier, &mut place, &graph.suppliers);
     }
-    for t in (0..tiers.len().saturating_sub(1)).rev() {
-        sweep(&mut tiers[t], &mut place, &graph.customers);
+    let below_last = tiers.len().saturating_sub(1);
+    for tier in tiers[..below_last].iter_mut().rev() {
+        sweep(tier, &mut place, &graph.customers);
     }
 }
 
@@ -553,7 +558,11 @@ impl EntityGraph {
             seen[start] = true;
             let mut stack = vec![(start, 0usize)];
             while let Some((e, i)) = stack.pop() {
-                let next = if flow(e) { self.customers[e].get(i) } else { None };
+                let next = if flow(e) {
+                    self.customers[e].get(i)
+                } else {
+                    None
+                };
                 match next {
                     Some(&s) => {
                         stack.push((e, i + 1));
@@ -616,8 +625,9 @@ pub struct EntityPanel {
     pub kind: String,
     pub status: Status,
     pub status_words: String,
-    /// The entity's page (its scenario in full).
-    pub href: String,
+    /// The entity's page (its scenario in full), when the report has its scenario.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
     /// The stress result, when the report has a scenario of the entity's id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario: Option<PanelScenario>,
@@ -650,9 +660,10 @@ pub fn panel(
         lifeline_network::EntityKind::Site => {
             (doc.sites[ix].name.clone(), doc.sites[ix].kind.clone())
         }
-        lifeline_network::EntityKind::Platform => {
-            (doc.platforms[ix].name.clone(), doc.platforms[ix].kind.clone())
-        }
+        lifeline_network::EntityKind::Platform => (
+            doc.platforms[ix].name.clone(),
+            doc.platforms[ix].kind.clone(),
+        ),
     };
     let scenario = report.and_then(|r| r.scenarios.iter().find(|s| s.id == id));
     let status = Status::of(scenario);
@@ -663,7 +674,7 @@ pub fn panel(
         kind: role.unwrap_or_else(|| kind.as_str().to_owned()),
         status,
         status_words: status.words(&doc.time_unit),
-        href: entity_href(network_id, id),
+        href: scenario.map(|_| entity_href(network_id, id)),
         scenario: scenario.map(|s| PanelScenario {
             tts: days(s.tts, s.tts_capped),
             ttr: optional(s.ttr, |t| days(t, false)),
@@ -807,7 +818,10 @@ mod tests {
         // The hospital is two steps from the plants through the distributor.
         assert_eq!(tier("hosp"), Some(2));
         assert_eq!(tier("erp"), None);
-        assert!(by_id(&map, "erp").1.y < 0.0, "platforms sit above the columns");
+        assert!(
+            by_id(&map, "erp").1.y < 0.0,
+            "platforms sit above the columns"
+        );
         assert_eq!(map.tiers.len(), 3);
         assert_eq!(map.tiers[0].label, "Tier 1 (sources) · manufacturer, plant");
         assert_eq!(map.tiers[2].label, "Tier 3 (demand) · hospital");
@@ -898,20 +912,22 @@ mod tests {
         assert_eq!(json["entities"][0]["status"], "exposed");
         assert_eq!(json["entities"][1]["name"], "General");
         assert!(json["entities"][1].get("gap").is_none());
+        assert_eq!(json["entities"][0]["scenario"], true);
+        assert!(json["entities"][1].get("scenario").is_none());
         assert_eq!(json["links"][0]["count"], 1);
     }
 
     #[test]
     fn the_panel_shows_the_scenario_and_links_to_the_entity_page() {
         let mut exposed = scenario("plant-1", 9.5, Some(30.0));
-        exposed
-            .lost_units
-            .0
-            .push(("b@hosp".to_owned(), 1234.4));
+        exposed.lost_units.0.push(("b@hosp".to_owned(), 1234.4));
         let report = report(vec![exposed]);
         let net = network(SMALL);
         let plant = panel("n 1", &net, Some(&report), "plant-1").expect("a panel");
-        assert_eq!(plant.href, "/networks/n%201/entities/plant-1");
+        assert_eq!(
+            plant.href.as_deref(),
+            Some("/networks/n%201/entities/plant-1")
+        );
         assert_eq!(plant.status, Status::Exposed);
         assert_eq!(plant.kind, "plant");
         let s = plant.scenario.expect("the scenario");
@@ -928,6 +944,7 @@ mod tests {
         );
         let hosp = panel("n", &net, Some(&report), "hosp").expect("a panel");
         assert!(hosp.scenario.is_none());
+        assert!(hosp.href.is_none(), "no page without a scenario");
         assert_eq!(hosp.name.as_deref(), Some("General"));
         assert!(panel("n", &net, Some(&report), "nope").is_none());
     }

@@ -8,6 +8,7 @@
 //! session redirects to the login form.
 
 mod account;
+mod network;
 pub(crate) mod stress;
 pub(crate) mod uploads;
 
@@ -34,8 +35,9 @@ pub fn router(limits: &Limits) -> Router<AppState> {
     Router::new()
         .merge(account::router())
         .merge(stress::router())
+        .merge(network::router())
         .merge(uploads::router(limits))
-        .route("/assets/{name}", get(account::asset))
+        .route("/assets/{*name}", get(account::asset))
 }
 
 /// A browser with a session: the caller, and the CSRF token its forms send back.

@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod map;
 mod pages;
 
 use axum::body::Body;

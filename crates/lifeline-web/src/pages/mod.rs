@@ -2,12 +2,14 @@
 //! sits in the dashboard's frame carries a [`Chrome`]: who is logged in, what they may do,
 //! and the CSRF token its forms send back.
 
+mod map;
 mod networks;
 mod stress;
 mod uploads;
 
 use askama::Template;
 
+pub use map::{LegendRow, MapRow, NetworkPage};
 pub use networks::{NetworkItem, NetworkSummary, NetworksPage};
 pub use stress::{
     EntityPage, FirstShort, JobView, LostRow, OVERVIEW_ROWS, OverviewPage, PAGE_ROWS, Reroute,
@@ -31,6 +33,7 @@ macro_rules! framed {
 
 framed!(
     NetworksPage,
+    NetworkPage,
     OverviewPage,
     StressPage,
     EntityPage,
