@@ -16,7 +16,9 @@
 
   // Above this many elements, trade detail for speed while panning and zooming.
   const BIG = 1500;
-  const COLOURS = { exposed: "#b2182b", tight: "#b35806", covered: "#2166ac", untested: "#ffffff" };
+  // Colour classes: 3:1 contrast or more against the white map (the legend says the same
+  // in words; exposed entities also get a thick outline).
+  const COLOURS = { exposed: "#b2182b", tight: "#b35806", covered: "#2166ac", untested: "#8c8c8c" };
 
   fetch(box.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then((reply) => {
@@ -34,11 +36,15 @@
     const fetched = performance.now();
     const big = map.entities.length + map.links.length > BIG;
     const elements = [];
+    // Tier headings scale with the map so that they stay readable when it is all in view,
+    // and sit above everything (platforms included).
+    const headingSize = Math.max(16, map.width / 90);
+    const top = map.entities.reduce((lowest, e) => Math.min(lowest, e.y), 0);
     for (const tier of map.tiers) {
       elements.push({
         group: "nodes",
-        data: { id: `tier-${tier.index}`, label: tier.label },
-        position: { x: tier.x + tier.width / 2, y: -60 },
+        data: { id: `tier-${tier.index}`, label: tier.label.replace(" · ", "\n"), width: Math.max(tier.width, 160) },
+        position: { x: tier.x + tier.width / 2, y: top - 2 * headingSize - 20 },
         classes: "tier",
         selectable: false,
       });
@@ -47,7 +53,7 @@
       const size = e.kind === "node" ? 18 : Math.min(48, 20 + 6 * Math.sqrt(e.members));
       elements.push({
         group: "nodes",
-        data: { id: `e${i}`, entity: e.id, label: e.id, size, fill: COLOURS[e.status] || "#ffffff" },
+        data: { id: `e${i}`, entity: e.id, label: e.id, size },
         position: { x: e.x, y: e.y },
         classes: `entity ${e.kind} ${e.status}`,
       });
@@ -56,7 +62,7 @@
       elements.push({
         group: "edges",
         data: { id: `l${i}`, source: `e${l.source}`, target: `e${l.target}`, width: 1 + Math.log2(l.count) },
-        classes: l.dependency ? "dependency" : "flow",
+        classes: (l.dependency ? "dependency" : "flow") + (l.count > 1 ? " multi" : ""),
       });
     });
 
@@ -65,13 +71,15 @@
       elements,
       layout: { name: "preset" },
       style: [
+        // Styles by class rather than per-element data where possible: cheaper to
+        // compute for ten thousand elements.
         {
           selector: "node.entity",
           style: {
-            width: "data(size)",
-            height: "data(size)",
-            "background-color": "data(fill)",
-            "border-width": 1.5,
+            width: 18,
+            height: 18,
+            "background-color": COLOURS.untested,
+            "border-width": big ? 0 : 1.5,
             "border-color": "#1a1f24",
             label: "data(label)",
             "font-size": 11,
@@ -84,10 +92,12 @@
             "text-events": "no",
           },
         },
+        { selector: "node.site, node.platform", style: { width: "data(size)", height: "data(size)" } },
+        { selector: "node.exposed", style: { "background-color": COLOURS.exposed, "border-width": 4 } },
+        { selector: "node.tight", style: { "background-color": COLOURS.tight } },
+        { selector: "node.covered", style: { "background-color": COLOURS.covered } },
         { selector: "node.site", style: { shape: "round-rectangle" } },
         { selector: "node.platform", style: { shape: "hexagon" } },
-        { selector: "node.exposed", style: { "border-width": 4 } },
-        { selector: "node.untested", style: { "border-color": "#767676", "border-width": 2 } },
         {
           selector: "node.tier",
           style: {
@@ -96,7 +106,10 @@
             height: 1,
             "background-opacity": 0,
             label: "data(label)",
-            "font-size": 16,
+            "font-size": headingSize,
+            "text-wrap": "wrap",
+            "text-max-width": "data(width)",
+            "text-valign": "top",
             "font-weight": "bold",
             color: "#4a5560",
             "min-zoomed-font-size": 6,
@@ -106,7 +119,7 @@
         {
           selector: "edge",
           style: {
-            width: "data(width)",
+            width: 1,
             "line-color": "#9aa5b1",
             "curve-style": big ? "haystack" : "straight",
             "target-arrow-shape": big ? "none" : "triangle",
@@ -115,13 +128,21 @@
             opacity: big ? 0.45 : 0.9,
           },
         },
-        { selector: "edge.dependency", style: { "line-style": "dashed", "line-color": "#6a51a3", "target-arrow-color": "#6a51a3" } },
-        { selector: "node:selected", style: { "overlay-color": "#ffbf47", "overlay-opacity": 0.45, "overlay-padding": 6 } },
+        { selector: "edge.multi", style: { width: "data(width)" } },
+        {
+          selector: "edge.dependency",
+          style: Object.assign(
+            { "line-style": "dashed", "line-color": "#6a51a3", "target-arrow-color": "#6a51a3" },
+            // Bent, so a dependency does not run through the entities in line with it.
+            big ? {} : { "curve-style": "unbundled-bezier", "control-point-distances": 60, "control-point-weights": 0.5 },
+          ),
+        },
+        // The selection shows as a yellow ring beneath the node, keeping its colour.
+        { selector: "node:selected", style: { "underlay-color": "#ffbf47", "underlay-opacity": 1, "underlay-padding": 7, "underlay-shape": "ellipse" } },
         { selector: "edge.near", style: { "line-color": "#1a1f24", "target-arrow-color": "#1a1f24", opacity: 1 } },
       ],
       minZoom: 0.02,
       maxZoom: 4,
-      wheelSensitivity: 0.3,
       boxSelectionEnabled: false,
       autoungrabify: true,
       selectionType: "single",
@@ -215,7 +236,7 @@
       button.type = "button";
       button.className = "show-on-map";
       button.textContent = "Show on map";
-      button.setAttribute("aria-label", `Show ${row.dataset.entity} on the map`);
+      button.setAttribute("aria-label", `Show on map: ${row.dataset.entity}`);
       button.addEventListener("click", () => {
         select(node, true);
         box.scrollIntoView({ block: "nearest" });

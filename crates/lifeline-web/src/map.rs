@@ -20,9 +20,11 @@ use serde::Serialize;
 use crate::format::{days, decimal, optional, units};
 use crate::pages::{entity_href, simulate_href};
 
-/// Distance between two rows (and two sub-columns) of a tier, in map units (pixels at zoom 1).
+/// Distance between two rows of a tier, in map units (pixels at zoom 1).
 pub const ROW: f64 = 40.0;
-/// Extra space between two tiers.
+/// Distance between two sub-columns of a tier: room for a label between them.
+pub const COLUMN: f64 = 80.0;
+/// Least space between two tiers; big maps get an eighth of their height.
 pub const TIER_GAP: f64 = 200.0;
 /// Distance from the top row to the platforms' band above it.
 pub const PLATFORM_BAND: f64 = 160.0;
@@ -227,14 +229,15 @@ pub fn layout(network: &ValidatedNetwork, report: Option<&Report>) -> MapLayout 
     // Columns left to right; a tier of n entities takes ceil(n / rows) sub-columns, filled
     // row by row so that an entity's vertical place follows its order.
     let height = rows as f64 * ROW;
+    let gap = TIER_GAP.max(height / 8.0);
     let mut left = 0.0;
     let mut columns = Vec::with_capacity(tiers.len());
     for (t, members) in tiers.iter().enumerate() {
         let (cols, tier_rows) = shape(members.len(), rows);
-        let width = (cols.saturating_sub(1)) as f64 * ROW;
+        let width = (cols.saturating_sub(1)) as f64 * COLUMN;
         for (k, &e) in members.iter().enumerate() {
             let (row, col) = (k / cols, k % cols);
-            entities[e].x = left + col as f64 * ROW;
+            entities[e].x = left + col as f64 * COLUMN;
             entities[e].y = (row as f64 + 0.5) * height / tier_rows as f64;
         }
         columns.push(Tier {
@@ -244,9 +247,9 @@ pub fn layout(network: &ValidatedNetwork, report: Option<&Report>) -> MapLayout 
             width,
             entities: members.len(),
         });
-        left += width + TIER_GAP;
+        left += width + gap;
     }
-    let width = (left - TIER_GAP).max(0.0);
+    let width = (left - gap).max(0.0);
     place_platforms(&graph, &mut entities, width);
 
     MapLayout {
@@ -260,10 +263,10 @@ pub fn layout(network: &ValidatedNetwork, report: Option<&Report>) -> MapLayout 
     }
 }
 
-/// Rows per column: about sqrt(n / ASPECT) so the map is ASPECT times as wide as high, but
-/// never fewer than [`MIN_ROWS`].
+/// Rows per column: about sqrt(n × COLUMN / (ROW × ASPECT)) so the map is ASPECT times as
+/// wide as high, but never fewer than [`MIN_ROWS`].
 fn rows_per_column(entities: usize) -> usize {
-    let ideal = (entities as f64 / ASPECT).sqrt().ceil();
+    let ideal = (entities as f64 * COLUMN / (ROW * ASPECT)).sqrt().ceil();
     // `ideal` is finite and at most sqrt(usize::MAX): the conversion is exact enough.
     (ideal as usize).max(MIN_ROWS)
 }
@@ -347,7 +350,7 @@ fn place_platforms(graph: &EntityGraph, entities: &mut [MapEntity], width: f64) 
         let x = x.max(next);
         entities[p].x = x;
         entities[p].y = -PLATFORM_BAND;
-        next = x + 1.5 * ROW;
+        next = x + COLUMN;
     }
 }
 
@@ -979,7 +982,10 @@ mod tests {
             .expect("generated")
             .to_string();
         let net = network(&json);
+        let started = std::time::Instant::now();
         let map = layout(&net, None);
+        // Not asserted (machines differ): shown with `--nocapture` for BENCHMARKS.md.
+        eprintln!("10,000-node layout: {:?}", started.elapsed());
         assert_eq!(map.entities.len(), 10_000);
         assert_eq!(map.tiers.len(), 3);
         let ratio = map.width / map.height;
