@@ -16,6 +16,8 @@
 
   // Above this many elements, trade detail for speed while panning and zooming.
   const BIG = 1500;
+  // On a big map, lines are drawn once the view holds about this many entities or fewer.
+  const EDGES_IN_VIEW = 2500;
   // Colour classes: 3:1 contrast or more against the white map (the legend says the same
   // in words; exposed entities also get a thick outline).
   const COLOURS = { exposed: "#b2182b", tight: "#b35806", covered: "#2166ac", untested: "#8c8c8c" };
@@ -129,6 +131,7 @@
           },
         },
         { selector: "edge.multi", style: { width: "data(width)" } },
+        { selector: "edge.far", style: { display: "none" } },
         {
           selector: "edge.dependency",
           style: Object.assign(
@@ -139,7 +142,7 @@
         },
         // The selection shows as a yellow ring beneath the node, keeping its colour.
         { selector: "node:selected", style: { "underlay-color": "#ffbf47", "underlay-opacity": 1, "underlay-padding": 7, "underlay-shape": "ellipse" } },
-        { selector: "edge.near", style: { "line-color": "#1a1f24", "target-arrow-color": "#1a1f24", opacity: 1 } },
+        { selector: "edge.near", style: { display: "element", "line-color": "#1a1f24", "target-arrow-color": "#1a1f24", opacity: 1 } },
       ],
       minZoom: 0.02,
       maxZoom: 4,
@@ -152,6 +155,32 @@
       textureOnViewport: big,
       hideLabelsOnViewport: big,
     });
+    // On a big map most of the drawing time goes to the lines, which are a grey haze when
+    // the whole map is in view: they are drawn only once few enough entities are in view
+    // (and always those of the selected entity).
+    if (big) {
+      const area = Math.max(1, map.width * map.height);
+      const flows = cy.edges();
+      let hidden = null;
+      const thin = () => {
+        const z = cy.zoom();
+        const inView = map.entities.length * Math.min(1, (box.clientWidth / z) * (box.clientHeight / z) / area);
+        const hide = inView > EDGES_IN_VIEW;
+        if (hide !== hidden) {
+          hidden = hide;
+          cy.batch(() => (hide ? flows.addClass("far") : flows.removeClass("far")));
+        }
+      };
+      let pending = 0;
+      cy.on("viewport", () => {
+        clearTimeout(pending);
+        pending = setTimeout(thin, 120);
+      });
+      thin();
+      document.getElementById("map-keys").append(
+        " Lines between entities appear once you zoom in, and always for the selected entity.",
+      );
+    }
     cy.fit(undefined, 20);
 
     const byId = new Map();
