@@ -85,7 +85,7 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<Exit> {
         std::fs::write(path, svg).with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     if let Some(path) = &args.series {
-        write_series(&mut *output::open(Some(path))?, &report)?;
+        lifeline_sim::write_series(&mut *output::open(Some(path))?, &report)?;
     }
     write_report(
         args.output.as_deref(),
@@ -263,47 +263,6 @@ fn write_sim_csv(out: &mut dyn Write, report: &SimReport) -> anyhow::Result<()> 
             n.unmet_units.to_string(),
             n.loss.to_string(),
         ])?;
-    }
-    writer.finish()?;
-    Ok(())
-}
-
-/// One row per day and demand node.
-fn write_series(out: &mut dyn Write, report: &SimReport) -> anyhow::Result<()> {
-    let series = report
-        .series
-        .as_ref()
-        .context("the run recorded no series")?;
-    let mut writer = Csv::new(
-        out,
-        &[
-            Column::number("day"),
-            Column::text("node"),
-            Column::text("material"),
-            Column::number("on_hand"),
-            Column::number("days_of_supply"),
-            Column::number("unmet"),
-            Column::number("lowest_capacity_factor"),
-        ],
-    )?;
-    for day in 0..report.days as usize {
-        for (k, node) in report.demand_nodes.iter().enumerate() {
-            let stock = series.stock[k][day];
-            let cover = if node.demand > 0.0 {
-                lifeline_network::significant(stock / node.demand).to_string()
-            } else {
-                String::new()
-            };
-            writer.row([
-                day.to_string(),
-                node.id.clone(),
-                node.material.clone(),
-                stock.to_string(),
-                cover,
-                series.unmet[k][day].to_string(),
-                series.lowest_factor[day].to_string(),
-            ])?;
-        }
     }
     writer.finish()?;
     Ok(())

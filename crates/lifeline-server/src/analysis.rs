@@ -231,6 +231,19 @@ pub struct MonteCarloParams {
     pub downtime_cost: Option<f64>,
 }
 
+impl MonteCarloParams {
+    /// The job's stored parameters (every field but `version`), as the API and the pages
+    /// queue them.
+    pub fn job_params(&self) -> serde_json::Value {
+        serde_json::json!({
+            "outage": self.outage, "duration": self.duration, "start": self.start,
+            "capacity_factor": self.capacity_factor, "independent": self.independent,
+            "replications": self.replications, "seed": self.seed, "days": self.days,
+            "downtime_cost": self.downtime_cost
+        })
+    }
+}
+
 const MAX_DAYS: u32 = 36_500;
 const MAX_REPLICATIONS: u32 = 1_000_000;
 

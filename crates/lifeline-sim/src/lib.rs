@@ -36,6 +36,7 @@ mod plan;
 pub mod plot;
 mod report;
 mod request;
+mod series_csv;
 mod stats;
 mod timeline;
 
@@ -49,6 +50,7 @@ pub use montecarlo::{
 pub use plan::Plan;
 pub use report::{DemandOutcome, Series, SimReport, Totals};
 pub use request::{OutageSpec, check_downtime_cost, horizon_days, pick_scenario, run_warnings};
+pub use series_csv::{SeriesError, write_series};
 pub use stats::{normal_cdf, normal_quantile, quantile_interval, wilson_interval};
 pub use timeline::factor_at;
 

@@ -11,7 +11,7 @@ use lifeline_stress::StressError;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::distribution::Distribution;
 use crate::engine::{Engine, Record};
@@ -93,7 +93,7 @@ pub struct MonteCarlo {
 
 /// The Monte Carlo report: the spec's contract (`replications`, `seed`, `demand_nodes[]`
 /// with `id`, `p_stockout`, `p_stockout_ci`, `shortage_days_p50/p90/p99`) and more.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonteCarloReport {
     pub replications: u32,
     pub seed: u64,
@@ -106,7 +106,7 @@ pub struct MonteCarloReport {
 }
 
 /// What was drawn.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutageSummary {
     pub targets: Vec<String>,
     pub capacity_factor: f64,
@@ -119,7 +119,7 @@ pub struct OutageSummary {
 }
 
 /// One demand node's risk over the replications.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemandRisk {
     pub id: String,
     pub material: String,
@@ -137,7 +137,7 @@ pub struct DemandRisk {
 
 /// Mean, median, p90 and p99 of a quantity over the replications, with 95% intervals for
 /// the percentiles.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quantiles {
     pub mean: f64,
     pub p50: f64,
@@ -149,7 +149,7 @@ pub struct Quantiles {
 }
 
 /// Network-wide totals over the replications.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Replications in which any demand node ran short.
     pub p_any_stockout: f64,
@@ -162,7 +162,7 @@ pub struct Summary {
 }
 
 /// How often the drawn time to recover exceeds the time to survive.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TtsComparison {
     pub tts: f64,
     /// Fraction of replications with TTS < drawn duration.

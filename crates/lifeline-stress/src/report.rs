@@ -301,6 +301,39 @@ mod tests {
     }
 
     #[test]
+    fn the_json_document_reads_back_into_the_same_report() {
+        let mut spent = scenario("S", Some(0.25));
+        spent.spend = Some(1200.0);
+        spent.quadrant = Some(Quadrant::LowSpendHighImpact);
+        spent.reallocation = vec![Shipment {
+            from: "m@p2".into(),
+            to: "m@d1".into(),
+            material: "m".into(),
+            units: 42.5,
+            from_disrupted: false,
+        }];
+        let report = Report {
+            network: "toy".into(),
+            horizon: 30.0,
+            baseline_tts: 30.0,
+            baseline_tts_capped: true,
+            scenarios: vec![scenario("A", Some(1.0)), spent, scenario("N", None)],
+        };
+        let text = serde_json::to_string(&report_document(&report, None)).expect("json");
+        let back: Report = serde_json::from_str(&text).expect("reads back");
+        assert_eq!(back.ranked(), report.ranked());
+        // The demand nodes keep the order written, not sorted.
+        assert_eq!(back.scenarios[0].lost_units.0[0].0, "H2");
+        let mut csv = Vec::new();
+        write_csv(&mut csv, &back.ranked()).expect("csv");
+        let csv = String::from_utf8(csv).expect("utf-8");
+        assert!(
+            csv.contains(",1200,low_spend_high_impact,H2=5;H1=1\n"),
+            "{csv}"
+        );
+    }
+
+    #[test]
     fn report_document_ranks_and_truncates() {
         let report = Report {
             network: "toy".into(),

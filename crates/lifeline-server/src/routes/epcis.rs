@@ -240,6 +240,38 @@ fn name_of(format: Format) -> &'static str {
     }
 }
 
+/// Captures a whole document of syntax `format` into the caller's organisation (the
+/// caller's role is checked by the caller of this function): the API's capture and the
+/// dashboard's upload form.
+pub(crate) async fn capture_document(
+    state: &AppState,
+    caller: &Caller,
+    format: Format,
+    body: Bytes,
+) -> ApiResult<EpcisCapture> {
+    // Reading and writing overlap: a blocking thread reads, checks and hashes the events
+    // while the capture writes the batches it was handed into one transaction.
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<EpcisBatch>(4);
+    let reader = tokio::task::spawn_blocking(move || prepare(format, &body, &sender));
+    let stored = state
+        .store
+        .capture_epcis_batches(
+            &caller.user.org_id,
+            name_of(format),
+            &mut receiver,
+            &caller.user.name,
+        )
+        .await;
+    drop(receiver);
+    let read = reader
+        .await
+        .map_err(|e| ApiError::internal("capture", &e))?;
+    // A database error explains a reader that was stopped by it; then the document's.
+    let stored = stored?;
+    read?;
+    stored.ok_or_else(|| ApiError::internal("capture", &"the reader ended early"))
+}
+
 /// Captures an EPCIS 2.0 document (JSON-LD or XML; EPCIS 1.2 XML is read too). The whole
 /// document is stored or none of it: an invalid event refuses it (422, every problem with
 /// its event index and field). Events already stored for the organisation (same CBV 2.0
@@ -266,27 +298,7 @@ async fn capture(
     // Over the upload limit: 413 as JSON, not axum's text.
     let body = body?;
     let format = capture_format(&headers)?;
-    // Reading and writing overlap: a blocking thread reads, checks and hashes the events
-    // while the capture writes the batches it was handed into one transaction.
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<EpcisBatch>(4);
-    let reader = tokio::task::spawn_blocking(move || prepare(format, &body, &sender));
-    let stored = state
-        .store
-        .capture_epcis_batches(
-            &caller.user.org_id,
-            name_of(format),
-            &mut receiver,
-            &caller.user.name,
-        )
-        .await;
-    drop(receiver);
-    let read = reader
-        .await
-        .map_err(|e| ApiError::internal("capture", &e))?;
-    // A database error explains a reader that was stopped by it; then the document's.
-    let stored = stored?;
-    read?;
-    let capture = stored.ok_or_else(|| ApiError::internal("capture", &"the reader ended early"))?;
+    let capture = capture_document(&state, &caller, format, body).await?;
     let url = format!("/api/v1/epcis/capture/{}", capture.id);
     Ok((
         StatusCode::ACCEPTED,
@@ -650,22 +662,27 @@ async fn history(
     QueryParams(query): QueryParams<HistoryQuery>,
 ) -> ApiResult<Json<Vec<StoredEvent>>> {
     caller.require(Role::Viewer)?;
+    Ok(Json(product_history(&state, &caller, query.epc).await?))
+}
+
+/// A product's history (`epc`: an EPC URN or a GS1 Digital Link, checked and made
+/// canonical as `lifeline trace history` does): the API's and the dashboard's.
+pub(crate) async fn product_history(
+    state: &AppState,
+    caller: &Caller,
+    epc: String,
+) -> ApiResult<Vec<StoredEvent>> {
     let epc = checked(
         "epc",
         Query {
-            epc: Some(query.epc),
+            epc: Some(epc),
             ..Query::default()
         },
     )?
     .epc
     .unwrap_or_default();
     let events = state.store.epcis_history(&caller.access(), &epc).await?;
-    Ok(Json(
-        events
-            .into_iter()
-            .map(stored_event)
-            .collect::<ApiResult<_>>()?,
-    ))
+    events.into_iter().map(stored_event).collect()
 }
 
 /// The chain-of-custody findings over all the organisation's events, as `lifeline trace
@@ -679,8 +696,17 @@ async fn findings(
     caller: Caller,
 ) -> ApiResult<Json<Vec<lifeline_trace::rules::Finding>>> {
     caller.require(Role::Viewer)?;
+    Ok(Json(organisation_findings(&state, &caller).await?))
+}
+
+/// The findings over all the caller's organisation's events (`lifeline trace check`): the
+/// API's and the dashboard's.
+pub(crate) async fn organisation_findings(
+    state: &AppState,
+    caller: &Caller,
+) -> ApiResult<Vec<lifeline_trace::rules::Finding>> {
     let records = state.store.epcis_records(&caller.access()).await?;
-    let found = tokio::task::spawn_blocking(move || -> ApiResult<_> {
+    tokio::task::spawn_blocking(move || -> ApiResult<_> {
         let records = records
             .iter()
             .map(|(facts, retracted)| Ok((facts_of(facts)?, *retracted)))
@@ -688,8 +714,7 @@ async fn findings(
         Ok(check_records(&records)?)
     })
     .await
-    .map_err(|e| ApiError::internal("findings", &e))??;
-    Ok(Json(found))
+    .map_err(|e| ApiError::internal("findings", &e))?
 }
 
 /// A product verification request (DSCSA): the identifier as on the pack.
@@ -724,9 +749,19 @@ async fn verify(
         lot: body.lot,
         expiry: body.expiry,
     };
+    Ok(Json(verify_product(state, &caller, request).await?))
+}
+
+/// Answers a verification request from the caller's organisation's events (`lifeline
+/// trace verify`): the API's and the dashboard's.
+pub(crate) async fn verify_product(
+    state: AppState,
+    caller: &Caller,
+    request: VerifyRequest,
+) -> ApiResult<lifeline_trace::verify::Verification> {
     let access = caller.access();
     let runtime = tokio::runtime::Handle::current();
-    let answer = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         // The verification walks from the product to the parents it was packed into,
         // asking for one history at a time.
         let mut history = |epc: &str| -> ApiResult<Vec<(EventFacts, bool)>> {
@@ -739,6 +774,5 @@ async fn verify(
         verify_with(&mut history, &request)
     })
     .await
-    .map_err(|e| ApiError::internal("verify", &e))??;
-    Ok(Json(answer))
+    .map_err(|e| ApiError::internal("verify", &e))?
 }

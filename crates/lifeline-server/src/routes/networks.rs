@@ -477,11 +477,6 @@ async fn montecarlo(
     JsonBody(params): JsonBody<MonteCarloParams>,
 ) -> ApiResult<Response> {
     let version = params.version;
-    let value = serde_json::json!({
-        "outage": params.outage, "duration": params.duration, "start": params.start,
-        "capacity_factor": params.capacity_factor, "independent": params.independent,
-        "replications": params.replications, "seed": params.seed, "days": params.days,
-        "downtime_cost": params.downtime_cost
-    });
+    let value = params.job_params();
     queue(&state, &caller, &id, JobKind::Montecarlo, version, value).await
 }

@@ -376,20 +376,26 @@ async fn list_advisories(
     caller: Caller,
 ) -> ApiResult<Json<AdvisoriesBody>> {
     caller.require(Role::Viewer)?;
+    Ok(Json(advisories_of(&state, &caller).await?))
+}
+
+/// What the caller's organisation's advisories hold, and every file loaded: the API's
+/// answer and the dashboard's.
+pub(crate) async fn advisories_of(state: &AppState, caller: &Caller) -> ApiResult<AdvisoriesBody> {
     let access = caller.access();
     let loads = state.store.advisory_loads(&access).await?;
     let osv_records = state.store.osv_record_count(&access).await?;
     // Loads are newest first: the first KEV load is the catalogue in use.
     let kev = loads.iter().find(|l| l.kind == "kev");
     let kev_catalog_version = state.store.kev_catalogue_version(&access).await?;
-    Ok(Json(AdvisoriesBody {
+    Ok(AdvisoriesBody {
         osv_records,
         kev_catalog_version,
         kev_entries: kev.map_or(0, |l| l.records),
         vex_documents: i64::try_from(loads.iter().filter(|l| l.kind == "vex").count())
             .unwrap_or(i64::MAX),
         loads: loads.iter().map(AdvisoryLoadBody::of).collect(),
-    }))
+    })
 }
 
 /// The built indexes, per organisation, with the generation they were built at (held by
@@ -404,7 +410,10 @@ const CACHED_ORGANISATIONS: usize = 8;
 
 /// The organisation's advisories as lifeline-vuln's index (from the cache while no file
 /// was loaded since it was built).
-async fn organisation_sources(state: &AppState, caller: &Caller) -> ApiResult<Arc<LoadedSources>> {
+pub(crate) async fn organisation_sources(
+    state: &AppState,
+    caller: &Caller,
+) -> ApiResult<Arc<LoadedSources>> {
     let access = caller.access();
     let generation = state.store.advisory_generation(&access).await?;
     if let Ok(cache) = state.advisories.lock()
@@ -448,7 +457,10 @@ async fn organisation_sources(state: &AppState, caller: &Caller) -> ApiResult<Ar
 
 /// The organisation's sources, or 409 when no OSV advisory is loaded (a scan against
 /// nothing would say "no findings" and mean nothing; the CLI requires `--osv` alike).
-async fn scan_sources(state: &AppState, caller: &Caller) -> ApiResult<Arc<LoadedSources>> {
+pub(crate) async fn scan_sources(
+    state: &AppState,
+    caller: &Caller,
+) -> ApiResult<Arc<LoadedSources>> {
     let sources = organisation_sources(state, caller).await?;
     if sources.index.stats.records == 0 {
         return Err(ApiError::conflict(
@@ -526,14 +538,29 @@ async fn upload_sbom(
     // Over the upload limit: 413 as JSON, not axum's text.
     let body = body?;
     require_json_or_xml(&headers, "an SBOM")?;
-    let sha256 = lifeline_store::sha256_hex(&body);
     let label = query.name.clone().unwrap_or_else(|| "the SBOM".to_owned());
+    let stored = store_sbom(&state, &caller, query.name, label, body).await?;
+    Ok((StatusCode::CREATED, Json(SbomBody::of(&stored))))
+}
+
+/// Validates an SBOM as `lifeline sbom validate` does and stores it in the caller's
+/// organisation as `name` (default: the described product's name and version, else the
+/// digest); errors name the document `label`. The caller's role is checked by the caller
+/// of this function: the API's upload and the dashboard's form.
+pub(crate) async fn store_sbom(
+    state: &AppState,
+    caller: &Caller,
+    name: Option<String>,
+    label: String,
+    body: Bytes,
+) -> ApiResult<SbomInfo> {
+    let sha256 = lifeline_store::sha256_hex(&body);
     let sbom = crate::blocking("SBOM upload", move || {
         let loaded = lifeline_vuln::read_sbom(&body).map_err(|e| sbom_error(&label, e))?;
         let text = String::from_utf8(body.to_vec())
             .map_err(|e| ApiError::invalid_document(format!("not UTF-8: {e}"), Vec::new()))?;
         let sbom = &loaded.sbom;
-        let name = query.name.unwrap_or_else(|| {
+        let name = name.unwrap_or_else(|| {
             sbom.metadata
                 .component
                 .as_ref()
@@ -567,7 +594,7 @@ async fn upload_sbom(
         .sbom(&caller.access(), &id)
         .await?
         .ok_or_else(|| ApiError::not_found("SBOM", &id))?;
-    Ok((StatusCode::CREATED, Json(SbomBody::of(&stored.info))))
+    Ok(stored.info)
 }
 
 /// The organisation's SBOMs, by name.
@@ -660,6 +687,23 @@ async fn scan_sbom(
     .await
 }
 
+/// Every stored SBOM scanned against `sources`, in the store's order, each with its report
+/// (`source` = the SBOM's name): what `lifeline devices report` rolls up, and what the
+/// dashboard's vulnerabilities page lists. Blocking.
+pub(crate) fn scan_all(
+    sboms: &[lifeline_store::StoredSbom],
+    sources: &LoadedSources,
+) -> ApiResult<Vec<(lifeline_vuln::model::Sbom, ScanReport)>> {
+    let mut scanned = Vec::with_capacity(sboms.len());
+    for stored in sboms {
+        let loaded = lifeline_vuln::read_sbom(stored.body.as_bytes())
+            .map_err(|e| ApiError::internal("stored SBOM", &e))?;
+        let report = scan(&loaded.sbom, &stored.info.name, sources.sources());
+        scanned.push((loaded.sbom, report));
+    }
+    Ok(scanned)
+}
+
 // ---------------------------------------------------------------------------------------
 // Devices
 
@@ -696,13 +740,34 @@ async fn devices_report(
     // Over the upload limit: 413 as JSON, not axum's text.
     let body = body?;
     require_json_or_xml(&headers, "a FHIR device inventory")?;
+    let report = device_report(
+        &state,
+        &caller,
+        query.network.as_deref(),
+        query.version,
+        body,
+    )
+    .await?;
+    crate::blocking("devices report", move || json_document(&report)).await
+}
+
+/// The organisation's SBOM scans rolled up per device, product and vendor of the FHIR
+/// inventory `body` (with the network `network` at `version`, when given): the API's
+/// report and the dashboard's. The caller's role is checked by the caller of this function.
+pub(crate) async fn device_report(
+    state: &AppState,
+    caller: &Caller,
+    network: Option<&str>,
+    version: Option<i64>,
+    body: Bytes,
+) -> ApiResult<lifeline_vuln::devices::DeviceReport> {
     let access = caller.access();
     // The network first, so that a bad id fails before the (slower) scan.
-    let network = match &query.network {
+    let network = match network {
         Some(id) => {
             let stored = state
                 .store
-                .network_body(&access, id, query.version)
+                .network_body(&access, id, version)
                 .await?
                 .ok_or_else(|| ApiError::not_found("network", id))?;
             Some(crate::blocking("network", move || analysis::load_stored(&stored)).await?)
@@ -713,22 +778,15 @@ async fn devices_report(
         lifeline_vuln::devices::read_inventory(&body).map_err(device_error)
     })
     .await?;
-    let sources = scan_sources(&state, &caller).await?;
+    let sources = scan_sources(state, caller).await?;
     let sboms = state.store.sbom_bodies(&access).await?;
     crate::blocking("devices report", move || {
-        let mut scanned = Vec::with_capacity(sboms.len());
-        for stored in &sboms {
-            let loaded = lifeline_vuln::read_sbom(stored.body.as_bytes())
-                .map_err(|e| ApiError::internal("stored SBOM", &e))?;
-            let report = scan(&loaded.sbom, &stored.info.name, sources.sources());
-            scanned.push((loaded.sbom, report));
-        }
-        let report = lifeline_vuln::devices::roll_up(
+        let scanned = scan_all(&sboms, &sources)?;
+        Ok(lifeline_vuln::devices::roll_up(
             &inventory.devices,
             &scanned,
             network.as_ref().map(|loaded| &loaded.network),
-        );
-        json_document(&report)
+        ))
     })
     .await
 }

@@ -9,8 +9,11 @@
 
 mod account;
 mod network;
+pub(crate) mod sim;
 pub(crate) mod stress;
+mod trace;
 pub(crate) mod uploads;
+mod vuln;
 
 pub use stress::WebCache;
 
@@ -36,7 +39,10 @@ pub fn router(limits: &Limits) -> Router<AppState> {
         .merge(account::router())
         .merge(stress::router())
         .merge(network::router())
+        .merge(sim::router())
         .merge(uploads::router(limits))
+        .merge(trace::router(limits))
+        .merge(vuln::router(limits))
         .route("/assets/{*name}", get(account::asset))
 }
 

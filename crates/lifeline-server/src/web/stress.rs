@@ -64,7 +64,7 @@ pub async fn network_item(
     Ok(item(&info))
 }
 
-fn job_view(job: &Job, state: &AppState) -> JobView {
+pub(crate) fn job_view(job: &Job, state: &AppState) -> JobView {
     let done = match job.state {
         JobState::Running => state.jobs.progress(&job.id).unwrap_or(job.done),
         _ => job.done,
@@ -120,7 +120,11 @@ pub(crate) async fn stress_state(
 }
 
 /// The stress report a job left, read back from its JSON.
-async fn report_of(state: &AppState, viewer: &Viewer, job: &Job) -> Result<Arc<Report>, ApiError> {
+pub(crate) async fn report_of(
+    state: &AppState,
+    viewer: &Viewer,
+    job: &Job,
+) -> Result<Arc<Report>, ApiError> {
     if let Some(report) = state.web_cache.report(&job.id) {
         return Ok(report);
     }
@@ -134,7 +138,11 @@ async fn report_of(state: &AppState, viewer: &Viewer, job: &Job) -> Result<Arc<R
     Ok(report)
 }
 
-async fn result_text(state: &AppState, viewer: &Viewer, job_id: &str) -> Result<String, ApiError> {
+pub(crate) async fn result_text(
+    state: &AppState,
+    viewer: &Viewer,
+    job_id: &str,
+) -> Result<String, ApiError> {
     state
         .store
         .job_result(&viewer.caller.access(), job_id)
@@ -144,7 +152,7 @@ async fn result_text(state: &AppState, viewer: &Viewer, job_id: &str) -> Result<
 }
 
 /// The network version a job ran on, loaded.
-async fn network_of(
+pub(crate) async fn network_of(
     state: &AppState,
     viewer: &Viewer,
     job: &Job,
@@ -358,7 +366,7 @@ async fn newest_result(state: &AppState, viewer: &Viewer, id: &str) -> Result<Jo
         .ok_or_else(|| ApiError::not_found("stress test result of network", id))
 }
 
-fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
+pub(crate) fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
@@ -374,7 +382,7 @@ fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Respon
 
 /// File names carry the network id, made safe for a header (ids are generated, but be
 /// strict anyway).
-fn file_stem(id: &str) -> String {
+pub(crate) fn file_stem(id: &str) -> String {
     id.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {

@@ -160,7 +160,13 @@ pub fn upload_errors(file: &str, error: &ApiError) -> Vec<UploadError> {
 }
 
 /// The page again with the errors, and the error's status (422 for an invalid file).
-fn refused(viewer: &Viewer, form: &str, name: &str, file: &str, error: &ApiError) -> Response {
+pub(crate) fn refused(
+    viewer: &Viewer,
+    form: &str,
+    name: &str,
+    file: &str,
+    error: &ApiError,
+) -> Response {
     let view = uploads_page(viewer, form, name, upload_errors(file, error));
     let mut response = viewer.page(Tab::Uploads, html(&view));
     *response.status_mut() = error.status;
@@ -216,7 +222,7 @@ mod tests {
     #[test]
     fn errors_name_the_users_file() {
         let e = ApiError::invalid_document(
-            "`upload.json` is not a valid network (1 error(s))".into(),
+            "`upload.json` is not a valid network (1 error(s))".to_owned(),
             vec![crate::error::DiagnosticBody {
                 severity: "error".into(),
                 path: "edges[3].to".into(),

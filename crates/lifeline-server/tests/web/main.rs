@@ -7,6 +7,9 @@ mod common;
 
 mod map;
 mod pages;
+mod sim;
+mod trace;
+mod vuln;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

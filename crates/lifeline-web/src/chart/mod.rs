@@ -3,8 +3,10 @@
 //! (which lifeline-sim's day-by-day plot uses) because each point here is a link with a
 //! title, which screen readers and keyboards reach; plotters draws shapes, not links.
 
+mod montecarlo;
 mod scatter;
 
+pub use montecarlo::{RiskBar, p_stockout};
 pub use scatter::tts_ttr;
 
 /// `text` escaped for SVG/XML text and attribute values.

@@ -4,19 +4,31 @@
 
 mod map;
 mod networks;
+mod sim;
 mod stress;
+mod trace;
 mod uploads;
+mod vuln;
 
 use askama::Template;
 
 pub use map::{LegendRow, MapRow, NetworkPage};
 pub use networks::{NetworkItem, NetworkSummary, NetworksPage};
+pub use sim::{
+    EntityOption, FormError, MC_FIELDS, MonteCarloForm, MonteCarloPage, MonteCarloView, RiskRow,
+    SIM_FIELDS, ScenarioOption, SimRow, SimView, SimulatePage, TtsView,
+};
 pub use stress::{
     EntityPage, FirstShort, JobView, LostRow, OVERVIEW_ROWS, OverviewPage, PAGE_ROWS, Reroute,
     ScenarioRow, SortHeader, StressPage, StressTable, TableQuery, entity_href, segment,
     simulate_href,
 };
+pub use trace::{
+    EventRow, FieldError, FindingRow, History, HistoryForm, TracePage, VerificationView,
+    VerifyForm, query_value, rule_text,
+};
 pub use uploads::{UploadError, UploadsPage};
+pub use vuln::{AdvisoryState, DeviceView, Devices, SbomItem, Scanned, VulnPage, sbom_vendor};
 
 /// Gives views their frame: `chrome_ref`, which `base.html` calls, returns the view's
 /// [`Chrome`]. Every page view in the frame names itself here.
@@ -37,7 +49,11 @@ framed!(
     OverviewPage,
     StressPage,
     EntityPage,
-    UploadsPage
+    UploadsPage,
+    SimulatePage,
+    MonteCarloPage,
+    TracePage,
+    VulnPage,
 );
 
 impl LoginPage {
