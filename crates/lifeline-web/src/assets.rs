@@ -28,6 +28,12 @@ static ASSETS: &[Asset] = &[
     asset!("app.css", "text/css; charset=utf-8"),
     asset!("app.js", "text/javascript; charset=utf-8"),
     asset!("favicon.svg", "image/svg+xml"),
+    asset!("map.css", "text/css; charset=utf-8"),
+    asset!("map.js", "text/javascript; charset=utf-8"),
+    asset!(
+        "vendor/cytoscape/cytoscape.min.js",
+        "text/javascript; charset=utf-8"
+    ),
 ];
 
 /// The embedded file named `name`.

@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod chart;
 pub mod format;
+pub mod map;
 pub mod pages;
 
 pub use askama::Template;

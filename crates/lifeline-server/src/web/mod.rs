@@ -8,6 +8,7 @@
 //! session redirects to the login form.
 
 mod account;
+mod network;
 pub(crate) mod sim;
 pub(crate) mod stress;
 mod trace;
@@ -37,11 +38,12 @@ pub fn router(limits: &Limits) -> Router<AppState> {
     Router::new()
         .merge(account::router())
         .merge(stress::router())
+        .merge(network::router())
         .merge(sim::router())
         .merge(uploads::router(limits))
         .merge(trace::router(limits))
         .merge(vuln::router(limits))
-        .route("/assets/{name}", get(account::asset))
+        .route("/assets/{*name}", get(account::asset))
 }
 
 /// A browser with a session: the caller, and the CSRF token its forms send back.

@@ -80,12 +80,12 @@ pub(crate) fn job_view(job: &Job, state: &AppState) -> JobView {
 
 /// A network's stress test as the pages show it: the newest job (while it runs or if it
 /// failed), and the newest result with the job that made it.
-struct StressState {
-    job: Option<JobView>,
-    result: Option<(Job, Arc<Report>)>,
+pub(crate) struct StressState {
+    pub(crate) job: Option<JobView>,
+    pub(crate) result: Option<(Job, Arc<Report>)>,
 }
 
-async fn stress_state(
+pub(crate) async fn stress_state(
     state: &AppState,
     viewer: &Viewer,
     id: &str,

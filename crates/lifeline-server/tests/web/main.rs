@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod map;
 mod pages;
 mod sim;
 mod trace;

@@ -2,6 +2,7 @@
 //! sits in the dashboard's frame carries a [`Chrome`]: who is logged in, what they may do,
 //! and the CSRF token its forms send back.
 
+mod map;
 mod networks;
 mod sim;
 mod stress;
@@ -11,6 +12,7 @@ mod vuln;
 
 use askama::Template;
 
+pub use map::{LegendRow, MapRow, NetworkPage};
 pub use networks::{NetworkItem, NetworkSummary, NetworksPage};
 pub use sim::{
     EntityOption, FormError, MC_FIELDS, MonteCarloForm, MonteCarloPage, MonteCarloView, RiskRow,
@@ -43,6 +45,7 @@ macro_rules! framed {
 
 framed!(
     NetworksPage,
+    NetworkPage,
     OverviewPage,
     StressPage,
     EntityPage,
