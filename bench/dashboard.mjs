@@ -12,8 +12,9 @@
 //   the map is drawn: the map marks itself ready (`data-state="ready"` or `data-ready` on
 //   `#supply-map`, as map.js does once cytoscape has rendered), or, for an SVG map, its
 //   shapes stay unchanged for 10 frames; then, during scripted pan and zoom (mouse wheel in,
-//   drag, wheel out, drag back), the longest gap between requestAnimationFrame callbacks and
-//   the longest task (Long Tasks API), and whether the map moved at all.
+//   drag, wheel out, drag back), the longest gap between requestAnimationFrame callbacks
+//   (overall and per phase) and the longest task (Long Tasks API), and whether the map moved
+//   at all.
 //
 // Environment: LIFELINE_BASE_URL, LIFELINE_USER, LIFELINE_PASSWORD, LIFELINE_NETWORK_1700,
 // LIFELINE_NETWORK_10K, LIFELINE_CHROMIUM, BENCH_LOADS, BENCH_LABEL, BENCH_OUT.
