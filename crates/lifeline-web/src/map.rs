@@ -600,24 +600,11 @@ impl EntityGraph {
     }
 }
 
-/// One demand node's units lost in the entity's scenario.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PanelLost {
-    pub hospital: String,
-    pub item: String,
-    pub node: String,
-    pub units: String,
-}
+/// One demand node's units lost in the entity's scenario: the entity page's row.
+pub type PanelLost = crate::pages::LostRow;
 
-/// One shipment of the scenario's rerouting plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PanelShipment {
-    pub from: String,
-    pub to: String,
-    pub material: String,
-    pub units: String,
-    pub from_disrupted: bool,
-}
+/// One shipment of the scenario's rerouting plan: the entity page's row.
+pub type PanelShipment = crate::pages::Reroute;
 
 /// What the map's side panel shows of an entity: its scenario, when the report has one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -670,7 +657,6 @@ pub fn panel(
     };
     let scenario = report.and_then(|r| r.scenarios.iter().find(|s| s.id == id));
     let status = Status::of(scenario);
-    let nodes = &doc.nodes;
     Some(EntityPanel {
         id: id.to_owned(),
         name,
@@ -681,42 +667,10 @@ pub fn panel(
         scenario: scenario.map(|s| PanelScenario {
             tts: days(s.tts, s.tts_capped),
             ttr: optional(s.ttr, |t| days(t, false)),
-            gap: optional(s.gap, |g| {
-                let text = decimal(g, 2);
-                if s.tts_capped {
-                    format!("≥{text}")
-                } else {
-                    text
-                }
-            }),
+            gap: crate::pages::gap_text(s),
             lost_total: units(s.total_lost_units()),
-            lost: s
-                .lost_units
-                .0
-                .iter()
-                .map(|(node_id, u)| {
-                    let node = network.node_index(node_id).map(|n| &nodes[n]);
-                    PanelLost {
-                        hospital: node
-                            .and_then(|n| n.site.clone())
-                            .unwrap_or_else(|| node_id.clone()),
-                        item: node.map(|n| n.material.clone()).unwrap_or_default(),
-                        node: node_id.clone(),
-                        units: units(*u),
-                    }
-                })
-                .collect(),
-            reroute: s
-                .reallocation
-                .iter()
-                .map(|r| PanelShipment {
-                    from: r.from.clone(),
-                    to: r.to.clone(),
-                    material: r.material.clone(),
-                    units: units(r.units),
-                    from_disrupted: r.from_disrupted,
-                })
-                .collect(),
+            lost: PanelLost::all(s, network),
+            reroute: PanelShipment::all(s),
             simulate_href: simulate_href(network_id, &s.id),
         }),
     })

@@ -6,7 +6,7 @@
 //! The map shows the network's latest version, coloured by the newest stress result
 //! (which may have run on an earlier version: the page says which).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
@@ -20,10 +20,9 @@ use lifeline_web::Tab;
 use lifeline_web::pages::{NetworkItem, NetworkPage};
 use serde::Deserialize;
 
-use super::stress::{StressState, item, stress_state};
+use super::stress::{StressState, item, loaded_network, stress_state};
 use super::{Viewer, html, query};
 use crate::AppState;
-use crate::analysis;
 use crate::error::ApiError;
 
 pub fn router() -> Router<AppState> {
@@ -49,23 +48,12 @@ impl MapSource {
             .network(&access, id)
             .await?
             .ok_or_else(|| ApiError::not_found("network", id))?;
-        let key = format!("{:?}:{}", info.latest.format, info.latest.sha256);
-        let model = match loaded(&key) {
-            Some(model) => model,
-            None => {
-                let stored = state
-                    .store
-                    .network_body(&access, id, Some(info.latest.version))
-                    .await?
-                    .ok_or_else(|| ApiError::not_found("network", id))?;
-                let model = crate::blocking("network", move || {
-                    Ok(Arc::new(analysis::load_stored(&stored)?.network))
-                })
-                .await?;
-                keep_loaded(key, Arc::clone(&model));
-                model
-            }
-        };
+        let stored = state
+            .store
+            .network_body(&access, id, Some(info.latest.version))
+            .await?
+            .ok_or_else(|| ApiError::not_found("network", id))?;
+        let model = loaded_network(state, stored).await?;
         let stress = stress_state(state, viewer, id).await?;
         Ok(MapSource {
             item: item(&info),
@@ -76,31 +64,6 @@ impl MapSource {
 
     fn report(&self) -> Option<Arc<Report>> {
         self.stress.result.as_ref().map(|(_, r)| Arc::clone(r))
-    }
-}
-
-/// Networks loaded for the map, by format and SHA-256 of the stored text: an entry is
-/// right for any network with that text, and the caller's access to the network is
-/// checked before the lookup. Clicking through a 10,000-node map then does not parse and
-/// validate the network again for every entity.
-static LOADED: Mutex<Vec<(String, Arc<ValidatedNetwork>)>> = Mutex::new(Vec::new());
-/// Networks [`LOADED`] keeps (the most recently loaded).
-const LOADED_KEPT: usize = 4;
-
-fn loaded(key: &str) -> Option<Arc<ValidatedNetwork>> {
-    let list = LOADED.lock().ok()?;
-    list.iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, model)| Arc::clone(model))
-}
-
-fn keep_loaded(key: String, model: Arc<ValidatedNetwork>) {
-    if let Ok(mut list) = LOADED.lock() {
-        list.retain(|(k, _)| *k != key);
-        if list.len() >= LOADED_KEPT {
-            list.remove(0);
-        }
-        list.push((key, model));
     }
 }
 

@@ -21,7 +21,7 @@ use lifeline_web::pages::{
 use serde::Deserialize;
 
 use super::stress::{
-    attachment, file_stem, job_view, network_item, network_of, report_of, result_text,
+    attachment, file_stem, job_view, network_item, network_of, newest_jobs, report_of, result_text,
 };
 use super::{Viewer, html, query};
 use crate::AppState;
@@ -299,20 +299,7 @@ async fn montecarlo_state(
     viewer: &Viewer,
     id: &str,
 ) -> Result<(Option<Job>, Option<MonteCarloView>), ApiError> {
-    let access = viewer.caller.access();
-    let newest = state
-        .store
-        .latest_job(&access, id, JobKind::Montecarlo, None)
-        .await?;
-    let done = match &newest {
-        Some(job) if job.state == JobState::Succeeded => Some(job.clone()),
-        _ => {
-            state
-                .store
-                .latest_job(&access, id, JobKind::Montecarlo, Some(JobState::Succeeded))
-                .await?
-        }
-    };
+    let (newest, done) = newest_jobs(state, viewer, id, JobKind::Montecarlo).await?;
     let result = match done {
         Some(job) => {
             let text = result_text(state, viewer, &job.id).await?;

@@ -85,25 +85,33 @@ pub(crate) struct StressState {
     pub(crate) result: Option<(Job, Arc<Report>)>,
 }
 
-pub(crate) async fn stress_state(
+/// A network's newest job of `kind` (in any state), and its newest that succeeded.
+pub(crate) async fn newest_jobs(
     state: &AppState,
     viewer: &Viewer,
     id: &str,
-) -> Result<StressState, ApiError> {
+    kind: JobKind,
+) -> Result<(Option<Job>, Option<Job>), ApiError> {
     let access = viewer.caller.access();
-    let newest = state
-        .store
-        .latest_job(&access, id, JobKind::Stress, None)
-        .await?;
+    let newest = state.store.latest_job(&access, id, kind, None).await?;
     let done = match &newest {
         Some(job) if job.state == JobState::Succeeded => Some(job.clone()),
         _ => {
             state
                 .store
-                .latest_job(&access, id, JobKind::Stress, Some(JobState::Succeeded))
+                .latest_job(&access, id, kind, Some(JobState::Succeeded))
                 .await?
         }
     };
+    Ok((newest, done))
+}
+
+pub(crate) async fn stress_state(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<StressState, ApiError> {
+    let (newest, done) = newest_jobs(state, viewer, id, JobKind::Stress).await?;
     let result = match done {
         Some(job) => {
             let report = report_of(state, viewer, &job).await?;
@@ -166,10 +174,31 @@ pub(crate) async fn network_of(
         )
         .await?
         .ok_or_else(|| ApiError::not_found("network", &job.network_id))?;
-    crate::blocking("network", move || {
+    loaded_network(state, stored).await
+}
+
+/// A stored network version, loaded and validated, or the same one loaded before: the
+/// cache is keyed by the stored text's format and SHA-256, and the caller's access was
+/// checked when `stored` was read. Clicking through a 10,000-node map then does not parse
+/// and validate the network again for every entity.
+pub(crate) async fn loaded_network(
+    state: &AppState,
+    stored: lifeline_store::StoredNetwork,
+) -> Result<Arc<ValidatedNetwork>, ApiError> {
+    let key = format!(
+        "{}:{}",
+        stored.version.format.as_str(),
+        stored.version.sha256
+    );
+    if let Some(model) = cached(&state.web_cache.networks, &key) {
+        return Ok(model);
+    }
+    let model = crate::blocking("network", move || {
         Ok(Arc::new(analysis::load_stored(&stored)?.network))
     })
-    .await
+    .await?;
+    keep(&state.web_cache.networks, &key, Arc::clone(&model));
+    Ok(model)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -471,6 +500,7 @@ async fn entity(
 pub struct WebCache {
     reports: std::sync::Mutex<Vec<(String, Arc<Report>)>>,
     short: std::sync::Mutex<Vec<(String, Arc<Vec<FirstShort>>)>>,
+    networks: std::sync::Mutex<Vec<(String, Arc<ValidatedNetwork>)>>,
 }
 
 /// Entries each cache keeps (the most recent).

@@ -78,6 +78,18 @@ impl ScenarioRow {
     }
 }
 
+/// TTS − TTR to two decimals, `≥` when TTS is capped at the horizon, `—` without a TTR.
+pub fn gap_text(s: &ScenarioResult) -> String {
+    optional(s.gap, |g| {
+        let text = decimal(g, 2);
+        if s.tts_capped {
+            format!("≥{text}")
+        } else {
+            text
+        }
+    })
+}
+
 /// The day-by-day simulation of one scenario of a network.
 pub fn simulate_href(network_id: &str, scenario: &str) -> String {
     format!(
@@ -336,7 +348,7 @@ pub struct StressPage {
 }
 
 /// A demand node's units lost in a scenario.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LostRow {
     pub hospital: String,
     pub item: String,
@@ -345,13 +357,54 @@ pub struct LostRow {
 }
 
 /// One shipment of the rerouting plan.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Reroute {
     pub from: String,
     pub to: String,
     pub material: String,
     pub units: String,
     pub from_disrupted: bool,
+}
+
+impl LostRow {
+    /// The demand nodes that lose units in `scenario`, in the report's order; the hospital
+    /// is the node's site, else its id.
+    pub fn all(scenario: &ScenarioResult, network: &ValidatedNetwork) -> Vec<LostRow> {
+        let nodes = &network.network().nodes;
+        scenario
+            .lost_units
+            .0
+            .iter()
+            .map(|(id, u)| {
+                let node = network.node_index(id).map(|n| &nodes[n]);
+                LostRow {
+                    hospital: node
+                        .and_then(|n| n.site.clone())
+                        .unwrap_or_else(|| id.clone()),
+                    item: node.map(|n| n.material.clone()).unwrap_or_default(),
+                    node: id.clone(),
+                    units: units(*u),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Reroute {
+    /// The shipments of `scenario`'s rerouting plan.
+    pub fn all(scenario: &ScenarioResult) -> Vec<Reroute> {
+        scenario
+            .reallocation
+            .iter()
+            .map(|s| Reroute {
+                from: s.from.clone(),
+                to: s.to.clone(),
+                material: s.material.clone(),
+                units: units(s.units),
+                from_disrupted: s.from_disrupted,
+            })
+            .collect()
+    }
 }
 
 /// `/networks/{id}/entities/{entity}`: one entity's scenario.
@@ -377,34 +430,8 @@ impl EntityPage {
         scenario: &ScenarioResult,
         model: &ValidatedNetwork,
     ) -> EntityPage {
-        let nodes = &model.network().nodes;
-        let lost = scenario
-            .lost_units
-            .0
-            .iter()
-            .map(|(id, u)| {
-                let node = nodes.iter().find(|n| &n.id == id);
-                LostRow {
-                    hospital: node
-                        .and_then(|n| n.site.clone())
-                        .unwrap_or_else(|| id.clone()),
-                    item: node.map(|n| n.material.clone()).unwrap_or_default(),
-                    node: id.clone(),
-                    units: units(*u),
-                }
-            })
-            .collect();
-        let reroute = scenario
-            .reallocation
-            .iter()
-            .map(|s| Reroute {
-                from: s.from.clone(),
-                to: s.to.clone(),
-                material: s.material.clone(),
-                units: units(s.units),
-                from_disrupted: s.from_disrupted,
-            })
-            .collect();
+        let lost = LostRow::all(scenario, model);
+        let reroute = Reroute::all(scenario);
         let number = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
         EntityPage {
             simulate_href: simulate_href(&network.id, &scenario.id),
