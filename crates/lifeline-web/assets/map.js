@@ -152,7 +152,10 @@
       motionBlur: false,
       pixelRatio: big ? 1 : "auto",
       hideEdgesOnViewport: big,
-      textureOnViewport: big,
+      // No viewport texture: its first snapshot of a 10,000-entity map froze the page for
+      // about 0.8 s at the first zoom (BENCHMARKS.md); without it each frame redraws the
+      // entities alone, lines and labels hidden, at the same frame rate.
+      textureOnViewport: false,
       hideLabelsOnViewport: big,
     });
     // On a big map most of the drawing time goes to the lines, which are a grey haze when
