@@ -19,9 +19,13 @@ use std::fs::File;
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
+
+#[path = "support/binary.rs"]
+mod binary;
+use binary::{admin, lifeline, output_text, repo};
 
 /// How long the whole browser scenario may take.
 const SCENARIO_DEADLINE: Duration = Duration::from_secs(600);
@@ -235,10 +239,6 @@ fn first_difference(a: &[u8], b: &[u8]) -> usize {
         .unwrap_or(a.len().min(b.len()))
 }
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
@@ -255,28 +255,6 @@ fn artifacts_dir() -> PathBuf {
         .and_then(Path::parent)
         .map_or_else(|| repo().join("target"), Path::to_path_buf)
         .join("browser-artifacts")
-}
-
-/// `lifeline` with `data` as its data folder.
-fn lifeline(data: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_lifeline"));
-    command
-        .current_dir(repo())
-        .env_remove("LIFELINE_DATABASE_URL")
-        .env("XDG_DATA_HOME", data)
-        .env("LIFELINE_QUIET", "1")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    command
-}
-
-fn output_text(output: &Output) -> String {
-    format!(
-        "status: {}\nstdout:\n{}\nstderr:\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// The stdout of `lifeline ARGS FILE`, which must succeed (`ok`) or exit 2 (invalid input).
@@ -296,31 +274,6 @@ fn cli_output(data: &Path, args: &[&str], file: &Path, ok: bool) -> Vec<u8> {
         output_text(&output)
     );
     output.stdout
-}
-
-/// Runs `lifeline admin --database URL ARGS` with `stdin`, expecting success.
-fn admin(url: &str, data: &Path, args: &[&str], stdin: &str) {
-    let mut child = lifeline(data)
-        .args(["admin", "--database", url])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run lifeline admin");
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write to lifeline admin");
-    let output = child.wait_with_output().expect("wait for lifeline admin");
-    assert!(
-        output.status.success(),
-        "lifeline admin {}:\n{}",
-        args.join(" "),
-        output_text(&output)
-    );
 }
 
 /// A `lifeline serve` child on a free loopback port; killed when dropped.

@@ -23,6 +23,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+#[path = "support/binary.rs"]
+mod binary;
+use binary::{admin, lifeline, output_text, repo};
+
 /// Nodes of the generated network whose stress job the kill interrupts.
 const LARGE_NETWORK_NODES: usize = 2000;
 /// Concurrent upload streams.
@@ -401,58 +405,6 @@ fn field(body: &str, path: &[&str]) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no text at `{}` in {body}", path.join(".")))
         .to_owned()
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// `lifeline` with `data` as its data folder, where it keeps the key file of a PostgreSQL
-/// database (a SQLite database's sits beside it), so every command sees the same key.
-fn lifeline(data: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_lifeline"));
-    command
-        .env_remove("LIFELINE_DATABASE_URL")
-        .env("XDG_DATA_HOME", data)
-        .env("LIFELINE_QUIET", "1")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    command
-}
-
-fn output_text(output: &Output) -> String {
-    format!(
-        "status: {}\nstdout:\n{}\nstderr:\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-/// Runs `lifeline admin --database URL ARGS` with `stdin`, expecting success; its stdout.
-fn admin(url: &str, data: &Path, args: &[&str], stdin: &str) -> String {
-    let mut child = lifeline(data)
-        .args(["admin", "--database", url])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run lifeline admin");
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write to lifeline admin");
-    let output = child.wait_with_output().expect("wait for lifeline admin");
-    assert!(
-        output.status.success(),
-        "lifeline admin {}:\n{}",
-        args.join(" "),
-        output_text(&output)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
 fn make_org_user_token(url: &str, data: &Path) -> String {

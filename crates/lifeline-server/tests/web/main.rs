@@ -177,6 +177,37 @@ pub fn example(name: &str) -> Vec<u8> {
     .expect("the example exists")
 }
 
+/// The diagnostics the API refuses `body` with (422) when posted to `path`: what a
+/// refused upload through a form must list too.
+pub async fn refused_by_api(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> Vec<serde_json::Value> {
+    let api = app
+        .send(
+            Method::POST,
+            path,
+            Some(token),
+            Some((content_type, body.as_bytes().to_vec())),
+        )
+        .await;
+    assert_eq!(
+        api.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        api.text()
+    );
+    let diagnostics = api.json()["error"]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .clone();
+    assert!(!diagnostics.is_empty());
+    diagnostics
+}
+
 /// Waits (up to 120 s) until `path` no longer shows a running job's progress.
 pub async fn settled(browser: &Browser<'_>, path: &str) -> Reply {
     for _ in 0..1200 {

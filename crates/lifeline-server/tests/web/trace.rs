@@ -2,11 +2,11 @@
 //! returns for the same events (history, findings, verification); refused files name the
 //! event and field; roles, organisations and CSRF hold.
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use lifeline_store::Role;
 
 use crate::common::{TestApp, apps};
-use crate::{Browser, location, urlencode};
+use crate::{Browser, location, refused_by_api, urlencode};
 
 /// The example shipments: three products with a clone, a diversion and an expired shipment.
 fn shipments() -> Vec<u8> {
@@ -206,23 +206,14 @@ async fn a_refused_epcis_file_names_the_file_the_event_and_the_field() {
         let text = String::from_utf8(shipments()).expect("UTF-8");
         let bad = text.replacen("\"action\": \"OBSERVE\"", "\"action\": \"LOOK\"", 1);
         assert_ne!(bad, text);
-        let api = app
-            .send(
-                Method::POST,
-                "/api/v1/epcis/capture",
-                Some(&token),
-                Some(("application/ld+json", bad.clone().into_bytes())),
-            )
-            .await;
-        assert_eq!(
-            api.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            api.text()
-        );
-        let diagnostics = api.json()["error"]["diagnostics"].clone();
-        let diagnostics = diagnostics.as_array().expect("diagnostics");
-        assert!(!diagnostics.is_empty());
+        let diagnostics = refused_by_api(
+            &app,
+            &token,
+            "/api/v1/epcis/capture",
+            "application/ld+json",
+            &bad,
+        )
+        .await;
 
         let reply = upload(&browser, "bad-shipments.jsonld", bad.as_bytes()).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);

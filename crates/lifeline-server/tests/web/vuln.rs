@@ -8,7 +8,7 @@ use axum::http::{Method, StatusCode};
 use lifeline_store::Role;
 
 use crate::common::{TestApp, apps};
-use crate::{Browser, location};
+use crate::{Browser, location, refused_by_api};
 
 const DATA: &str = "crates/lifeline-vuln/tests/data";
 const ABC: &str = "crates/lifeline-vuln/tests/data/scan/product-abc.cdx.json";
@@ -300,23 +300,14 @@ async fn a_refused_sbom_names_the_file_and_the_field() {
         let text = String::from_utf8(read(ABC)).expect("UTF-8");
         let bad = text.replacen("\"type\": \"library\"", "\"type\": 42", 1);
         assert_ne!(bad, text);
-        let api = app
-            .send(
-                Method::POST,
-                "/api/v1/sboms?name=bad",
-                Some(&token),
-                Some(("application/json", bad.clone().into_bytes())),
-            )
-            .await;
-        assert_eq!(
-            api.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            api.text()
-        );
-        let diagnostics = api.json()["error"]["diagnostics"].clone();
-        let diagnostics = diagnostics.as_array().expect("diagnostics").clone();
-        assert!(!diagnostics.is_empty());
+        let diagnostics = refused_by_api(
+            &app,
+            &token,
+            "/api/v1/sboms?name=bad",
+            "application/json",
+            &bad,
+        )
+        .await;
 
         let reply = upload(&browser, "", "bad.cdx.json", bad.as_bytes()).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
