@@ -20,13 +20,9 @@
 // LIFELINE_NETWORK_10K, LIFELINE_CHROMIUM, BENCH_LOADS, BENCH_LABEL, BENCH_OUT.
 
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
 
-// The packages live in the browser tests' node project.
-const require = createRequire(new URL('../crates/lifeline-cli/tests/browser/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
+// Chromium is started as the browser tests start it, from their node project.
+const { launch } = await import(new URL('../crates/lifeline-cli/tests/browser/chromium.mjs', import.meta.url));
 
 function required(name) {
     const value = process.env[name];
@@ -43,22 +39,7 @@ const net1700 = required('LIFELINE_NETWORK_1700');
 const net10k = required('LIFELINE_NETWORK_10K');
 const log = (...args) => console.error(...args);
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-bench-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.LIFELINE_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-quic',
-        '--disable-sync',
-    ],
-});
+const context = await launch({ prefix: 'lifeline-bench-chromium-' });
 
 function median(values) {
     const sorted = [...values].sort((a, b) => a - b);
@@ -353,7 +334,6 @@ try {
     log(`  map: ${mapPage.error}`);
 }
 await context.close();
-fs.rmSync(profile, { recursive: true, force: true });
 
 const version = (await import('node:child_process')).execFileSync(process.env.LIFELINE_CHROMIUM || '/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 const report = { label: process.env.BENCH_LABEL ?? '', chromium: version, loads, overview, stress: stressPage, map: mapPage };

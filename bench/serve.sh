@@ -40,18 +40,7 @@ printf 'bench password 1\n' | "$bin" admin create-user --org bench --name bench 
 token=$("$bin" admin create-token --user bench)
 auth="Authorization: Bearer $token"
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-base="http://127.0.0.1:$port"
-"$bin" serve --listen "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
-    kill -0 "$server_pid" 2>/dev/null || {
-        cat "$tmp/serve.log" >&2
-        die "the server exited"
-    }
-    sleep 0.1
-done
+start_server "$bin"
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status"; }
 hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status"; }

@@ -54,10 +54,7 @@ token=$("$bin" admin create-token --user alice)
 [[ -n $token ]] || die "\`lifeline admin create-token\` printed no token"
 auth="Authorization: Bearer $token"
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-base="http://127.0.0.1:$port"
-"$bin" serve --listen "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
-server_pid=$!
+start_server "$bin"
 
 server_log() {
     echo "---- lifeline serve (stderr, last 60 lines) ----" >&2
@@ -70,11 +67,6 @@ fail() {
     exit 1
 }
 
-for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
-    kill -0 "$server_pid" 2>/dev/null || fail "the server exited before answering /healthz"
-    sleep 0.1
-done
 curl -fsS -o /dev/null "$base/readyz" || fail "GET /readyz did not answer 200"
 
 # curl_json METHOD PATH EXPECTED_STATUS [curl args...]: the body, or fail naming the request.

@@ -1,5 +1,5 @@
-# Sourced by tools/schemathesis.sh and bench/serve.sh: a scratch folder and a fresh
-# database for `lifeline serve`, removed when the script exits.
+# Sourced by tools/schemathesis.sh, bench/serve.sh and bench/dashboard.sh: a scratch folder and a
+# fresh database for `lifeline serve`, removed when the script exits; `start_server` starts it.
 #
 #   serve_database TARGET PREFIX   # TARGET: `sqlite` or postgres://USER:PASS@HOST:PORT/DB
 #
@@ -9,6 +9,11 @@
 # A PostgreSQL TARGET gets a new database PREFIX_PID_RANDOM on the same server (its user
 # needs CREATEDB), dropped at exit. The caller sets `server_pid` once it starts the server;
 # at exit a server still running gets SERVE_STOP_SIGNAL (default TERM). Needs `die`.
+#
+#   start_server BIN [SERVE FLAGS...]   # `BIN serve` on a free loopback port
+#
+# Sets `port`, `base` (http://127.0.0.1:PORT) and `server_pid`, logs to $tmp/serve.log, and
+# returns once /healthz answers (dies, showing the log, if the server exits first).
 
 serve_database_cleanup() {
     if [[ -n ${server_pid:-} ]] && kill -0 "$server_pid" 2>/dev/null; then
@@ -47,4 +52,22 @@ serve_database() {
     esac
     export LIFELINE_DATABASE_URL=$database
     export XDG_DATA_HOME=$tmp/data
+}
+
+start_server() {
+    local bin=$1
+    shift
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    base="http://127.0.0.1:$port"
+    "$bin" serve --listen "127.0.0.1:$port" "$@" >"$tmp/serve.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 100); do
+        curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && return 0
+        kill -0 "$server_pid" 2>/dev/null || {
+            cat "$tmp/serve.log" >&2
+            die "the server exited"
+        }
+        sleep 0.1
+    done
+    die "the server did not answer on $base within 10 s"
 }

@@ -59,7 +59,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -128,23 +128,7 @@ function pathOf(url) {
 
 // ---- the browser ------------------------------------------------------------------------
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-    executablePath: env.chromium,
-    headless: true,
-    acceptDownloads: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-quic',
-        '--disable-sync',
-    ],
-});
+const context = await launch({ executablePath: env.chromium, acceptDownloads: true });
 const page = context.pages()[0] ?? (await context.newPage());
 page.setDefaultTimeout(15000);
 page.setDefaultNavigationTimeout(30000);
@@ -647,12 +631,10 @@ await step("another organisation's admin cannot see the network", async () => {
 
 await step('the pages work without JavaScript', async () => {
     const id = needNetwork();
-    const noScript = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-chromium-nojs-'));
-    const plain = await chromium.launchPersistentContext(noScript, {
+    const plain = await launch({
         executablePath: env.chromium,
-        headless: true,
+        prefix: 'lifeline-chromium-nojs-',
         javaScriptEnabled: false,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
     });
     try {
         const tab = plain.pages()[0] ?? (await plain.newPage());
@@ -672,14 +654,12 @@ await step('the pages work without JavaScript', async () => {
         }
     } finally {
         await plain.close();
-        fs.rmSync(noScript, { recursive: true, force: true });
     }
 });
 
 currentStep = '(end)';
 fs.writeFileSync(path.join(env.artifacts, 'axe.json'), `${JSON.stringify(audited, null, 2)}\n`);
 await context.close();
-fs.rmSync(profile, { recursive: true, force: true });
 
 if (failures.length > 0) {
     console.error(`\n${failures.length} check(s) failed:`);
