@@ -208,6 +208,39 @@ pub async fn refused_by_api(
     diagnostics
 }
 
+/// Uploads iv-fluids through the form as `browser` and waits for its stress test; the
+/// network's id.
+pub async fn iv_fluids(browser: &Browser<'_>) -> String {
+    let reply = browser
+        .post_multipart(
+            "/uploads/network",
+            &[("name", "iv")],
+            Some(("file", "iv-fluids.json", &example("iv-fluids.json"))),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+    let stress = location(&reply);
+    settled(browser, &stress).await;
+    stress
+        .trim_start_matches("/networks/")
+        .trim_end_matches("/stress")
+        .to_owned()
+}
+
+/// Shares network `id` (of organisation `north`) with the partner organisation `mercy`
+/// through the API, as a new admin of `north`.
+pub async fn share_with_mercy(app: &TestApp, id: &str) {
+    let admin = app.user("north", "root", lifeline_store::Role::Admin).await;
+    let shared = app
+        .post_json(
+            &format!("/api/v1/networks/{id}/shares"),
+            &admin,
+            &serde_json::json!({ "org": "mercy" }),
+        )
+        .await;
+    assert_eq!(shared.status, StatusCode::NO_CONTENT, "{}", shared.text());
+}
+
 /// Waits (up to 120 s) until `path` no longer shows a running job's progress.
 pub async fn settled(browser: &Browser<'_>, path: &str) -> Reply {
     for _ in 0..1200 {

@@ -5,25 +5,7 @@ use axum::http::{Method, StatusCode, header};
 use lifeline_store::Role;
 
 use crate::common::apps;
-use crate::{Browser, example, location, settled};
-
-/// Uploads iv-fluids as `browser` and waits for its stress test; returns the network id.
-async fn iv_fluids(browser: &Browser<'_>) -> String {
-    let reply = browser
-        .post_multipart(
-            "/uploads/network",
-            &[("name", "iv")],
-            Some(("file", "iv-fluids.json", &example("iv-fluids.json"))),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
-    let stress = location(&reply);
-    settled(browser, &stress).await;
-    stress
-        .trim_start_matches("/networks/")
-        .trim_end_matches("/stress")
-        .to_owned()
-}
+use crate::{Browser, iv_fluids, location};
 
 #[tokio::test]
 async fn the_map_of_iv_fluids_shows_the_nc_plant_exposed_with_its_scenario() {

@@ -6,7 +6,7 @@ use axum::http::{Request, StatusCode, header};
 use lifeline_store::Role;
 
 use crate::common::apps;
-use crate::{Browser, example, location, settled};
+use crate::{Browser, example, location, settled, share_with_mercy};
 
 #[tokio::test]
 async fn pages_need_a_session_and_the_login_form_says_what_went_wrong() {
@@ -209,17 +209,9 @@ async fn roles_organisations_and_csrf_hold_on_every_page() {
 
         // A partner organisation sees a network only once it is shared with it, read-only.
         app.user("mercy", "paul", Role::Partner).await;
-        let admin_token = app.user("north", "root", Role::Admin).await;
         let partner = Browser::login(&app, "paul").await;
         assert_eq!(partner.get(&stress).await.status, StatusCode::NOT_FOUND);
-        let shared = app
-            .post_json(
-                &format!("/api/v1/networks/{id}/shares"),
-                &admin_token,
-                &serde_json::json!({ "org": "mercy" }),
-            )
-            .await;
-        assert_eq!(shared.status, StatusCode::NO_CONTENT, "{}", shared.text());
+        share_with_mercy(&app, &id).await;
         let page = partner.get(&stress).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text().contains("id=\"stress-table\""));

@@ -6,7 +6,7 @@ use lifeline_sim::{SimOptions, Simulator};
 use lifeline_store::Role;
 
 use crate::common::apps;
-use crate::{Browser, location, settled};
+use crate::{Browser, location, settled, share_with_mercy};
 
 /// The `<tr data-node="NODE">` row of table `table` in `page`.
 fn row<'p>(page: &'p str, table: &str, node: &str) -> Option<&'p str> {
@@ -308,15 +308,7 @@ async fn a_monte_carlo_run_started_on_the_page_shows_the_jobs_numbers() {
 
         // A partner the network is shared with reads the result, starts nothing.
         app.user("mercy", "paul", Role::Partner).await;
-        let admin_token = app.user("north", "root", Role::Admin).await;
-        let shared = app
-            .post_json(
-                &format!("/api/v1/networks/{id}/shares"),
-                &admin_token,
-                &serde_json::json!({ "org": "mercy" }),
-            )
-            .await;
-        assert_eq!(shared.status, StatusCode::NO_CONTENT, "{}", shared.text());
+        share_with_mercy(&app, &id).await;
         let partner = Browser::login(&app, "paul").await;
         let seen = partner.get(&path).await;
         assert_eq!(seen.status, StatusCode::OK);
