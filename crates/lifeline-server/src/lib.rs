@@ -53,6 +53,8 @@ pub struct AppState {
     /// What the dashboard's pages keep between requests.
     web_cache: Arc<web::WebCache>,
     cookie_secure: bool,
+    /// Whether the server itself speaks HTTPS.
+    tls: bool,
     session_hours: u32,
 }
 
@@ -86,6 +88,7 @@ impl AppState {
             advisories: Arc::default(),
             web_cache: Arc::default(),
             cookie_secure: config.cookie_secure.unwrap_or(true),
+            tls: config.tls.is_some(),
             session_hours: config.session_hours.unwrap_or(12).clamp(1, 24 * 30),
         })
     }

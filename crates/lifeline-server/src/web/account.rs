@@ -58,8 +58,37 @@ async fn login_form(State(state): State<AppState>, headers: HeaderMap, uri: Uri)
         user: String::new(),
         next: local_path(next.as_deref()),
         setup: state.setup_token().is_some(),
+        cookie_dropped: cookie_dropped(&state, &headers),
     };
     html(&view).unwrap_or_else(|e| error_page(None, e))
+}
+
+/// Whether a browser will refuse this server's session cookie: it is `Secure`, the server
+/// speaks plain HTTP, no proxy in front says the browser used HTTPS, and the browser
+/// reached a host other than this machine (browsers keep `Secure` cookies from
+/// `localhost`, `127.0.0.1` and `[::1]` over HTTP).
+fn cookie_dropped(state: &AppState, headers: &HeaderMap) -> bool {
+    if !state.cookie_secure || state.tls {
+        return false;
+    }
+    let proxied_https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    let loopback = name.eq_ignore_ascii_case("localhost")
+        || name.to_ascii_lowercase().ends_with(".localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    !proxied_https && !host.is_empty() && !loopback
 }
 
 #[derive(Debug, Deserialize)]
@@ -72,6 +101,7 @@ struct LoginForm {
 
 async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     extensions: axum::http::Extensions,
     form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
@@ -91,6 +121,7 @@ async fn login(
                 user: form.user,
                 next,
                 setup: state.setup_token().is_some(),
+                cookie_dropped: cookie_dropped(&state, &headers),
             };
             let mut response = html(&view).unwrap_or_else(|e| error_page(None, e));
             *response.status_mut() = e.status;

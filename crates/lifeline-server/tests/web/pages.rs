@@ -313,6 +313,31 @@ async fn a_refused_upload_names_the_file_entity_and_field_and_names_are_escaped(
 }
 
 #[tokio::test]
+async fn the_login_form_warns_when_the_browser_will_drop_the_secure_cookie() {
+    let app = apps().await.remove(0);
+    let login = |host: &'static str, proto: Option<&'static str>| {
+        let mut request = Request::get("/login").header(header::HOST, host);
+        if let Some(proto) = proto {
+            request = request.header("x-forwarded-proto", proto);
+        }
+        app.call(request.body(Body::empty()).expect("a request"))
+    };
+    // Plain HTTP to another host: a Secure cookie would be dropped; the page says so.
+    let page = login("lifeline.example:8080", None).await.text();
+    assert!(page.contains("id=\"insecure-transport\""), "{page}");
+    // This machine, or a proxy that terminated TLS: browsers keep the cookie.
+    for (host, proto) in [
+        ("127.0.0.1:8080", None),
+        ("localhost:8080", None),
+        ("[::1]:8080", None),
+        ("lifeline.example", Some("https")),
+    ] {
+        let page = login(host, proto).await.text();
+        assert!(!page.contains("insecure-transport"), "{host} {proto:?}");
+    }
+}
+
+#[tokio::test]
 async fn assets_are_embedded_and_revalidated() {
     let app = apps().await.remove(0);
     let reply = app

@@ -140,6 +140,10 @@ pub struct LoginPage {
     pub next: String,
     /// Whether no user exists yet: the page says how to create the first admin.
     pub setup: bool,
+    /// Whether the browser will drop the session cookie: it is `Secure`, and this page
+    /// came over plain HTTP from a host that is not this machine. The page says so,
+    /// rather than logging in and landing back here without a word.
+    pub cookie_dropped: bool,
 }
 
 /// An error, inside the frame when someone is logged in.
