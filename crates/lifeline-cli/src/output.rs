@@ -40,19 +40,7 @@ pub fn quantity(x: f64) -> String {
         return x.to_string();
     }
     if x.abs() >= 1000.0 {
-        let rounded = format!("{:.0}", x.abs());
-        let mut grouped = String::new();
-        for (i, digit) in rounded.chars().enumerate() {
-            if i > 0 && (rounded.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(digit);
-        }
-        if x < 0.0 {
-            format!("-{grouped}")
-        } else {
-            grouped
-        }
+        lifeline_text::thousands(x)
     } else {
         let text = format!("{x:.4}");
         let text = text.trim_end_matches('0').trim_end_matches('.');

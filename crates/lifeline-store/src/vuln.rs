@@ -517,16 +517,13 @@ impl Store {
     /// The texts of the caller's organisation's advisories, in load order.
     pub async fn advisory_texts(&self, access: &Access) -> Result<AdvisoryTexts, StoreError> {
         let own = i64::from(access.own);
-        let osv = sqlx::query(
-            "SELECT name, body FROM osv_records WHERE org_id = $1 AND $2 = 1 ORDER BY seq, osv_id",
-        )
-        .bind(access.org_id.as_str())
-        .bind(own)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|row| Ok((row.try_get("name")?, row.try_get("body")?)))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        let osv = self
+            .named_bodies(
+                "SELECT name, body FROM osv_records WHERE org_id = $1 AND $2 = 1 \
+                 ORDER BY seq, osv_id",
+                access,
+            )
+            .await?;
         let kev = sqlx::query("SELECT body FROM kev_catalogues WHERE org_id = $1 AND $2 = 1")
             .bind(access.org_id.as_str())
             .bind(own)
@@ -534,16 +531,30 @@ impl Store {
             .await?
             .map(|row| row.try_get("body"))
             .transpose()?;
-        let vex = sqlx::query(
-            "SELECT name, body FROM vex_documents WHERE org_id = $1 AND $2 = 1 ORDER BY seq, id",
-        )
-        .bind(access.org_id.as_str())
-        .bind(own)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|row| Ok((row.try_get("name")?, row.try_get("body")?)))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        let vex = self
+            .named_bodies(
+                "SELECT name, body FROM vex_documents WHERE org_id = $1 AND $2 = 1 \
+                 ORDER BY seq, id",
+                access,
+            )
+            .await?;
         Ok(AdvisoryTexts { osv, kev, vex })
+    }
+
+    /// The `(name, body)` rows `sql` selects for `access` (`$1` the organisation, `$2`
+    /// whether it may read its own rows).
+    async fn named_bodies(
+        &self,
+        sql: &'static str,
+        access: &Access,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        sqlx::query(sql)
+            .bind(access.org_id.as_str())
+            .bind(i64::from(access.own))
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("name")?, row.try_get("body")?)))
+            .collect()
     }
 }

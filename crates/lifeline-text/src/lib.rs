@@ -9,7 +9,10 @@
 //! - [`excerpt`]: the same, cut to a length that fits a message, saying how long the
 //!   value was;
 //! - [`csv_cell`]: a text cell that spreadsheets do not evaluate (OWASP CSV injection);
-//! - [`suggest`]: the one "did you mean" rule used by every reader.
+//! - [`suggest`]: the one "did you mean" rule used by every reader;
+//! - [`percent_encoded`]: a value as one component of a URL (a path segment, a query
+//!   value), so an id cannot add a path or a parameter to a link;
+//! - [`thousands`]: whole units with thousands separators, as tables show them.
 //!
 //! No IO, no allocation where a value needs no change.
 
@@ -123,6 +126,41 @@ pub fn csv_cell(value: &str) -> Cow<'_, str> {
     }
 }
 
+/// What [`percent_encoded`] leaves as it is: RFC 3986's unreserved characters.
+const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `value` as one URL component (a path segment or a query value): every byte but RFC
+/// 3986's unreserved characters percent-encoded, so `/`, `?`, `&`, `#` and `%` in an id
+/// stay inside it.
+pub fn percent_encoded(value: &str) -> Cow<'_, str> {
+    percent_encoding::utf8_percent_encode(value, COMPONENT).into()
+}
+
+/// `value` rounded to whole units (as `{:.0}` rounds), with a comma between thousands:
+/// `694,905`, `-1,234,567`; no sign on a value that rounds to zero. Not for NaN or infinities, which
+/// are written as Rust writes them.
+pub fn thousands(value: f64) -> String {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    let digits = format!("{:.0}", value.abs());
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if value < 0.0 && digits.bytes().any(|b| b != b'0') {
+        grouped.push('-');
+    }
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
 /// The candidate closest to `word` by edit distance, when close enough to be a typo: at
 /// most a third of the longer of the two, and at least one edit. Ties go to the candidate
 /// that sorts first, so the answer does not depend on the order the candidates come in.
@@ -153,6 +191,22 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn urls_and_thousands() {
+        assert_eq!(percent_encoded("iv-plant_nc.1~"), "iv-plant_nc.1~");
+        assert_eq!(
+            percent_encoded("a/b?c&d#e%f@g h"),
+            "a%2Fb%3Fc%26d%23e%25f%40g%20h"
+        );
+        assert_eq!(percent_encoded("é"), "%C3%A9");
+        assert_eq!(thousands(694_905.0), "694,905");
+        assert_eq!(thousands(-1_234_567.4), "-1,234,567");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(-0.4), "0");
+        assert_eq!(thousands(1000.0), "1,000");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

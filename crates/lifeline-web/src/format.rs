@@ -30,25 +30,12 @@ pub fn decimal(value: f64, places: usize) -> String {
     if text == "-0" { "0".to_owned() } else { text }
 }
 
-/// Whole units with thousands separators: `694,905`.
+/// Whole units with thousands separators: `694,905`; `—` for a value that is not a number.
 pub fn units(value: f64) -> String {
-    if !value.is_finite() {
-        return "—".to_owned();
-    }
-    let rounded = value.round();
-    let negative = rounded < 0.0;
-    let digits = format!("{:.0}", rounded.abs());
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if negative && out != "0" {
-        format!("-{out}")
+    if value.is_finite() {
+        lifeline_text::thousands(value.round())
     } else {
-        out
+        "—".to_owned()
     }
 }
 
@@ -59,29 +46,11 @@ pub fn optional(value: Option<f64>, show: impl Fn(f64) -> String) -> String {
 
 /// A Unix time in milliseconds as `2026-12-06 05:04 UTC`.
 pub fn timestamp(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3600,
-        (rem % 3600) / 60
-    )
-}
-
-/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| ms.to_string())
 }
 
 #[cfg(test)]

@@ -610,23 +610,9 @@ fn next_page_url(query: &EventsQuery, offset: i64, per_page: i64) -> String {
     pairs.push(("nextPageToken", offset.to_string()));
     let query: Vec<String> = pairs
         .iter()
-        .map(|(name, value)| format!("{name}={}", percent(value)))
+        .map(|(name, value)| format!("{name}={}", lifeline_text::percent_encoded(value)))
         .collect();
     format!("/api/v1/epcis/events?{}", query.join("&"))
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn percent(value: &str) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
 }
 
 fn facts_of(text: &str) -> ApiResult<EventFacts> {

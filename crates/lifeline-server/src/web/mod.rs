@@ -96,7 +96,7 @@ impl IntoResponse for PageRejection {
                 let target = if next == "/" {
                     "/login".to_owned()
                 } else {
-                    format!("/login?next={}", lifeline_web::pages::segment(&next))
+                    format!("/login?next={}", lifeline_text::percent_encoded(&next))
                 };
                 Redirect::to(&target).into_response()
             }

@@ -13,10 +13,11 @@ use axum::{Form, Router};
 use lifeline_network::{Target, ValidatedNetwork};
 use lifeline_sim::{MonteCarloReport, SimOptions, SimReport, Simulator};
 use lifeline_store::{Job, JobKind, JobState, Role};
+use lifeline_text::percent_encoded;
 use lifeline_web::Tab;
 use lifeline_web::pages::{
     EntityOption, FormError, MC_FIELDS, MonteCarloForm, MonteCarloPage, MonteCarloView,
-    NetworkItem, SIM_FIELDS, SimView, SimulatePage, segment,
+    NetworkItem, SIM_FIELDS, SimView, SimulatePage,
 };
 use serde::Deserialize;
 
@@ -497,10 +498,11 @@ async fn start_montecarlo(
                 .await;
                 match queued {
                     Ok(_) => {
-                        return Ok(
-                            Redirect::to(&format!("/networks/{}/montecarlo", segment(&id)))
-                                .into_response(),
-                        );
+                        return Ok(Redirect::to(&format!(
+                            "/networks/{}/montecarlo",
+                            percent_encoded(&id)
+                        ))
+                        .into_response());
                     }
                     Err(e) if about_the_form(&e) => {
                         let errors = form_errors(&e, &MC_FIELDS);

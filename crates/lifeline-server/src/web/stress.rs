@@ -13,11 +13,11 @@ use lifeline_network::ValidatedNetwork;
 use lifeline_sim::{SimOptions, Simulator};
 use lifeline_store::{Job, JobKind, JobState, NetworkInfo};
 use lifeline_stress::Report;
+use lifeline_text::percent_encoded;
 use lifeline_web::Tab;
 use lifeline_web::pages::{
     EntityPage, FirstShort, JobView, NetworkItem, NetworkSummary, NetworksPage, OVERVIEW_ROWS,
-    OverviewPage, ScenarioRow, StressPage, StressTable, TableQuery, entity_href, segment,
-    simulate_href,
+    OverviewPage, ScenarioRow, StressPage, StressTable, TableQuery, entity_href, simulate_href,
 };
 use serde::Deserialize;
 
@@ -325,7 +325,7 @@ async fn stress_page(
         let q: TableQuery = query(&uri)?;
         let network = network_item(&state, &viewer, &id).await?;
         let stress = stress_state(&state, &viewer, &id).await?;
-        let base = format!("/networks/{}/stress", segment(&id));
+        let base = format!("/networks/{}/stress", percent_encoded(&id));
         let (table, chart, exposed) = match &stress.result {
             Some((_, report)) => {
                 let ranked = report.ranked();
@@ -369,7 +369,7 @@ async fn run_stress(
         let Form(form) = form.map_err(|e| ApiError::bad_request(e.body_text()))?;
         viewer.check_csrf(&form.csrf)?;
         start_stress(&state, &viewer, &id).await?;
-        Ok(Redirect::to(&format!("/networks/{}/stress", segment(&id))).into_response())
+        Ok(Redirect::to(&format!("/networks/{}/stress", percent_encoded(&id))).into_response())
     };
     viewer.page(Tab::Networks, started.await)
 }

@@ -10,11 +10,12 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use lifeline_store::Role;
+use lifeline_text::percent_encoded;
 use lifeline_trace::facts::canonical_id;
 use lifeline_trace::verify::VerifyRequest;
 use lifeline_web::Tab;
 use lifeline_web::pages::{
-    FieldError, History, HistoryForm, TracePage, VerificationView, VerifyForm, segment,
+    FieldError, History, HistoryForm, TracePage, VerificationView, VerifyForm,
 };
 use serde::Deserialize;
 
@@ -240,9 +241,8 @@ async fn upload_epcis(
         }
     };
     match capture_document(&state, &viewer.caller, format, file.bytes).await {
-        Ok(capture) => {
-            Redirect::to(&format!("/trace?captured={}", segment(&capture.id))).into_response()
-        }
+        Ok(capture) => Redirect::to(&format!("/trace?captured={}", percent_encoded(&capture.id)))
+            .into_response(),
         Err(e) => refused(&viewer, FORM, "", &file.name, &e),
     }
 }

@@ -10,8 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use lifeline_store::UploadFormat;
+use lifeline_text::percent_encoded;
 use lifeline_web::Tab;
-use lifeline_web::pages::{UploadError, UploadsPage, segment};
+use lifeline_web::pages::{UploadError, UploadsPage};
 
 use super::{Viewer, html};
 use crate::AppState;
@@ -202,7 +203,9 @@ async fn upload_network(
     }
     .await;
     match stored {
-        Ok(id) => Redirect::to(&format!("/networks/{}/stress", segment(&id))).into_response(),
+        Ok(id) => {
+            Redirect::to(&format!("/networks/{}/stress", percent_encoded(&id))).into_response()
+        }
         Err(e) => refused(&viewer, "network", &name, &file.name, &e),
     }
 }

@@ -10,9 +10,10 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use lifeline_store::Role;
+use lifeline_text::percent_encoded;
 use lifeline_web::Tab;
 use lifeline_web::format::timestamp;
-use lifeline_web::pages::{AdvisoryState, Devices, SbomItem, Scanned, VulnPage, segment};
+use lifeline_web::pages::{AdvisoryState, Devices, SbomItem, Scanned, VulnPage};
 use serde::Deserialize;
 
 use super::uploads::{UploadForm, refused, upload_errors};
@@ -181,9 +182,11 @@ async fn upload_sbom(
     };
     let named = (!name.is_empty()).then(|| name.clone());
     match store_sbom(&state, &viewer.caller, named, file.name.clone(), file.bytes).await {
-        Ok(info) => {
-            Redirect::to(&format!("/vulnerabilities?sbom={}", segment(&info.id))).into_response()
-        }
+        Ok(info) => Redirect::to(&format!(
+            "/vulnerabilities?sbom={}",
+            percent_encoded(&info.id)
+        ))
+        .into_response(),
         Err(e) => refused(&viewer, FORM, &name, &file.name, &e),
     }
 }

@@ -6,7 +6,7 @@ use axum::http::{Request, StatusCode, header};
 use lifeline_store::Role;
 
 use crate::common::apps;
-use crate::{Browser, example, location, settled, share_with_mercy};
+use crate::{Browser, example, iv_fluids, location, settled, share_with_mercy};
 
 #[tokio::test]
 async fn pages_need_a_session_and_the_login_form_says_what_went_wrong() {
@@ -145,20 +145,8 @@ async fn roles_organisations_and_csrf_hold_on_every_page() {
         app.user("north", "val", Role::Viewer).await;
         app.user("south", "sam", Role::Admin).await;
         let admin = Browser::login(&app, "ada").await;
-        let reply = admin
-            .post_multipart(
-                "/uploads/network",
-                &[("name", "iv")],
-                Some(("file", "iv-fluids.json", &example("iv-fluids.json"))),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
-        let stress = location(&reply);
-        let id = stress
-            .trim_start_matches("/networks/")
-            .trim_end_matches("/stress")
-            .to_owned();
-        settled(&admin, &stress).await;
+        let id = iv_fluids(&admin).await;
+        let stress = format!("/networks/{id}/stress");
 
         // A viewer reads but finds no upload form, and a forged upload is refused.
         let viewer = Browser::login(&app, "val").await;

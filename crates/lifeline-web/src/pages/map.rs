@@ -4,9 +4,10 @@
 
 use askama::Template;
 
-use super::{Chrome, JobView, NetworkItem, PAGE_ROWS, entity_href, segment};
+use super::{Chrome, JobView, NetworkItem, PAGE_ROWS, entity_href};
 use crate::format::{decimal, units};
 use crate::map::{MapKind, MapLayout, Status};
+use lifeline_text::percent_encoded;
 
 /// One line of the legend: a colour class in words, and how many entities have it.
 #[derive(Debug, Clone)]
@@ -67,7 +68,7 @@ impl NetworkPage {
         rated_by: Option<String>,
         page: usize,
     ) -> NetworkPage {
-        let base = format!("/networks/{}", segment(&network.id));
+        let base = format!("/networks/{}", percent_encoded(&network.id));
         let mut sorted: Vec<_> = map.entities.iter().collect();
         sorted.sort_by(|a, b| {
             a.status

@@ -20,7 +20,7 @@ pub use sim::{
 };
 pub use stress::{
     EntityPage, FirstShort, JobView, LostRow, OVERVIEW_ROWS, OverviewPage, PAGE_ROWS, Reroute,
-    ScenarioRow, SortHeader, StressPage, StressTable, TableQuery, entity_href, gap_text, segment,
+    ScenarioRow, SortHeader, StressPage, StressTable, TableQuery, entity_href, gap_text,
     simulate_href,
 };
 pub use trace::{

@@ -8,9 +8,10 @@ use askama::Template;
 use lifeline_network::ValidatedNetwork;
 use lifeline_sim::{DemandOutcome, DemandRisk, MonteCarloReport, SimReport};
 
-use super::{Chrome, JobView, NetworkItem, segment};
+use super::{Chrome, JobView, NetworkItem};
 use crate::chart::{self, xml};
 use crate::format::{decimal, optional, units};
+use lifeline_text::percent_encoded;
 
 /// A problem with a form field, shown above the form and next to the field.
 #[derive(Debug, Clone)]
@@ -230,8 +231,8 @@ impl SimView {
             warnings,
             csv_href: format!(
                 "/networks/{}/simulate.csv?scenario={}&days={}",
-                segment(network_id),
-                segment(&report.scenario),
+                percent_encoded(network_id),
+                percent_encoded(&report.scenario),
                 report.days
             ),
         }

@@ -7,6 +7,7 @@ use askama::Template;
 use lifeline_network::ValidatedNetwork;
 use lifeline_sim::SimReport;
 use lifeline_stress::{Report, ScenarioResult};
+use lifeline_text::percent_encoded;
 
 use super::{Chrome, NetworkItem};
 use crate::format::{days, decimal, optional, units};
@@ -94,8 +95,8 @@ pub fn gap_text(s: &ScenarioResult) -> String {
 pub fn simulate_href(network_id: &str, scenario: &str) -> String {
     format!(
         "/networks/{}/simulate?scenario={}",
-        segment(network_id),
-        segment(scenario)
+        percent_encoded(network_id),
+        percent_encoded(scenario)
     )
 }
 
@@ -103,23 +104,9 @@ pub fn simulate_href(network_id: &str, scenario: &str) -> String {
 pub fn entity_href(network_id: &str, entity: &str) -> String {
     format!(
         "/networks/{}/entities/{}",
-        segment(network_id),
-        segment(entity)
+        percent_encoded(network_id),
+        percent_encoded(entity)
     )
-}
-
-/// `text` as one URL path segment: unreserved characters as they are, the rest
-/// percent-encoded.
-pub fn segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'@') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// How the stress table is sorted and paged (`?sort=tts&order=asc&page=2`).
