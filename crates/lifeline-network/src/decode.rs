@@ -36,7 +36,7 @@ pub const MIN_WINDOW: f64 = 1e-3;
 /// The range a number must fall in: each numeric field has one, finite and within what
 /// the stress test's LPs and the simulator can take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Range {
+pub enum Range {
     /// 0 ≤ x ≤ [`MAX_QUANTITY`]
     Quantity,
     /// 0 ≤ x ≤ [`MAX_MONEY`]
@@ -89,14 +89,16 @@ fn unsafe_char(value: &str) -> Option<char> {
     value.chars().find(|&c| lifeline_text::is_unsafe(c))
 }
 
-/// Collects diagnostics while fields are read.
+/// Collects diagnostics while fields are read. Other documents that share the network's
+/// conventions (the vendor register of lifeline-risk) decode with it too: every problem
+/// collected, each at its path, unknown fields warned about.
 #[derive(Debug, Default)]
-pub(crate) struct Decoder {
+pub struct Decoder {
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// The fields of one object, tracking which were read so the rest can be warned about.
-pub(crate) struct Fields<'a> {
+pub struct Fields<'a> {
     path: String,
     entries: &'a [(String, Raw)],
     used: Vec<bool>,
@@ -127,7 +129,7 @@ pub(crate) fn join(path: &str, key: &str) -> String {
 }
 
 impl Decoder {
-    fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
+    pub fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic::error(path, message));
     }
 

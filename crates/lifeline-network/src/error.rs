@@ -131,7 +131,7 @@ pub enum LoadError {
         message: String,
     },
     /// A [`crate::ReadLimits`] limit stopped the reading.
-    #[error("`{}`: {}{message}\n  hint: a network document this large or deep is refused, to keep a hostile file from exhausting the machine", path.display(), if field.is_empty() { String::new() } else { format!("{field}: ") })]
+    #[error("`{}`: {}{message}\n  hint: a document this large or deep is refused, to keep a hostile file from exhausting the machine", path.display(), if field.is_empty() { String::new() } else { format!("{field}: ") })]
     Limit {
         path: PathBuf,
         /// Where in the document (`nodes[3].name`), or empty.

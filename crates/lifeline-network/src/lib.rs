@@ -18,7 +18,7 @@ mod validate;
 use std::path::Path;
 
 pub use decode::{
-    MAX_DAYS, MAX_MONEY, MAX_QUANTITY, MAX_RATIO, MAX_VALUE, MIN_RATIO, MIN_VALUE, MIN_WINDOW,
+    Decoder, Fields, MAX_DAYS, MAX_MONEY, MAX_QUANTITY, MAX_RATIO, MAX_VALUE, MIN_RATIO, MIN_VALUE, MIN_WINDOW, Range,
 };
 pub use error::{Diagnostic, Diagnostics, LoadError, Severity};
 pub use limits::{ReadLimits, SHOWN_DIAGNOSTICS};
@@ -77,7 +77,9 @@ pub fn parse_raw(text: &str, format: Format) -> Result<Raw, String> {
 }
 
 /// Parses `text`, turning a parser error into the [`LoadError`] that names `origin`.
-fn parse_document(
+/// Other documents that share the network's syntaxes and limits (the vendor register)
+/// are read with it too.
+pub fn parse_document(
     text: &str,
     format: Format,
     origin: &Path,

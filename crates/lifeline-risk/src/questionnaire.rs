@@ -1,0 +1,1 @@
+//! Questionnaires as data. (Owned by the questionnaire helper.)

@@ -1,0 +1,1 @@
+//! Scoring. (Owned by the scoring helper.)
