@@ -22,6 +22,7 @@ mod generate;
 mod input;
 mod output;
 mod progress;
+mod risk;
 mod sbom;
 mod serve;
 mod simulate;
@@ -66,6 +67,8 @@ enum Command {
     Montecarlo(simulate::MonteCarloArgs),
     /// EPCIS traceability: event hashes, the event repository, chain-of-custody checks
     Trace(trace::TraceArgs),
+    /// Vendor cyber risk: the register ranked by likelihood against impact on patient care
+    Risk(risk::RiskArgs),
     /// The shared service: the API for an organisation and its partners
     Serve(serve::ServeArgs),
     /// Organisations, users, tokens, keys and backups of the service's database
@@ -126,6 +129,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => simulate::simulate(&args),
         Command::Montecarlo(args) => simulate::montecarlo(&args),
         Command::Trace(args) => trace::run(&args),
+        Command::Risk(args) => risk::run(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Admin(args) => serve::admin(&args),
         Command::Audit(args) => serve::audit(&args),
