@@ -178,7 +178,11 @@ pub fn top_driver(vendor: &VendorRisk) -> Option<&Driver> {
 pub(crate) fn score(value: f64) -> String {
     if value.is_finite() {
         let text = format!("{value:.2}");
-        if text == "-0.00" { "0.00".to_owned() } else { text }
+        if text == "-0.00" {
+            "0.00".to_owned()
+        } else {
+            text
+        }
     } else {
         "—".to_owned()
     }
@@ -210,24 +214,15 @@ pub(crate) fn xml(text: &str) -> String {
 
 /// `text` for Markdown, inline: first [`escaped`], then a backslash before every ASCII
 /// punctuation character that Markdown could read as markup (emphasis, code, links, raw
-/// HTML, table cells, entities, headings), so a vendor's name shows as it is written.
+/// HTML, table cells, entities), so a vendor's name shows as it is written. Values never
+/// begin a line, so line-start markup (`#`, `-`, `1.`) needs no escape.
 pub(crate) fn md(text: &str) -> String {
     let text = escaped(text);
     let mut out = String::with_capacity(text.len() + 4);
     for c in text.chars() {
         if matches!(
             c,
-            '\\' | '`'
-                | '*'
-                | '_'
-                | '['
-                | ']'
-                | '<'
-                | '>'
-                | '|'
-                | '~'
-                | '&'
-                | '#'
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&'
         ) {
             out.push('\\');
         }
@@ -249,10 +244,7 @@ mod tests {
 
     #[test]
     fn escapes_for_markup() {
-        assert_eq!(
-            xml("a<b&\"c'\u{202e}"),
-            "a&lt;b&amp;&quot;c&#39;\\u{202e}"
-        );
+        assert_eq!(xml("a<b&\"c'\u{202e}"), "a&lt;b&amp;&quot;c&#39;\\u{202e}");
         assert_eq!(
             md("*x* [y](z) | `c` \u{1b} &amp;"),
             "\\*x\\* \\[y\\](z) \\| \\`c\\` \\\\u{1b} \\&amp;"

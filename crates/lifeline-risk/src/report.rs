@@ -135,15 +135,26 @@ fn document(register: &RiskRegister, vendor: &VendorRisk) -> Vec<Block> {
     ))];
 
     // Who and when.
-    let mut facts = vec![
-        ("Vendor", vec![text(vendor.name.clone()), text(" ("), Inline::Code(vendor.id.clone()), text(")")]),
-    ];
+    let mut facts = vec![(
+        "Vendor",
+        vec![
+            text(vendor.name.clone()),
+            text(" ("),
+            Inline::Code(vendor.id.clone()),
+            text(")"),
+        ],
+    )];
     if let Some(kind) = &detail.kind {
         facts.push(("Kind", cell(kind.clone())));
     }
     facts.push((
         "Security contact",
-        cell(detail.contact.clone().unwrap_or_else(|| "none on file".to_owned())),
+        cell(
+            detail
+                .contact
+                .clone()
+                .unwrap_or_else(|| "none on file".to_owned()),
+        ),
     ));
     facts.push(("Assessed as of", cell(as_of.clone())));
     facts.push(("Network", cell(register.network.clone())));
@@ -161,15 +172,53 @@ fn document(register: &RiskRegister, vendor: &VendorRisk) -> Vec<Block> {
     improvements(vendor, &mut blocks);
 
     blocks.push(Block::Heading("Next steps".to_owned()));
-    blocks.push(Block::Paragraph(vec![text(
-        "Please reply with a remediation plan and dates for the findings above, renewed \
-         evidence for every document that has expired or expires within 90 days, and a \
-         correction for any answer or control you believe we have recorded wrongly. Quote \
-         the vendor id ",
-    ), Inline::Code(vendor.id.clone()), text(format!(" and the assessment date {as_of}."))]));
+    let mut asks: Vec<String> = Vec::new();
+    if !detail.findings.is_empty() || vendor.findings.open > 0 {
+        asks.push("a remediation plan, with dates, for the findings above".to_owned());
+    }
+    let [.., horizon] = EXPIRY_WINDOWS;
+    if detail
+        .evidence
+        .iter()
+        .any(|e| e.days_left.is_some_and(|d| d <= horizon))
+    {
+        asks.push(format!(
+            "renewed evidence for every document that has expired or expires within {horizon} days"
+        ));
+    }
+    if detail.controls.iter().any(|c| c.gap > 0.0)
+        || detail
+            .answers
+            .iter()
+            .any(|a| a.expired || a.gap.is_some_and(|g| g > 0.0))
+        || detail.answers.is_empty()
+    {
+        asks.push(
+            "evidence or a plan for each control and questionnaire gap (unanswered questions \
+             count as gaps)"
+                .to_owned(),
+        );
+    }
+    asks.push("a correction for anything you believe we have recorded wrongly".to_owned());
+    blocks.push(Block::Paragraph(vec![
+        text("Please reply, quoting the vendor id "),
+        Inline::Code(vendor.id.clone()),
+        text(format!(" and the assessment date {as_of}, with:")),
+    ]));
+    blocks.push(Block::Numbered(
+        asks.into_iter().map(|ask| vec![text(ask)]).collect(),
+    ));
     blocks.push(Block::Paragraph(match &detail.contact {
-        Some(contact) => vec![text("This report is addressed to "), Inline::Strong(contact.clone()), text(", the security contact we hold for you; tell us if it should go to someone else.")],
-        None => vec![text("We hold no security contact for you: please tell us who should receive these reports.")],
+        Some(contact) => vec![
+            text("This report is addressed to "),
+            Inline::Strong(contact.clone()),
+            text(
+                ", the security contact we hold for you; tell us if it should go to someone else.",
+            ),
+        ],
+        None => vec![text(
+            "We hold no security contact for you: please tell us who should receive these reports.",
+        )],
     }));
     blocks.push(Block::Paragraph(vec![text(
         "Scores run from 0 to 1. How they are computed is set out in lifeline's \
@@ -251,9 +300,8 @@ fn summary(register: &RiskRegister, vendor: &VendorRisk, blocks: &mut Vec<Block>
         facts.push((
             "Most effective step",
             vec![
-                text(format!("{} (tier after: ", best.action)),
+                text(format!("{}; your tier would become ", best.action)),
                 Inline::Tier(best.tier_after),
-                text(")"),
             ],
         ));
     }
@@ -286,7 +334,12 @@ fn drivers(vendor: &VendorRisk, blocks: &mut Vec<Block>) {
         })
         .collect();
     blocks.push(Block::Table(
-        vec![("Score", false), ("Driver", false), ("Basis", false), ("Weight", true)],
+        vec![
+            ("Score", false),
+            ("Driver", false),
+            ("Basis", false),
+            ("Weight", true),
+        ],
         rows,
     ));
 }
@@ -302,8 +355,14 @@ fn attested_observed(vendor: &VendorRisk, blocks: &mut Vec<Block>) {
     )]));
     let other = vendor.likelihood - detail.attested_likelihood - detail.observed_likelihood;
     let mut rows = vec![
-        vec![cell("attested by you"), cell(score(detail.attested_likelihood))],
-        vec![cell("observed by us"), cell(score(detail.observed_likelihood))],
+        vec![
+            cell("attested by you"),
+            cell(score(detail.attested_likelihood)),
+        ],
+        vec![
+            cell("observed by us"),
+            cell(score(detail.observed_likelihood)),
+        ],
     ];
     if other >= 0.005 {
         rows.push(vec![
@@ -311,8 +370,14 @@ fn attested_observed(vendor: &VendorRisk, blocks: &mut Vec<Block>) {
             cell(score(other)),
         ]);
     }
-    rows.push(vec![vec![Inline::Strong("likelihood".to_owned())], vec![Inline::Strong(score(vendor.likelihood))]]);
-    blocks.push(Block::Table(vec![("Source", false), ("Share of likelihood", true)], rows));
+    rows.push(vec![
+        vec![Inline::Strong("likelihood".to_owned())],
+        vec![Inline::Strong(score(vendor.likelihood))],
+    ]);
+    blocks.push(Block::Table(
+        vec![("Source", false), ("Share of likelihood", true)],
+        rows,
+    ));
 }
 
 fn controls(vendor: &VendorRisk, blocks: &mut Vec<Block>) {
@@ -338,7 +403,12 @@ fn controls(vendor: &VendorRisk, blocks: &mut Vec<Block>) {
         "Gap runs from 0 (none) to 1 (the control counts as missing).",
     )]));
     blocks.push(Block::Table(
-        vec![("Control", false), ("Status", false), ("Gap", true), ("Notes", false)],
+        vec![
+            ("Control", false),
+            ("Status", false),
+            ("Gap", true),
+            ("Notes", false),
+        ],
         rows,
     ));
 }
@@ -444,8 +514,16 @@ fn evidence(vendor: &VendorRisk, blocks: &mut Vec<Block>) {
     let windows: [(String, i64, i64); 4] = [
         ("Expired".to_owned(), i64::MIN, -1),
         (format!("Expires within {first} days"), 0, first),
-        (format!("Expires in {} to {second} days", first + 1), first + 1, second),
-        (format!("Expires in {} to {third} days", second + 1), second + 1, third),
+        (
+            format!("Expires in {} to {second} days", first + 1),
+            first + 1,
+            second,
+        ),
+        (
+            format!("Expires in {} to {third} days", second + 1),
+            second + 1,
+            third,
+        ),
     ];
     let mut listed = false;
     for (title, from, to) in windows {
@@ -509,7 +587,10 @@ fn findings(vendor: &VendorRisk, blocks: &mut Vec<Block>) {
                 cell(f.product.clone()),
                 code_cell(f.id.clone()),
                 cell(f.severity.clone()),
-                cell(f.score.map_or_else(|| "—".to_owned(), |s| format!("{s:.1}"))),
+                cell(
+                    f.score
+                        .map_or_else(|| "—".to_owned(), |s| format!("{s:.1}")),
+                ),
                 cell(yes_no(f.kev)),
                 cell(yes_no(f.ransomware)),
                 cell(f.due_date.clone().unwrap_or_default()),
@@ -557,7 +638,9 @@ fn incidents(vendor: &VendorRisk, blocks: &mut Vec<Block>) {
                 cell(i.kind.clone()),
                 cell(days_or_dash(i.downtime_days)),
                 cell(score(i.weight)),
-                i.source.clone().map_or_else(Vec::new, |s| vec![Inline::Link(s)]),
+                i.source
+                    .clone()
+                    .map_or_else(Vec::new, |s| vec![Inline::Link(s)]),
             ]
         })
         .collect();
@@ -676,12 +759,14 @@ fn md_inline(out: &mut String, inlines: &[Inline]) {
                 let _ = write!(out, "**{}**", md(value));
             }
             Inline::Code(value) => {
-                // Escapes do not work inside a code span: a value with a backtick (or any
-                // character Markdown escapes) is written as plain escaped text instead.
-                if md(value) == *value {
-                    let _ = write!(out, "`{value}`");
+                // A code span shows its text literally, so only a backtick (which would
+                // end it) and `|` (which GitHub's tables split on even inside code, unless
+                // escaped) need care; a value with a backtick is written as plain text.
+                let value = lifeline_text::escaped(value);
+                if value.contains('`') {
+                    out.push_str(&md(&value));
                 } else {
-                    out.push_str(&md(value));
+                    let _ = write!(out, "`{}`", value.replace('|', "\\|"));
                 }
             }
             Inline::Tier(tier) => {
@@ -777,7 +862,11 @@ fn html_inline(out: &mut String, inlines: &[Inline]) {
             }
             Inline::Link(value) => {
                 let web = value.starts_with("https://") || value.starts_with("http://");
-                if web && !value.chars().any(|c| c.is_whitespace() || lifeline_text::is_unsafe(c)) {
+                if web
+                    && !value
+                        .chars()
+                        .any(|c| c.is_whitespace() || lifeline_text::is_unsafe(c))
+                {
                     let _ = write!(out, "<a href=\"{0}\">{0}</a>", xml(value));
                 } else {
                     out.push_str(&xml(value));
