@@ -27,9 +27,14 @@ const GRID_W: f64 = CELL_W * CELLS as f64;
 const GRID_H: f64 = CELL_H * CELLS as f64;
 const KEY_X: f64 = LEFT + GRID_W + 32.0;
 const KEY_ROW: f64 = 18.0;
-const WIDTH: f64 = KEY_X + 300.0;
+const WIDTH: f64 = KEY_X + 340.0;
 /// Key names longer than this are cut (the marker's title has the whole name).
 const KEY_CHARS: usize = 34;
+/// Ids under the grid: this many to a line, cut to this many characters, at most
+/// this many lines.
+const NOTE_IDS: usize = 4;
+const NOTE_CHARS: usize = 24;
+const NOTE_LINES: usize = 3;
 const BIG: f64 = 9.0;
 const SMALL: f64 = 4.0;
 
@@ -62,11 +67,11 @@ fn band(value: f64) -> usize {
     ((unit(value) * CELLS as f64) as usize).min(CELLS - 1)
 }
 
-fn shorten(label: &str) -> String {
-    if label.chars().count() <= KEY_CHARS {
+fn shorten(label: &str, chars: usize) -> String {
+    if label.chars().count() <= chars {
         label.to_owned()
     } else {
-        let kept: String = label.chars().take(KEY_CHARS - 1).collect();
+        let kept: String = label.chars().take(chars.saturating_sub(1)).collect();
         format!("{kept}…")
     }
 }
@@ -141,7 +146,22 @@ pub fn svg(register: &RiskRegister) -> String {
 
     let grid_bottom = TOP + GRID_H;
     let notes_y = grid_bottom + 56.0;
-    let notes_h = if unplotted.is_empty() { 0.0 } else { 40.0 };
+    let note_lines: Vec<String> = unplotted
+        .chunks(NOTE_IDS)
+        .take(NOTE_LINES)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .map(|v| shorten(&v.id, NOTE_CHARS))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect();
+    let notes_h = if unplotted.is_empty() {
+        0.0
+    } else {
+        KEY_ROW * (note_lines.len() + 2) as f64
+    };
     let key_h = TOP + 24.0 + KEY_ROW * (labelled.len() + 6) as f64;
     let height = (notes_y + notes_h).max(key_h) + 12.0;
 
@@ -177,7 +197,7 @@ pub fn svg(register: &RiskRegister) -> String {
         "<rect width=\"{WIDTH}\" height=\"{height}\" fill=\"#ffffff\"/>\n\
          <text x=\"{LEFT}\" y=\"28\" font-size=\"16\" font-weight=\"700\" fill=\"{INK}\">\
          Vendor cyber risk: {} · as of {}</text>",
-        xml(&register.network),
+        xml(&shorten(&register.network, 48)),
         crate::date::format(register.as_of)
     );
 
@@ -314,7 +334,7 @@ pub fn svg(register: &RiskRegister) -> String {
                 KEY_X + 20.0,
                 vendor.rank,
                 KEY_X + 28.0,
-                xml(&shorten(&vendor.name)),
+                xml(&shorten(&vendor.name, KEY_CHARS)),
                 colours(vendor.tier).0,
                 vendor.tier.as_str(),
             );
@@ -325,25 +345,37 @@ pub fn svg(register: &RiskRegister) -> String {
             let _ = writeln!(
                 svg,
                 "<text x=\"{KEY_X}\" y=\"{y:.1}\" font-size=\"12\" fill=\"{MUTED}\">and {} \
-                 more as small dots (the register table lists every vendor)</text>",
+                 more as small dots</text>",
                 lifeline_text::thousands(rest as f64)
             );
         }
     }
 
     if !unplotted.is_empty() {
-        let names: Vec<String> = unplotted.iter().take(8).map(|v| v.id.clone()).collect();
-        let more = unplotted.len().saturating_sub(names.len());
-        let mut list = names.join(", ");
-        if more > 0 {
-            let _ = write!(list, " and {more} more");
-        }
         let _ = writeln!(
             svg,
-            "<text x=\"{LEFT}\" y=\"{notes_y:.1}\" font-size=\"12\" fill=\"{INK}\">\
-             Not plotted, no network entity depends on them (impact unknown): {}</text>",
-            xml(&list)
+            "<text x=\"{LEFT}\" y=\"{notes_y:.1}\" font-size=\"12\" font-weight=\"700\" \
+             fill=\"{INK}\">Not plotted: no network entity depends on them (impact unknown)</text>"
         );
+        let mut y = notes_y;
+        for line in &note_lines {
+            y += KEY_ROW;
+            let _ = writeln!(
+                svg,
+                "<text x=\"{LEFT}\" y=\"{y:.1}\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+                xml(line)
+            );
+        }
+        let shown = (NOTE_IDS * NOTE_LINES).min(unplotted.len());
+        if unplotted.len() > shown {
+            y += KEY_ROW;
+            let _ = writeln!(
+                svg,
+                "<text x=\"{LEFT}\" y=\"{y:.1}\" font-size=\"12\" fill=\"{MUTED}\">and {} \
+                 more</text>",
+                lifeline_text::thousands((unplotted.len() - shown) as f64)
+            );
+        }
     }
     svg.push_str("</svg>\n");
     svg

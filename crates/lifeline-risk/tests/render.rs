@@ -734,11 +734,8 @@ fn the_heat_map_is_xml_with_every_vendor() {
     let (a, b) = (at(1), at(2));
     assert!((a.0 - b.0).hypot(a.1 - b.1) >= 18.0, "{a:?} {b:?}");
     let texts: Vec<&str> = document.descendants().filter_map(|n| n.text()).collect();
-    assert!(
-        texts
-            .iter()
-            .any(|t| t.contains("Not plotted") && t.contains("office-supplies"))
-    );
+    assert!(texts.iter().any(|t| t.starts_with("Not plotted")));
+    assert!(texts.contains(&"office-supplies"), "listed under the grid");
     assert!(
         texts
             .iter()
@@ -781,7 +778,8 @@ fn hostile_text_stays_text_in_the_heat_map() {
 #[test]
 fn a_large_register_numbers_only_the_highest_ranked() {
     let mut register = register();
-    register.vendors = (1..=100)
+    // 100 vendors in the network, then 20 outside it.
+    register.vendors = (1..=120)
         .map(|rank| {
             let l = (rank % 10) as f64 / 10.0;
             let i = (rank % 7) as f64 / 7.0;
@@ -791,7 +789,7 @@ fn a_large_register_numbers_only_the_highest_ranked() {
                 rank,
                 Tier::Medium,
                 l,
-                Some(i),
+                (rank <= 100).then_some(i),
             )
         })
         .collect();
@@ -808,4 +806,34 @@ fn a_large_register_numbers_only_the_highest_ranked() {
         .count();
     assert_eq!(big, heatmap::LABELLED);
     assert!(text.contains("and 70 more as small dots"));
+    // Three lines of four ids under the grid, then the count of the rest.
+    let texts: Vec<&str> = document.descendants().filter_map(|n| n.text()).collect();
+    assert!(texts.contains(&"v101, v102, v103, v104"));
+    assert!(texts.contains(&"v109, v110, v111, v112"));
+    assert!(!text.contains("v113"));
+    assert!(texts.contains(&"and 8 more"));
+    let height = document
+        .root_element()
+        .attribute("height")
+        .and_then(|h| h.parse::<f64>().ok())
+        .unwrap_or_default();
+    let lowest = document
+        .descendants()
+        .filter_map(|n| n.attribute("y").and_then(|y| y.parse::<f64>().ok()))
+        .fold(0.0, f64::max);
+    assert!(
+        lowest < height,
+        "every line inside the picture: {lowest} of {height}"
+    );
+}
+
+#[test]
+fn hostile_snapshots() {
+    let register = hostile_register();
+    let id = format!("evil{HOSTILE}");
+    insta::assert_snapshot!("hostile_table", render::table(&register));
+    insta::assert_snapshot!(
+        "hostile_markdown",
+        report::markdown(&register, &id).unwrap_or_default()
+    );
 }
