@@ -255,18 +255,28 @@ pub fn svg(register: &RiskRegister) -> String {
 
     // Markers, lowest ranked first so that the highest ranked are drawn on top; placed
     // highest ranked first so that they keep their true position.
-    let mut placed: Vec<(f64, f64, f64)> = Vec::with_capacity(plotted.len());
+    let mut placed: Vec<(f64, f64, f64)> = Vec::with_capacity(LABELLED);
     let mut markers: Vec<String> = Vec::with_capacity(plotted.len());
     for (vendor, impact) in &plotted {
         let numbered = vendor.rank <= LABELLED;
         let r = if numbered { BIG } else { SMALL };
-        let (x, y) = place(
+        let (x, y) = (
             LEFT + unit(vendor.likelihood) * GRID_W,
             grid_bottom - unit(*impact) * GRID_H,
-            r,
-            &placed,
         );
-        placed.push((x, y, r));
+        // Only numbered markers are moved apart (their numbers must stay readable), and
+        // only from each other: small dots may overlap, and a register of thousands of
+        // vendors costs no more than its thirty numbered markers.
+        let (x, y) = if numbered {
+            let (x, y) = place(x, y, r, &placed);
+            placed.push((x, y, r));
+            (x, y)
+        } else {
+            (
+                x.clamp(LEFT + r, LEFT + GRID_W - r),
+                y.clamp(TOP + r, TOP + GRID_H - r),
+            )
+        };
         let (fill, _) = colours(vendor.tier);
         let mut marker = format!(
             "<g class=\"vendor {tier}\"><title>{title}</title>\

@@ -837,3 +837,42 @@ fn hostile_snapshots() {
         report::markdown(&register, &id).unwrap_or_default()
     );
 }
+
+#[test]
+fn the_benchmark_register_renders_whole() {
+    // The size of the scoring benchmark: 5,000 vendors, many with equal scores.
+    let mut register = register();
+    register.vendors = (1..=5000)
+        .map(|rank| {
+            let l = (rank % 13) as f64 / 12.0;
+            let i = (rank % 11) as f64 / 10.0;
+            simple(
+                &format!("v{rank:04}"),
+                &format!("Vendor {rank}"),
+                rank,
+                Tier::Low,
+                l,
+                Some(i),
+            )
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let svg = heatmap::svg(&register);
+    let table = render::table(&register);
+    let csv = render::csv(&register);
+    let json = render::json(&register);
+    let elapsed = started.elapsed();
+    let document = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        document
+            .descendants()
+            .filter(|n| n.has_tag_name("circle"))
+            .count(),
+        5000
+    );
+    assert_eq!(table.lines().count(), 5002);
+    assert_eq!(csv.lines().count(), 5001);
+    assert!(json.contains("\"id\": \"v5000\""));
+    // Generous for a debug build on a shared machine (it takes well under a second).
+    assert!(elapsed.as_secs() < 20, "{elapsed:?}");
+}
