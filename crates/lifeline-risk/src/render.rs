@@ -5,7 +5,8 @@
 //!
 //! Names, ids and driver details come from partners' files and may be hostile, so the
 //! conventions are the CLI's (`lifeline-cli/src/render.rs`): every table cell passes
-//! through [`lifeline_text::escaped`], every CSV cell through [`lifeline_text::csv_cell`],
+//! through [`lifeline_text::escaped`], every CSV text cell through
+//! [`lifeline_text::csv_cell`] (number cells keep their sign, as lifeline-text asks),
 //! and JSON is left as serde writes it (its string escapes already make control
 //! characters harmless).
 
@@ -118,9 +119,17 @@ const CSV_COLUMNS: [&str; 17] = [
     "top_driver_detail",
 ];
 
+/// Which of [`CSV_COLUMNS`] hold text (from the register or lifeline's words) rather than
+/// numbers.
+const CSV_TEXT: [bool; 17] = [
+    false, true, true, true, false, false, false, false, false, false, false, false, false, false,
+    true, true, true,
+];
+
 /// CSV: a header, then one row per vendor in rank order, numbers unformatted (as Rust
 /// writes an `f64`, so they read back exactly), an empty cell for a null impact or risk,
-/// entities joined by `;`. Every cell passes through [`csv_cell`].
+/// entities joined by `;`. Every text cell (vendor, name, tier, entities, drivers) passes
+/// through [`csv_cell`]; the numbers are lifeline's own and are written as they are.
 pub fn csv(register: &RiskRegister) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail; a record is dropped rather than the process panicking.
@@ -146,7 +155,14 @@ pub fn csv(register: &RiskRegister) -> String {
             top.map_or_else(String::new, |d| d.factor.clone()),
             top.map_or_else(String::new, |d| d.detail.clone()),
         ];
-        let _ = writer.write_record(record.iter().map(|cell| csv_cell(cell).into_owned()));
+        let cells = record.iter().zip(CSV_TEXT).map(|(cell, text)| {
+            if text {
+                csv_cell(cell).into_owned()
+            } else {
+                cell.clone()
+            }
+        });
+        let _ = writer.write_record(cells);
     }
     let bytes = writer.into_inner().unwrap_or_default();
     // Every cell written was a `String`, so the bytes are UTF-8.
