@@ -466,7 +466,7 @@ impl Reader {
             &mut fields,
             "sbom",
             |s| is_serial_number(s) || is_purl(s),
-            "names no SBOM",
+            "neither a CycloneDX serial number nor a package URL",
             "write the SBOM's CycloneDX `serialNumber` (`urn:uuid:…`) or the purl of its metadata component",
         );
         self.decoder.finish(fields);
@@ -517,6 +517,32 @@ impl Reader {
                 && let Some(control) = self.control(id, raw, &entries.path(id.key()))
             {
                 controls.0.insert(id, control);
+            }
+        }
+        // An unknown control is warned about here rather than by `finish`, with the
+        // control it may be a typo of.
+        if let Raw::Map(pairs) = raw {
+            for (key, _) in pairs {
+                if ControlId::from_key(key).is_some() {
+                    continue;
+                }
+                // Marks the field as read, so that `finish` does not warn about it too.
+                let _ = entries.get(key);
+                let keys = ControlId::ALL.map(ControlId::key);
+                let hint = match lifeline_text::suggest(key, keys) {
+                    Some(control) => format!("did you mean `{control}`?"),
+                    None => format!(
+                        "the controls are {}",
+                        keys.map(|k| format!("`{k}`")).join(", ")
+                    ),
+                };
+                self.decoder.diagnostics.push(
+                    Diagnostic::warning(
+                        entries.path(&lifeline_text::excerpt(key)),
+                        "unknown control, ignored",
+                    )
+                    .with_hint(hint),
+                );
             }
         }
         self.decoder.finish(entries);
@@ -707,7 +733,34 @@ impl Reader {
             self.decoder.error(path, "missing required field");
             return None;
         }
-        let text = self.decoder.string(fields, "answer")?;
+        let text = match fields.get("answer") {
+            Some(Raw::String(text)) => text,
+            Some(Raw::Bool(b)) => {
+                // YAML 1.1 readers take an unquoted `no` or `yes` for a boolean.
+                self.decoder.diagnostics.push(
+                    Diagnostic::error(
+                        path,
+                        format!("expected `yes`, `partial`, `no` or `na`, found `{b}`"),
+                    )
+                    .with_hint(format!(
+                        "write \"{}\", quoted: YAML reads a bare yes or no as true or false",
+                        if *b { "yes" } else { "no" }
+                    )),
+                );
+                return None;
+            }
+            Some(other) => {
+                self.decoder.error(
+                    path,
+                    format!(
+                        "expected `yes`, `partial`, `no` or `na`, found {}",
+                        other.describe()
+                    ),
+                );
+                return None;
+            }
+            None => return None,
+        };
         if let Some(value) = AnswerValue::parse(&text) {
             return Some(value);
         }
@@ -880,8 +933,7 @@ fn check_network(decoder: &mut Decoder, vendors: &[Decoded], network: &Validated
                 Diagnostic::warning(
                     format!("vendors[{}].id", decoded.index),
                     format!(
-                        "no node, site or platform of the network `{}` carries vendor `{}`: its impact will be unknown",
-                        Excerpt(&network.network().name),
+                        "no node, site or platform of the network carries vendor `{}`: its impact will be unknown",
                         Excerpt(id)
                     ),
                 )
