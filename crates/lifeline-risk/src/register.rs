@@ -86,11 +86,10 @@ pub fn from_str(
 /// Whether one of the questionnaires knows a question id. This is the one place that
 /// asks: once `questionnaire::is_known_question` is merged, it calls that. Until then it
 /// recognises the shapes of the ids the questionnaires use: NIST CSF 2.0 subcategories
-/// (`GV.SC-05`), HHS 405(d) HICP sub-practices (`<practice>.<M|L>.<letter>`, `7.M.D`, as
-/// the 2019 Technical Volume 2 numbers them) and lifeline's own controls questions
-/// (`ctl-mfa`, `ctl-encryption-at-rest`, one per [`ControlId`]).
+/// (`GV.SC-05`), HHS 405(d) HICP practices (`HICP-1` to `HICP-10`) and lifeline's own
+/// controls questions (`ctl-mfa`, `ctl-encryption-at-rest`, one per [`ControlId`]).
 fn known_question(id: &str) -> bool {
-    is_csf_subcategory(id) || is_hicp_subpractice(id) || is_controls_question(id)
+    is_csf_subcategory(id) || is_hicp_practice(id) || is_controls_question(id)
 }
 
 /// `XX.YY-NN`: function, category, two-digit subcategory number.
@@ -104,20 +103,11 @@ fn is_csf_subcategory(id: &str) -> bool {
         && b[6..].iter().all(u8::is_ascii_digit)
 }
 
-/// `<1–10>.<M|L>.<A–Z>`.
-fn is_hicp_subpractice(id: &str) -> bool {
-    let mut parts = id.split('.');
-    let (Some(practice), Some(size), Some(letter), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return false;
-    };
-    practice
-        .parse::<u8>()
-        .is_ok_and(|p| (1..=10).contains(&p) && !practice.starts_with('0'))
-        && matches!(size, "M" | "L")
-        && letter.len() == 1
-        && letter.bytes().all(|c| c.is_ascii_uppercase())
+/// `HICP-<1–10>`: the ten practices.
+fn is_hicp_practice(id: &str) -> bool {
+    id.strip_prefix("HICP-").is_some_and(|n| {
+        !n.starts_with('0') && n.parse::<u8>().is_ok_and(|p| (1..=10).contains(&p))
+    })
 }
 
 /// `ctl-` and a control's key with hyphens: `ctl-encryption-at-rest`.
@@ -712,7 +702,7 @@ impl Reader {
                         Excerpt(question)
                     ),
                 )
-                .with_hint("question ids are NIST CSF 2.0 subcategories (`GV.SC-05`), HHS 405(d) HICP sub-practices (`7.M.D`) or lifeline's controls questions (`ctl-mfa`)"),
+                .with_hint("question ids are NIST CSF 2.0 subcategories (`GV.SC-05`), HHS 405(d) HICP practices (`HICP-7`) or lifeline's controls questions (`ctl-mfa`)"),
             );
         }
         let value = self.answer_value(&mut fields);
@@ -955,9 +945,9 @@ mod tests {
         for id in [
             "GV.SC-05",
             "PR.AA-03",
-            "7.M.D",
-            "10.M.A",
-            "9.L.B",
+            "HICP-1",
+            "HICP-7",
+            "HICP-10",
             "ctl-mfa",
             "ctl-encryption-at-rest",
             "ctl-sbom-provided",
@@ -968,11 +958,11 @@ mod tests {
             "GV.SC-5",
             "gv.sc-05",
             "GV.SC-05a",
-            "11.M.A",
-            "0.M.A",
-            "07.M.D",
-            "7.X.D",
-            "7.M.DD",
+            "HICP-0",
+            "HICP-07",
+            "HICP-11",
+            "hicp-7",
+            "7.M.D",
             "ctl-",
             "ctl-mfa2",
             "ctl-encryption_at_rest",

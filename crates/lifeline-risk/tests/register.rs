@@ -371,7 +371,7 @@ const VALUES: &[&str] = &[
     "partial",
     "GV.SC-05",
     "ctl-mfa",
-    "7.M.D",
+    "HICP-7",
     "pkg:npm/a@1",
     "urn:uuid:0b5e3a1c-7d2f-4e8a-9c61-3f0d2b7a9e14",
     "security@acme.example",
