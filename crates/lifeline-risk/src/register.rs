@@ -751,14 +751,14 @@ impl Reader {
             }
             None => return None,
         };
-        if let Some(value) = AnswerValue::parse(&text) {
+        if let Some(value) = AnswerValue::parse(text) {
             return Some(value);
         }
         let mut diagnostic = Diagnostic::error(
             path,
             format!(
                 "unknown answer `{}`, expected `yes`, `partial`, `no` or `na`",
-                Excerpt(&text)
+                Excerpt(text)
             ),
         );
         let folded = text.trim().to_ascii_lowercase();
