@@ -29,6 +29,7 @@ mod simulate;
 mod stress;
 mod trace;
 mod validate;
+mod vendors;
 
 use std::io::ErrorKind;
 use std::process::ExitCode;
@@ -55,6 +56,8 @@ enum Command {
     Stress(stress::StressArgs),
     /// Check a network document and list every problem in it
     Validate(validate::ValidateArgs),
+    /// Vendor cyber-risk register: check a register of vendors
+    Vendors(vendors::VendorsArgs),
     /// Write a seeded synthetic multi-tier network
     Generate(generate::GenerateArgs),
     /// SBOMs: validate them, and scan them against OSV, CISA KEV and VEX
@@ -123,6 +126,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Stress(args) => stress::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Vendors(args) => vendors::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Sbom(args) => sbom::run(&args),
         Command::Devices(args) => devices::run(&args),

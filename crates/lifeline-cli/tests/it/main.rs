@@ -9,6 +9,7 @@ mod hostile;
 mod partner_files;
 mod simulate;
 mod trace;
+mod vendors;
 mod vuln;
 
 fn repo() -> PathBuf {
