@@ -3,11 +3,11 @@
 //! vendor ids that no entity of the network carries are warned about.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use lifeline_network::{Format as Syntax, ReadLimits, Severity};
-use lifeline_risk::register::{self, RegisterError};
+use lifeline_network::{Format as Syntax, ReadLimits, Severity, ValidatedNetwork};
+use lifeline_risk::register::{self, LoadedRegister, RegisterError};
 
 use crate::render::{Diags, Format};
 use crate::{Exit, Reported};
@@ -102,5 +102,30 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
         Ok(Exit::Success)
     } else {
         Err(Reported.into())
+    }
+}
+
+/// Loads a vendor register for another command, printing every problem and exiting 2 when
+/// it is invalid (warnings are the caller's to print).
+pub fn load_or_report(
+    path: &Path,
+    network: Option<&ValidatedNetwork>,
+) -> anyhow::Result<LoadedRegister> {
+    let text = lifeline_network::read_text(path, &ReadLimits::default())?;
+    match register::from_str(&text, Syntax::detect(path, &text), path, network) {
+        Ok(loaded) => Ok(loaded),
+        Err(RegisterError::Invalid { path, diagnostics }) => {
+            errln!(
+                "error: `{}` is not a valid vendor register ({} error(s)):\n{}",
+                path.display(),
+                diagnostics.error_count(),
+                Diags(&diagnostics.0)
+            );
+            Err(Reported.into())
+        }
+        Err(RegisterError::Load(error)) => {
+            errln!("error: {error}");
+            Err(Reported.into())
+        }
     }
 }
