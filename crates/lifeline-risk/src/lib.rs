@@ -27,6 +27,4 @@ pub mod report;
 pub mod score;
 
 pub use assessment::{Basis, Driver, RiskRegister, Tier, VendorRisk};
-pub use model::{
-    Answer, AnswerValue, Control, ControlId, Controls, Evidence, FORMAT, Register, Vendor,
-};
+pub use model::{Answer, AnswerValue, Control, ControlId, Controls, Evidence, FORMAT, Register, Vendor};

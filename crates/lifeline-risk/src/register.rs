@@ -28,10 +28,7 @@ pub enum RegisterError {
 
 /// Decodes and validates a parsed register. With a network, vendor ids that no entity
 /// carries are noted (warnings), never refused.
-pub fn from_raw(
-    raw: &Raw,
-    network: Option<&ValidatedNetwork>,
-) -> Result<LoadedRegister, Diagnostics> {
+pub fn from_raw(raw: &Raw, network: Option<&ValidatedNetwork>) -> Result<LoadedRegister, Diagnostics> {
     let _ = (raw, network);
     todo!("register helper")
 }
