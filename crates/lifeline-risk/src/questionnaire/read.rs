@@ -616,7 +616,9 @@ fn assemble(decoder: &mut Decoder, header: Header, rows: Vec<Row>) -> Option<Fil
         return None;
     };
     let questionnaire_ids = framework.ids();
-    let mut answers: Vec<(String, Answer)> = Vec::new();
+    let mut answers: Vec<Answer> = Vec::new();
+    // Each question and the row that first names it, answered or not.
+    let mut seen: Vec<(String, String)> = Vec::new();
     let mut controls = Controls::default();
     for row in rows {
         let Some(question) = row.question else {
@@ -645,7 +647,7 @@ fn assemble(decoder: &mut Decoder, header: Header, rows: Vec<Row>) -> Option<Fil
             decoder.diagnostics.push(diagnostic);
             continue;
         }
-        if let Some((first, _)) = answers.iter().find(|(_, a)| a.question == question) {
+        if let Some((_, first)) = seen.iter().find(|(q, _)| *q == question) {
             decoder.error(
                 question_path,
                 format!(
@@ -655,6 +657,7 @@ fn assemble(decoder: &mut Decoder, header: Header, rows: Vec<Row>) -> Option<Fil
             );
             continue;
         }
+        seen.push((question.clone(), row.path.clone()));
         let Some(value) = row.answer else {
             if !row.evidence.is_empty() || row.comment.is_some() {
                 decoder.diagnostics.push(Diagnostic::warning(
@@ -685,15 +688,12 @@ fn assemble(decoder: &mut Decoder, header: Header, rows: Vec<Row>) -> Option<Fil
                 );
             }
         }
-        answers.push((
-            row.path,
-            Answer {
-                question,
-                answer: value,
-                evidence: row.evidence,
-                comment: row.comment,
-            },
-        ));
+        answers.push(Answer {
+            question,
+            answer: value,
+            evidence: row.evidence,
+            comment: row.comment,
+        });
     }
     if answers.is_empty() && !decoder.diagnostics.iter().any(Diagnostic::is_error) {
         decoder
@@ -703,7 +703,7 @@ fn assemble(decoder: &mut Decoder, header: Header, rows: Vec<Row>) -> Option<Fil
     Some(Filled {
         vendor: header.vendor,
         framework,
-        answers: answers.into_iter().map(|(_, a)| a).collect(),
+        answers,
         controls,
         warnings: Vec::new(),
     })
