@@ -19,7 +19,7 @@ const FORMATS: [QuestionnaireFormat; 3] = [
 ];
 
 fn date(text: &str) -> time::Date {
-    lifeline_risk::date::parse(text).unwrap()
+    lifeline_risk::date::parse(text).expect("a valid date")
 }
 
 // ------------------------------------------------------------------ the CSF catalogue
@@ -258,8 +258,9 @@ fn planned(i: usize, question: &str) -> Answer {
         }],
         _ => Vec::new(),
     };
-    let comment =
-        (i % 2 == 0).then(|| format!("{question}: see #{i}, 'quoted' — ünïcode\tand a tab"));
+    let comment = i
+        .is_multiple_of(2)
+        .then(|| format!("{question}: see #{i}, 'quoted' — ünïcode\tand a tab"));
     Answer {
         question: question.to_owned(),
         answer,
@@ -269,7 +270,7 @@ fn planned(i: usize, question: &str) -> Answer {
 }
 
 fn yaml_quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap()
+    serde_json::to_string(text).expect("a string serializes")
 }
 
 /// Fills a blank YAML form line by line, as a person would in an editor: the answer after
@@ -284,11 +285,11 @@ fn fill_yaml(blank: &str, plan: &[Answer]) -> String {
             index += 1;
             out.push_str(line);
         } else if line.starts_with("    answer:") {
-            let answer = current.unwrap();
+            let answer = current.expect("a question line comes first");
             // A bare yes/no, as people write them (YAML 1.1 reads them as booleans).
             out.push_str(&format!("    answer: {}", answer.answer.as_str()));
         } else if line.starts_with("    evidence:") {
-            let answer = current.unwrap();
+            let answer = current.expect("a question line comes first");
             if answer.evidence.is_empty() {
                 out.push_str("    evidence: []");
             } else {
@@ -313,7 +314,7 @@ fn fill_yaml(blank: &str, plan: &[Answer]) -> String {
                 }
             }
         } else if line.starts_with("    comment:") {
-            match &current.unwrap().comment {
+            match &current.expect("a question line comes first").comment {
                 Some(comment) => out.push_str(&format!("    comment: {}", yaml_quoted(comment))),
                 None => out.push_str(line),
             }
@@ -327,27 +328,40 @@ fn fill_yaml(blank: &str, plan: &[Answer]) -> String {
 }
 
 fn fill_json(blank: &str, plan: &[Answer]) -> String {
-    let mut document: serde_json::Value = serde_json::from_str(blank).unwrap();
-    let rows = document["answers"].as_array_mut().unwrap();
+    let mut document: serde_json::Value = serde_json::from_str(blank).expect("the blank is JSON");
+    let rows = document["answers"]
+        .as_array_mut()
+        .expect("the blank lists answers");
     assert_eq!(rows.len(), plan.len());
     for (row, answer) in rows.iter_mut().zip(plan) {
         assert_eq!(row["question"], answer.question.as_str());
         row["answer"] = answer.answer.as_str().into();
-        row["evidence"] = serde_json::to_value(&answer.evidence).unwrap();
+        row["evidence"] = serde_json::to_value(&answer.evidence).expect("evidence serializes");
         row["comment"] = answer.comment.clone().into();
     }
-    serde_json::to_string_pretty(&document).unwrap()
+    serde_json::to_string_pretty(&document).expect("JSON serializes")
 }
 
 fn fill_csv(blank: &str, plan: &[Answer]) -> String {
     let mut reader = csv::Reader::from_reader(blank.as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let headers = reader.headers().expect("the blank has a header").clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .expect("the blank has the column")
+    };
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(&headers).unwrap();
+    writer
+        .write_record(&headers)
+        .expect("the script writes CSV");
     let mut count = 0;
     for (record, answer) in reader.records().zip(plan) {
-        let mut cells: Vec<String> = record.unwrap().iter().map(str::to_owned).collect();
+        let mut cells: Vec<String> = record
+            .expect("the blank is CSV")
+            .iter()
+            .map(str::to_owned)
+            .collect();
         assert_eq!(cells[column("question")], answer.question);
         // Upper case, as a spreadsheet's drop-down might write it.
         cells[column("answer")] = answer.answer.as_str().to_uppercase();
@@ -364,11 +378,12 @@ fn fill_csv(blank: &str, plan: &[Answer]) -> String {
             cells[column("evidence_reference")] = e.reference.clone().unwrap_or_default();
         }
         cells[column("comment")] = answer.comment.clone().unwrap_or_default();
-        writer.write_record(&cells).unwrap();
+        writer.write_record(&cells).expect("the script writes CSV");
         count += 1;
     }
     assert_eq!(count, plan.len());
-    String::from_utf8(writer.into_inner().unwrap()).unwrap()
+    String::from_utf8(writer.into_inner().expect("the script writes CSV"))
+        .expect("CSV of strings is UTF-8")
 }
 
 #[test]
@@ -702,7 +717,8 @@ fn filled_controls(vendor: Option<&str>) -> Filled {
             vendor.unwrap_or_default()
         ));
     }
-    read_filled(&text, QuestionnaireFormat::Csv, Path::new("controls.csv")).unwrap()
+    read_filled(&text, QuestionnaireFormat::Csv, Path::new("controls.csv"))
+        .expect("a CSV the script wrote reads")
 }
 
 #[test]
