@@ -239,7 +239,7 @@ fn csf2_categories<'a>(wanted: impl Iterator<Item = &'a str>) -> Questionnaire {
                         .enumerate()
                         .map(|(i, e)| format!("({}) {e}", i + 1))
                         .collect::<Vec<_>>()
-                        .join(" ")
+                        .join("; ")
                 )),
                 control: None,
             })
