@@ -484,6 +484,57 @@ fn exports_without_a_vendor_and_csv_cells_are_safe() {
     );
 }
 
+#[test]
+fn csv_saved_with_semicolons_reads_too() {
+    let filled = read_filled(
+        "framework;question;answer;evidence_kind;evidence_expires;comment\n\
+         hicp;HICP-7;Yes;pen-test;2027-01-31;\"patched; within 14 days\"\n\
+         hicp;HICP-8;n/a;;;\n",
+        QuestionnaireFormat::Csv,
+        Path::new("filled.csv"),
+    )
+    .expect("a valid questionnaire");
+    assert_eq!(filled.framework, Framework::Hicp);
+    assert_eq!(filled.answers.len(), 2);
+    assert_eq!(filled.answers[0].answer, AnswerValue::Yes);
+    assert_eq!(
+        filled.answers[0].evidence[0].expires,
+        Some(date("2027-01-31"))
+    );
+    assert_eq!(
+        filled.answers[0].comment.as_deref(),
+        Some("patched; within 14 days")
+    );
+    assert_eq!(filled.answers[1].answer, AnswerValue::Na);
+}
+
+/// The forms as a vendor receives them, pinned: a change of layout is a change of the
+/// contract with the people who fill them in.
+#[test]
+fn blank_forms_are_stable() {
+    let controls = questionnaire::questionnaire(Framework::Controls);
+    let acme = Vendor {
+        id: "acme-edi".to_owned(),
+        name: "Acme EDI".to_owned(),
+        ..Vendor::default()
+    };
+    insta::assert_snapshot!(
+        "controls.yaml",
+        export(&controls, Some(&acme), QuestionnaireFormat::Yaml)
+    );
+    insta::assert_snapshot!(
+        "controls.csv",
+        export(&controls, Some(&acme), QuestionnaireFormat::Csv)
+    );
+    let hicp = questionnaire::questionnaire(Framework::Hicp);
+    insta::assert_snapshot!("hicp.json", export(&hicp, None, QuestionnaireFormat::Json));
+    // The same inputs, the same bytes.
+    assert_eq!(
+        export(&hicp, Some(&acme), QuestionnaireFormat::Csv),
+        export(&hicp, Some(&acme), QuestionnaireFormat::Csv)
+    );
+}
+
 // ------------------------------------------------------------------ problems
 
 /// Reads `text` expecting it to be refused; every diagnostic, one per line.

@@ -399,7 +399,16 @@ struct Columns {
 fn csv_document(decoder: &mut Decoder, text: &str, limits: &ReadLimits) -> (Header, Vec<Row>) {
     let mut header = Header::default();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Spreadsheets in locales that write a decimal comma save CSV with semicolons: a
+    // header with semicolons and no comma is read that way.
+    let first_line = text.lines().next().unwrap_or_default();
+    let delimiter = if first_line.contains(';') && !first_line.contains(',') {
+        b';'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .flexible(true)
         .has_headers(false)
         .from_reader(text.as_bytes());
