@@ -7,8 +7,9 @@ use std::path::Path;
 
 use lifeline_risk::model::{Answer, AnswerValue, Control, ControlId, Evidence, Register, Vendor};
 use lifeline_risk::questionnaire::{
-    self, Filled, Framework, MergeError, Merged, QuestionnaireError, QuestionnaireFormat, csf,
-    csf2_questionnaire, export, is_known_question, merge, question_text, read_filled,
+    self, Filled, Framework, Measure, MeasureValue, MergeError, Merged, QuestionnaireError,
+    QuestionnaireFormat, csf, csf2_questionnaire, export, is_known_question, merge, question_text,
+    read_filled,
 };
 use proptest::prelude::*;
 
@@ -269,6 +270,27 @@ fn planned(i: usize, question: &str) -> Answer {
     }
 }
 
+/// What the script writes for each measurement, and what it should read as.
+fn detail(measure: Measure) -> (&'static str, MeasureValue) {
+    match measure {
+        Measure::LastRestoreTest => ("2026-10-15", MeasureValue::Date(date("2026-10-15"))),
+        Measure::LastTested => ("2026-06-02", MeasureValue::Date(date("2026-06-02"))),
+        Measure::RestoreHours => ("6.5", MeasureValue::Number(6.5)),
+        Measure::Completion => ("0.97", MeasureValue::Number(0.97)),
+        Measure::PhishingClickRate => ("0.04", MeasureValue::Number(0.04)),
+        Measure::CriticalPatchDays => ("14", MeasureValue::Number(14.0)),
+    }
+}
+
+/// The measures the controls question `id` asks for.
+fn measures_of(id: &str) -> Vec<Measure> {
+    questionnaire::questionnaire(Framework::Controls)
+        .question(id)
+        .and_then(|q| q.control)
+        .map(|c| Measure::of(c).collect())
+        .unwrap_or_default()
+}
+
 fn yaml_quoted(text: &str) -> String {
     serde_json::to_string(text).expect("a string serializes")
 }
@@ -313,6 +335,11 @@ fn fill_yaml(blank: &str, plan: &[Answer]) -> String {
                     }
                 }
             }
+        } else if let Some(measure) = Measure::ALL
+            .into_iter()
+            .find(|m| line.starts_with(&format!("      {}:", m.key())))
+        {
+            out.push_str(&format!("      {}: {}", measure.key(), detail(measure).0));
         } else if line.starts_with("    comment:") {
             match &current.expect("a question line comes first").comment {
                 Some(comment) => out.push_str(&format!("    comment: {}", yaml_quoted(comment))),
@@ -338,6 +365,13 @@ fn fill_json(blank: &str, plan: &[Answer]) -> String {
         row["answer"] = answer.answer.as_str().into();
         row["evidence"] = serde_json::to_value(&answer.evidence).expect("evidence serializes");
         row["comment"] = answer.comment.clone().into();
+        for measure in measures_of(&answer.question) {
+            let (text, value) = detail(measure);
+            row["details"][measure.key()] = match value {
+                MeasureValue::Date(_) => text.into(),
+                MeasureValue::Number(x) => x.into(),
+            };
+        }
     }
     serde_json::to_string_pretty(&document).expect("JSON serializes")
 }
@@ -378,6 +412,9 @@ fn fill_csv(blank: &str, plan: &[Answer]) -> String {
             cells[column("evidence_reference")] = e.reference.clone().unwrap_or_default();
         }
         cells[column("comment")] = answer.comment.clone().unwrap_or_default();
+        for measure in measures_of(&answer.question) {
+            cells[column(measure.key())] = detail(measure).0.to_owned();
+        }
         writer.write_record(&cells).expect("the script writes CSV");
         count += 1;
     }
@@ -395,7 +432,15 @@ fn every_framework_round_trips_through_every_format() {
             .questions
             .iter()
             .enumerate()
-            .map(|(i, q)| planned(i, &q.id))
+            .map(|(i, q)| {
+                let mut answer = planned(i, &q.id);
+                // A question with details is answered, so that they are read (an `na`
+                // leaves the control unknown and its details aside).
+                if !measures_of(&q.id).is_empty() && answer.answer == AnswerValue::Na {
+                    answer.answer = AnswerValue::Yes;
+                }
+                answer
+            })
             .collect();
         for format in FORMATS {
             let blank = export(&questionnaire, Some(&vendor), format);
@@ -432,6 +477,15 @@ fn every_framework_round_trips_through_every_format() {
                     assert_eq!(got.map(|c| c.in_place), expected, "{control}");
                     if let Some(got) = got {
                         assert_eq!(got.evidence, plan[i].evidence);
+                        for measure in Measure::ALL {
+                            let expected =
+                                (measure.control() == control).then(|| detail(measure).1);
+                            assert_eq!(
+                                measure.get(got),
+                                expected,
+                                "{control} {measure:?} {format:?}"
+                            );
+                        }
                     }
                 }
             } else {
@@ -598,7 +652,7 @@ error: answers[2] (GV.SC-99).question: `GV.SC-99` is not a question of the csf2 
 error: answers[3] (HICP-3).question: `HICP-3` is not a question of the csf2 questionnaire
   hint: `HICP-3` is a question of the hicp questionnaire: one file answers one questionnaire
 error: answers[4] (GV.SC-01).question: `GV.SC-01` is answered twice: first on answers[0]
-warning: answers[6] (GV.SC-03).answer: no answer: the question stays unanswered, its evidence and comment are ignored
+warning: answers[6] (GV.SC-03).answer: no answer: the question stays unanswered, its evidence, details and comment are ignored
 ",
     );
 }
@@ -628,6 +682,69 @@ error: row 3 (ctl-offline-backup).question: `ctl-offline-backup` is not a questi
   hint: did you mean `ctl-offline-backups`?
 error: row 4 (ctl-mfa).question: `ctl-mfa` is answered twice: first on row 2
 ",
+    );
+}
+
+#[test]
+fn details_of_the_controls_questionnaire() {
+    check(
+        QuestionnaireFormat::Yaml,
+        r#"
+format: lifeline-questionnaire/1
+framework: controls
+answers:
+  - question: ctl-offline-backups
+    answer: yes
+    details: { last_restore_test: 2026-02-30, restore_hours: -4, colour: red }
+  - question: ctl-awareness-training
+    answer: partial
+    details: { completion: 1.5, phishing_click_rate: "0.1" }
+"#,
+        "\
+error: answers[0] (ctl-offline-backups).details.last_restore_test: expected a date as YYYY-MM-DD, found `2026-02-30`
+  hint: write the date as 2027-03-31 (a spreadsheet may have reformatted it)
+error: answers[0] (ctl-offline-backups).details.restore_hours: must be a number from 0 to 100000, found `-4`
+warning: answers[0] (ctl-offline-backups).details.colour: unknown field, ignored
+error: answers[1] (ctl-awareness-training).details.completion: must be a number from 0 to 1, found `1.5`
+error: answers[1] (ctl-awareness-training).details.phishing_click_rate: expected a number from 0 to 1, found `\"0.1\"`
+",
+    );
+    // Details of another question, and of an `na`, are set aside with a warning.
+    let filled = read_filled(
+        "framework,question,answer,restore_hours,last_tested,critical_patch_days\n\
+         controls,ctl-mfa,yes,4,,\n\
+         controls,ctl-incident-response-plan,na,,2026-05-01,\n\
+         controls,ctl-vulnerability-management,no,,,30\n",
+        QuestionnaireFormat::Csv,
+        Path::new("filled.csv"),
+    )
+    .expect("valid, with warnings");
+    let warnings: Vec<String> = filled.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: row 2 (ctl-mfa).restore_hours: `restore_hours` is a detail of the controls questionnaire's `ctl-offline-backups` question, not of this one: ignored",
+            "warning: row 3 (ctl-incident-response-plan).last_tested: the answer is `na`: the control stays unknown and this detail is ignored",
+        ]
+    );
+    let mfa = filled.controls.get(ControlId::Mfa).expect("mfa");
+    assert_eq!(mfa.restore_hours, None);
+    assert!(
+        filled
+            .controls
+            .get(ControlId::IncidentResponsePlan)
+            .is_none()
+    );
+    let patching = filled
+        .controls
+        .get(ControlId::VulnerabilityManagement)
+        .expect("vulnerability management");
+    assert!(!patching.in_place);
+    assert_eq!(patching.critical_patch_days, Some(30.0));
+    check(
+        QuestionnaireFormat::Csv,
+        "framework,question,answer,critical_patch_days\ncontrols,ctl-vulnerability-management,yes,two weeks\n",
+        "error: row 2 (ctl-vulnerability-management).critical_patch_days: expected a number (days), found `two weeks`",
     );
 }
 
@@ -822,6 +939,25 @@ fn merge_replaces_earlier_answers_and_sets_controls() {
     assert!(
         acme.controls.get(ControlId::SbomProvided).is_none(),
         "na stays unknown"
+    );
+    // A measurement given replaces the register's; one not given keeps it.
+    let again = read_filled(
+        "framework,question,answer,last_restore_test\ncontrols,ctl-offline-backups,yes,2026-11-20\n",
+        QuestionnaireFormat::Csv,
+        Path::new("again.csv"),
+    )
+    .expect("valid");
+    merge(&mut register, "acme-edi", again).expect("merged");
+    let acme = register.vendor("acme-edi").expect("acme");
+    let backups = acme
+        .controls
+        .get(ControlId::OfflineBackups)
+        .expect("backups");
+    assert_eq!(backups.last_restore_test, Some(date("2026-11-20")));
+    assert_eq!(backups.restore_hours, Some(36.0));
+    assert!(
+        backups.evidence.is_empty(),
+        "the new answer's evidence: none"
     );
     // The other vendor is untouched.
     assert_eq!(register.vendors[1], register_bolt());

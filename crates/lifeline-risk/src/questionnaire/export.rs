@@ -3,11 +3,12 @@
 
 use serde::Serialize;
 
-use super::{FORMAT, Question, Questionnaire, QuestionnaireFormat};
+use super::{FORMAT, Framework, Measure, Question, Questionnaire, QuestionnaireFormat};
 use crate::model::Vendor;
 
-/// The columns of the CSV form, in order. `read_filled` needs `framework`, `question` and
-/// `answer`; the others it reads when present.
+/// The columns of the CSV form, in order; the controls questionnaire's form adds one
+/// column per [`Measure`]. `read_filled` needs `framework`, `question` and `answer`; the
+/// others it reads when present.
 pub(crate) const CSV_COLUMNS: [&str; 13] = [
     "vendor",
     "vendor_name",
@@ -70,7 +71,18 @@ struct BlankAnswer<'a> {
     guidance: Option<&'a str>,
     answer: Option<&'a str>,
     evidence: [(); 0],
+    /// The controls questionnaire's measurements, each `null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<serde_json::Map<String, serde_json::Value>>,
     comment: Option<&'a str>,
+}
+
+/// The measures a question asks for beside its answer.
+fn measures(question: &Question) -> Vec<Measure> {
+    question
+        .control
+        .map(|control| Measure::of(control).collect())
+        .unwrap_or_default()
 }
 
 fn json(questionnaire: &Questionnaire, vendor: Option<&Vendor>) -> String {
@@ -95,6 +107,15 @@ fn json(questionnaire: &Questionnaire, vendor: Option<&Vendor>) -> String {
                 guidance: q.guidance.as_deref(),
                 answer: None,
                 evidence: [],
+                details: {
+                    let measures = measures(q);
+                    (!measures.is_empty()).then(|| {
+                        measures
+                            .iter()
+                            .map(|m| (m.key().to_owned(), serde_json::Value::Null))
+                            .collect()
+                    })
+                },
                 comment: None,
             })
             .collect(),
@@ -175,6 +196,14 @@ fn yaml(questionnaire: &Questionnaire, vendor: Option<&Vendor>) -> String {
         }
         out.push_str("    answer:         # yes | partial | no | na\n");
         out.push_str("    evidence: []    # - { kind: soc2-type2, issued: YYYY-MM-DD, expires: YYYY-MM-DD, reference: ... }\n");
+        let measures = measures(question);
+        if !measures.is_empty() {
+            out.push_str("    details:\n");
+            for measure in measures {
+                let key = format!("{}:", measure.key());
+                out.push_str(&format!("      {key:<22}# {}\n", measure.hint()));
+            }
+        }
         out.push_str("    comment:\n");
     }
     out
@@ -183,10 +212,17 @@ fn yaml(questionnaire: &Questionnaire, vendor: Option<&Vendor>) -> String {
 fn csv(questionnaire: &Questionnaire, vendor: Option<&Vendor>) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let (id, name) = vendor.map_or(("", ""), |v| (v.id.as_str(), v.name.as_str()));
-    let mut rows: Vec<[String; 13]> = Vec::with_capacity(questionnaire.questions.len() + 1);
-    rows.push(CSV_COLUMNS.map(str::to_owned));
+    let measures: Vec<Measure> = if questionnaire.framework == Framework::Controls {
+        Measure::ALL.to_vec()
+    } else {
+        Vec::new()
+    };
+    let mut header: Vec<&str> = CSV_COLUMNS.to_vec();
+    header.extend(measures.iter().map(|m| m.key()));
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(questionnaire.questions.len() + 1);
+    rows.push(header.iter().map(|h| (*h).to_owned()).collect());
     for question in &questionnaire.questions {
-        let cells = [
+        let mut cells = vec![
             id,
             name,
             questionnaire.framework.as_str(),
@@ -194,17 +230,16 @@ fn csv(questionnaire: &Questionnaire, vendor: Option<&Vendor>) -> String {
             &question.group,
             &question.text,
             question.guidance.as_deref().unwrap_or_default(),
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
         ];
-        rows.push(cells.map(|cell| lifeline_text::csv_cell(cell).into_owned()));
+        cells.resize(header.len(), "");
+        rows.push(
+            cells
+                .into_iter()
+                .map(|cell| lifeline_text::csv_cell(cell).into_owned())
+                .collect(),
+        );
     }
     for row in rows {
-        // Writing to a Vec cannot fail.
         if writer.write_record(&row).is_err() {
             unreachable!("writing CSV to memory cannot fail");
         }

@@ -1,6 +1,6 @@
 //! Merging a filled questionnaire into the vendor's entry of the register.
 
-use super::Filled;
+use super::{Filled, Measure};
 use crate::model::Register;
 
 /// What a merge changed.
@@ -29,8 +29,9 @@ pub enum MergeError {
 /// Merges `filled` into vendor `vendor_id` of `register`: an answer to a question the
 /// vendor answered before replaces it in place, a new one is appended (in the
 /// questionnaire's order). A control from the controls questionnaire replaces whether the
-/// control is in place and its evidence, and keeps the measurements the register already
-/// holds for it (`restore_hours`, `last_tested`, ...). Nothing changes on error.
+/// control is in place and its evidence, and the measurements it gives
+/// (`restore_hours`, `last_tested`, ...); a measurement it does not give keeps the
+/// register's value. Nothing changes on error.
 pub fn merge(
     register: &mut Register,
     vendor_id: &str,
@@ -73,7 +74,12 @@ pub fn merge(
     for (id, control) in filled.controls.0 {
         let entry = vendor.controls.0.entry(id).or_default();
         entry.in_place = control.in_place;
-        entry.evidence = control.evidence;
+        entry.evidence = control.evidence.clone();
+        for measure in Measure::ALL {
+            if let Some(value) = measure.get(&control) {
+                measure.set(entry, value);
+            }
+        }
         merged.controls += 1;
     }
     Ok(merged)

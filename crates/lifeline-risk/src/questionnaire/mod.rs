@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::model::ControlId;
+use crate::model::{Control, ControlId};
 
 pub use export::export;
 pub use merge::{MergeError, Merged, merge};
@@ -149,6 +149,120 @@ impl FromStr for QuestionnaireFormat {
         .into_iter()
         .find(|f| f.as_str() == text)
         .ok_or_else(|| UnknownFormat(text.to_owned()))
+    }
+}
+
+/// A measurement the controls questionnaire asks for beside the answer: the typed fields
+/// of a register control (`offline_backups.restore_hours`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Measure {
+    LastRestoreTest,
+    RestoreHours,
+    LastTested,
+    Completion,
+    PhishingClickRate,
+    CriticalPatchDays,
+}
+
+/// The value of a [`Measure`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MeasureValue {
+    Date(time::Date),
+    Number(f64),
+}
+
+impl Measure {
+    pub const ALL: [Measure; 6] = [
+        Measure::LastRestoreTest,
+        Measure::RestoreHours,
+        Measure::LastTested,
+        Measure::Completion,
+        Measure::PhishingClickRate,
+        Measure::CriticalPatchDays,
+    ];
+
+    /// The field name, as in the register's control object.
+    pub fn key(self) -> &'static str {
+        match self {
+            Measure::LastRestoreTest => "last_restore_test",
+            Measure::RestoreHours => "restore_hours",
+            Measure::LastTested => "last_tested",
+            Measure::Completion => "completion",
+            Measure::PhishingClickRate => "phishing_click_rate",
+            Measure::CriticalPatchDays => "critical_patch_days",
+        }
+    }
+
+    /// The control it belongs to.
+    pub fn control(self) -> ControlId {
+        match self {
+            Measure::LastRestoreTest | Measure::RestoreHours => ControlId::OfflineBackups,
+            Measure::LastTested => ControlId::IncidentResponsePlan,
+            Measure::Completion | Measure::PhishingClickRate => ControlId::AwarenessTraining,
+            Measure::CriticalPatchDays => ControlId::VulnerabilityManagement,
+        }
+    }
+
+    /// The measures of a control, in order.
+    pub fn of(control: ControlId) -> impl Iterator<Item = Measure> {
+        Measure::ALL
+            .into_iter()
+            .filter(move |m| m.control() == control)
+    }
+
+    /// What to write, for the blank form.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Measure::LastRestoreTest | Measure::LastTested => "YYYY-MM-DD",
+            Measure::RestoreHours => "hours to restore",
+            Measure::Completion => "share of staff trained, 0 to 1",
+            Measure::PhishingClickRate => "share who clicked, 0 to 1",
+            Measure::CriticalPatchDays => "days",
+        }
+    }
+
+    pub fn is_date(self) -> bool {
+        matches!(self, Measure::LastRestoreTest | Measure::LastTested)
+    }
+
+    /// The range of a number measure.
+    pub(crate) fn range(self) -> lifeline_network::Range {
+        match self {
+            Measure::Completion | Measure::PhishingClickRate => lifeline_network::Range::Fraction,
+            _ => lifeline_network::Range::Days,
+        }
+    }
+
+    /// Sets the measure on `control`; a value of the wrong kind is ignored (the readers
+    /// only make dates for date measures and numbers for the others).
+    pub fn set(self, control: &mut Control, value: MeasureValue) {
+        match (self, value) {
+            (Measure::LastRestoreTest, MeasureValue::Date(d)) => {
+                control.last_restore_test = Some(d)
+            }
+            (Measure::LastTested, MeasureValue::Date(d)) => control.last_tested = Some(d),
+            (Measure::RestoreHours, MeasureValue::Number(x)) => control.restore_hours = Some(x),
+            (Measure::Completion, MeasureValue::Number(x)) => control.completion = Some(x),
+            (Measure::PhishingClickRate, MeasureValue::Number(x)) => {
+                control.phishing_click_rate = Some(x);
+            }
+            (Measure::CriticalPatchDays, MeasureValue::Number(x)) => {
+                control.critical_patch_days = Some(x);
+            }
+            _ => {}
+        }
+    }
+
+    /// The measure's value on `control`, when set.
+    pub fn get(self, control: &Control) -> Option<MeasureValue> {
+        match self {
+            Measure::LastRestoreTest => control.last_restore_test.map(MeasureValue::Date),
+            Measure::LastTested => control.last_tested.map(MeasureValue::Date),
+            Measure::RestoreHours => control.restore_hours.map(MeasureValue::Number),
+            Measure::Completion => control.completion.map(MeasureValue::Number),
+            Measure::PhishingClickRate => control.phishing_click_rate.map(MeasureValue::Number),
+            Measure::CriticalPatchDays => control.critical_patch_days.map(MeasureValue::Number),
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use lifeline_network::{
 use time::Date;
 
 use super::export::CSV_COLUMNS;
-use super::{FORMAT, Framework, QuestionnaireFormat};
+use super::{FORMAT, Framework, Measure, MeasureValue, QuestionnaireFormat};
 use crate::model::{Answer, AnswerValue, Control, Controls, Evidence};
 
 /// A questionnaire a vendor filled in, read and checked.
@@ -27,7 +27,9 @@ pub struct Filled {
     pub answers: Vec<Answer>,
     /// For the controls questionnaire, the controls its answers attest: `yes` in place,
     /// `no` and `partial` not in place (a control partly in place is not attested as in
-    /// place; the answer keeps `partial`), `na` left unknown. Empty for other frameworks.
+    /// place; the answer keeps `partial`), `na` left unknown; with the answer's evidence
+    /// and the measurements given as its `details` (`restore_hours`, ...). Empty for
+    /// other frameworks.
     pub controls: Controls,
     pub warnings: Vec<Diagnostic>,
 }
@@ -53,6 +55,8 @@ struct Row {
     /// `None`: left blank.
     answer: Option<AnswerValue>,
     evidence: Vec<Evidence>,
+    /// The controls questionnaire's measurements, each with its path.
+    details: Vec<(Measure, MeasureValue, String)>,
     comment: Option<String>,
 }
 
@@ -155,6 +159,57 @@ fn date_text(decoder: &mut Decoder, path: &str, text: &str) -> Option<Date> {
         );
     }
     date
+}
+
+/// A measure's value from a YAML or JSON value.
+fn measure_raw(
+    decoder: &mut Decoder,
+    raw: &Raw,
+    path: &str,
+    measure: Measure,
+) -> Option<MeasureValue> {
+    if measure.is_date() {
+        match raw {
+            Raw::String(text) => date_text(decoder, path, text).map(MeasureValue::Date),
+            other => {
+                decoder.error(
+                    path,
+                    format!("expected a date as YYYY-MM-DD, found {}", other.describe()),
+                );
+                None
+            }
+        }
+    } else {
+        decoder
+            .number_at(raw, path, measure.range())
+            .map(MeasureValue::Number)
+    }
+}
+
+/// A measure's value from a CSV cell (not blank).
+fn measure_text(
+    decoder: &mut Decoder,
+    text: &str,
+    path: &str,
+    measure: Measure,
+) -> Option<MeasureValue> {
+    if measure.is_date() {
+        return date_text(decoder, path, text).map(MeasureValue::Date);
+    }
+    match text.trim().parse::<f64>() {
+        Ok(x) => measure_raw(decoder, &Raw::Number(x), path, measure),
+        Err(_) => {
+            decoder.error(
+                path,
+                format!(
+                    "expected a number ({}), found `{}`",
+                    measure.hint(),
+                    lifeline_text::excerpt(text)
+                ),
+            );
+            None
+        }
+    }
 }
 
 /// Checks that evidence is not issued after it expires.
@@ -320,6 +375,21 @@ fn row(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Row> {
             Vec::new()
         }
     };
+    let mut details = Vec::new();
+    if let Some(raw) = fields.get("details") {
+        let details_path = fields.path("details");
+        if let Some(mut entries) = decoder.object(raw, &details_path) {
+            for measure in Measure::ALL {
+                if let Some(raw) = entries.get(measure.key()) {
+                    let path = entries.path(measure.key());
+                    if let Some(value) = measure_raw(decoder, raw, &path, measure) {
+                        details.push((measure, value, path));
+                    }
+                }
+            }
+            decoder.finish(entries);
+        }
+    }
     let comment = decoder
         .string(&mut fields, "comment")
         .filter(|c| !c.trim().is_empty());
@@ -332,6 +402,7 @@ fn row(decoder: &mut Decoder, raw: &Raw, path: &str) -> Option<Row> {
         question,
         answer,
         evidence,
+        details,
         comment,
     })
 }
@@ -394,6 +465,7 @@ struct Columns {
     evidence_expires: Option<usize>,
     evidence_reference: Option<usize>,
     comment: Option<usize>,
+    measures: Vec<(Measure, usize)>,
 }
 
 fn csv_document(decoder: &mut Decoder, text: &str, limits: &ReadLimits) -> (Header, Vec<Row>) {
@@ -440,6 +512,17 @@ fn csv_document(decoder: &mut Decoder, text: &str, limits: &ReadLimits) -> (Head
             "evidence_reference" => &mut columns.evidence_reference,
             "comment" => &mut columns.comment,
             known if CSV_COLUMNS.contains(&known) => continue,
+            key if Measure::ALL.iter().any(|m| m.key() == key) => {
+                if columns.measures.iter().any(|(m, _)| m.key() == key) {
+                    decoder.error(
+                        format!("column `{name}`"),
+                        "duplicate column: the header names this column twice",
+                    );
+                } else if let Some(measure) = Measure::ALL.into_iter().find(|m| m.key() == key) {
+                    columns.measures.push((measure, i));
+                }
+                continue;
+            }
             other => {
                 decoder.diagnostics.push(Diagnostic::warning(
                     format!("column `{}`", lifeline_text::excerpt(other)),
@@ -592,15 +675,31 @@ fn csv_document(decoder: &mut Decoder, text: &str, limits: &ReadLimits) -> (Head
                 evidence.push(piece);
             }
         }
+        let mut details = Vec::new();
+        for &(measure, index) in &columns.measures {
+            let text = cell(Some(index));
+            if !text.is_empty() {
+                let measure_path = field(measure.key());
+                if let Some(value) = measure_text(decoder, text, &measure_path, measure) {
+                    details.push((measure, value, measure_path));
+                }
+            }
+        }
         let comment = cell(columns.comment);
         if let Some(question) = &question {
             name_question(decoder, start, &path, question);
+            for (_, _, detail_path) in &mut details {
+                if let Some(rest) = detail_path.strip_prefix(&path) {
+                    *detail_path = format!("{path} ({}){rest}", lifeline_text::excerpt(question));
+                }
+            }
         }
         rows.push(Row {
             path,
             question,
             answer,
             evidence,
+            details,
             comment: (!comment.is_empty()).then(|| comment.to_owned()),
         });
     }
@@ -668,33 +767,63 @@ fn assemble(decoder: &mut Decoder, header: Header, rows: Vec<Row>) -> Option<Fil
         }
         seen.push((question.clone(), row.path.clone()));
         let Some(value) = row.answer else {
-            if !row.evidence.is_empty() || row.comment.is_some() {
+            if !row.evidence.is_empty() || row.comment.is_some() || !row.details.is_empty() {
                 decoder.diagnostics.push(Diagnostic::warning(
                     format!("{named}.answer"),
-                    "no answer: the question stays unanswered, its evidence and comment are ignored",
+                    "no answer: the question stays unanswered, its evidence, details and comment are ignored",
                 ));
             }
             continue;
         };
-        if framework == Framework::Controls
-            && let Some(control) = super::questionnaire(Framework::Controls)
-                .question(&question)
-                .and_then(|q| q.control)
-        {
+        let control = (framework == Framework::Controls)
+            .then(|| {
+                super::questionnaire(Framework::Controls)
+                    .question(&question)
+                    .and_then(|q| q.control)
+            })
+            .flatten();
+        // Details that this question does not ask for are noted and left out.
+        let mut details = Vec::new();
+        for (measure, measure_value, path) in row.details {
+            if Some(measure.control()) == control {
+                details.push((measure, measure_value, path));
+            } else {
+                decoder.diagnostics.push(Diagnostic::warning(
+                    path,
+                    format!(
+                        "`{}` is a detail of the controls questionnaire's `ctl-{}` question, not of this one: ignored",
+                        measure.key(),
+                        measure.control().key().replace('_', "-")
+                    ),
+                ));
+            }
+        }
+        if let Some(control) = control {
             let in_place = match value {
                 AnswerValue::Yes => Some(true),
                 AnswerValue::Partial | AnswerValue::No => Some(false),
                 AnswerValue::Na => None,
             };
-            if let Some(in_place) = in_place {
-                controls.0.insert(
-                    control,
-                    Control {
+            match in_place {
+                Some(in_place) => {
+                    let mut attested = Control {
                         in_place,
                         evidence: row.evidence.clone(),
                         ..Control::default()
-                    },
-                );
+                    };
+                    for (measure, measure_value, _) in details {
+                        measure.set(&mut attested, measure_value);
+                    }
+                    controls.0.insert(control, attested);
+                }
+                None => {
+                    for (_, _, path) in details {
+                        decoder.diagnostics.push(Diagnostic::warning(
+                            path,
+                            "the answer is `na`: the control stays unknown and this detail is ignored",
+                        ));
+                    }
+                }
             }
         }
         answers.push(Answer {
