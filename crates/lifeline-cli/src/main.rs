@@ -22,6 +22,7 @@ mod generate;
 mod input;
 mod output;
 mod progress;
+mod questionnaire;
 mod risk;
 mod sbom;
 mod serve;
@@ -78,6 +79,8 @@ enum Command {
     Admin(serve::AdminArgs),
     /// The service's tamper-evident audit log
     Audit(serve::AuditArgs),
+    /// Vendor questionnaires (NIST CSF 2.0, HICP, controls): blank ones out, filled ones in
+    Questionnaire(questionnaire::QuestionnaireArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -137,6 +140,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(&args),
         Command::Admin(args) => serve::admin(&args),
         Command::Audit(args) => serve::audit(&args),
+        Command::Questionnaire(args) => questionnaire::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),

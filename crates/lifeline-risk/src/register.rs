@@ -83,40 +83,11 @@ pub fn from_str(
     })
 }
 
-/// Whether one of the questionnaires knows a question id. This is the one place that
-/// asks: once `questionnaire::is_known_question` is merged, it calls that. Until then it
-/// recognises the shapes of the ids the questionnaires use: NIST CSF 2.0 subcategories
-/// (`GV.SC-05`), HHS 405(d) HICP practices (`HICP-1` to `HICP-10`) and lifeline's own
-/// controls questions (`ctl-mfa`, `ctl-encryption-at-rest`, one per [`ControlId`]).
+/// Whether one of the questionnaires knows a question id: NIST CSF 2.0 subcategories
+/// (`GV.SC-05`), HHS 405(d) HICP practices (`HICP-1` to `HICP-10`) or lifeline's own
+/// controls questions (`ctl-mfa`).
 fn known_question(id: &str) -> bool {
-    is_csf_subcategory(id) || is_hicp_practice(id) || is_controls_question(id)
-}
-
-/// `XX.YY-NN`: function, category, two-digit subcategory number.
-fn is_csf_subcategory(id: &str) -> bool {
-    let b = id.as_bytes();
-    b.len() == 8
-        && b[..2].iter().all(u8::is_ascii_uppercase)
-        && b[2] == b'.'
-        && b[3..5].iter().all(u8::is_ascii_uppercase)
-        && b[5] == b'-'
-        && b[6..].iter().all(u8::is_ascii_digit)
-}
-
-/// `HICP-<1–10>`: the ten practices.
-fn is_hicp_practice(id: &str) -> bool {
-    id.strip_prefix("HICP-").is_some_and(|n| {
-        !n.starts_with('0') && n.parse::<u8>().is_ok_and(|p| (1..=10).contains(&p))
-    })
-}
-
-/// `ctl-` and a control's key with hyphens: `ctl-encryption-at-rest`.
-fn is_controls_question(id: &str) -> bool {
-    id.strip_prefix("ctl-").is_some_and(|rest| {
-        ControlId::ALL
-            .iter()
-            .any(|c| c.key().replace('_', "-") == rest)
-    })
+    crate::questionnaire::is_known_question(id)
 }
 
 /// The fields of a control object that belong to one control only.
