@@ -21,8 +21,8 @@ use time::Date;
 
 use crate::assessment::{
     AnswerAssessment, Basis, ControlAssessment, ControlState, Driver, EntityImpact, EvidenceStatus,
-    FindingCounts, FindingRef, Improvement, IncidentNote, RiskRegister, Scored, Tier,
-    VendorDetail, VendorRisk,
+    FindingCounts, FindingRef, Improvement, IncidentNote, RiskRegister, Scored, Tier, VendorDetail,
+    VendorRisk,
 };
 use crate::date;
 use crate::findings::{Class, Observations};
@@ -125,9 +125,6 @@ pub mod weights {
     /// Weight of the time-to-survive shortfall in an entity's impact.
     pub const SHORTFALL: f64 = 0.5;
 
-    /// Hazards are kept below 1 so that every driver's log share is finite.
-    pub const MAX_HAZARD: f64 = 0.99;
-
     /// Risk at or above which the tier is critical, high, medium.
     pub const CRITICAL: f64 = 0.6;
     pub const HIGH: f64 = 0.4;
@@ -203,27 +200,37 @@ pub fn score(inputs: &Inputs) -> RiskRegister {
     }
 }
 
-/// `1 − Π(1 − hᵢ)`.
+/// `1 − Π(1 − hᵢ)`, each hazard clamped to [0, 1].
 fn noisy_or(hazards: impl IntoIterator<Item = f64>) -> f64 {
     1.0 - hazards
         .into_iter()
-        .fold(1.0, |survive, h| survive * (1.0 - h.clamp(0.0, weights::MAX_HAZARD)))
+        .fold(1.0, |survive, h| survive * (1.0 - h.clamp(0.0, 1.0)))
 }
 
 /// Splits a noisy-OR score into shares that add up to it: each hazard's share is
 /// proportional to `−ln(1 − h)`, its contribution to the log of the survival product.
+/// Hazards of 1 (a certain loss) share the whole score between them.
 fn shares(hazards: &[f64]) -> (f64, Vec<f64>) {
     let score = noisy_or(hazards.iter().copied());
+    let certain = hazards.iter().filter(|h| **h >= 1.0).count();
+    if certain > 0 {
+        let each = score / certain as f64;
+        let split = hazards
+            .iter()
+            .map(|h| if *h >= 1.0 { each } else { 0.0 })
+            .collect();
+        return (score, split);
+    }
     let logs: Vec<f64> = hazards
         .iter()
-        .map(|h| -(1.0 - h.clamp(0.0, weights::MAX_HAZARD)).ln())
+        .map(|h| -(1.0 - h.clamp(0.0, 1.0)).ln())
         .collect();
     let total: f64 = logs.iter().sum();
-    let shares = logs
+    let split = logs
         .iter()
         .map(|l| if total > 0.0 { score * l / total } else { 0.0 })
         .collect();
-    (score, shares)
+    (score, split)
 }
 
 /// One hazard before it becomes a driver.
@@ -367,7 +374,8 @@ fn attach_findings(register: &Register, observations: &[Observations]) -> Vec<Ex
     }
     for entry in &mut exposure {
         entry.refs.sort_by(|a, b| {
-            let class = |r: &FindingRef| (!(r.kev && r.ransomware), !r.kev, severity_rank(&r.severity));
+            let class =
+                |r: &FindingRef| (!(r.kev && r.ransomware), !r.kev, severity_rank(&r.severity));
             class(a)
                 .cmp(&class(b))
                 .then_with(|| b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0)))
@@ -479,12 +487,18 @@ impl Facts {
             push(format!("answers[{}]", answer.question), &answer.evidence);
         }
         evidence.sort_by(|a, b| {
-            (a.days_left.is_none(), a.days_left, &a.backs, &a.evidence.kind).cmp(&(
-                b.days_left.is_none(),
-                b.days_left,
-                &b.backs,
-                &b.evidence.kind,
-            ))
+            (
+                a.days_left.is_none(),
+                a.days_left,
+                &a.backs,
+                &a.evidence.kind,
+            )
+                .cmp(&(
+                    b.days_left.is_none(),
+                    b.days_left,
+                    &b.backs,
+                    &b.evidence.kind,
+                ))
         });
         Facts {
             controls,
@@ -503,7 +517,11 @@ impl Facts {
         if counted.is_empty() {
             (1.0, 0, 0)
         } else {
-            (counted.iter().sum::<f64>() / counted.len() as f64, open, counted.len())
+            (
+                counted.iter().sum::<f64>() / counted.len() as f64,
+                open,
+                counted.len(),
+            )
         }
     }
 
@@ -511,7 +529,11 @@ impl Facts {
     fn hazards(&self, levers: &Levers) -> Vec<Hazard> {
         let mut out = Vec::new();
         for c in &self.controls {
-            let gap = if levers.control == Some(c.control) { 0.0 } else { c.gap };
+            let gap = if levers.control == Some(c.control) {
+                0.0
+            } else {
+                c.gap
+            };
             if gap <= 0.0 {
                 continue;
             }
@@ -606,18 +628,23 @@ impl Facts {
             .map(|r| format!("{} in {}", r.id, r.product))
             .collect();
         let ids: Vec<&str> = if ids.is_empty() {
-            self.exposure.device_top.iter().map(String::as_str).collect()
+            self.exposure
+                .device_top
+                .iter()
+                .map(String::as_str)
+                .collect()
         } else {
             ids.iter().map(String::as_str).collect()
         };
+        let findings = if n == 1 { "finding" } else { "findings" };
         let what = match class {
             Class::KevRansomware => {
-                "open finding(s) listed in CISA KEV with known ransomware campaign use"
+                format!("open {findings} listed in CISA KEV with known ransomware campaign use")
             }
-            Class::Kev => "open finding(s) listed in CISA KEV (exploited in the wild)",
-            Class::Critical => "open critical finding(s)",
-            Class::High => "open high finding(s)",
-            Class::Other => "other open finding(s) (medium, low or unrated)",
+            Class::Kev => format!("open {findings} listed in CISA KEV (exploited in the wild)"),
+            Class::Critical => format!("open critical {findings}"),
+            Class::High => format!("open high {findings}"),
+            Class::Other => format!("other open {findings} (medium, low or unrated)"),
         };
         if ids.is_empty() {
             format!("{n} {what}")
@@ -656,6 +683,15 @@ fn capitalised(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// `1 KEV finding`, `2 KEV findings`.
+fn counted(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 
@@ -759,7 +795,9 @@ fn quality_gap(id: ControlId, c: &Control, as_of: Date, notes: &mut Vec<String>)
         ControlId::VulnerabilityManagement => {
             if let Some(days) = c.critical_patch_days.filter(|d| *d > weights::PATCH_DAYS) {
                 notes.push(format!("critical patches take {days} days"));
-                gaps.push(((days - weights::PATCH_DAYS) / weights::PATCH_DAYS_SPAN).clamp(0.0, 1.0));
+                gaps.push(
+                    ((days - weights::PATCH_DAYS) / weights::PATCH_DAYS_SPAN).clamp(0.0, 1.0),
+                );
             }
         }
         _ => {}
@@ -865,7 +903,11 @@ impl<'a> StressIndex<'a> {
                     short,
                 )
             })
-            .max_by(|a, b| a.0.impact.total_cmp(&b.0.impact).then_with(|| b.0.tts.total_cmp(&a.0.tts)))
+            .max_by(|a, b| {
+                a.0.impact
+                    .total_cmp(&b.0.impact)
+                    .then_with(|| b.0.tts.total_cmp(&a.0.tts))
+            })
     }
 }
 
@@ -920,7 +962,11 @@ fn score_vendor(
             incidents.push(note);
         }
     }
-    drivers.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.factor.cmp(&b.factor)));
+    drivers.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then_with(|| a.factor.cmp(&b.factor))
+    });
 
     // Impact.
     let mut entities: Vec<String> = Vec::new();
@@ -1000,7 +1046,11 @@ fn score_vendor(
         }
         impact
     });
-    impact_drivers.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.factor.cmp(&b.factor)));
+    impact_drivers.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then_with(|| a.factor.cmp(&b.factor))
+    });
     drivers.extend(impact_drivers);
 
     let risk_value = impact.map(|i| risk(likelihood, i));
@@ -1037,9 +1087,13 @@ fn score_vendor(
             .collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let action = if ids.is_empty() {
-            format!("Fix the {kev_n} KEV finding(s) in its devices")
+            format!("Fix the {} in its devices", counted(kev_n, "KEV finding"))
         } else {
-            format!("Fix the {kev_n} KEV finding(s): {}", list(&ids, 3))
+            format!(
+                "Fix the {}: {}",
+                counted(kev_n, "KEV finding"),
+                list(&ids, 3)
+            )
         };
         candidates.push((
             action,
@@ -1053,7 +1107,10 @@ fn score_vendor(
         + counts.get(&Class::High).copied().unwrap_or(0);
     if ch_n > 0 {
         candidates.push((
-            format!("Fix the {ch_n} critical and high finding(s) not in KEV"),
+            format!(
+                "Fix the {} not in KEV",
+                counted(ch_n, "critical or high finding")
+            ),
             Levers {
                 critical_high: true,
                 ..Levers::default()
@@ -1076,12 +1133,15 @@ fn score_vendor(
             },
         ));
     }
-    let (answer_gap, open, counted) = facts.answer_gap();
+    let (answer_gap, open, answered) = facts.answer_gap();
     if answer_gap > 0.0 {
-        let action = if counted == 0 {
+        let action = if answered == 0 {
             "Answer the questionnaire (no answers on record)".to_owned()
         } else {
-            format!("Close the {open} questionnaire gap(s) (no, partial or expired answers)")
+            format!(
+                "Close the {} (answers no, partial or backed only by expired evidence)",
+                counted(open, "questionnaire gap")
+            )
         };
         candidates.push((
             action,
@@ -1095,7 +1155,7 @@ fn score_vendor(
         .into_iter()
         .filter_map(|(action, levers)| {
             let after = again(levers);
-            (after < likelihood).then(|| Improvement {
+            (after < likelihood - 1e-9).then(|| Improvement {
                 action,
                 likelihood_after: after,
                 risk_after: impact.map(|i| risk(after, i)),
@@ -1109,7 +1169,7 @@ fn score_vendor(
             .then_with(|| a.action.cmp(&b.action))
     });
 
-    VendorRisk {
+    let mut row = VendorRisk {
         id: vendor.id.clone(),
         name: vendor.name.clone(),
         rank: 0,
@@ -1135,5 +1195,39 @@ fn score_vendor(
             alternatives: vendor.alternatives.clone(),
             improvements,
         },
+    };
+    tidy(&mut row);
+    row
+}
+
+/// Rounds every score to 9 decimals: no float noise (`0.4750000000000001`) in the JSON,
+/// far below any difference the inputs can make.
+fn tidy(row: &mut VendorRisk) {
+    let clean = |x: &mut f64| *x = (*x * 1e9).round() / 1e9;
+    clean(&mut row.likelihood);
+    row.impact.iter_mut().for_each(clean);
+    row.risk.iter_mut().for_each(clean);
+    row.drivers.iter_mut().for_each(|d| clean(&mut d.weight));
+    let detail = &mut row.detail;
+    clean(&mut detail.attested_likelihood);
+    clean(&mut detail.observed_likelihood);
+    detail.controls.iter_mut().for_each(|c| clean(&mut c.gap));
+    detail
+        .answers
+        .iter_mut()
+        .for_each(|a| a.gap.iter_mut().for_each(clean));
+    detail
+        .incidents
+        .iter_mut()
+        .for_each(|i| clean(&mut i.weight));
+    for e in &mut detail.entity_impacts {
+        clean(&mut e.impact);
+        e.rei.iter_mut().for_each(clean);
     }
+    for i in &mut detail.improvements {
+        clean(&mut i.likelihood_after);
+        i.risk_after.iter_mut().for_each(clean);
+        i.tier_after = tier(i.risk_after.unwrap_or(i.likelihood_after));
+    }
+    row.tier = tier(row.risk.unwrap_or(row.likelihood));
 }
