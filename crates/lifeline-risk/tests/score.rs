@@ -356,6 +356,8 @@ fn worked_example_reproduces_the_document() {
     let spare = row(&register, "spare-co");
     assert_eq!(spare.likelihood, 0.0);
     assert_eq!(spare.impact, Some(0.0));
+    let lowest = register.vendors.iter().filter_map(|v| v.impact).fold(1.0, f64::min);
+    assert_eq!(lowest, 0.0, "PI 0 and TTS ≥ TTR: the lowest impact of the register");
     assert_eq!(spare.tier, Tier::Low);
 
     let orphan = row(&register, "orphan-labs");
@@ -693,11 +695,8 @@ proptest! {
         let (a, b) = (row(&scored, "a"), row(&scored, "b"));
         prop_assert!(b.impact > a.impact);
         prop_assert!(b.risk >= a.risk);
-        let lowest = scored.vendors.iter().filter_map(|v| v.impact).fold(1.0_f64, f64::min);
-        if pi_a == 0.0 {
-            prop_assert_eq!(a.impact, Some(0.0));
-        }
-        prop_assert!(lowest >= 0.0);
+        // p-a and p-b survive their recovery (TTS 40 ≥ TTR 5): impact 0 exactly when PI is 0.
+        prop_assert_eq!(a.impact == Some(0.0), pi_a == 0.0);
     }
 
     /// 4. Evidence that expires between two `as_of` dates: the control is unknown from the
