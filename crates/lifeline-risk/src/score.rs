@@ -167,14 +167,14 @@ pub fn score(inputs: &Inputs) -> RiskRegister {
         .collect();
     let own: Vec<f64> = facts
         .iter()
-        .map(|f| noisy_or(f.hazards(&Levers::default()).iter().map(|h| h.h)))
+        .map(|f| noisy_or(f.hazards(&Levers::default(), false).iter().map(|h| h.h)))
         .collect();
     let stress = StressIndex::new(inputs.network, inputs.stress);
 
     let mut rows: Vec<VendorRisk> = register
         .vendors
         .iter()
-        .zip(&facts)
+        .zip(facts)
         .map(|(vendor, facts)| {
             let fourth: Vec<Hazard> = fourth_parties(vendor, &index, register, &own);
             score_vendor(vendor, facts, &fourth, inputs, &stress)
@@ -525,8 +525,9 @@ impl Facts {
         }
     }
 
-    /// The vendor's own hazards (not its subcontractors'), with the levers applied.
-    fn hazards(&self, levers: &Levers) -> Vec<Hazard> {
+    /// The vendor's own hazards (not its subcontractors'), with the levers applied; the
+    /// drivers' words only when `detailed` (not when only the numbers are wanted).
+    fn hazards(&self, levers: &Levers, detailed: bool) -> Vec<Hazard> {
         let mut out = Vec::new();
         for c in &self.controls {
             let gap = if levers.control == Some(c.control) {
@@ -544,7 +545,11 @@ impl Facts {
                 ControlState::Attested => ("control-unevidenced", Basis::Attested),
                 ControlState::Evidenced => ("control-weak", Basis::Attested),
             };
-            let detail = control_detail(c);
+            let detail = if detailed {
+                control_detail(c)
+            } else {
+                String::new()
+            };
             out.push(Hazard {
                 factor,
                 detail,
@@ -554,7 +559,9 @@ impl Facts {
         }
         let (gap, open, counted) = self.answer_gap();
         if !levers.answers && gap > 0.0 {
-            let detail = if counted == 0 {
+            let detail = if !detailed {
+                String::new()
+            } else if counted == 0 {
                 "No questionnaire answers on record: counted as unanswered".to_owned()
             } else {
                 let ids: Vec<&str> = self
@@ -588,13 +595,26 @@ impl Facts {
             let h = weights::finding(class) * (2.0 - 0.5_f64.powi((n - 1).min(60) as i32));
             out.push(Hazard {
                 factor: class_factor(class),
-                detail: self.finding_detail(class, n),
+                detail: if detailed {
+                    self.finding_detail(class, n)
+                } else {
+                    String::new()
+                },
                 h,
                 basis: Basis::Observed,
             });
         }
         for (note, h) in &self.incidents {
             if *h <= 0.0 {
+                continue;
+            }
+            if !detailed {
+                out.push(Hazard {
+                    factor: "incident",
+                    detail: String::new(),
+                    h: *h,
+                    basis: Basis::Observed,
+                });
                 continue;
             }
             let mut detail = format!(
@@ -620,21 +640,32 @@ impl Facts {
     }
 
     fn finding_detail(&self, class: Class, n: usize) -> String {
-        let ids: Vec<String> = self
+        const SHOWN: usize = 3;
+        let mut of_class = self
             .exposure
             .refs
             .iter()
-            .filter(|r| finding_class(r) == class)
+            .filter(|r| finding_class(r) == class);
+        let shown: Vec<String> = of_class
+            .by_ref()
+            .take(SHOWN)
             .map(|r| format!("{} in {}", r.id, r.product))
             .collect();
-        let ids: Vec<&str> = if ids.is_empty() {
-            self.exposure
+        let ids = if shown.is_empty() {
+            let top: Vec<&str> = self
+                .exposure
                 .device_top
                 .iter()
                 .map(String::as_str)
-                .collect()
+                .collect();
+            list(&top, SHOWN)
         } else {
-            ids.iter().map(String::as_str).collect()
+            let more = of_class.count();
+            let mut text = shown.join(", ");
+            if more > 0 {
+                text.push_str(&format!(" and {more} more"));
+            }
+            text
         };
         let findings = if n == 1 { "finding" } else { "findings" };
         let what = match class {
@@ -649,7 +680,7 @@ impl Facts {
         if ids.is_empty() {
             format!("{n} {what}")
         } else {
-            format!("{n} {what}: {}", list(&ids, 3))
+            format!("{n} {what}: {ids}")
         }
     }
 }
@@ -913,14 +944,14 @@ impl<'a> StressIndex<'a> {
 
 fn score_vendor(
     vendor: &Vendor,
-    facts: &Facts,
+    facts: Facts,
     fourth: &[Hazard],
     inputs: &Inputs,
     stress: &StressIndex,
 ) -> VendorRisk {
     let network = inputs.network;
     // Likelihood.
-    let mut hazards = facts.hazards(&Levers::default());
+    let mut hazards = facts.hazards(&Levers::default(), true);
     hazards.extend(fourth.iter().cloned());
     let raw: Vec<f64> = hazards.iter().map(|h| h.h).collect();
     let (likelihood, split) = shares(&raw);
@@ -1061,7 +1092,7 @@ fn score_vendor(
     let again = |levers: Levers| {
         noisy_or(
             facts
-                .hazards(&levers)
+                .hazards(&levers, false)
                 .iter()
                 .map(|h| h.h)
                 .chain(fourth_raw.iter().copied()),
@@ -1169,6 +1200,7 @@ fn score_vendor(
             .then_with(|| a.action.cmp(&b.action))
     });
 
+    let findings = facts.exposure.counts();
     let mut row = VendorRisk {
         id: vendor.id.clone(),
         name: vendor.name.clone(),
@@ -1179,16 +1211,16 @@ fn score_vendor(
         impact,
         drivers,
         entities,
-        findings: facts.exposure.counts(),
+        findings,
         detail: VendorDetail {
             kind: vendor.kind.clone(),
             contact: vendor.contact.clone(),
             attested_likelihood,
             observed_likelihood,
-            controls: facts.controls.clone(),
-            answers: facts.answers.clone(),
-            evidence: facts.evidence.clone(),
-            findings: facts.exposure.refs.clone(),
+            controls: facts.controls,
+            answers: facts.answers,
+            evidence: facts.evidence,
+            findings: facts.exposure.refs,
             incidents,
             entity_impacts,
             subcontractors: vendor.subcontractors.clone(),
