@@ -419,6 +419,8 @@ struct Levers {
     kev: bool,
     /// No open critical or high findings outside KEV.
     critical_high: bool,
+    /// Every control's gap closed.
+    all_controls: bool,
 }
 
 impl Facts {
@@ -530,7 +532,7 @@ impl Facts {
     fn hazards(&self, levers: &Levers, detailed: bool) -> Vec<Hazard> {
         let mut out = Vec::new();
         for c in &self.controls {
-            let gap = if levers.control == Some(c.control) {
+            let gap = if levers.all_controls || levers.control == Some(c.control) {
                 0.0
             } else {
                 c.gap
@@ -1061,7 +1063,7 @@ fn score_vendor(
             score: Scored::Impact,
             basis,
         });
-        if short > 0.0 {
+        if short > 0.0 && split[1] > 0.0 {
             impact_drivers.push(Driver {
                 factor: "survival-shortfall".to_owned(),
                 detail: format!(
@@ -1179,6 +1181,24 @@ fn score_vendor(
             Levers {
                 answers: true,
                 ..Levers::default()
+            },
+        ));
+    }
+    // When no one action lowers the tier, all of them together may.
+    let current_tier = tier_of(likelihood);
+    let singles = candidates.len();
+    let any_lowers = candidates
+        .iter()
+        .any(|(_, levers)| tier_of(again(*levers)) > current_tier);
+    if singles > 1 && !any_lowers {
+        candidates.push((
+            format!("All {singles} of the actions listed here together"),
+            Levers {
+                control: None,
+                answers: true,
+                kev: true,
+                critical_high: true,
+                all_controls: true,
             },
         ));
     }

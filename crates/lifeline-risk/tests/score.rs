@@ -352,6 +352,12 @@ fn worked_example_reproduces_the_document() {
     assert_eq!(round4(northwind.risk.expect("impact is known")), 0.6409);
     assert_eq!(northwind.tier, Tier::Critical);
     assert_eq!(northwind.entities, ["plant", "edi-hub"]);
+    // No one action lowers its tier; all of them together would (to high).
+    let together = &northwind.detail.improvements[0];
+    assert_eq!(together.action, "All 9 of the actions listed here together");
+    assert_eq!(round4(together.likelihood_after), 0.2949);
+    assert_eq!(together.tier_after, Tier::High);
+    assert!(northwind.detail.improvements[1..].iter().all(|i| i.tier_after == Tier::Critical));
 
     let spare = row(&register, "spare-co");
     assert_eq!(spare.likelihood, 0.0);
