@@ -357,13 +357,24 @@ fn worked_example_reproduces_the_document() {
     assert_eq!(together.action, "All 9 of the actions listed here together");
     assert_eq!(round4(together.likelihood_after), 0.2949);
     assert_eq!(together.tier_after, Tier::High);
-    assert!(northwind.detail.improvements[1..].iter().all(|i| i.tier_after == Tier::Critical));
+    assert!(
+        northwind.detail.improvements[1..]
+            .iter()
+            .all(|i| i.tier_after == Tier::Critical)
+    );
 
     let spare = row(&register, "spare-co");
     assert_eq!(spare.likelihood, 0.0);
     assert_eq!(spare.impact, Some(0.0));
-    let lowest = register.vendors.iter().filter_map(|v| v.impact).fold(1.0, f64::min);
-    assert_eq!(lowest, 0.0, "PI 0 and TTS ≥ TTR: the lowest impact of the register");
+    let lowest = register
+        .vendors
+        .iter()
+        .filter_map(|v| v.impact)
+        .fold(1.0, f64::min);
+    assert_eq!(
+        lowest, 0.0,
+        "PI 0 and TTS ≥ TTR: the lowest impact of the register"
+    );
     assert_eq!(spare.tier, Tier::Low);
 
     let orphan = row(&register, "orphan-labs");
