@@ -28,11 +28,9 @@ use crate::date;
 use crate::findings::{Class, Observations};
 use crate::model::{AnswerValue, Control, ControlId, Evidence, Register, Vendor, evidence_holds};
 
-/// The question's text, when the questionnaires know it. The questionnaire module is
-/// being written alongside; until it lands this is the one place that will call
-/// `questionnaire::question_text`.
-fn question_text(_id: &str) -> Option<String> {
-    None
+/// The question's text, when the questionnaires know it.
+fn question_text(id: &str) -> Option<String> {
+    crate::questionnaire::question_text(id)
 }
 
 /// What scoring reads. Nothing here is read from disk: callers load the files.
