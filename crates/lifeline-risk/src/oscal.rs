@@ -226,6 +226,18 @@ pub fn poam(risks: &RiskRegister, register: &Register, options: &OscalOptions) -
             .map(|e| e.value.clone())
             .collect()
     };
+    // The observations the kept risks and findings point at come along.
+    let kept_risks = built.risks.iter().filter(|e| risk_ids.contains(&e.uuid));
+    let kept_findings = built
+        .findings
+        .iter()
+        .filter(|e| finding_ids.contains(&e.uuid));
+    for element in kept_risks.chain(kept_findings) {
+        if let Some(list) = element.value["related-observations"].as_array() {
+            let uuids = list.iter().filter_map(|o| o["observation-uuid"].as_str());
+            observations.extend(uuids.map(str::to_owned));
+        }
+    }
 
     let mut body = Map::new();
     body.insert(
@@ -862,7 +874,7 @@ impl<'a> Builder<'a> {
         for version in &finding.fixed_versions {
             props.push(prop("fixed-version", &clean_or(version, "unknown")));
         }
-        let value = json!({
+        let mut value = json!({
             "uuid": uuid,
             "title": format!("{id} in {product}"),
             "description": finding_sentence(ctx.name, finding),
@@ -874,6 +886,13 @@ impl<'a> Builder<'a> {
             "relevant-evidence": [{ "description": format!("Scan output: {}", clean_or(&finding.source, "unnamed")) }],
             "collected": self.as_of_ts,
         });
+        if finding.kev {
+            value["links"] = json!([{
+                "href": format!("#{}", self.ids.resource("kev")),
+                "rel": "reference",
+                "text": "CISA Known Exploited Vulnerabilities Catalog",
+            }]);
+        }
         self.observations.push(Element {
             uuid: uuid.clone(),
             value,
@@ -1274,10 +1293,14 @@ impl<'a> Builder<'a> {
             prop("item-kind", spec.kind),
         ];
         props.extend(spec.extra_props.iter().cloned());
+        let risk_description = match &spec.remarks {
+            Some(remarks) => format!("{} {remarks}", spec.description),
+            None => spec.description.clone(),
+        };
         let mut risk = json!({
             "uuid": risk_uuid,
             "title": spec.title,
-            "description": spec.description,
+            "description": risk_description,
             "statement": format!(
                 "Until it is done, this gap raises the likelihood that {} fails us; {} is rated {} (rank {}).",
                 ctx.name,
@@ -1313,9 +1336,6 @@ impl<'a> Builder<'a> {
                 .map(|o| json!({ "observation-uuid": o }))
                 .collect(),
         );
-        if let Some(remarks) = &spec.remarks {
-            risk["remarks"] = json!(remarks);
-        }
         self.risks_out.push(Element {
             uuid: risk_uuid.to_owned(),
             value: risk,
@@ -1529,12 +1549,31 @@ impl Built<'_> {
         if !vendors.is_empty() {
             responsible.push(json!({ "role-id": "provider", "party-uuids": vendors }));
         }
+        let mut links = vec![json!({
+            "href": format!("#{}", self.ids.resource("register")),
+            "rel": "reference",
+            "text": "The vendor register",
+        })];
+        if self
+            .options
+            .network_href
+            .as_deref()
+            .and_then(reference)
+            .is_some()
+        {
+            links.push(json!({
+                "href": format!("#{}", self.ids.resource("network")),
+                "rel": "reference",
+                "text": "The network",
+            }));
+        }
         json!({
             "title": format!("{title}: {} on {}", self.network, self.as_of_text),
             "last-modified": self.as_of_ts,
             "version": self.as_of_text,
             "oscal-version": self.options.version.as_str(),
             "props": [prop("network", &self.network), prop("as-of", &self.as_of_text)],
+            "links": links,
             "roles": [
                 { "id": "assessor", "title": "Assessor", "description": "The organisation that assessed its vendors." },
                 { "id": "provider", "title": "Provider", "description": "A vendor: a third party that supplies or operates part of the network." },
