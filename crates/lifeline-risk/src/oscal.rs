@@ -142,17 +142,17 @@ pub fn assessment_results(
         "title".into(),
         json!(format!(
             "Vendor cyber-risk assessment of {} on {}",
-            built.network, built.as_of_text
+            built.network_md, built.as_of_text
         )),
     );
     result.insert(
         "description".into(),
         json!(format!(
-            "The vendors of the `{}` network scored on {}: what each vendor attested (controls, \
+            "The vendors of the {} network scored on {}: what each vendor attested (controls, \
              questionnaire answers and their evidence) kept apart from what was observed (open \
              findings in its products, past incidents), weighed by what its failure would do to \
              the network (stress test). {} vendors.",
-            built.network,
+            built.network_md,
             built.as_of_text,
             risks.vendors.len()
         )),
@@ -340,6 +340,7 @@ struct Builder<'a> {
     options: &'a OscalOptions,
     ids: Ids,
     network: String,
+    network_md: String,
     as_of_text: String,
     as_of_ts: String,
     used: HashSet<String>,
@@ -360,6 +361,7 @@ struct Built<'a> {
     options: &'a OscalOptions,
     ids: Ids,
     network: String,
+    network_md: String,
     as_of_text: String,
     as_of_ts: String,
     parties: Vec<Value>,
@@ -374,6 +376,7 @@ struct Built<'a> {
 impl<'a> Builder<'a> {
     fn new(risks: &'a RiskRegister, register: &'a Register, options: &'a OscalOptions) -> Self {
         let network = clean_or(&risks.network, "network");
+        let network_md = md_or(&risks.network, "network");
         let as_of_text = date::format(risks.as_of);
         let ids = Ids {
             namespace: Uuid::new_v5(&Uuid::NAMESPACE_URL, NS.as_bytes()),
@@ -386,6 +389,7 @@ impl<'a> Builder<'a> {
             options,
             ids,
             network,
+            network_md,
             as_of_ts: timestamp(risks.as_of),
             as_of_text,
             used: HashSet::new(),
@@ -457,6 +461,7 @@ impl<'a> Builder<'a> {
             options: self.options,
             ids: self.ids,
             network: self.network,
+            network_md: self.network_md,
             as_of_text: self.as_of_text,
             as_of_ts: self.as_of_ts,
             parties: self.parties,
@@ -478,10 +483,12 @@ impl<'a> Builder<'a> {
 
     fn vendor(&mut self, risk: &'a VendorRisk) {
         let vendor = self.register.vendor(&risk.id);
-        let name = clean_or(&risk.name, &risk.id);
+        // The party's name is plain text; everywhere else the name is Markdown.
+        let plain_name = clean_or(&risk.name, &clean_or(&risk.id, "vendor"));
+        let name = md_or(&risk.name, &md_or(&risk.id, "vendor"));
         let party = self.unique(&["party", &risk.id]);
         let slot = self.risks_out.len();
-        self.party(risk, &party, &name);
+        self.party(risk, &party, &plain_name);
         if let Some(vendor) = vendor {
             self.products(vendor, &party, &name);
         }
@@ -523,7 +530,8 @@ impl<'a> Builder<'a> {
                 &incident.kind,
             ]);
             let kind = clean_or(&incident.kind, "incident");
-            let mut description = format!("{name} had a {kind} incident on {date_text}");
+            let kind_md = md_or(&incident.kind, "incident");
+            let mut description = format!("{name} had a {kind_md} incident on {date_text}");
             if let Some(days) = incident.downtime_days {
                 description.push_str(&format!(" ({} days of downtime)", number(days)));
             }
@@ -547,12 +555,12 @@ impl<'a> Builder<'a> {
                     evidence["href"] = json!(href);
                 } else {
                     evidence["description"] =
-                        json!(format!("Source: {}", clean_or(source, "unnamed")));
+                        json!(format!("Source: {}", md_or(source, "unnamed")));
                 }
             }
             let value = json!({
                 "uuid": uuid,
-                "title": format!("{name}: {kind} incident on {date_text}"),
+                "title": format!("{name}: {kind_md} incident on {date_text}"),
                 "description": description,
                 "props": props,
                 "methods": ["EXAMINE"],
@@ -573,11 +581,11 @@ impl<'a> Builder<'a> {
                 let via = entity
                     .via
                     .as_deref()
-                    .map(|v| format!(" (through subcontractor {v})"))
+                    .map(|v| format!(" (through subcontractor {})", md(v)))
                     .unwrap_or_default();
                 lines.push(format!(
-                    "- `{}`{via}: impact {}, performance impact {}, TTS {} days, TTR {}, TTS − TTR {}, REI {}",
-                    clean_or(&entity.entity, "entity"),
+                    "- {}{via}: impact {}, performance impact {}, TTS {} days, TTR {}, TTS − TTR {}, REI {}",
+                    md_or(&entity.entity, "entity"),
                     number(entity.impact),
                     opt_number(entity.performance_impact),
                     number(entity.tts),
@@ -647,13 +655,13 @@ impl<'a> Builder<'a> {
         if !risk.detail.subcontractors.is_empty() {
             remarks.push(format!(
                 "Subcontractors (fourth parties): {}.",
-                risk.detail.subcontractors.join(", ")
+                md(&risk.detail.subcontractors.join(", "))
             ));
         }
         if !risk.detail.alternatives.is_empty() {
             remarks.push(format!(
                 "Could be replaced by: {}.",
-                risk.detail.alternatives.join(", ")
+                md(&risk.detail.alternatives.join(", "))
             ));
         }
         if !remarks.is_empty() {
@@ -665,7 +673,7 @@ impl<'a> Builder<'a> {
     fn products(&mut self, vendor: &Vendor, party: &str, name: &str) {
         for product in &vendor.products {
             let uuid = self.unique(&["component", &vendor.id, &product.id]);
-            let title = clean_or(&product.name, &product.id);
+            let title = md_or(&product.name, &md_or(&product.id, "product"));
             let mut props = vec![
                 prop("vendor-id", &vendor.id),
                 prop("product-id", &product.id),
@@ -723,7 +731,7 @@ impl<'a> Builder<'a> {
         let state = state_words(control.state);
         let mut description = format!("{}: {} ({state}).", ctx.name, control.title);
         for note in &control.notes {
-            description.push_str(&format!(" {}.", note.trim_end_matches('.')));
+            description.push_str(&format!(" {}.", md(note.trim_end_matches('.'))));
         }
         description.push_str(&format!(" Gap {} of 1.", number(control.gap)));
         let (methods, origin) = match control.state {
@@ -763,18 +771,19 @@ impl<'a> Builder<'a> {
     fn answer_observation(&mut self, ctx: &VendorCtx<'_>, answer: &AnswerAssessment) -> String {
         let uuid = self.dated(&["observation", &ctx.risk.id, "answer", &answer.question]);
         let question = clean_or(&answer.question, "question");
+        let question_md = md_or(&answer.question, "question");
         let evidence: &[Evidence] = ctx
             .vendor
             .and_then(|v| v.answers.iter().find(|a| a.question == answer.question))
             .map(|a| a.evidence.as_slice())
             .unwrap_or(&[]);
         let mut description = format!(
-            "{} answered `{}` to {question}",
+            "{} answered `{}` to {question_md}",
             ctx.name,
             answer.answer.as_str()
         );
         if let Some(text) = &answer.text {
-            description.push_str(&format!(": \"{}\"", one_line(text)));
+            description.push_str(&format!(": \"{}\"", md(text)));
         }
         description.push('.');
         if answer.expired {
@@ -783,7 +792,7 @@ impl<'a> Builder<'a> {
             );
         }
         if let Some(comment) = &answer.comment {
-            description.push_str(&format!(" Comment: {}", one_line(comment)));
+            description.push_str(&format!(" Comment: {}", md(comment)));
         }
         let mut props = vec![
             prop("vendor-id", &ctx.risk.id),
@@ -802,7 +811,7 @@ impl<'a> Builder<'a> {
         };
         let mut value = json!({
             "uuid": uuid,
-            "title": format!("{}: {question} answered {}", ctx.name, answer.answer.as_str()),
+            "title": format!("{}: {question_md} answered {}", ctx.name, answer.answer.as_str()),
             "description": description,
             "props": props,
             "methods": methods,
@@ -829,10 +838,11 @@ impl<'a> Builder<'a> {
         let list: Vec<Value> = evidence.iter().map(|e| evidence_value(e, as_of)).collect();
         value["relevant-evidence"] = Value::Array(list);
         let holding: Vec<&Evidence> = evidence.iter().filter(|e| !e.expired(as_of)).collect();
-        if !holding.is_empty() && holding.iter().all(|e| e.expires.is_some()) {
-            if let Some(last) = holding.iter().filter_map(|e| e.expires).max() {
-                value["expires"] = json!(timestamp(last));
-            }
+        if !holding.is_empty()
+            && holding.iter().all(|e| e.expires.is_some())
+            && let Some(last) = holding.iter().filter_map(|e| e.expires).max()
+        {
+            value["expires"] = json!(timestamp(last));
         }
     }
 
@@ -847,10 +857,15 @@ impl<'a> Builder<'a> {
         ]);
         let product = clean_or(&finding.product, "product");
         let id = clean_or(&finding.id, "finding");
+        let (id_md, product_md) = (
+            md_or(&finding.id, "finding"),
+            md_or(&finding.product, "product"),
+        );
         let mut subjects = vec![ctx.subject.clone()];
         if let Some(component) = self.component(&ctx.risk.id, &finding.product) {
-            subjects
-                .push(json!({ "subject-uuid": component, "type": "component", "title": product }));
+            subjects.push(
+                json!({ "subject-uuid": component, "type": "component", "title": product_md }),
+            );
         }
         let mut props = vec![
             prop("vendor-id", &ctx.risk.id),
@@ -876,14 +891,14 @@ impl<'a> Builder<'a> {
         }
         let mut value = json!({
             "uuid": uuid,
-            "title": format!("{id} in {product}"),
+            "title": format!("{id_md} in {product_md}"),
             "description": finding_sentence(ctx.name, finding),
             "props": props,
             "methods": ["TEST"],
             "types": ["finding"],
             "origins": [self.tool_origin()],
             "subjects": subjects,
-            "relevant-evidence": [{ "description": format!("Scan output: {}", clean_or(&finding.source, "unnamed")) }],
+            "relevant-evidence": [{ "description": format!("Scan output: {}", md_or(&finding.source, "unnamed")) }],
             "collected": self.as_of_ts,
         });
         if finding.kev {
@@ -946,7 +961,7 @@ impl<'a> Builder<'a> {
             let deadline = self.deadline(*days);
             let mut notes = String::new();
             for note in &control.notes {
-                notes.push_str(&format!(" {}.", note.trim_end_matches('.')));
+                notes.push_str(&format!(" {}.", md(note.trim_end_matches('.'))));
             }
             let statement = format!(
                 "{}'s {} is {state}; the vendor's likelihood counts a gap of {} of 1 for it.{notes}",
@@ -1030,10 +1045,7 @@ impl<'a> Builder<'a> {
         }
         let key = control.key();
         let uuid = self.lasting(&["risk", &ctx.risk.id, "renewal", key]);
-        let kinds: Vec<String> = holding
-            .iter()
-            .map(|e| clean_or(&e.kind, "evidence"))
-            .collect();
+        let kinds: Vec<String> = holding.iter().map(|e| md_or(&e.kind, "evidence")).collect();
         let action = format!(
             "Renew the evidence for {} before {}",
             lower_first(control.title()),
@@ -1080,32 +1092,33 @@ impl<'a> Builder<'a> {
         let objective = token(&answer.question);
         self.objective(&objective);
         let question = clean_or(&answer.question, "question");
+        let question_md = md_or(&answer.question, "question");
         let finding = self.dated(&["finding", &ctx.risk.id, "answer", &answer.question]);
         let satisfied = gap <= 0.0;
         let mut item_risk = None;
         if !satisfied {
             let (action, days) = if answer.expired {
                 (
-                    format!("Renew the evidence behind the answer to {question}"),
+                    format!("Renew the evidence behind the answer to {question_md}"),
                     self.options.evidence_days,
                 )
             } else {
                 match answer.answer {
                     AnswerValue::Partial => (
-                        format!("Complete what {question} asks"),
+                        format!("Complete what {question_md} asks"),
                         self.options.control_days,
                     ),
-                    _ => (format!("Meet {question}"), self.options.control_days),
+                    _ => (format!("Meet {question_md}"), self.options.control_days),
                 }
             };
             let uuid = self.lasting(&["risk", &ctx.risk.id, "answer", &answer.question]);
             let text = answer
                 .text
                 .as_deref()
-                .map(|t| format!(" ({})", one_line(t)))
+                .map(|t| format!(" ({})", md(t)))
                 .unwrap_or_default();
             let description = format!(
-                "{} answered `{}` to {question}{text}{}; the likelihood counts a gap of {} of 1 for it.",
+                "{} answered `{}` to {question_md}{text}{}; the likelihood counts a gap of {} of 1 for it.",
                 ctx.name,
                 answer.answer.as_str(),
                 if answer.expired {
@@ -1138,8 +1151,8 @@ impl<'a> Builder<'a> {
         }
         let mut value = json!({
             "uuid": finding,
-            "title": format!("{}: {question}", ctx.name),
-            "description": format!("{} answered `{}` to {question} (gap {} of 1).", ctx.name, answer.answer.as_str(), number(gap)),
+            "title": format!("{}: {question_md}", ctx.name),
+            "description": format!("{} answered `{}` to {question_md} (gap {} of 1).", ctx.name, answer.answer.as_str(), number(gap)),
             "props": [prop("vendor-id", &ctx.risk.id), prop("basis", "attested"), prop("question", &question)],
             "origins": [self.tool_origin()],
             "target": {
@@ -1150,7 +1163,7 @@ impl<'a> Builder<'a> {
             "related-observations": [{ "observation-uuid": obs }],
         });
         if let Some(text) = &answer.text {
-            value["target"]["description"] = json!(one_line(text));
+            value["target"]["description"] = json!(md(text));
         }
         if let Some(risk) = item_risk {
             value["related-risks"] = json!([{ "risk-uuid": risk }]);
@@ -1172,6 +1185,10 @@ impl<'a> Builder<'a> {
         self.objective(&objective);
         let product = clean_or(&finding.product, "product");
         let id = clean_or(&finding.id, "finding");
+        let (id_md, product_md) = (
+            md_or(&finding.id, "finding"),
+            md_or(&finding.product, "product"),
+        );
         let finding_uuid = self.dated(&[
             "finding",
             &ctx.risk.id,
@@ -1206,13 +1223,13 @@ impl<'a> Builder<'a> {
         });
         let action = if finding.fixed_versions.is_empty() {
             format!(
-                "Fix {id} in {product} (no fixed version known: mitigate, or replace the component)"
+                "Fix {id_md} in {product_md} (no fixed version known: mitigate, or replace the component)"
             )
         } else {
             format!(
-                "Fix {id} in {product}: update {} to {}",
-                clean_or(&finding.component, "the component"),
-                finding.fixed_versions.join(" or ")
+                "Fix {id_md} in {product_md}: update {} to {}",
+                md_or(&finding.component, "the component"),
+                md(&finding.fixed_versions.join(" or "))
             )
         };
         let mut facets = vec![facet(
@@ -1258,7 +1275,7 @@ impl<'a> Builder<'a> {
         self.item(ctx, &risk_uuid, item);
         let value = json!({
             "uuid": finding_uuid,
-            "title": format!("{}: {id} open in {product}", ctx.name),
+            "title": format!("{}: {id_md} open in {product_md}", ctx.name),
             "description": finding_sentence(ctx.name, finding),
             "props": [prop("vendor-id", &ctx.risk.id), prop("basis", "observed"), prop("vulnerability-id", &id)],
             "origins": [self.tool_origin()],
@@ -1391,7 +1408,7 @@ impl<'a> Builder<'a> {
             for driver in &risk.drivers {
                 description.push_str(&format!(
                     "\n- {} ({}, {}, {} {})",
-                    one_line(&driver.detail),
+                    md(&driver.detail),
                     driver.factor,
                     basis_token(driver.basis),
                     scored_token(driver.score),
@@ -1406,7 +1423,7 @@ impl<'a> Builder<'a> {
                 detail
                     .kind
                     .as_deref()
-                    .map(one_line)
+                    .map(md)
                     .unwrap_or_else(|| "vendor".into())
             )
         } else {
@@ -1416,11 +1433,11 @@ impl<'a> Builder<'a> {
                 detail
                     .kind
                     .as_deref()
-                    .map(one_line)
+                    .map(md)
                     .unwrap_or_else(|| "vendor".into()),
                 risk.entities
                     .iter()
-                    .map(|e| format!("`{}`", one_line(e)))
+                    .map(|e| md(e))
                     .collect::<Vec<_>>()
                     .join(", ")
             )
@@ -1481,10 +1498,10 @@ impl<'a> Builder<'a> {
                 responses.push(json!({
                     "uuid": id,
                     "lifecycle": "recommendation",
-                    "title": clean_or(&improvement.action, "Improvement"),
+                    "title": md_or(&improvement.action, "Improvement"),
                     "description": format!(
                         "{}: the tier would be {} (likelihood {}, risk {after}).",
-                        one_line(&improvement.action),
+                        md(&improvement.action),
                         improvement.tier_after.as_str(),
                         number(improvement.likelihood_after)
                     ),
@@ -1568,7 +1585,7 @@ impl Built<'_> {
             }));
         }
         json!({
-            "title": format!("{title}: {} on {}", self.network, self.as_of_text),
+            "title": format!("{title}: {} on {}", self.network_md, self.as_of_text),
             "last-modified": self.as_of_ts,
             "version": self.as_of_text,
             "oscal-version": self.options.version.as_str(),
@@ -1626,7 +1643,7 @@ impl Built<'_> {
             );
         }
         json!({
-            "description": format!("The controls and questions the vendors of `{}` were assessed against.", self.network),
+            "description": format!("The controls and questions the vendors of {} were assessed against.", self.network_md),
             "control-selections": [selection],
         })
     }
@@ -1643,7 +1660,7 @@ impl Built<'_> {
         let mut register = json!({
             "uuid": self.ids.resource("register"),
             "title": "Vendor register (lifeline-vendors/1)",
-            "description": format!("The vendors of `{}` judged on {}.", self.network, self.as_of_text),
+            "description": format!("The vendors of {} judged on {}.", self.network_md, self.as_of_text),
         });
         if let Some(href) = self.options.register_href.as_deref().and_then(reference) {
             register["rlinks"] = json!([{ "href": href, "media-type": media_type(&href) }]);
@@ -1652,7 +1669,7 @@ impl Built<'_> {
         if let Some(href) = self.options.network_href.as_deref().and_then(reference) {
             resources.push(json!({
                 "uuid": self.ids.resource("network"),
-                "title": format!("Network `{}`", self.network),
+                "title": format!("Network {}", self.network_md),
                 "rlinks": [{ "href": href, "media-type": media_type(&href) }],
             }));
         }
@@ -1682,7 +1699,7 @@ fn driver_facet(driver: &Driver) -> Value {
             prop("basis", basis_token(driver.basis)),
             prop("scored", scored_token(driver.score)),
         ],
-        "remarks": one_line(&driver.detail),
+        "remarks": md(&driver.detail),
     })
 }
 
@@ -1701,7 +1718,7 @@ fn prop_with_class(name: &str, value: &str, class: &str) -> Value {
 
 fn evidence_value(evidence: &Evidence, as_of: Date) -> Value {
     let kind = clean_or(&evidence.kind, "evidence");
-    let mut text = kind.clone();
+    let mut text = md_or(&evidence.kind, "evidence");
     if let Some(issued) = evidence.issued {
         text.push_str(&format!(", issued {}", date::format(issued)));
     }
@@ -1740,7 +1757,7 @@ fn evidence_value(evidence: &Evidence, as_of: Date) -> Value {
         match url(r) {
             Some(href) => value["href"] = json!(href),
             None => {
-                value["description"] = json!(format!("{text}; reference: {}", one_line(r)));
+                value["description"] = json!(format!("{text}; reference: {}", md(r)));
                 props_push(&mut value, prop("reference", r));
             }
         }
@@ -1757,14 +1774,14 @@ fn props_push(value: &mut Value, prop: Value) {
 fn finding_sentence(vendor: &str, finding: &FindingRef) -> String {
     let mut text = format!(
         "{} ({}{}) is open in {} of {}, which {vendor} supplies",
-        one_line(&finding.id),
-        one_line(&finding.severity),
+        md(&finding.id),
+        md(&finding.severity),
         finding
             .score
             .map(|s| format!(", CVSS {}", number(s)))
             .unwrap_or_default(),
-        one_line(&finding.component),
-        one_line(&finding.product),
+        md(&finding.component),
+        md(&finding.product),
     );
     if finding.kev {
         text.push_str("; it is in CISA's Known Exploited Vulnerabilities catalog");
@@ -1772,7 +1789,7 @@ fn finding_sentence(vendor: &str, finding: &FindingRef) -> String {
             text.push_str(", with known ransomware campaign use");
         }
         if let Some(due) = &finding.due_date {
-            text.push_str(&format!(", due {}", one_line(due)));
+            text.push_str(&format!(", due {}", md(due)));
         }
     }
     text.push('.');
@@ -1782,7 +1799,7 @@ fn finding_sentence(vendor: &str, finding: &FindingRef) -> String {
             finding
                 .fixed_versions
                 .iter()
-                .map(|v| one_line(v))
+                .map(|v| md(v))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
@@ -1859,6 +1876,33 @@ fn one_line(text: &str) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Text for OSCAL's Markdown fields (titles, descriptions, remarks): one line, with the
+/// characters Markdown would act on (emphasis, links, code, raw HTML, entities) escaped,
+/// so a hostile vendor name or comment stays text in whatever renders the document.
+fn md(text: &str) -> String {
+    let mut out = String::new();
+    for c in one_line(text).chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '#' | '!'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// [`md`], or the fallback when nothing is left.
+fn md_or(text: &str, fallback: &str) -> String {
+    let text = md(text);
+    if text.is_empty() {
+        fallback.to_owned()
+    } else {
+        text
+    }
 }
 
 /// [`one_line`], or the fallback when nothing is left (OSCAL strings may not be empty).
@@ -1973,6 +2017,8 @@ mod tests {
         assert_eq!(token(""), "_");
         assert_eq!(one_line("  a\n\tb \u{7} c "), "a b c");
         assert_eq!(clean_or(" \n ", "x"), "x");
+        assert_eq!(md("a_b *c* [d](e) <f> & `g`"), r"a\_b \*c\* \[d\](e) \<f\> \& \`g\`");
+        assert_eq!(md_or(" ", "x"), "x");
         assert_eq!(lower_first("Encryption at rest"), "encryption at rest");
         assert_eq!(lower_first("SBOMs (and VEX)"), "SBOMs (and VEX)");
         assert_eq!(url("https://example.org/a b"), None);

@@ -103,7 +103,7 @@ fn register() -> Register {
                 question: "1.M.A".into(),
                 answer: AnswerValue::Partial,
                 evidence: vec![],
-                comment: None,
+                comment: Some("[click](javascript:alert(1))".into()),
             },
             Answer {
                 question: "GV.SC-10".into(),
@@ -226,7 +226,7 @@ fn risk_register() -> RiskRegister {
             answers: vec![
                 AnswerAssessment { question: "GV.SC-05".into(), text: Some("Requirements to address cybersecurity risks in supply chains are established, prioritized and integrated into contracts".into()), answer: AnswerValue::No, expired: false, gap: Some(1.0), comment: Some("Contracts\nare being renegotiated".into()) },
                 AnswerAssessment { question: "GV.SC-07".into(), text: None, answer: AnswerValue::Yes, expired: false, gap: Some(0.0), comment: None },
-                AnswerAssessment { question: "1.M.A".into(), text: None, answer: AnswerValue::Partial, expired: false, gap: Some(0.5), comment: None },
+                AnswerAssessment { question: "1.M.A".into(), text: None, answer: AnswerValue::Partial, expired: false, gap: Some(0.5), comment: Some("[click](javascript:alert(1))".into()) },
                 AnswerAssessment { question: "GV.SC-10".into(), text: None, answer: AnswerValue::Na, expired: false, gap: None, comment: None },
             ],
             evidence: vec![EvidenceStatus {
@@ -756,7 +756,7 @@ fn risks_carry_likelihood_impact_tier_and_drivers() {
         acme["statement"]
             .as_str()
             .expect("statement")
-            .contains("`edi-hub`")
+            .contains("would reach edi-hub in the network")
     );
     let remediations = list(acme, "/remediations");
     assert_eq!(remediations[0]["lifecycle"], "recommendation");
@@ -765,6 +765,22 @@ fn risks_carry_likelihood_impact_tier_and_drivers() {
     assert_eq!(prop(&remediations[1], "lowers-tier"), Some("false"));
 
     let orphan = vendor_risks[2];
+    // Markdown fields escape what a renderer would act on; plain fields stay plain.
+    assert_eq!(
+        orphan["title"],
+        r"Orphan \<script\>alert(1)\</script\> SaaS: vendor cyber risk, tier low"
+    );
+    let observations = list(&ar, "/assessment-results/results/0/observations");
+    let partial = observations
+        .iter()
+        .find(|o| prop(o, "question") == Some("1.M.A"))
+        .expect("answer");
+    assert!(
+        partial["description"]
+            .as_str()
+            .expect("text")
+            .ends_with(r"Comment: \[click\](javascript:alert(1))")
+    );
     assert_eq!(prop(orphan, "impact"), Some("unknown"));
     assert!(
         orphan["statement"]
