@@ -648,8 +648,11 @@ impl<'a> Builder<'a> {
             "short-name": clean_or(&risk.id, "vendor"),
             "props": props,
         });
-        if let Some(contact) = risk.detail.contact.as_deref().and_then(email) {
-            value["email-addresses"] = json!([contact]);
+        if let Some(contact) = &risk.detail.contact {
+            props_push(&mut value, prop("contact", contact));
+            if let Some(address) = email(contact) {
+                value["email-addresses"] = json!([address]);
+            }
         }
         let mut remarks = Vec::new();
         if !risk.detail.subcontractors.is_empty() {
@@ -1915,13 +1918,13 @@ fn clean_or(text: &str, fallback: &str) -> String {
     }
 }
 
-/// An XML NCName (OSCAL token): letters, digits, `.`, `-`, `_`, starting with a letter or
-/// `_`; anything else becomes `_`.
+/// An XML NCName (OSCAL token): ASCII letters and digits, `.`, `-`, `_`, starting with a
+/// letter or `_`; anything else becomes `_`.
 fn token(text: &str) -> String {
     let mut out: String = text
         .chars()
         .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
                 c
             } else {
                 '_'
@@ -1931,7 +1934,7 @@ fn token(text: &str) -> String {
     if !out
         .chars()
         .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
     {
         out.insert(0, '_');
     }
@@ -1953,13 +1956,35 @@ fn lower_first(text: &str) -> String {
 fn url(text: &str) -> Option<String> {
     let text = text.trim();
     let lower = text.to_ascii_lowercase();
-    let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
-        && text.len() > "https://".len()
-        && text.chars().all(|c| {
-            c.is_ascii_graphic()
-                && !matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
-        });
-    ok.then(|| text.to_owned())
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))?;
+    // A host, then RFC 3986 characters only: no spaces, brackets or stray `%`, one `#`.
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit('@').next().unwrap_or_default();
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            let hex = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_hexdigit);
+            if !(hex(i + 1) && hex(i + 2)) {
+                return None;
+            }
+            i += 3;
+            continue;
+        }
+        let allowed = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?#".contains(&b);
+        if !allowed {
+            return None;
+        }
+        i += 1;
+    }
+    (host_ok && text.matches('#').count() <= 1).then(|| text.to_owned())
 }
 
 /// A path or URL usable as a URI reference (percent-encoded where it must be).
@@ -1994,11 +2019,30 @@ fn media_type(href: &str) -> &'static str {
     }
 }
 
-/// An email address OSCAL accepts (`^.+@.+$`, one line).
+/// A plain ASCII email address (`local@domain.example`), which OSCAL's `email` format
+/// accepts; anything else is left out of `email-addresses` (it stays in the `contact` prop).
 fn email(text: &str) -> Option<String> {
-    let text = one_line(text);
+    let text = text.trim();
     let (local, domain) = text.split_once('@')?;
-    (!local.is_empty() && !domain.is_empty() && !text.contains(' ')).then_some(text)
+    let local_ok = !local.is_empty()
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+/=?^_`{|}~.-".contains(&b));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    (local_ok && domain_ok && text.len() <= 254).then(|| text.to_owned())
 }
 
 #[cfg(test)]
@@ -2017,11 +2061,20 @@ mod tests {
         assert_eq!(token(""), "_");
         assert_eq!(one_line("  a\n\tb \u{7} c "), "a b c");
         assert_eq!(clean_or(" \n ", "x"), "x");
-        assert_eq!(md("a_b *c* [d](e) <f> & `g`"), r"a\_b \*c\* \[d\](e) \<f\> \& \`g\`");
+        assert_eq!(
+            md("a_b *c* [d](e) <f> & `g`"),
+            r"a\_b \*c\* \[d\](e) \<f\> \& \`g\`"
+        );
         assert_eq!(md_or(" ", "x"), "x");
         assert_eq!(lower_first("Encryption at rest"), "encryption at rest");
         assert_eq!(lower_first("SBOMs (and VEX)"), "SBOMs (and VEX)");
         assert_eq!(url("https://example.org/a b"), None);
+        assert_eq!(url("http://%%"), None);
+        assert_eq!(url("https://a/b#c#d"), None);
+        assert_eq!(
+            url("https://a/b%2Fc?d=1#e").as_deref(),
+            Some("https://a/b%2Fc?d=1#e")
+        );
         assert_eq!(url("see https://x"), None);
         assert_eq!(
             url(" https://example.org/x "),
@@ -2036,6 +2089,8 @@ mod tests {
             Some("ops@acme.example")
         );
         assert_eq!(email("nobody"), None);
+        assert_eq!(email("a@localhost"), None);
+        assert_eq!(email("𒐀@۞.example"), None);
         assert_eq!("1.1.2".parse::<OscalVersion>(), Ok(OscalVersion::V1_1_2));
         assert!("1.2.0".parse::<OscalVersion>().is_err());
     }

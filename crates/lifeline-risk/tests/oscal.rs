@@ -961,3 +961,108 @@ fn the_documents_snapshot() {
         insta::assert_snapshot!("poam", serde_json::to_string_pretty(&poam).expect("JSON"));
     });
 }
+
+mod hostile {
+    //! Whatever text the register and the scores carry (names, ids, comments, evidence
+    //! references, finding fields, driver factors), both documents stay schema-valid and
+    //! every reference resolves.
+
+    use std::sync::OnceLock;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn validator(schema: &'static str) -> jsonschema::Validator {
+        let schema: Value = serde_json::from_str(schema).expect("schema JSON");
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("schema compiles")
+    }
+
+    fn ar_validator() -> &'static jsonschema::Validator {
+        static V: OnceLock<jsonschema::Validator> = OnceLock::new();
+        V.get_or_init(|| validator(AR_113))
+    }
+
+    fn poam_validator() -> &'static jsonschema::Validator {
+        static V: OnceLock<jsonschema::Validator> = OnceLock::new();
+        V.get_or_init(|| validator(POAM_113))
+    }
+
+    /// Text of every kind: empty, blank, control characters, Markdown, non-ASCII, URLs.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[ \t\n]{0,3}",
+            "[a-zA-Z0-9 ._:/@<>\\[\\]()*`#&|-]{0,20}",
+            "https?://[a-z0-9./%?#=&~ -]{0,20}",
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            Just("CVE-2023-4966".to_owned()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn documents_stay_valid(fields in proptest::collection::vec(text(), 24)) {
+            let f = |i: usize| fields[i].clone();
+            let mut risks = risk_register();
+            let mut register = register();
+            risks.network = f(0);
+            {
+                let acme = &mut risks.vendors[0];
+                acme.name = f(1);
+                acme.detail.contact = Some(f(2));
+                acme.detail.kind = Some(f(3));
+                acme.entities = vec![f(4)];
+                acme.detail.entity_impacts[0].entity = f(4);
+                acme.detail.entity_impacts[0].via = Some(f(5));
+                acme.detail.answers[0].question = f(6);
+                acme.detail.answers[0].comment = Some(f(7));
+                acme.detail.answers[0].text = Some(f(8));
+                acme.detail.controls[2].notes = vec![f(9)];
+                let finding = &mut acme.detail.findings[0];
+                finding.id = f(10);
+                finding.product = f(11);
+                finding.component = f(12);
+                finding.severity = f(13);
+                finding.due_date = Some(f(14));
+                finding.source = f(15);
+                finding.fixed_versions = vec![f(16)];
+                acme.drivers[0].factor = f(17);
+                acme.drivers[0].detail = f(18);
+                acme.detail.improvements[0].action = f(19);
+                acme.detail.incidents[0].kind = f(20);
+                acme.detail.incidents[0].source = Some(f(21));
+                acme.detail.subcontractors = vec![f(22)];
+            }
+            risks.vendors[1].id = f(23);
+            let vendor = &mut register.vendors[0];
+            vendor.name = f(1);
+            vendor.products[0].name = f(11);
+            vendor.products[0].purl = Some(f(12));
+            let control = vendor.controls.0.get_mut(&ControlId::OfflineBackups).expect("control");
+            control.evidence[0].kind = f(13);
+            control.evidence[0].reference = Some(f(21));
+            register.vendors[1].id = f(23);
+
+            let options = OscalOptions { register_href: Some(f(2)), network_href: Some(f(0)), ..OscalOptions::default() };
+            let ar = oscal::assessment_results(&risks, &register, &options);
+            let poam = oscal::poam(&risks, &register, &options).expect("items");
+            let errors: Vec<String> = ar_validator().iter_errors(&ar).map(|e| format!("{}: {e}", e.instance_path())).collect();
+            prop_assert!(errors.is_empty(), "AR: {:?}", errors);
+            let errors: Vec<String> = poam_validator().iter_errors(&poam).map(|e| format!("{}: {e}", e.instance_path())).collect();
+            prop_assert!(errors.is_empty(), "POA&M: {:?}", errors);
+            for doc in [&ar, &poam] {
+                let (defined, used) = uuids(doc);
+                let set: BTreeSet<&String> = defined.iter().collect();
+                prop_assert_eq!(set.len(), defined.len());
+                for (key, uuid) in &used {
+                    prop_assert!(set.contains(uuid), "{} {} is not defined", key, uuid);
+                }
+            }
+        }
+    }
+}
