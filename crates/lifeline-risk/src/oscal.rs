@@ -844,6 +844,7 @@ impl<'a> Builder<'a> {
         if !holding.is_empty()
             && holding.iter().all(|e| e.expires.is_some())
             && let Some(last) = holding.iter().filter_map(|e| e.expires).max()
+            && representable(last)
         {
             value["expires"] = json!(timestamp(last));
         }
@@ -1043,7 +1044,9 @@ impl<'a> Builder<'a> {
         let Some(last) = holding.iter().filter_map(|e| e.expires).max() else {
             return;
         };
-        if date::days_between(as_of, last) > self.options.renewal_window_days {
+        if !representable(last)
+            || date::days_between(as_of, last) > self.options.renewal_window_days
+        {
             return;
         }
         let key = control.key();
@@ -1209,7 +1212,11 @@ impl<'a> Builder<'a> {
             &finding.component,
         ]);
         let as_of = self.risks.as_of;
-        let kev_due = finding.due_date.as_deref().and_then(date::parse);
+        let kev_due = finding
+            .due_date
+            .as_deref()
+            .and_then(date::parse)
+            .filter(|d| representable(*d));
         let (deadline, deadline_source) = match kev_due {
             Some(due) => (due, "CISA KEV due date".to_owned()),
             None => (
@@ -1848,6 +1855,11 @@ fn scored_token(scored: Scored) -> &'static str {
         Scored::Likelihood => "likelihood",
         Scored::Impact => "impact",
     }
+}
+
+/// Whether OSCAL's date-time pattern can write the day (years 1900 to 2999).
+fn representable(day: Date) -> bool {
+    (1900..=2999).contains(&day.year())
 }
 
 /// Midnight UTC of a day.
