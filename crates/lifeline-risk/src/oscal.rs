@@ -24,7 +24,7 @@
 //! and findings are per assessment day; the document's own UUID is derived from its
 //! content), and every timestamp is midnight UTC of `as_of` or a date in the register.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -135,7 +135,7 @@ pub fn assessment_results(
     register: &Register,
     options: &OscalOptions,
 ) -> Value {
-    let built = Builder::new(risks, register, options).build();
+    let mut built = Builder::new(risks, register, options).build();
     let mut result = Map::new();
     result.insert("uuid".into(), json!(built.ids.result()));
     result.insert(
@@ -171,17 +171,26 @@ pub fn assessment_results(
     put_list(
         &mut result,
         "observations",
-        built.observations.iter().map(|e| e.value.clone()).collect(),
+        std::mem::take(&mut built.observations)
+            .into_iter()
+            .map(|e| e.value)
+            .collect(),
     );
     put_list(
         &mut result,
         "risks",
-        built.risks.iter().map(|e| e.value.clone()).collect(),
+        std::mem::take(&mut built.risks)
+            .into_iter()
+            .map(|e| e.value)
+            .collect(),
     );
     put_list(
         &mut result,
         "findings",
-        built.findings.iter().map(|e| e.value.clone()).collect(),
+        std::mem::take(&mut built.findings)
+            .into_iter()
+            .map(|e| e.value)
+            .collect(),
     );
 
     let mut body = Map::new();
@@ -207,7 +216,7 @@ pub fn assessment_results(
 /// evidence to renew, each with its risk, deadline and milestone. `None` when there is
 /// nothing to plan (OSCAL requires at least one item).
 pub fn poam(risks: &RiskRegister, register: &Register, options: &OscalOptions) -> Option<Value> {
-    let built = Builder::new(risks, register, options).build();
+    let mut built = Builder::new(risks, register, options).build();
     if built.items.is_empty() {
         return None;
     }
@@ -219,11 +228,11 @@ pub fn poam(risks: &RiskRegister, register: &Register, options: &OscalOptions) -
         risk_ids.extend(item.risks.iter().cloned());
         finding_ids.extend(item.findings.iter().cloned());
     }
-    let keep = |elements: &[Element], wanted: &BTreeSet<String>| -> Vec<Value> {
+    let keep = |elements: Vec<Element>, wanted: &BTreeSet<String>| -> Vec<Value> {
         elements
-            .iter()
+            .into_iter()
             .filter(|e| wanted.contains(&e.uuid))
-            .map(|e| e.value.clone())
+            .map(|e| e.value)
             .collect()
     };
     // The observations the kept risks and findings point at come along.
@@ -252,13 +261,26 @@ pub fn poam(risks: &RiskRegister, register: &Register, options: &OscalOptions) -
     put_list(
         &mut body,
         "observations",
-        keep(&built.observations, &observations),
+        keep(std::mem::take(&mut built.observations), &observations),
     );
-    put_list(&mut body, "risks", keep(&built.risks, &risk_ids));
-    put_list(&mut body, "findings", keep(&built.findings, &finding_ids));
+    put_list(
+        &mut body,
+        "risks",
+        keep(std::mem::take(&mut built.risks), &risk_ids),
+    );
+    put_list(
+        &mut body,
+        "findings",
+        keep(std::mem::take(&mut built.findings), &finding_ids),
+    );
     body.insert(
         "poam-items".into(),
-        Value::Array(built.items.iter().map(|i| i.value.clone()).collect()),
+        Value::Array(
+            std::mem::take(&mut built.items)
+                .into_iter()
+                .map(|i| i.value)
+                .collect(),
+        ),
     );
     body.insert("back-matter".into(), built.back_matter(false));
     Some(document("plan-of-action-and-milestones", &built.ids, body))
@@ -266,11 +288,34 @@ pub fn poam(risks: &RiskRegister, register: &Register, options: &OscalOptions) -
 
 /// The top-level object, with the document's UUID derived from its content.
 fn document(root: &str, ids: &Ids, body: Map<String, Value>) -> Value {
-    let content = Value::Object(body.clone()).to_string();
+    // The content's fingerprint, streamed (the documents can run to hundreds of megabytes).
+    let mut digest = Fnv1a(0xcbf2_9ce4_8422_2325);
+    let fingerprint = match serde_json::to_writer(&mut digest, &body) {
+        Ok(()) => format!("{:016x}", digest.0),
+        Err(_) => unreachable!("a JSON value always serialises, and the digest never fails"),
+    };
     let mut doc = Map::new();
-    doc.insert("uuid".into(), json!(ids.of(&["document", root, &content])));
+    doc.insert(
+        "uuid".into(),
+        json!(ids.dated(&["document", root, &fingerprint])),
+    );
     doc.extend(body);
     json!({ root: Value::Object(doc) })
+}
+
+/// 64-bit FNV-1a over what is written to it.
+struct Fnv1a(u64);
+
+impl std::io::Write for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn put_list(map: &mut Map<String, Value>, key: &str, values: Vec<Value>) {
@@ -284,6 +329,10 @@ struct Ids {
     namespace: Uuid,
     network: String,
     as_of: String,
+    /// The assessor party, the tool component and the platform (used on every element).
+    assessor: String,
+    tool: String,
+    platform: String,
 }
 
 impl Ids {
@@ -300,14 +349,27 @@ impl Ids {
         all.extend_from_slice(parts);
         self.of(&all)
     }
-    fn assessor(&self, name: &str) -> String {
-        self.of(&["assessor", name])
+    fn new(network: &str, as_of: &str, assessor: &str) -> Ids {
+        let namespace = Uuid::new_v5(&Uuid::NAMESPACE_URL, NS.as_bytes());
+        let of =
+            |parts: &[&str]| Uuid::new_v5(&namespace, parts.join("\u{1f}").as_bytes()).to_string();
+        Ids {
+            namespace,
+            network: network.to_owned(),
+            as_of: as_of.to_owned(),
+            assessor: of(&["assessor", assessor]),
+            tool: of(&["tool", "lifeline"]),
+            platform: of(&["assessment-platform", "lifeline"]),
+        }
+    }
+    fn assessor(&self) -> String {
+        self.assessor.clone()
     }
     fn tool(&self) -> String {
-        self.of(&["tool", "lifeline"])
+        self.tool.clone()
     }
     fn platform(&self) -> String {
-        self.of(&["assessment-platform", "lifeline"])
+        self.platform.clone()
     }
     fn result(&self) -> String {
         self.dated(&["result"])
@@ -336,7 +398,6 @@ struct Item {
 
 struct Builder<'a> {
     risks: &'a RiskRegister,
-    register: &'a Register,
     options: &'a OscalOptions,
     ids: Ids,
     network: String,
@@ -347,7 +408,10 @@ struct Builder<'a> {
     parties: Vec<Value>,
     components: Vec<Value>,
     /// Components by (vendor id, product id).
-    component_ids: Vec<(String, String, String)>,
+    component_ids: HashMap<(String, String), String>,
+    /// The register's vendors by id (the first of a repeated id).
+    vendors: HashMap<&'a str, &'a Vendor>,
+    objective_set: HashSet<String>,
     observations: Vec<Element>,
     risks_out: Vec<Element>,
     findings: Vec<Element>,
@@ -378,14 +442,9 @@ impl<'a> Builder<'a> {
         let network = clean_or(&risks.network, "network");
         let network_md = md_or(&risks.network, "network");
         let as_of_text = date::format(risks.as_of);
-        let ids = Ids {
-            namespace: Uuid::new_v5(&Uuid::NAMESPACE_URL, NS.as_bytes()),
-            network: network.clone(),
-            as_of: as_of_text.clone(),
-        };
+        let ids = Ids::new(&network, &as_of_text, &options.assessor);
         Builder {
             risks,
-            register,
             options,
             ids,
             network,
@@ -395,7 +454,14 @@ impl<'a> Builder<'a> {
             used: HashSet::new(),
             parties: Vec::new(),
             components: Vec::new(),
-            component_ids: Vec::new(),
+            component_ids: HashMap::new(),
+            vendors: register
+                .vendors
+                .iter()
+                .rev()
+                .map(|v| (v.id.as_str(), v))
+                .collect(),
+            objective_set: HashSet::new(),
             observations: Vec::new(),
             risks_out: Vec::new(),
             findings: Vec::new(),
@@ -435,7 +501,7 @@ impl<'a> Builder<'a> {
     }
 
     fn objective(&mut self, id: &str) {
-        if !self.objectives.iter().any(|o| o == id) {
+        if self.objective_set.insert(id.to_owned()) {
             self.objectives.push(id.to_owned());
         }
     }
@@ -444,7 +510,7 @@ impl<'a> Builder<'a> {
         for id in [
             self.ids.tool(),
             self.ids.platform(),
-            self.ids.assessor(&self.options.assessor),
+            self.ids.assessor(),
             self.ids.result(),
             self.ids.system(),
         ] {
@@ -482,7 +548,7 @@ impl<'a> Builder<'a> {
     }
 
     fn vendor(&mut self, risk: &'a VendorRisk) {
-        let vendor = self.register.vendor(&risk.id);
+        let vendor = self.vendors.get(risk.id.as_str()).copied();
         // The party's name is plain text; everywhere else the name is Markdown.
         let plain_name = clean_or(&risk.name, &clean_or(&risk.id, "vendor"));
         let name = md_or(&risk.name, &md_or(&risk.id, "vendor"));
@@ -700,15 +766,15 @@ impl<'a> Builder<'a> {
                 "responsible-roles": [{ "role-id": "provider", "party-uuids": [party] }],
             }));
             self.component_ids
-                .push((vendor.id.clone(), product.id.clone(), uuid));
+                .entry((vendor.id.clone(), product.id.clone()))
+                .or_insert(uuid);
         }
     }
 
     fn component(&self, vendor: &str, product: &str) -> Option<&str> {
         self.component_ids
-            .iter()
-            .find(|(v, p, _)| v == vendor && p == product)
-            .map(|(_, _, uuid)| uuid.as_str())
+            .get(&(vendor.to_owned(), product.to_owned()))
+            .map(String::as_str)
     }
 
     fn tool_origin(&self) -> Value {
@@ -716,7 +782,7 @@ impl<'a> Builder<'a> {
     }
 
     fn assessor_origin(&self) -> Value {
-        json!({ "actors": [{ "type": "party", "actor-uuid": self.ids.assessor(&self.options.assessor), "role-id": "assessor" }] })
+        json!({ "actors": [{ "type": "party", "actor-uuid": self.ids.assessor(), "role-id": "assessor" }] })
     }
 
     fn vendor_origin(party: &str) -> Value {
@@ -1564,7 +1630,7 @@ struct ItemSpec {
 
 impl Built<'_> {
     fn metadata(&self, title: &str) -> Value {
-        let assessor = self.ids.assessor(&self.options.assessor);
+        let assessor = self.ids.assessor();
         let mut parties = vec![json!({
             "uuid": assessor,
             "type": "organization",

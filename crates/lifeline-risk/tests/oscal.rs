@@ -1066,3 +1066,55 @@ mod hostile {
         }
     }
 }
+
+/// Scale: `cargo test --release -p lifeline-risk --test oscal scale -- --ignored --nocapture`
+/// (VENDORS vendors with 40 findings each; issue 15's benchmark register has 5,000 and 200,000).
+#[test]
+#[ignore = "timing, run by hand"]
+fn scale() {
+    const VENDORS: usize = 250;
+    let template = risk_register();
+    let mut risks = RiskRegister {
+        vendors: Vec::new(),
+        ..template.clone()
+    };
+    let mut register = Register {
+        vendors: Vec::new(),
+        ..register()
+    };
+    for i in 0..VENDORS {
+        let mut vendor = template.vendors[0].clone();
+        vendor.id = format!("vendor-{i}");
+        vendor.rank = i + 1;
+        let base = vendor.detail.findings[0].clone();
+        vendor.detail.findings = (0..40)
+            .map(|j| FindingRef {
+                id: format!("CVE-2024-{j:05}"),
+                ..base.clone()
+            })
+            .collect();
+        risks.vendors.push(vendor);
+        let mut entry = super_register_vendor();
+        entry.id = format!("vendor-{i}");
+        register.vendors.push(entry);
+    }
+    let start = std::time::Instant::now();
+    let ar = oscal::assessment_results(&risks, &register, &OscalOptions::default());
+    let ar_time = start.elapsed();
+    let start = std::time::Instant::now();
+    let poam = oscal::poam(&risks, &register, &OscalOptions::default()).expect("items");
+    let poam_time = start.elapsed();
+    let start = std::time::Instant::now();
+    let bytes = serde_json::to_string(&ar).expect("JSON").len()
+        + serde_json::to_string(&poam).expect("JSON").len();
+    println!(
+        "{VENDORS} vendors, {} findings: assessment results {ar_time:?}, POA&M {poam_time:?}, serialised {:?} ({} MB)",
+        VENDORS * 40,
+        start.elapsed(),
+        bytes / 1_000_000
+    );
+}
+
+fn super_register_vendor() -> Vendor {
+    register().vendors[0].clone()
+}
