@@ -7,8 +7,9 @@
 //! - observations keep what the vendor **attested** (controls, questionnaire answers:
 //!   method `INTERVIEW`, or `EXAMINE` when evidence backs them; origin: the vendor) apart
 //!   from what was **observed** (findings in its products: method `TEST`, type `finding`;
-//!   past incidents: type `historic`; origin: the lifeline tool) and from the network's
-//!   stress test; each carries a `basis` prop in lifeline's namespace [`NS`];
+//!   origin: the lifeline tool; past incidents: type `historic`, origin: the assessor) and
+//!   from the network's stress test; each carries a `basis` prop in lifeline's namespace
+//!   [`NS`];
 //! - one risk per vendor with its likelihood, impact, risk and tier as facets, its drivers
 //!   as facets with their weights, and what would lower its tier as recommended
 //!   remediations; one risk per thing to fix, with a deadline and a planned milestone;
@@ -23,6 +24,10 @@
 //! a risk and its POA&M item keep their UUID from one assessment to the next; observations
 //! and findings are per assessment day; the document's own UUID is derived from its
 //! content), and every timestamp is midnight UTC of `as_of` or a date in the register.
+//!
+//! Text from the register (names, comments, references) goes into OSCAL's Markdown fields
+//! (titles, descriptions, remarks) escaped, and into plain fields (names, props) on one
+//! line; empty text gets a fallback, since OSCAL strings may not be empty.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
