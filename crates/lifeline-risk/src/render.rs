@@ -264,19 +264,7 @@ pub(crate) fn score_or_dash(value: Option<f64>) -> String {
 /// invisible direction characters show as `\u{…}` escapes, as everywhere else), then the
 /// five markup characters as entities.
 pub(crate) fn xml(text: &str) -> String {
-    let text = escaped(text);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    lifeline_text::xml_escaped(text)
 }
 
 /// `text` for Markdown, inline: first [`escaped`], then a backslash before every ASCII
