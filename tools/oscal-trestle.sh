@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Dev-only oracle: do lifeline's OSCAL documents load in compliance-trestle (the OSCAL
-# Compass SDK that GRC pipelines use)? Not run by the tests; needs Python 3 and PyPI once.
+# Oracle (CI runs it on the golden OSCAL files): do lifeline's OSCAL documents load in compliance-trestle (the OSCAL
+# Compass SDK that GRC pipelines use)? Needs Python 3 with venv, and PyPI once.
 #
 #   tools/oscal-trestle.sh                 # writes the test documents, checks all four
 #   tools/oscal-trestle.sh AR.json POAM.json ...   # checks the given documents
@@ -10,7 +10,7 @@
 # loads it with trestle's pydantic models (unknown fields are errors), serialises it back
 # and compares (nothing dropped), imports it into a scratch trestle workspace and runs
 # `trestle validate` (duplicate UUIDs, references); and checks that a broken copy is
-# refused, so a pass means something.
+# refused, so a pass means something. CI installs it under target/ on each run.
 #
 # Timing on the dev machine (2 shared cores): 23 s from nothing (venv + pip install 13 s,
 # writing the documents with `cargo test` 2 s once built, trestle 7 s for four documents:
@@ -43,10 +43,7 @@ if (($# == 0)); then
     out=$target/oscal-trestle-samples
     rm -rf "$out"
     echo "oscal-trestle: writing the test documents to $out" >&2
-    # The package profile override keeps this build's lifeline-risk apart from other
-    # worktrees sharing the target dir.
     (cd "$root" && LIFELINE_OSCAL_OUT=$out cargo test --quiet \
-        --config 'profile.dev.package.lifeline-risk.codegen-units=255' \
         -p lifeline-risk --test oscal both_documents_validate >/dev/null) \
         || die "cargo test -p lifeline-risk --test oscal failed"
     set -- "$out"/*.json
