@@ -46,7 +46,9 @@ impl RegisterFormat {
         match s {
             "json" => Ok(RegisterFormat::Json),
             "yaml" => Ok(RegisterFormat::Yaml),
-            other => Err(StoreError::Corrupt(format!("vendor register format `{other}`"))),
+            other => Err(StoreError::Corrupt(format!(
+                "vendor register format `{other}`"
+            ))),
         }
     }
 }
@@ -272,7 +274,9 @@ fn evidence_of(row: &sqlx::any::AnyRow) -> Result<EvidenceFileInfo, StoreError> 
 /// A short value kept in a column of its own: 1 to `max` characters, no control or bidi
 /// characters (PostgreSQL holds no NUL; pages and reports want none of the others).
 fn check_text(field: &str, value: &str, max: usize) -> Result<(), StoreError> {
-    if value.is_empty() || value.chars().count() > max || value.chars().any(lifeline_text::is_unsafe)
+    if value.is_empty()
+        || value.chars().count() > max
+        || value.chars().any(lifeline_text::is_unsafe)
     {
         return Err(StoreError::invalid(
             field,
@@ -577,9 +581,8 @@ impl Store {
         ) -> Result<NewVendorRegister, StoreError>,
     {
         let mut tx = self.begin_write().await?;
-        let sql = format!(
-            "SELECT {LINK_COLUMNS} FROM vendor_questionnaires q WHERE q.token_hash = $1"
-        );
+        let sql =
+            format!("SELECT {LINK_COLUMNS} FROM vendor_questionnaires q WHERE q.token_hash = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(secret_digest(token))
             .fetch_optional(tx.conn())
@@ -612,8 +615,7 @@ impl Store {
         let next = merge(&link, current.as_ref())?;
         let actor = format!("vendor:{}", link.vendor_id);
         let source = format!("questionnaire:{}", link.id);
-        let version =
-            insert_register(tx.conn(), &link.org_id, &next, &source, now, &actor).await?;
+        let version = insert_register(tx.conn(), &link.org_id, &next, &source, now, &actor).await?;
         let updated = sqlx::query(
             "UPDATE vendor_questionnaires SET submitted_at = $1, answers = $2, \
              register_version = $3 WHERE id = $4 AND submitted_at IS NULL AND revoked_at IS NULL",
@@ -651,13 +653,12 @@ impl Store {
         if !access.own || holds_nul(id) {
             return Ok(None);
         }
-        let row = sqlx::query(
-            "SELECT answers FROM vendor_questionnaires WHERE id = $1 AND org_id = $2",
-        )
-        .bind(id)
-        .bind(access.org_id.as_str())
-        .fetch_optional(self.pool())
-        .await?;
+        let row =
+            sqlx::query("SELECT answers FROM vendor_questionnaires WHERE id = $1 AND org_id = $2")
+                .bind(id)
+                .bind(access.org_id.as_str())
+                .fetch_optional(self.pool())
+                .await?;
         let Some(row) = row else {
             return Ok(None);
         };

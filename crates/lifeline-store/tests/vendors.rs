@@ -99,7 +99,11 @@ async fn registers_are_versioned_per_organisation() {
         let v2 = store
             .add_vendor_register(
                 &mercy.org_id,
-                &register("{\"format\":\"lifeline-vendors/1\"}", RegisterFormat::Json, 2),
+                &register(
+                    "{\"format\":\"lifeline-vendors/1\"}",
+                    RegisterFormat::Json,
+                    2,
+                ),
                 "andy",
             )
             .await
@@ -207,7 +211,11 @@ async fn questionnaire_links_work_once() {
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].id, link.id);
         assert_eq!(listed[0].state(now_ms()), LinkState::Open);
-        assert!(!serde_json::to_string(&listed).unwrap().contains(&link.token));
+        assert!(
+            !serde_json::to_string(&listed)
+                .unwrap()
+                .contains(&link.token)
+        );
         assert_eq!(
             store
                 .questionnaire_links(&mercy, Some("acme-edi"))
@@ -240,7 +248,10 @@ async fn questionnaire_links_work_once() {
 
         // The token opens it; a wrong token opens nothing.
         match store.questionnaire_by_token(&link.token).await.unwrap() {
-            LinkLookup::Open { link: open, org_name } => {
+            LinkLookup::Open {
+                link: open,
+                org_name,
+            } => {
                 assert_eq!(open.vendor_id, "acme-edi");
                 assert_eq!(open.framework, "csf2");
                 assert_eq!(org_name, "Mercy Hospital");
@@ -512,7 +523,13 @@ async fn evidence_files_are_sealed_at_rest() {
                 "{label}"
             );
         }
-        assert!(store.vendor_evidence(&other, None).await.unwrap().is_empty());
+        assert!(
+            store
+                .vendor_evidence(&other, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert!(
             store
                 .vendor_evidence(&partner, None)
@@ -606,7 +623,10 @@ async fn evidence_files_are_sealed_at_rest() {
                 f
             }),
         ] {
-            match store.add_vendor_evidence(&mercy.org_id, &bad, "alice").await {
+            match store
+                .add_vendor_evidence(&mercy.org_id, &bad, "alice")
+                .await
+            {
                 Err(StoreError::Invalid { field: f, .. }) => assert_eq!(f, field, "{label}"),
                 other => panic!("{label}: {field}: {other:?}"),
             }

@@ -4,6 +4,7 @@
 
 mod map;
 mod networks;
+pub mod risk;
 mod sim;
 mod stress;
 mod trace;
@@ -26,6 +27,10 @@ pub use stress::{
 pub use trace::{
     EventRow, FieldError, FindingRow, History, HistoryForm, TracePage, VerificationView,
     VerifyForm, query_value, rule_text,
+};
+pub use risk::{
+    EvidenceRow, LinkRow, QuestionRow, QuestionnaireDone, QuestionnairePage, ReminderRow, RiskPage,
+    RegisterRow, Sent, VendorReportPage,
 };
 pub use uploads::{UploadError, UploadsPage};
 pub use vuln::{AdvisoryState, DeviceView, Devices, SbomItem, Scanned, VulnPage, sbom_vendor};
@@ -54,6 +59,8 @@ framed!(
     MonteCarloPage,
     TracePage,
     VulnPage,
+    RiskPage,
+    VendorReportPage,
 );
 
 impl LoginPage {
@@ -75,14 +82,16 @@ pub enum Tab {
     Networks,
     Trace,
     Vulnerabilities,
+    Risk,
     Uploads,
 }
 
-const TABS: [(Tab, &str, &str); 5] = [
+const TABS: [(Tab, &str, &str); 6] = [
     (Tab::Overview, "/", "Overview"),
     (Tab::Networks, "/networks", "Networks"),
     (Tab::Trace, "/trace", "Traceability"),
     (Tab::Vulnerabilities, "/vulnerabilities", "Vulnerabilities"),
+    (Tab::Risk, "/risk", "Vendor risk"),
     (Tab::Uploads, "/uploads", "Uploads"),
 ];
 
