@@ -173,7 +173,7 @@ pub enum LinkLookup {
     Gone(LinkState),
     /// An open link, and the name of the organisation that sent it.
     Open {
-        link: QuestionnaireLink,
+        link: Box<QuestionnaireLink>,
         org_name: String,
     },
 }
@@ -557,7 +557,7 @@ impl Store {
         let link = link_of(&row)?;
         Ok(match link.state(now_ms()) {
             LinkState::Open => LinkLookup::Open {
-                link,
+                link: Box::new(link),
                 org_name: row.try_get("org_name")?,
             },
             gone => LinkLookup::Gone(gone),

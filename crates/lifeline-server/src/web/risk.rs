@@ -309,7 +309,7 @@ struct Opened {
 
 async fn open_link(state: &AppState, token: &str) -> Result<Result<Opened, Response>, ApiError> {
     let (link, org_name) = match state.store.questionnaire_by_token(token).await? {
-        LinkLookup::Open { link, org_name } => (link, org_name),
+        LinkLookup::Open { link, org_name } => (*link, org_name),
         LinkLookup::Gone(gone) => return Ok(Err(link_refused(Some(gone)))),
         LinkLookup::Unknown => return Ok(Err(link_refused(None))),
     };
