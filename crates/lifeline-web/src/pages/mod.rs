@@ -15,6 +15,10 @@ use askama::Template;
 
 pub use map::{LegendRow, MapRow, NetworkPage};
 pub use networks::{NetworkItem, NetworkSummary, NetworksPage};
+pub use risk::{
+    EvidenceRow, LinkRow, QuestionRow, QuestionnaireDone, QuestionnairePage, RegisterRow,
+    ReminderRow, RiskPage, Sent, VendorReportPage,
+};
 pub use sim::{
     EntityOption, FormError, MC_FIELDS, MonteCarloForm, MonteCarloPage, MonteCarloView, RiskRow,
     SIM_FIELDS, ScenarioOption, SimRow, SimView, SimulatePage, TtsView,
@@ -27,10 +31,6 @@ pub use stress::{
 pub use trace::{
     EventRow, FieldError, FindingRow, History, HistoryForm, TracePage, VerificationView,
     VerifyForm, query_value, rule_text,
-};
-pub use risk::{
-    EvidenceRow, LinkRow, QuestionRow, QuestionnaireDone, QuestionnairePage, ReminderRow, RiskPage,
-    RegisterRow, Sent, VendorReportPage,
 };
 pub use uploads::{UploadError, UploadsPage};
 pub use vuln::{AdvisoryState, DeviceView, Devices, SbomItem, Scanned, VulnPage, sbom_vendor};
