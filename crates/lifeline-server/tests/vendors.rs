@@ -314,6 +314,14 @@ async fn registers_are_validated_and_versioned() {
             "{body}"
         );
         assert!(paths.iter().any(|p| p.contains("vendors[1]")), "{body}");
+        let nul = "format: lifeline-vendors/1\n# a comment with a \0 in it\nvendors: []\n";
+        let reply = put_register(&app, &analyst, "application/yaml", nul.as_bytes().to_vec()).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{label}: {}",
+            reply.text()
+        );
         let reply = put_register(&app, &analyst, "text/plain", b"{}".to_vec()).await;
         assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
         let reply = put_register(

@@ -184,6 +184,13 @@ async fn read_register(
                 Vec::new(),
             )
         })?;
+        // No text column of PostgreSQL holds a NUL (a YAML comment could carry one).
+        if text.contains('\0') {
+            return Err(ApiError::invalid_document(
+                format!("`{name}` holds a NUL byte"),
+                Vec::new(),
+            ));
+        }
         let LoadedRegister { register, warnings } =
             lifeline_risk::register::from_str(text, syntax(format), Path::new(name), None)
                 .map_err(|e| register_error(e, name))?;
@@ -301,7 +308,7 @@ fn no_register() -> ApiError {
 
 /// The current register, for routes about one of its vendors: 404 when the vendor is not
 /// in it (nor is there a register), as for any id the caller cannot see.
-async fn register_with_vendor(
+pub(crate) async fn register_with_vendor(
     state: &AppState,
     caller: &Caller,
     vendor: &str,

@@ -39,7 +39,8 @@ use crate::auth::Caller;
 use crate::config::Limits;
 use crate::error::ApiError;
 use crate::routes::vendors::{
-    EvidenceBody, ReminderBody, assess, canonical, gone_message, parse_as_of, reminders_of,
+    EvidenceBody, ReminderBody, assess, canonical, gone_message, parse_as_of, register_with_vendor,
+    reminders_of,
 };
 
 /// Days ahead the pages list expiring evidence for.
@@ -49,6 +50,10 @@ pub fn router(limits: &Limits) -> Router<AppState> {
     Router::new()
         .route("/risk", get(risk_page))
         .route("/risk/vendors/{id}", get(vendor_page))
+        .route(
+            "/risk/vendors/{id}/questionnaires",
+            axum::routing::post(create_link).layer(DefaultBodyLimit::max(limits.body_bytes)),
+        )
         .route(
             "/q/{token}",
             get(questionnaire_form)
@@ -174,105 +179,174 @@ async fn vendor_page(
     uri: Uri,
 ) -> Response {
     let page = async {
-        viewer.caller.require(Role::Viewer)?;
         let q: RiskQuery = query(&uri)?;
-        let as_of = parse_as_of(q.as_of.as_deref())?;
-        let (_, selected) = networks(&state, &viewer, q.network.as_deref()).await?;
-        let net = selected.ok_or_else(|| ApiError::not_found("network", "(none yet)"))?;
-        let assessed = assess(&state, &viewer.caller, &net.id, as_of).await?;
-        let vendor = assessed
-            .register
-            .vendors
-            .iter()
-            .find(|v| v.id == id)
-            .ok_or_else(|| ApiError::not_found("vendor", &id))?;
-        let name = vendor.name.clone();
-        let download = |content_type: &str, extension: &str, text: String| {
-            (
-                [
-                    (header::CONTENT_TYPE, content_type.to_owned()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!(
-                            "attachment; filename=\"{}-risk.{extension}\"",
-                            lifeline_vuln_safe_name(&id)
-                        ),
-                    ),
-                ],
-                text,
-            )
-                .into_response()
-        };
-        let missing = || ApiError::not_found("vendor", &id);
-        match q.format.as_deref() {
-            Some("markdown") => {
-                let text =
-                    lifeline_risk::report::markdown(&assessed.register, &id).ok_or_else(missing)?;
-                return Ok(download("text/markdown; charset=utf-8", "md", text));
-            }
-            Some("html") => {
-                let text =
-                    lifeline_risk::report::html(&assessed.register, &id).ok_or_else(missing)?;
-                return Ok(download("text/html; charset=utf-8", "html", text));
-            }
-            Some(other) => {
-                return Err(ApiError::invalid(
-                    "format",
+        vendor_view(&state, &viewer, &id, &q, None).await
+    };
+    viewer.page(Tab::Risk, page.await)
+}
+
+/// The vendor's report in the dashboard (or, with `format`, as a download); `new_link` is
+/// the questionnaire link just created, shown once.
+async fn vendor_view(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    q: &RiskQuery,
+    new_link: Option<String>,
+) -> Result<Response, ApiError> {
+    viewer.caller.require(Role::Viewer)?;
+    let as_of = parse_as_of(q.as_of.as_deref())?;
+    let (_, selected) = networks(state, viewer, q.network.as_deref()).await?;
+    let net = selected.ok_or_else(|| ApiError::not_found("network", "(none yet)"))?;
+    let assessed = assess(state, &viewer.caller, &net.id, as_of).await?;
+    let vendor = assessed
+        .register
+        .vendors
+        .iter()
+        .find(|v| v.id == id)
+        .ok_or_else(|| ApiError::not_found("vendor", id))?;
+    let name = vendor.name.clone();
+    let download = |content_type: &str, extension: &str, text: String| {
+        (
+            [
+                (header::CONTENT_TYPE, content_type.to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
                     format!(
-                        "`{}` is not a report format: markdown or html",
-                        lifeline_text::excerpt(other)
+                        "attachment; filename=\"{}-risk.{extension}\"",
+                        safe_file_name(id)
                     ),
-                ));
-            }
-            None => {}
+                ),
+            ],
+            text,
+        )
+            .into_response()
+    };
+    let missing = || ApiError::not_found("vendor", id);
+    match q.format.as_deref() {
+        Some("markdown") => {
+            let text =
+                lifeline_risk::report::markdown(&assessed.register, id).ok_or_else(missing)?;
+            return Ok(download("text/markdown; charset=utf-8", "md", text));
         }
-        let report = lifeline_risk::report::html(&assessed.register, &id).ok_or_else(missing)?;
-        let access = viewer.caller.access();
-        let now = now_ms();
-        let links = state
-            .store
-            .questionnaire_links(&access, Some(&id))
-            .await?
-            .iter()
-            .map(|l: &QuestionnaireLink| LinkRow {
-                id: l.id.clone(),
-                framework: l.framework.clone(),
-                state: l.state(now).as_str().to_owned(),
-                created: timestamp(l.created_at),
-                expires: timestamp(l.expires_at),
-            })
-            .collect();
-        let evidence = state
-            .store
-            .vendor_evidence(&access, Some(&id))
-            .await?
-            .iter()
-            .map(|f| EvidenceRow {
-                kind: f.kind.clone(),
-                file_name: f.file_name.clone(),
-                expires: f.expires.clone().unwrap_or_default(),
-                href: EvidenceBody::of(f).url,
-            })
-            .collect();
-        let base = lifeline_web::pages::risk::vendor_href(&id, &net.id);
-        html(&VendorReportPage {
-            chrome: viewer.chrome(Tab::Risk),
-            report: lifeline_web::pages::risk::body_of(&report).to_owned(),
-            markdown_href: format!("{base}&format=markdown"),
-            html_href: format!("{base}&format=html"),
-            id: id.clone(),
-            name,
-            network: net.id,
-            links,
-            evidence,
+        Some("html") => {
+            let text = lifeline_risk::report::html(&assessed.register, id).ok_or_else(missing)?;
+            return Ok(download("text/html; charset=utf-8", "html", text));
+        }
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "format",
+                format!(
+                    "`{}` is not a report format: markdown or html",
+                    lifeline_text::excerpt(other)
+                ),
+            ));
+        }
+        None => {}
+    }
+    let report = lifeline_risk::report::html(&assessed.register, id).ok_or_else(missing)?;
+    let access = viewer.caller.access();
+    let now = now_ms();
+    let links = state
+        .store
+        .questionnaire_links(&access, Some(id))
+        .await?
+        .iter()
+        .map(|l: &QuestionnaireLink| LinkRow {
+            id: l.id.clone(),
+            framework: l.framework.clone(),
+            state: l.state(now).as_str().to_owned(),
+            created: timestamp(l.created_at),
+            expires: timestamp(l.expires_at),
         })
+        .collect();
+    let evidence = state
+        .store
+        .vendor_evidence(&access, Some(id))
+        .await?
+        .iter()
+        .map(|f| EvidenceRow {
+            kind: f.kind.clone(),
+            file_name: f.file_name.clone(),
+            expires: f.expires.clone().unwrap_or_default(),
+            href: EvidenceBody::of(f).url,
+        })
+        .collect();
+    let base = lifeline_web::pages::risk::vendor_href(id, &net.id);
+    html(&VendorReportPage {
+        chrome: viewer.chrome(Tab::Risk),
+        report: lifeline_web::pages::risk::body_of(&report).to_owned(),
+        markdown_href: format!("{base}&format=markdown"),
+        html_href: format!("{base}&format=html"),
+        action: format!(
+            "/risk/vendors/{}/questionnaires",
+            lifeline_text::percent_encoded(id)
+        ),
+        id: id.to_owned(),
+        name,
+        network: net.id,
+        links,
+        evidence,
+        new_link,
+    })
+}
+
+/// The form that creates a questionnaire link.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct LinkForm {
+    csrf: String,
+    framework: String,
+    expires_in_days: String,
+    network: Option<String>,
+}
+
+/// Creates a one-time questionnaire link for the vendor, as `POST
+/// /api/v1/vendors/{vendor}/questionnaires` does, and shows it once on the vendor's page.
+async fn create_link(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    form: Result<Form<LinkForm>, FormRejection>,
+) -> Response {
+    let page = async {
+        let Form(sent) = form.map_err(|e| ApiError::bad_request(e.body_text()))?;
+        viewer.check_csrf(&sent.csrf)?;
+        viewer.caller.require(Role::Analyst)?;
+        let framework = Framework::from_str(sent.framework.trim())
+            .map_err(|e| ApiError::invalid("framework", e.to_string()))?;
+        let days = match sent.expires_in_days.trim() {
+            "" => 30,
+            text => text.parse::<u32>().map_err(|_| {
+                ApiError::invalid("expires_in_days", "must be a whole number of days")
+            })?,
+        };
+        register_with_vendor(&state, &viewer.caller, &id).await?;
+        let link = state
+            .store
+            .create_questionnaire_link(
+                &viewer.caller.user.org_id,
+                &id,
+                framework.as_str(),
+                days,
+                &viewer.caller.user.name,
+            )
+            .await?;
+        let q = RiskQuery {
+            network: sent.network.filter(|n| !n.is_empty()),
+            ..RiskQuery::default()
+        };
+        let mut response =
+            vendor_view(&state, &viewer, &id, &q, Some(format!("/q/{}", link.token))).await?;
+        *response.status_mut() = StatusCode::CREATED;
+        Ok(response)
     };
     viewer.page(Tab::Risk, page.await)
 }
 
 /// A file name for a download: letters, digits, `-` and `_` of a vendor id (which holds
 /// nothing else when it is valid).
-fn lifeline_vuln_safe_name(id: &str) -> String {
+fn safe_file_name(id: &str) -> String {
     id.chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
         .collect()

@@ -99,10 +99,56 @@ async fn the_risk_pages_show_the_scored_register_and_the_evidence_to_renew() {
             .await;
         assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 
+        // An analyst creates a one-time questionnaire link on the page; it is shown once
+        // and opens the vendor's form without a session.
+        let action = "/risk/vendors/meridian-edi/questionnaires";
+        let created = browser
+            .post_form(
+                action,
+                &[
+                    ("framework", "hicp"),
+                    ("expires_in_days", "7"),
+                    ("network", &network),
+                ],
+            )
+            .await;
+        assert_eq!(
+            created.status,
+            StatusCode::CREATED,
+            "{label}: {}",
+            created.text()
+        );
+        let text = created.text();
+        let at = text.find("id=\"new-link-url\">").expect("the new link") + 18;
+        let link = text[at..].split('<').next().expect("the link").to_owned();
+        assert!(link.starts_with("/q/llq_"), "{link}");
+        let form = app.send(Method::GET, &link, None, None).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.text());
+        assert!(form.text().contains("HICP"), "{}", form.text());
+        // Listed on the page afterwards, without the token.
+        let again = browser.get(&vendor_href).await.text();
+        assert!(again.contains("id=\"vendor-links\""), "{again}");
+        assert!(!again.contains(&link), "the token is shown once");
+        let refused = browser
+            .post_form(action, &[("framework", "hicp"), ("csrf", "csrf_wrong")])
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let refused = browser.post_form(action, &[("framework", "iso")]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+
         // The overview lists the evidence to renew.
         let overview = browser.get("/").await.text();
         assert!(overview.contains("id=\"reminders\""), "{overview}");
         assert!(overview.contains(&soon), "{overview}");
+
+        // A viewer reads the report but creates no link.
+        app.user("Mercy Hospital", "val", Role::Viewer).await;
+        let viewer = Browser::login(&app, "val").await;
+        let page = viewer.get(&vendor_href).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.text().contains("id=\"questionnaire-link\""));
+        let refused = viewer.post_form(action, &[("framework", "csf2")]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
         // A partner sees none of it.
         let partner = Browser::login(&app, "pat").await;

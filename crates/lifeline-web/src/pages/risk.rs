@@ -172,6 +172,10 @@ pub struct VendorReportPage {
     pub html_href: String,
     pub links: Vec<LinkRow>,
     pub evidence: Vec<EvidenceRow>,
+    /// Where the form that creates a questionnaire link posts.
+    pub action: String,
+    /// The link just created: shown once (only its digest is kept).
+    pub new_link: Option<String>,
 }
 
 /// The inside of an HTML document's `<body>`, or the whole text when it has none: the
