@@ -22,6 +22,7 @@ mod generate;
 mod input;
 mod output;
 mod progress;
+mod questionnaire;
 mod risk;
 mod sbom;
 mod serve;
@@ -29,6 +30,7 @@ mod simulate;
 mod stress;
 mod trace;
 mod validate;
+mod vendors;
 
 use std::io::ErrorKind;
 use std::process::ExitCode;
@@ -55,6 +57,8 @@ enum Command {
     Stress(stress::StressArgs),
     /// Check a network document and list every problem in it
     Validate(validate::ValidateArgs),
+    /// Vendor cyber-risk register: check a register of vendors
+    Vendors(vendors::VendorsArgs),
     /// Write a seeded synthetic multi-tier network
     Generate(generate::GenerateArgs),
     /// SBOMs: validate them, and scan them against OSV, CISA KEV and VEX
@@ -75,6 +79,8 @@ enum Command {
     Admin(serve::AdminArgs),
     /// The service's tamper-evident audit log
     Audit(serve::AuditArgs),
+    /// Vendor questionnaires (NIST CSF 2.0, HICP, controls): blank ones out, filled ones in
+    Questionnaire(questionnaire::QuestionnaireArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -123,6 +129,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Stress(args) => stress::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Vendors(args) => vendors::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Sbom(args) => sbom::run(&args),
         Command::Devices(args) => devices::run(&args),
@@ -133,6 +140,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(&args),
         Command::Admin(args) => serve::admin(&args),
         Command::Audit(args) => serve::audit(&args),
+        Command::Questionnaire(args) => questionnaire::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),

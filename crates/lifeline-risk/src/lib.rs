@@ -27,4 +27,6 @@ pub mod report;
 pub mod score;
 
 pub use assessment::{Basis, Driver, RiskRegister, Tier, VendorRisk};
-pub use model::{Answer, AnswerValue, Control, ControlId, Controls, Evidence, FORMAT, Register, Vendor};
+pub use model::{
+    Answer, AnswerValue, Control, ControlId, Controls, Evidence, FORMAT, Register, Vendor,
+};

@@ -7,8 +7,10 @@ mod exit;
 mod golden;
 mod hostile;
 mod partner_files;
+mod questionnaire;
 mod simulate;
 mod trace;
+mod vendors;
 mod vuln;
 
 fn repo() -> PathBuf {

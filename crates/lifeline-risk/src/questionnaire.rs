@@ -1,1 +1,0 @@
-//! Questionnaires as data. (Owned by the questionnaire helper.)
