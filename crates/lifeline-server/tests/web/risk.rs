@@ -86,6 +86,7 @@ async fn the_risk_pages_show_the_scored_register_and_the_evidence_to_renew() {
             !text.contains("<style"),
             "the report's own style is left out: {text}"
         );
+        assert_eq!(text.matches("<main").count(), 1, "one main element: {text}");
         let markdown = browser.get(&format!("{vendor_href}&format=markdown")).await;
         assert_eq!(markdown.status, StatusCode::OK, "{}", markdown.text());
         assert!(

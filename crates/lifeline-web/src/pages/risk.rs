@@ -178,9 +178,9 @@ pub struct VendorReportPage {
     pub new_link: Option<String>,
 }
 
-/// The inside of an HTML document's `<body>`, or the whole text when it has none: the
-/// standalone report inside the dashboard's frame (its own inline style is dropped,
-/// which the dashboard's CSP would refuse anyway).
+/// The inside of an HTML document's `<body>` (and of its `<main>`), or the whole text when
+/// it has none: the standalone report inside the dashboard's frame (its own inline style
+/// is dropped, which the dashboard's CSP would refuse anyway).
 pub fn body_of(document: &str) -> &str {
     let lower = document.to_ascii_lowercase();
     let Some(open) = lower.find("<body") else {
@@ -193,7 +193,13 @@ pub fn body_of(document: &str) -> &str {
         .rfind("</body>")
         .filter(|&e| e >= start)
         .unwrap_or(document.len());
-    &document[start..end]
+    let inner = &document[start..end];
+    // The dashboard has its own `<main>`, and a page holds one.
+    let trimmed = inner.trim();
+    trimmed
+        .strip_prefix("<main>")
+        .and_then(|rest| rest.strip_suffix("</main>"))
+        .unwrap_or(inner)
 }
 
 /// One question of the vendor's form, with what was sent last (after a refusal).
@@ -318,6 +324,10 @@ mod tests {
             "<h1>A</h1>"
         );
         assert_eq!(body_of("<h1>A</h1>"), "<h1>A</h1>");
+        assert_eq!(
+            body_of("<html><body>\n<main>\n<h1>A</h1>\n</main>\n</body></html>"),
+            "\n<h1>A</h1>\n"
+        );
         assert_eq!(body_of("<body>unclosed"), "unclosed");
     }
 
