@@ -125,7 +125,8 @@ impl FailOn {
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
-    lifeline_risk::date::parse(text).ok_or_else(|| format!("`{text}` is not a date: use YYYY-MM-DD"))
+    lifeline_risk::date::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a date: use YYYY-MM-DD"))
 }
 
 pub fn run(args: &RiskArgs) -> anyhow::Result<Exit> {
@@ -150,18 +151,30 @@ fn register(args: &RegisterArgs) -> anyhow::Result<Exit> {
     if let Some(path) = &args.heatmap {
         write_file(path, &lifeline_risk::heatmap::svg(register))?;
     }
-    let options = lifeline_risk::oscal::OscalOptions::default();
+    let options = lifeline_risk::oscal::OscalOptions {
+        register_href: Some(args.sources.vendors.display().to_string()),
+        network_href: Some(args.sources.network.display().to_string()),
+        ..Default::default()
+    };
     if let Some(path) = &args.oscal_ar {
         let document =
             lifeline_risk::oscal::assessment_results(register, &assessed.vendors, &options);
         write_file(path, &json_text(&document)?)?;
     }
     if let Some(path) = &args.poam {
-        let document = lifeline_risk::oscal::poam(register, &assessed.vendors, &options);
-        write_file(path, &json_text(&document)?)?;
+        match lifeline_risk::oscal::poam(register, &assessed.vendors, &options) {
+            Some(document) => write_file(path, &json_text(&document)?)?,
+            None => errln!(
+                "lifeline: nothing to plan (no finding, gap or expiring evidence): no POA&M written to `{}`",
+                path.display()
+            ),
+        }
     }
     let failed = args.fail_on.tier().is_some_and(|threshold| {
-        register.vendors.iter().any(|vendor| vendor.tier <= threshold)
+        register
+            .vendors
+            .iter()
+            .any(|vendor| vendor.tier <= threshold)
     });
     Ok(Exit::findings_if(failed))
 }

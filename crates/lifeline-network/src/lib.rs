@@ -18,7 +18,8 @@ mod validate;
 use std::path::Path;
 
 pub use decode::{
-    Decoder, Fields, MAX_DAYS, MAX_MONEY, MAX_QUANTITY, MAX_RATIO, MAX_VALUE, MIN_RATIO, MIN_VALUE, MIN_WINDOW, Range,
+    Decoder, Fields, MAX_DAYS, MAX_MONEY, MAX_QUANTITY, MAX_RATIO, MAX_VALUE, MIN_RATIO, MIN_VALUE,
+    MIN_WINDOW, Range,
 };
 pub use error::{Diagnostic, Diagnostics, LoadError, Severity};
 pub use limits::{ReadLimits, SHOWN_DIAGNOSTICS};

@@ -39,13 +39,13 @@ pub fn table(register: &RiskRegister) -> String {
             [
                 vendor.rank.to_string(),
                 vendor.id.clone(),
-                vendor.name.clone(),
+                clip(&vendor.name, NAME_CHARS),
                 vendor.tier.as_str().to_owned(),
                 score_or_dash(vendor.risk),
                 score(vendor.likelihood),
                 score_or_dash(vendor.impact),
                 format!("{}/{}", vendor.findings.open, vendor.findings.kev),
-                top_driver(vendor).map_or_else(String::new, |d| d.detail.clone()),
+                top_driver(vendor).map_or_else(String::new, |d| clip(&d.detail, DRIVER_CHARS)),
             ]
             .map(|cell| escaped(&cell).into_owned())
         })
@@ -66,7 +66,58 @@ pub fn table(register: &RiskRegister) -> String {
     for row in &rows {
         line(&mut out, &columns, &widths, row);
     }
+    if let Some(first) = register.vendors.first() {
+        out.push('\n');
+        out.push_str(&call_first(first));
+    }
     out
+}
+
+/// The widest a vendor name or a driver gets in the table; the JSON and the per-vendor
+/// report have them whole.
+const NAME_CHARS: usize = 36;
+const DRIVER_CHARS: usize = 72;
+
+/// `text` cut to `max` characters, a cut one ending in `…`.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut clipped: String = text.chars().take(max.saturating_sub(1)).collect();
+        clipped.push('…');
+        clipped
+    }
+}
+
+/// Who to call first and why: the first-ranked vendor with its three largest drivers.
+fn call_first(vendor: &VendorRisk) -> String {
+    let mut text = format!(
+        "Call first: {} ({}), {} risk {}: likelihood {}, impact {}.\n",
+        escaped(&vendor.name),
+        escaped(&vendor.id),
+        vendor.tier.as_str(),
+        score_or_dash(vendor.risk),
+        score(vendor.likelihood),
+        score_or_dash(vendor.impact),
+    );
+    let mut drivers: Vec<&Driver> = vendor.drivers.iter().collect();
+    drivers.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    for driver in drivers.iter().take(3) {
+        text.push_str(&format!(
+            "  {:+.2} {}: {}\n",
+            driver.weight,
+            match driver.score {
+                Scored::Likelihood => "likelihood",
+                Scored::Impact => "impact",
+            },
+            escaped(&driver.detail)
+        ));
+    }
+    text.push_str(&format!(
+        "Every driver: --format json; the report to send it: lifeline risk report {} ...\n",
+        escaped(&vendor.id)
+    ));
+    text
 }
 
 #[derive(Clone, Copy)]
@@ -213,19 +264,7 @@ pub(crate) fn score_or_dash(value: Option<f64>) -> String {
 /// invisible direction characters show as `\u{…}` escapes, as everywhere else), then the
 /// five markup characters as entities.
 pub(crate) fn xml(text: &str) -> String {
-    let text = escaped(text);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    lifeline_text::xml_escaped(text)
 }
 
 /// `text` for Markdown, inline: first [`escaped`], then a backslash before every ASCII

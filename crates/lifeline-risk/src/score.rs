@@ -1041,14 +1041,15 @@ fn score_vendor(
             .as_deref()
             .map(|v| format!(" (operated by subcontractor {v})"))
             .unwrap_or_default();
-        let ttr = e.ttr.map(|t| format!("{t}")).unwrap_or_else(|| "?".to_owned());
+        let ttr = e.ttr.map_or_else(|| "?".to_owned(), figure);
         let pi = e.performance_impact.unwrap_or(0.0);
         impact_drivers.push(Driver {
             factor: "entity-impact".to_owned(),
             detail: if pi > 0.0 {
                 format!(
-                    "Losing {}{through} costs {pi} in value-weighted demand over its {ttr}-day recovery even with the best reallocation: {:.0}% of the network's worst single disruption",
+                    "Losing {}{through} costs {} in value-weighted demand over its {ttr}-day recovery even with the best reallocation: {:.0}% of the network's worst single disruption",
                     e.entity,
+                    figure(pi),
                     loss * 100.0
                 )
             } else {
@@ -1066,9 +1067,9 @@ fn score_vendor(
                 factor: "survival-shortfall".to_owned(),
                 detail: format!(
                     "Stock runs out {} days before {} recovers (time to survive {}, time to recover {ttr} days)",
-                    e.gap.map(|g| -g).unwrap_or(0.0),
+                    figure(e.gap.map_or(0.0, |g| -g)),
                     e.entity,
-                    e.tts
+                    figure(e.tts)
                 ),
                 weight: split[1],
                 score: Scored::Impact,
@@ -1280,4 +1281,18 @@ fn tidy(row: &mut VendorRisk) {
         i.tier_after = tier(i.risk_after.unwrap_or(i.likelihood_after));
     }
     row.tier = tier(row.risk.unwrap_or(row.likelihood));
+}
+
+/// A figure from the stress test in words: thousands grouped, at most two decimals.
+fn figure(x: f64) -> String {
+    if x.abs() >= 1000.0 {
+        return lifeline_text::thousands(x);
+    }
+    let text = format!("{x:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_owned()
+    } else {
+        text.to_owned()
+    }
 }

@@ -126,6 +126,26 @@ pub fn csv_cell(value: &str) -> Cow<'_, str> {
     }
 }
 
+/// `value` as XML or HTML text or attribute value: unsafe characters escaped as [`escaped`]
+/// writes them (visible, never interpreted), then `&`, `<`, `>`, `"` and `'` as entities. For
+/// the documents lifeline writes by hand (SVG charts, standalone HTML reports); templates
+/// escape with their engine.
+pub fn xml_escaped(value: &str) -> String {
+    let text = escaped(value);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// What [`percent_encoded`] leaves as it is: RFC 3986's unreserved characters.
 const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
@@ -251,6 +271,14 @@ mod tests {
         assert_eq!(excerpt_to("\u{1b}bc", 2), "\\u{1b}b… (3 bytes)");
         assert_eq!(Excerpt("x\u{7}").to_string(), "x\\u{7}");
         assert_eq!(Escaped("x\u{7}").to_string(), "x\\u{7}");
+    }
+
+    #[test]
+    fn xml_text_is_inert() {
+        assert_eq!(
+            super::xml_escaped("<a href='x'>&\"\u{202e}"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;\\u{202e}"
+        );
     }
 
     #[test]

@@ -92,6 +92,54 @@ fn cases() -> Vec<Case> {
             0,
         ));
     }
+    // The vendor risk register on the example registers (their `as_of` fixes the day), and
+    // the report sent to the distributor, whose ordering platform's SBOM has a KEV finding.
+    for (example, findings) in [
+        ("iv-fluids", None),
+        (
+            "distributor-ransomware",
+            Some("examples/sbom/orderline-commerce-7.2.scan.json"),
+        ),
+    ] {
+        let vendors = format!("examples/{example}.vendors.json");
+        let network = format!("examples/{example}.json");
+        let mut sources = vec!["--vendors", &vendors, "--network", &network];
+        if let Some(findings) = findings {
+            sources.extend(["--findings", findings]);
+        }
+        for (format, extension) in [("json", "json"), ("csv", "csv"), ("table", "txt")] {
+            let mut args = vec!["risk", "register", "--format", format];
+            args.extend(&sources);
+            cases.push(case(format!("risk-{example}.{extension}"), &args, 0));
+        }
+        cases.push(case(
+            format!("vendors-validate-{example}.txt"),
+            &["vendors", "validate", &vendors, "--network", &network],
+            0,
+        ));
+    }
+    let distributor = [
+        "--vendors",
+        "examples/distributor-ransomware.vendors.json",
+        "--network",
+        "examples/distributor-ransomware.json",
+        "--findings",
+        "examples/sbom/orderline-commerce-7.2.scan.json",
+    ];
+    for (format, extension) in [("markdown", "md"), ("html", "html")] {
+        let mut args = vec!["risk", "report", "medsupply", "--format", format];
+        args.extend(distributor);
+        cases.push(case(format!("risk-report-medsupply.{extension}"), &args, 0));
+    }
+    for (flag, golden) in [
+        ("--oscal-ar", "risk-distributor-ransomware.oscal-ar.json"),
+        ("--poam", "risk-distributor-ransomware.poam.json"),
+        ("--heatmap", "risk-distributor-ransomware.heatmap.svg"),
+    ] {
+        let mut args = vec!["risk", "register", flag, "{OUT}"];
+        args.extend(distributor);
+        cases.push(case(golden, &args, 0));
+    }
     cases.push(case(
         "stress-toy-plan.txt",
         &["stress", "examples/toy.json", "--plan", "--top", "2"],

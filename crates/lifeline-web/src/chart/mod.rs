@@ -11,19 +11,7 @@ pub use scatter::tts_ttr;
 
 /// `text` escaped for SVG/XML text and attribute values.
 pub fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if lifeline_text::is_unsafe(c) => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
+    lifeline_text::xml_escaped(text)
 }
 
 /// Round axis ticks from 0 to at least `max`: about five, at 1, 2 or 5 × 10^k.
@@ -56,6 +44,6 @@ mod tests {
             ticks(0.0),
             vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]
         );
-        assert_eq!(xml("a<b&\"c\u{202e}"), "a&lt;b&amp;&quot;c\u{fffd}");
+        assert_eq!(xml("a<b&\"c\u{202e}"), "a&lt;b&amp;&quot;c\\u{202e}");
     }
 }
