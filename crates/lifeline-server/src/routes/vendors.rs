@@ -957,9 +957,8 @@ pub struct RemindersBody {
     pub reminders: Vec<ReminderBody>,
 }
 
-/// Evidence expiring within `within` days of `as_of`: the register's (controls' and
-/// answers') and uploaded files'. Soonest first. `None` for the register when there is
-/// none.
+/// Evidence expiring within `within` days of `as_of`, or expired already: the current
+/// register's (controls' and answers') and the uploaded files'. Soonest first.
 pub(crate) async fn reminders_of(
     state: &AppState,
     caller: &Caller,
