@@ -1,6 +1,7 @@
 -- The vendor cyber-risk register (issue 15), per organisation.
--- Every register upload is kept, as uploaded, with its canonical JSON (what lifeline-risk
--- read: the form questionnaire answers are merged into); the highest version is current.
+-- Every register upload is kept, as uploaded, with its canonical JSON (the register as
+-- lifeline-risk read it, which questionnaire answers are merged into to make the next
+-- version, `source` = `questionnaire:<link id>`); the highest version is the current one.
 CREATE TABLE vendor_registers (
     id TEXT PRIMARY KEY,
     org_id TEXT NOT NULL REFERENCES orgs (id),
