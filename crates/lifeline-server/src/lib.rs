@@ -115,7 +115,8 @@ impl AppState {
         (name = "networks", description = "Supply networks and their versions"),
         (name = "jobs", description = "Stress tests, simulations and Monte Carlo runs"),
         (name = "vulnerabilities", description = "SBOMs, OSV/KEV/VEX advisories and device reports"),
-        (name = "epcis", description = "EPCIS 2.0 capture, queries, product history, findings and verification")
+        (name = "epcis", description = "EPCIS 2.0 capture, queries, product history, findings and verification"),
+        (name = "vendors", description = "The vendor cyber-risk register: vendors, questionnaire links, evidence files, risk scores")
     )
 )]
 struct ApiDoc;
@@ -143,6 +144,7 @@ fn api(limits: &Limits) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let uploads = routes::networks::upload_router()
         .merge(routes::vuln::upload_router())
         .merge(routes::epcis::upload_router())
+        .merge(routes::vendors::upload_router())
         .layer(DefaultBodyLimit::max(limits.upload_bytes));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::account::router())
@@ -150,6 +152,7 @@ fn api(limits: &Limits) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::jobs::router())
         .merge(routes::vuln::router())
         .merge(routes::epcis::router())
+        .merge(routes::vendors::router())
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .merge(uploads)
         .split_for_parts()

@@ -121,6 +121,31 @@ const ROUTES: &[Route] = {
         route("GET", "/epcis/findings", Viewer, List, OK),
         // B's verification of A's product finds none of A's events.
         route("POST", "/epcis/verify", Viewer, List, OK),
+        // The vendor risk register: partners see none of it; B has no register, so A's
+        // vendor ids are unknown to it.
+        route("PUT", "/vendors", Analyst, Own, CREATED),
+        route("GET", "/vendors", Viewer, List, OK),
+        route("GET", "/vendors/reminders", Viewer, List, OK),
+        route("GET", "/networks/{id}/risk", Viewer, ById, OK),
+        route("GET", "/networks/{id}/risk/heatmap.svg", Viewer, ById, OK),
+        route(
+            "POST",
+            "/vendors/{vendor}/questionnaires",
+            Analyst,
+            ById,
+            CREATED,
+        ),
+        route("GET", "/vendors/{vendor}/questionnaires", Viewer, ById, OK),
+        route(
+            "DELETE",
+            "/vendors/{vendor}/questionnaires/{id}",
+            Analyst,
+            ById,
+            NO_CONTENT,
+        ),
+        route("POST", "/vendors/{vendor}/evidence", Analyst, ById, CREATED),
+        route("GET", "/vendors/{vendor}/evidence", Viewer, ById, OK),
+        route("GET", "/vendors/{vendor}/evidence/{id}", Viewer, ById, OK),
     ]
 };
 
@@ -191,7 +216,48 @@ struct Fixture {
     sbom_document: Vec<u8>,
     inventory: Vec<u8>,
     epcis: Vec<u8>,
+    /// A vendor of A's register, and an evidence file of it.
+    evidence: String,
     counter: AtomicUsize,
+}
+
+/// The vendor of A's register (the EDI exchange `edi-hub` of `iv-fluids.json` carries it).
+const VENDOR: &str = "meridian-edi";
+
+/// A small vendor register of A.
+fn vendors_document() -> Vec<u8> {
+    json!({
+        "format": "lifeline-vendors/1",
+        "as_of": "2026-12-01",
+        "vendors": [{
+            "id": VENDOR, "name": "Meridian EDI", "kind": "it-platform",
+            "controls": {
+                "mfa": true,
+                "offline_backups": {"in_place": true,
+                    "evidence": [{"kind": "soc2-type2", "expires": "2026-12-20"}]}
+            },
+            "answers": [{"question": "GV.SC-05", "answer": "partial"}]
+        }]
+    })
+    .to_string()
+    .into_bytes()
+}
+
+const BOUNDARY: &str = "lifeline-test-boundary";
+const MULTIPART: &str = "multipart/form-data; boundary=lifeline-test-boundary";
+
+/// The multipart form of an evidence upload.
+fn evidence_form(file: &[u8]) -> Vec<u8> {
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nsoc2-type2\r\n\
+         --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"expires\"\r\n\r\n2026-12-24\r\n\
+         --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"meridian-soc2.pdf\"\r\n\
+         Content-Type: application/pdf\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
 }
 
 fn example(name: &str) -> Vec<u8> {
@@ -297,6 +363,40 @@ impl Fixture {
             .as_str()
             .expect("a captureID")
             .to_owned();
+        // A vendor register, an evidence file, and a stress test to weigh impact with.
+        let reply = app
+            .send(
+                Method::PUT,
+                "/api/v1/vendors",
+                Some(&admin),
+                Some(("application/json", vendors_document())),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        let reply = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/vendors/{VENDOR}/evidence"),
+                Some(&admin),
+                Some((MULTIPART, evidence_form(b"%PDF-1.7 report"))),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        let evidence = reply.json()["id"].as_str().expect("an id").to_owned();
+        let reply = app
+            .post_json(
+                &format!("/api/v1/networks/{network}/stress"),
+                &admin,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+        let url = reply.json()["job"]["url"]
+            .as_str()
+            .expect("a job url")
+            .to_owned();
+        let stress = app.wait_job(&admin, &url).await;
+        assert_eq!(stress["state"], "succeeded", "{stress}");
         Fixture {
             admin,
             analyst,
@@ -315,6 +415,7 @@ impl Fixture {
             sbom_document,
             inventory: vuln_data("devices/inventory.json"),
             epcis,
+            evidence,
             counter: AtomicUsize::new(0),
         }
     }
@@ -331,6 +432,25 @@ impl Fixture {
             self.sbom.clone()
         } else if route.path == "/epcis/capture/{id}" {
             self.capture.clone()
+        } else if route.path == "/vendors/{vendor}/questionnaires/{id}" {
+            app.store
+                .create_questionnaire_link(
+                    &app.store
+                        .org_by_name("Mercy Hospital")
+                        .await
+                        .expect("a lookup")
+                        .expect("Mercy")
+                        .id,
+                    VENDOR,
+                    "csf2",
+                    7,
+                    "test",
+                )
+                .await
+                .expect("a link")
+                .id
+        } else if route.path == "/vendors/{vendor}/evidence/{id}" {
+            self.evidence.clone()
         } else if route.path == "/tokens/{id}" {
             app.store
                 .create_token(token_owner, "to revoke", None, "test")
@@ -339,14 +459,17 @@ impl Fixture {
                 .id
         } else {
             assert!(
-                !route.path.contains('{'),
+                !route.path.replace("{vendor}", "").contains('{'),
                 "{} {}: give this route's path parameters values in Fixture::request",
                 route.method,
                 route.path
             );
             String::new()
         };
-        let mut path = format!("/api/v1{}", route.path.replace("{id}", &id));
+        let mut path = format!(
+            "/api/v1{}",
+            route.path.replace("{id}", &id).replace("{vendor}", VENDOR)
+        );
         let json = |value: Value| Some(("application/json", value.to_string().into_bytes()));
         let document = || Some(("application/json", self.example.clone()));
         let body = match (route.method, route.path) {
@@ -383,6 +506,13 @@ impl Fixture {
             ("GET", "/epcis/history") => {
                 path.push_str(&format!("?epc={ITEM}"));
                 None
+            }
+            ("PUT", "/vendors") => Some(("application/json", vendors_document())),
+            ("POST", "/vendors/{vendor}/questionnaires") => {
+                json(json!({"framework": "csf2", "expires_in_days": 14}))
+            }
+            ("POST", "/vendors/{vendor}/evidence") => {
+                Some((MULTIPART, evidence_form(format!("file {n}").as_bytes())))
             }
             ("POST", "/devices/report") => {
                 path.push_str(&format!("?network={}", self.network));
@@ -580,6 +710,9 @@ async fn every_route_checks_its_caller() {
             "alice",
             "andy",
             "Mercy",
+            VENDOR,
+            "Meridian",
+            fx.evidence.as_str(),
         ];
 
         for route in ROUTES {

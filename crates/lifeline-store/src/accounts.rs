@@ -726,6 +726,7 @@ impl Store {
                 .await?;
             count += 1;
         }
+        count += crate::vendors::reseal_evidence(tx.conn(), keyring).await?;
         tx.commit(
             AuditEntry::new("admin-cli", "key.rotate", keyring.current_id())
                 .detail(serde_json::json!({ "values": count })),

@@ -22,6 +22,7 @@ mod migrate;
 mod networks;
 #[doc(hidden)]
 pub mod testing;
+mod vendors;
 mod vuln;
 
 use std::path::{Path, PathBuf};
@@ -44,6 +45,11 @@ pub use error::StoreError;
 pub use ids::{new_id, new_secret, now_ms, rfc3339, secret_digest, sha256_hex};
 pub use jobs::{Job, JobKind, JobState, NewJob};
 pub use networks::{NetworkInfo, NetworkUpload, NetworkVersion, StoredNetwork, UploadFormat};
+pub use vendors::{
+    EvidenceFileInfo, LinkLookup, LinkState, MAX_EVIDENCE_BYTES, MAX_LINK_DAYS, NewEvidenceFile,
+    NewQuestionnaireLink, NewVendorRegister, QuestionnaireLink, RegisterFormat,
+    StoredVendorRegister, Submission, VendorRegisterInfo,
+};
 pub use vuln::{
     AdvisoryContent, AdvisoryLoad, AdvisoryTexts, AdvisoryUpload, NewSbom, OsvRow, SbomInfo,
     StoredSbom,

@@ -5,4 +5,5 @@ pub mod account;
 pub mod epcis;
 pub mod jobs;
 pub mod networks;
+pub mod vendors;
 pub mod vuln;

@@ -9,6 +9,7 @@
 
 mod account;
 mod network;
+pub(crate) mod risk;
 pub(crate) mod sim;
 pub(crate) mod stress;
 mod trace;
@@ -43,6 +44,7 @@ pub fn router(limits: &Limits) -> Router<AppState> {
         .merge(uploads::router(limits))
         .merge(trace::router(limits))
         .merge(vuln::router(limits))
+        .merge(risk::router(limits))
         .route("/assets/{*name}", get(account::asset))
 }
 

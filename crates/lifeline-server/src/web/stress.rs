@@ -237,6 +237,7 @@ async fn overview_page(state: &AppState, viewer: &Viewer, uri: &Uri) -> Result<R
         first_short: Vec::new(),
         simulate_href: String::new(),
         chart: String::new(),
+        reminders: super::risk::reminder_rows(state, &viewer.caller).await?,
     };
     if let Some(net) = selected {
         let stress = stress_state(state, viewer, &net.id).await?;

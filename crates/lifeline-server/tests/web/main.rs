@@ -7,6 +7,7 @@ mod common;
 
 mod map;
 mod pages;
+mod risk;
 mod sim;
 mod trace;
 mod vuln;

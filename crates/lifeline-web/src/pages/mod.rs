@@ -4,6 +4,7 @@
 
 mod map;
 mod networks;
+pub mod risk;
 mod sim;
 mod stress;
 mod trace;
@@ -14,6 +15,10 @@ use askama::Template;
 
 pub use map::{LegendRow, MapRow, NetworkPage};
 pub use networks::{NetworkItem, NetworkSummary, NetworksPage};
+pub use risk::{
+    EvidenceRow, LinkRow, QuestionRow, QuestionnaireDone, QuestionnairePage, RegisterRow,
+    ReminderRow, RiskPage, Sent, VendorReportPage,
+};
 pub use sim::{
     EntityOption, FormError, MC_FIELDS, MonteCarloForm, MonteCarloPage, MonteCarloView, RiskRow,
     SIM_FIELDS, ScenarioOption, SimRow, SimView, SimulatePage, TtsView,
@@ -54,6 +59,8 @@ framed!(
     MonteCarloPage,
     TracePage,
     VulnPage,
+    RiskPage,
+    VendorReportPage,
 );
 
 impl LoginPage {
@@ -75,14 +82,16 @@ pub enum Tab {
     Networks,
     Trace,
     Vulnerabilities,
+    Risk,
     Uploads,
 }
 
-const TABS: [(Tab, &str, &str); 5] = [
+const TABS: [(Tab, &str, &str); 6] = [
     (Tab::Overview, "/", "Overview"),
     (Tab::Networks, "/networks", "Networks"),
     (Tab::Trace, "/trace", "Traceability"),
     (Tab::Vulnerabilities, "/vulnerabilities", "Vulnerabilities"),
+    (Tab::Risk, "/risk", "Vendor risk"),
     (Tab::Uploads, "/uploads", "Uploads"),
 ];
 

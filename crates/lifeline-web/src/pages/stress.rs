@@ -303,6 +303,8 @@ pub struct OverviewPage {
     /// The day-by-day simulation of the worst scenario.
     pub simulate_href: String,
     pub chart: String,
+    /// Vendor evidence (register and uploaded files) expiring within 30 days, or expired.
+    pub reminders: Vec<super::ReminderRow>,
 }
 
 /// How many entities the overview ranks (the stress page lists them all).

@@ -1,0 +1,164 @@
+//! The vendor risk pages: `/risk` ranks the register the API scores, with the heat map;
+//! the vendor's report sits in the dashboard and downloads as Markdown; the overview lists
+//! the vendor evidence to renew; partners see none of it.
+
+use axum::http::{Method, StatusCode};
+use lifeline_store::Role;
+use serde_json::json;
+
+use crate::Browser;
+use crate::common::apps;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_risk_pages_show_the_scored_register_and_the_evidence_to_renew() {
+    for app in apps().await {
+        let label = app.db.label;
+        let admin = app.user("Mercy Hospital", "ada", Role::Admin).await;
+        app.user("Mercy Hospital", "pat", Role::Partner).await;
+        let network = app.upload_example(&admin, "iv-fluids.json").await;
+        let browser = Browser::login(&app, "ada").await;
+
+        // Before a stress test: the page says what is missing, and links nowhere broken.
+        let page = browser.get("/risk").await;
+        assert_eq!(page.status, StatusCode::OK, "{label}: {}", page.text());
+        assert!(
+            page.text().contains("id=\"risk-problem\""),
+            "{}",
+            page.text()
+        );
+        assert!(
+            page.text().contains("href=\"/risk\""),
+            "the nav has the tab"
+        );
+
+        // Evidence that expires in ten days, from today.
+        let soon = time::OffsetDateTime::now_utc().date() + time::Duration::days(10);
+        let soon = lifeline_risk::date::format(soon);
+        let register = json!({
+            "format": "lifeline-vendors/1",
+            "vendors": [{"id": "meridian-edi", "name": "Meridian <EDI>", "kind": "it-platform",
+                "controls": {"mfa": {"in_place": true,
+                    "evidence": [{"kind": "soc2-type2", "expires": soon}]}}}]
+        });
+        let reply = app
+            .send(
+                Method::PUT,
+                "/api/v1/vendors",
+                Some(&admin),
+                Some(("application/json", register.to_string().into_bytes())),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        let reply = app
+            .post_json(
+                &format!("/api/v1/networks/{network}/stress"),
+                &admin,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+        let url = reply.json()["job"]["url"].as_str().unwrap().to_owned();
+        assert_eq!(app.wait_job(&admin, &url).await["state"], "succeeded");
+
+        let page = browser.get(&format!("/risk?network={network}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{label}: {}", page.text());
+        let text = page.text();
+        assert!(text.contains("id=\"risk-register\""), "{text}");
+        assert!(text.contains("id=\"risk-heatmap\""), "{text}");
+        assert!(text.contains("<svg"), "{text}");
+        // Names are escaped, never markup.
+        assert!(
+            text.contains("Meridian &lt;EDI&gt;") || text.contains("Meridian &#60;EDI&#62;"),
+            "{text}"
+        );
+        assert!(!text.contains("Meridian <EDI>"), "{text}");
+        let vendor_href = format!("/risk/vendors/meridian-edi?network={network}");
+        assert!(text.contains(&vendor_href), "{text}");
+        // The reminders: the evidence expiring in ten days.
+        assert!(text.contains("id=\"reminders\""), "{text}");
+        assert!(text.contains(&soon), "{text}");
+
+        let report = browser.get(&vendor_href).await;
+        assert_eq!(report.status, StatusCode::OK, "{label}: {}", report.text());
+        let text = report.text();
+        assert!(text.contains("id=\"vendor-report\""), "{text}");
+        assert!(
+            !text.contains("<style"),
+            "the report's own style is left out: {text}"
+        );
+        assert_eq!(text.matches("<main").count(), 1, "one main element: {text}");
+        let markdown = browser.get(&format!("{vendor_href}&format=markdown")).await;
+        assert_eq!(markdown.status, StatusCode::OK, "{}", markdown.text());
+        assert!(
+            markdown.headers["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment"),
+        );
+        let unknown = browser
+            .get(&format!("/risk/vendors/nobody?network={network}"))
+            .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+        // An analyst creates a one-time questionnaire link on the page; it is shown once
+        // and opens the vendor's form without a session.
+        let action = "/risk/vendors/meridian-edi/questionnaires";
+        let created = browser
+            .post_form(
+                action,
+                &[
+                    ("framework", "hicp"),
+                    ("expires_in_days", "7"),
+                    ("network", &network),
+                ],
+            )
+            .await;
+        assert_eq!(
+            created.status,
+            StatusCode::CREATED,
+            "{label}: {}",
+            created.text()
+        );
+        let text = created.text();
+        let at = text.find("id=\"new-link-url\">").expect("the new link") + 18;
+        let link = text[at..].split('<').next().expect("the link").to_owned();
+        assert!(link.starts_with("/q/llq_"), "{link}");
+        let form = app.send(Method::GET, &link, None, None).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.text());
+        assert!(form.text().contains("HICP"), "{}", form.text());
+        // Listed on the page afterwards, without the token.
+        let again = browser.get(&vendor_href).await.text();
+        assert!(again.contains("id=\"vendor-links\""), "{again}");
+        assert!(!again.contains(&link), "the token is shown once");
+        let refused = browser
+            .post_form(action, &[("framework", "hicp"), ("csrf", "csrf_wrong")])
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let refused = browser.post_form(action, &[("framework", "iso")]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // The overview lists the evidence to renew.
+        let overview = browser.get("/").await.text();
+        assert!(overview.contains("id=\"reminders\""), "{overview}");
+        assert!(overview.contains(&soon), "{overview}");
+
+        // A viewer reads the report but creates no link.
+        app.user("Mercy Hospital", "val", Role::Viewer).await;
+        let viewer = Browser::login(&app, "val").await;
+        let page = viewer.get(&vendor_href).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.text().contains("id=\"questionnaire-link\""));
+        let refused = viewer.post_form(action, &[("framework", "csf2")]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        // A partner sees none of it.
+        let partner = Browser::login(&app, "pat").await;
+        assert_eq!(partner.get("/risk").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            partner.get(&vendor_href).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let overview = partner.get("/").await.text();
+        assert!(!overview.contains(&soon), "{overview}");
+    }
+}
