@@ -293,7 +293,14 @@ pub(crate) async fn load_register(
             Path::new(name),
             network.as_ref(),
         )
-        .map_err(|e| ApiError::internal("stored vendor register", &e))?;
+        // It validated when it was stored; a later lifeline may read it more strictly.
+        // That is for an analyst to fix, not a server error.
+        .map_err(|e| {
+            ApiError::conflict(format!(
+                "the stored vendor register does not read with this version of lifeline: fix it and upload it again with PUT /api/v1/vendors ({})",
+                lifeline_text::excerpt_to(&e.to_string(), 600)
+            ))
+        })?;
         Ok((loaded.register, network))
     })
     .await?;
