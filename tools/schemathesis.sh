@@ -98,12 +98,16 @@ curl_json GET "/api/v1/jobs/$job/result" 200 >"$tmp/result.json"
 LIFELINE_QUIET=1 "$bin" stress "$root/examples/iv-fluids.json" --format json >"$tmp/cli.json"
 cmp -s "$tmp/result.json" "$tmp/cli.json" ||
     fail "GET /api/v1/jobs/$job/result differs from \`lifeline stress examples/iv-fluids.json --format json\`"
-echo "schemathesis.sh: seeded network $network and job $job"
+# The example vendor register, so that the risk routes score rather than answer 409.
+curl_json PUT "/api/v1/vendors" 201 -H 'Content-Type: application/json' \
+    --data-binary "@$root/examples/iv-fluids.vendors.json" >/dev/null
+vendor=north-cove-iv
+echo "schemathesis.sh: seeded network $network, job $job and the vendor register"
 
 # Random ids only ever reach the 404 branch: bind every path parameter to a dictionary of the
-# ids that exist (the network and the job), used for half of the generated values.
+# ids that exist (the network, the job and a vendor), used for half of the generated values.
 curl -fsS -o "$tmp/openapi.json" "$base/api/v1/openapi.json" || fail "GET /api/v1/openapi.json"
-python3 - "$tmp/openapi.json" "$network" "$job" >"$tmp/schemathesis.toml" <<'PY' || fail "cannot read the OpenAPI document"
+python3 - "$tmp/openapi.json" "$network" "$job" "$vendor" >"$tmp/schemathesis.toml" <<'PY' || fail "cannot read the OpenAPI document"
 import json, sys
 spec = json.load(open(sys.argv[1]))
 names = set()

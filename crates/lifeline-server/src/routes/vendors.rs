@@ -109,7 +109,7 @@ pub struct RegisterBody {
     pub current: Option<RegisterVersionBody>,
     /// The current register as lifeline-risk read it (canonical JSON, answers submitted
     /// through questionnaire links merged in), or `null`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub register: Option<serde_json::Value>,
     /// Every version, newest first.
     pub versions: Vec<RegisterVersionBody>,
