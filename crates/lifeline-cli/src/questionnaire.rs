@@ -11,7 +11,6 @@ use lifeline_risk::model::{Register, Vendor};
 use lifeline_risk::questionnaire::{
     self, Filled, Framework, QuestionnaireError, QuestionnaireFormat,
 };
-use lifeline_risk::register::{self, RegisterError};
 
 use crate::render::{Diag, Diags};
 use crate::{Exit, Reported};
@@ -228,27 +227,5 @@ fn load_filled(path: &Path) -> anyhow::Result<Filled> {
 /// Reads the vendor register, printing its warnings, and every problem (exit 2) when it
 /// is invalid.
 fn load_register(path: &Path) -> anyhow::Result<Register> {
-    let text = read(path)?;
-    let format = lifeline_network::Format::detect(path, &text);
-    match register::from_str(&text, format, path, None) {
-        Ok(loaded) => {
-            for warning in &loaded.warnings {
-                errln!("{}: {}", path.display(), Diag(warning));
-            }
-            Ok(loaded.register)
-        }
-        Err(RegisterError::Invalid { path, diagnostics }) => {
-            errln!(
-                "error: `{}` is not a valid vendor register ({} error(s)):\n{}",
-                path.display(),
-                diagnostics.error_count(),
-                Diags(&diagnostics.0)
-            );
-            Err(Reported.into())
-        }
-        Err(RegisterError::Load(error)) => {
-            errln!("error: {error}");
-            Err(Reported.into())
-        }
-    }
+    crate::vendors::load_or_report(path, None)
 }

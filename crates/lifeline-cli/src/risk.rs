@@ -8,7 +8,6 @@ use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use lifeline_network::{Loaded, ReadLimits, ValidatedNetwork};
 use lifeline_risk::findings::{self, Observations};
-use lifeline_risk::register::LoadedRegister;
 use lifeline_risk::score::{self, Inputs};
 use lifeline_risk::{RiskRegister, Tier};
 use lifeline_stress::{Report, StressConfig};
@@ -219,13 +218,7 @@ fn assess(sources: &Sources) -> anyhow::Result<Assessed> {
     for warning in &warnings {
         errln!("{}: {}", sources.network.display(), Diag(warning));
     }
-    let LoadedRegister {
-        register: vendors,
-        warnings,
-    } = crate::vendors::load_or_report(&sources.vendors, Some(&network))?;
-    for warning in &warnings {
-        errln!("{}: {}", sources.vendors.display(), Diag(warning));
-    }
+    let vendors = crate::vendors::load_or_report(&sources.vendors, Some(&network))?;
     let observations = sources
         .findings
         .iter()

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use lifeline_network::{Format as Syntax, ReadLimits, Severity, ValidatedNetwork};
 use lifeline_risk::register::{self, LoadedRegister, RegisterError};
 
-use crate::render::{Diags, Format};
+use crate::render::{Diag, Diags, Format};
 use crate::{Exit, Reported};
 
 #[derive(Debug, Args)]
@@ -105,15 +105,20 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
     }
 }
 
-/// Loads a vendor register for another command, printing every problem and exiting 2 when
-/// it is invalid (warnings are the caller's to print).
+/// Loads a vendor register for another command: its warnings on stderr, and every problem
+/// with exit 2 when it is invalid.
 pub fn load_or_report(
     path: &Path,
     network: Option<&ValidatedNetwork>,
-) -> anyhow::Result<LoadedRegister> {
+) -> anyhow::Result<lifeline_risk::Register> {
     let text = lifeline_network::read_text(path, &ReadLimits::default())?;
     match register::from_str(&text, Syntax::detect(path, &text), path, network) {
-        Ok(loaded) => Ok(loaded),
+        Ok(LoadedRegister { register, warnings }) => {
+            for warning in &warnings {
+                errln!("{}: {}", path.display(), Diag(warning));
+            }
+            Ok(register)
+        }
         Err(RegisterError::Invalid { path, diagnostics }) => {
             errln!(
                 "error: `{}` is not a valid vendor register ({} error(s)):\n{}",

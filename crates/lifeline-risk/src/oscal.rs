@@ -176,26 +176,17 @@ pub fn assessment_results(
     put_list(
         &mut result,
         "observations",
-        std::mem::take(&mut built.observations)
-            .into_iter()
-            .map(|e| e.value)
-            .collect(),
+        values(std::mem::take(&mut built.observations)),
     );
     put_list(
         &mut result,
         "risks",
-        std::mem::take(&mut built.risks)
-            .into_iter()
-            .map(|e| e.value)
-            .collect(),
+        values(std::mem::take(&mut built.risks)),
     );
     put_list(
         &mut result,
         "findings",
-        std::mem::take(&mut built.findings)
-            .into_iter()
-            .map(|e| e.value)
-            .collect(),
+        values(std::mem::take(&mut built.findings)),
     );
 
     let mut body = Map::new();
@@ -321,6 +312,11 @@ impl std::io::Write for Fnv1a {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// The JSON of each element, in order.
+fn values(elements: Vec<Element>) -> Vec<Value> {
+    elements.into_iter().map(|e| e.value).collect()
 }
 
 fn put_list(map: &mut Map<String, Value>, key: &str, values: Vec<Value>) {

@@ -383,20 +383,7 @@ impl Fixture {
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
         let evidence = reply.json()["id"].as_str().expect("an id").to_owned();
-        let reply = app
-            .post_json(
-                &format!("/api/v1/networks/{network}/stress"),
-                &admin,
-                &json!({}),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
-        let url = reply.json()["job"]["url"]
-            .as_str()
-            .expect("a job url")
-            .to_owned();
-        let stress = app.wait_job(&admin, &url).await;
-        assert_eq!(stress["state"], "succeeded", "{stress}");
+        app.stress_and_wait(&admin, &network).await;
         Fixture {
             admin,
             analyst,

@@ -55,6 +55,18 @@ async fn put_register(
     .await
 }
 
+/// Stores [`small_register`] as `token`'s organisation's register, which must succeed.
+async fn store_small_register(app: &TestApp, token: &str) {
+    let reply = put_register(
+        app,
+        token,
+        "application/json",
+        small_register().to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+}
+
 fn evidence_form(kind: &str, expires: &str, name: &str, file: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
     for (field, value) in [("kind", kind), ("expires", expires)] {
@@ -142,17 +154,8 @@ async fn the_risk_register_is_the_clis_for_the_same_inputs() {
         assert!(reply.text().contains("stress"), "{}", reply.text());
 
         // A stress test, and an SBOM scanned against advisories.
-        let reply = app
-            .post_json(
-                &format!("/api/v1/networks/{network}/stress"),
-                &admin,
-                &json!({}),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
-        let url = reply.json()["job"]["url"].as_str().unwrap().to_owned();
-        let job = app.wait_job(&admin, &url).await;
-        assert_eq!(job["state"], "succeeded", "{job}");
+        let job = app.stress_and_wait(&admin, &network).await;
+        let url = format!("/api/v1/jobs/{}", job["id"].as_str().expect("a job id"));
         let stress_text = app.get(&format!("{url}/result"), &admin).await.text();
         for (path, body) in [
             (
@@ -372,14 +375,7 @@ async fn questionnaire_links_work_once() {
         let label = app.db.label;
         let analyst = app.user("Mercy Hospital", "andy", Role::Analyst).await;
         let viewer = app.user("Mercy Hospital", "vera", Role::Viewer).await;
-        let reply = put_register(
-            &app,
-            &analyst,
-            "application/json",
-            small_register().to_string().into_bytes(),
-        )
-        .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        store_small_register(&app, &analyst).await;
         let create = |framework: &str| {
             let body = json!({"framework": framework, "expires_in_days": 14});
             let app = &app;
@@ -644,14 +640,7 @@ async fn evidence_round_trips_sealed_and_reminders_list_what_expires() {
         let label = app.db.label;
         let analyst = app.user("Mercy Hospital", "andy", Role::Analyst).await;
         let viewer = app.user("Mercy Hospital", "vera", Role::Viewer).await;
-        let reply = put_register(
-            &app,
-            &analyst,
-            "application/json",
-            small_register().to_string().into_bytes(),
-        )
-        .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        store_small_register(&app, &analyst).await;
         let file = b"%PDF-1.7 Meridian EDI SOC 2 Type II report, bridge letter attached".to_vec();
         let upload = |token: String, vendor: &'static str, expires: &'static str| {
             let app = &app;

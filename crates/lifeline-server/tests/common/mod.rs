@@ -195,6 +195,25 @@ impl TestApp {
     }
 
     /// Waits (up to 120 s) for a job to finish and returns its final state document.
+    /// Starts a stress test of `network` and waits for it to succeed; the finished job.
+    pub async fn stress_and_wait(&self, token: &str, network: &str) -> serde_json::Value {
+        let reply = self
+            .post_json(
+                &format!("/api/v1/networks/{network}/stress"),
+                token,
+                &serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+        let url = reply.json()["job"]["url"]
+            .as_str()
+            .expect("a job url")
+            .to_owned();
+        let job = self.wait_job(token, &url).await;
+        assert_eq!(job["state"], "succeeded", "{job}");
+        job
+    }
+
     pub async fn wait_job(&self, token: &str, job_url: &str) -> serde_json::Value {
         for _ in 0..1200 {
             let reply = self.get(job_url, token).await;

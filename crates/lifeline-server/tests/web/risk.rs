@@ -49,16 +49,7 @@ async fn the_risk_pages_show_the_scored_register_and_the_evidence_to_renew() {
             )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
-        let reply = app
-            .post_json(
-                &format!("/api/v1/networks/{network}/stress"),
-                &admin,
-                &json!({}),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
-        let url = reply.json()["job"]["url"].as_str().unwrap().to_owned();
-        assert_eq!(app.wait_job(&admin, &url).await["state"], "succeeded");
+        app.stress_and_wait(&admin, &network).await;
 
         let page = browser.get(&format!("/risk?network={network}")).await;
         assert_eq!(page.status, StatusCode::OK, "{label}: {}", page.text());
