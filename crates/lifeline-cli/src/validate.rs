@@ -1,10 +1,10 @@
 //! `lifeline validate`: every problem of a network document, or a summary when it is valid.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use lifeline_network::{LoadError, Severity};
+use lifeline_network::{Diagnostic, LoadError, Severity};
 
 use crate::render::{Diags, Format};
 use crate::{Exit, Reported};
@@ -36,33 +36,46 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Exit> {
         Err(LoadError::Invalid { diagnostics, .. }) => (diagnostics.0, None),
         Err(other) => return Err(other.into()),
     };
+    let json = serde_json::json!({ "network": args.network.display().to_string() });
+    outcome(
+        &args.network,
+        args.format,
+        json,
+        &diagnostics,
+        summary.as_deref(),
+    )
+}
+
+/// Prints what a `validate` command found, the same for every kind of document: the
+/// diagnostics (a hundred are enough to act on; the rest are counted) and the summary line
+/// of a valid document, or `FILE: invalid: N error(s)`; as JSON, `json`'s fields then
+/// `valid` and `diagnostics`. Exit 0 when valid, 2 when not.
+pub fn outcome(
+    path: &Path,
+    format: Format,
+    mut json: serde_json::Value,
+    diagnostics: &[Diagnostic],
+    summary: Option<&str>,
+) -> anyhow::Result<Exit> {
     let mut out = crate::output::stdout();
-    match args.format {
+    match format {
         Format::Json => {
-            let report = serde_json::json!({
-                "network": args.network.display().to_string(),
-                "valid": summary.is_some(),
-                "diagnostics": diagnostics,
-            });
-            crate::output::json(&mut out, &report)?;
+            json["valid"] = summary.is_some().into();
+            json["diagnostics"] = serde_json::to_value(diagnostics)?;
+            crate::output::json(&mut out, &json)?;
         }
         _ => {
-            // A hundred problems are enough to act on; the rest are counted.
             if !diagnostics.is_empty() {
-                writeln!(out, "{}", Diags(&diagnostics))?;
+                writeln!(out, "{}", Diags(diagnostics))?;
             }
-            match &summary {
+            match summary {
                 Some(summary) => outln!(out, "{summary}")?,
                 None => {
                     let errors = diagnostics
                         .iter()
                         .filter(|d| d.severity == Severity::Error)
                         .count();
-                    outln!(
-                        out,
-                        "{}: invalid: {errors} error(s)",
-                        args.network.display()
-                    )?;
+                    outln!(out, "{}: invalid: {errors} error(s)", path.display())?;
                 }
             }
         }

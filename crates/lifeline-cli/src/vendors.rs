@@ -2,11 +2,10 @@
 //! or a summary when it is valid, in the style of `lifeline validate`. With `--network`,
 //! vendor ids that no entity of the network carries are warned about.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use lifeline_network::{Format as Syntax, ReadLimits, Severity, ValidatedNetwork};
+use lifeline_network::{Format as Syntax, ReadLimits, ValidatedNetwork};
 use lifeline_risk::register::{self, LoadedRegister, RegisterError};
 
 use crate::render::{Diag, Diags, Format};
@@ -70,39 +69,11 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
             return Err(Reported.into());
         }
     };
-    let mut out = crate::output::stdout();
-    match args.format {
-        Format::Json => {
-            let report = serde_json::json!({
-                "register": path.display().to_string(),
-                "network": args.network.as_ref().map(|n| n.display().to_string()),
-                "valid": summary.is_some(),
-                "diagnostics": diagnostics,
-            });
-            crate::output::json(&mut out, &report)?;
-        }
-        _ => {
-            if !diagnostics.is_empty() {
-                writeln!(out, "{}", Diags(&diagnostics))?;
-            }
-            match &summary {
-                Some(summary) => outln!(out, "{summary}")?,
-                None => {
-                    let errors = diagnostics
-                        .iter()
-                        .filter(|d| d.severity == Severity::Error)
-                        .count();
-                    outln!(out, "{}: invalid: {errors} error(s)", path.display())?;
-                }
-            }
-        }
-    }
-    out.flush()?;
-    if summary.is_some() {
-        Ok(Exit::Success)
-    } else {
-        Err(Reported.into())
-    }
+    let json = serde_json::json!({
+        "register": path.display().to_string(),
+        "network": args.network.as_ref().map(|n| n.display().to_string()),
+    });
+    crate::validate::outcome(path, args.format, json, &diagnostics, summary.as_deref())
 }
 
 /// Loads a vendor register for another command: its warnings on stderr, and every problem
