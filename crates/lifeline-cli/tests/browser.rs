@@ -103,6 +103,10 @@ fn dashboard_end_to_end_in_headless_chromium() {
             "LIFELINE_SBOM",
             repo().join("crates/lifeline-vuln/tests/data/scan/product-abc.cdx.json"),
         )
+        .env(
+            "LIFELINE_VENDORS",
+            repo().join("examples/iv-fluids.vendors.json"),
+        )
         .env("LIFELINE_EXPECTED_STRESS", &expected_stress_file)
         .env("LIFELINE_EXPECTED_VALIDATE", &expected_validate_file)
         .env("LIFELINE_ARTIFACTS", &artifacts)

@@ -242,7 +242,7 @@ pub fn top_driver(vendor: &VendorRisk) -> Option<&Driver> {
 }
 
 /// A score in [0, 1] as tables show it: two decimals; `—` for NaN or infinity.
-pub(crate) fn score(value: f64) -> String {
+pub fn score(value: f64) -> String {
     if value.is_finite() {
         let text = format!("{value:.2}");
         if text == "-0.00" {
@@ -256,7 +256,7 @@ pub(crate) fn score(value: f64) -> String {
 }
 
 /// [`score`], or `—` for a null.
-pub(crate) fn score_or_dash(value: Option<f64>) -> String {
+pub fn score_or_dash(value: Option<f64>) -> String {
     value.map_or_else(|| "—".to_owned(), score)
 }
 

@@ -29,7 +29,8 @@
 //   - another organisation's admin cannot open the network's pages (403 or 404);
 //   - axe-core finds no serious or critical violation on the login page, every page linked
 //     from nav#main-nav, the stress, entity-detail, network, simulation and Monte Carlo
-//     pages, and the uploads page with errors and the viewer's; a full-page screenshot of each goes to the artefacts folder;
+//     pages, the vendor risk register and a vendor's report, and the uploads page with
+//     errors and the viewer's; a full-page screenshot of each goes to the artefacts folder;
 //   - with JavaScript off, the viewer logs in and reads the overview, the stress page and
 //     the detail page (only the map needs JavaScript);
 //   - Tab shows where the focus is on the login form and the nav links (outline or shadow);
@@ -65,6 +66,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The entity the IV-fluids example must rank first: the North Carolina plant. */
 const FIRST_ENTITY = 'iv-plant-nc';
+/** The vendor examples/iv-fluids.vendors.json must rank first: the North Cove plant's. */
+const FIRST_VENDOR = 'north-cove-iv';
 /** The links every page's nav#main-nav carries, in order (the contract). */
 const NAV_LINKS = ['/', '/networks', '/trace', '/vulnerabilities', '/uploads'];
 /** A product of examples/trace/iv-fluids-shipments.jsonld with several events. */
@@ -90,6 +93,7 @@ const env = {
     invalid: required('LIFELINE_INVALID_NETWORK'),
     epcis: required('LIFELINE_EPCIS'),
     sbom: required('LIFELINE_SBOM'),
+    vendors: required('LIFELINE_VENDORS'),
     expectedStress: JSON.parse(fs.readFileSync(required('LIFELINE_EXPECTED_STRESS'), 'utf8')),
     expectedValidate: JSON.parse(fs.readFileSync(required('LIFELINE_EXPECTED_VALIDATE'), 'utf8')),
     artifacts: required('LIFELINE_ARTIFACTS'),
@@ -562,6 +566,29 @@ await step('traceability and vulnerabilities with data', async () => {
         page.click('form#sbom-upload [type=submit]'),
     ]);
     await audit('vulnerabilities-sbom');
+});
+
+await step('vendor risk: the register ranked against the stress test, and a vendor report', async () => {
+    // The register goes up through the API, with the session and its csrf token.
+    await visit('/');
+    const csrf = await page.locator('form#logout input[name=csrf]').getAttribute('value');
+    const response = await page.request.put(`${env.base}/api/v1/vendors`, {
+        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf ?? '' },
+        data: fs.readFileSync(env.vendors),
+    });
+    check(response.status() === 201, `PUT /api/v1/vendors: ${response.status()} ${await response.text()}`);
+    await visit('/risk');
+    const first = page.locator('table#risk-register tbody tr').first();
+    const firstText = (await first.textContent()) ?? '';
+    check(firstText.includes(FIRST_VENDOR), `table#risk-register ranks first: ${firstText.trim().slice(0, 200)}`);
+    check(await page.locator('svg#risk-heatmap').count() === 1, '/risk has no svg#risk-heatmap');
+    await audit('risk-register');
+    await Promise.all([
+        page.waitForURL((url) => url.pathname === `/risk/vendors/${FIRST_VENDOR}`, { waitUntil: 'load' }),
+        first.locator('a.vendor').click(),
+    ]);
+    check((await page.textContent('main'))?.includes('What drives the rating'), 'the vendor page shows no drivers');
+    await audit('risk-vendor');
 });
 
 await step('every nav page (admin)', async () => {

@@ -56,6 +56,8 @@ async fn the_risk_pages_show_the_scored_register_and_the_evidence_to_renew() {
         let text = page.text();
         assert!(text.contains("id=\"risk-register\""), "{text}");
         assert!(text.contains("id=\"risk-heatmap\""), "{text}");
+        // One element per id: the figure around the heat map is not the SVG's id.
+        assert_eq!(text.matches("id=\"risk-heatmap\"").count(), 1, "{text}");
         assert!(text.contains("<svg"), "{text}");
         // Names are escaped, never markup.
         assert!(

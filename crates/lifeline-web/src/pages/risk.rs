@@ -6,11 +6,11 @@
 
 use askama::Template;
 use lifeline_risk::questionnaire::Questionnaire;
+use lifeline_risk::render::{score, score_or_dash};
 use lifeline_risk::{Basis, RiskRegister, VendorRisk};
 use lifeline_text::percent_encoded;
 
 use super::{Chrome, NetworkItem};
-use crate::format::decimal;
 
 /// One vendor as a row of the register.
 #[derive(Debug, Clone)]
@@ -41,10 +41,6 @@ pub fn vendor_href(vendor: &str, network: &str) -> String {
     )
 }
 
-fn score(value: Option<f64>) -> String {
-    value.map_or_else(|| "n/a".to_owned(), |v| decimal(v, 2))
-}
-
 impl RegisterRow {
     pub fn of(vendor: &VendorRisk, network: &str) -> RegisterRow {
         RegisterRow {
@@ -53,11 +49,11 @@ impl RegisterRow {
             name: vendor.name.clone(),
             href: vendor_href(&vendor.id, network),
             tier: vendor.tier.as_str(),
-            risk: score(vendor.risk),
-            likelihood: decimal(vendor.likelihood, 2),
-            attested: decimal(vendor.detail.attested_likelihood, 2),
-            observed: decimal(vendor.detail.observed_likelihood, 2),
-            impact: score(vendor.impact),
+            risk: score_or_dash(vendor.risk),
+            likelihood: score(vendor.likelihood),
+            attested: score(vendor.detail.attested_likelihood),
+            observed: score(vendor.detail.observed_likelihood),
+            impact: score_or_dash(vendor.impact),
             open: vendor.findings.open,
             kev: vendor.findings.kev,
             driver: vendor
