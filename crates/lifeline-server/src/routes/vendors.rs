@@ -780,22 +780,12 @@ async fn upload_evidence(
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name().unwrap_or_default() {
             "kind" => kind = Some(field.text().await.map_err(bad)?),
-            "expires" => {
-                let text = field.text().await.map_err(bad)?;
-                expires = Some(text.trim().to_owned()).filter(|t| !t.is_empty());
-            }
+            "expires" => expires = Some(field.text().await.map_err(bad)?),
             "file" => {
                 let name = field.file_name().unwrap_or("evidence").to_owned();
-                let content_type = field
-                    .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .split(';')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_ascii_lowercase();
+                let content_type = crate::web::uploads::media_type(field.content_type());
                 let bytes = field.bytes().await.map_err(bad)?;
-                file = Some((name, content_type, bytes));
+                file = Some((name, content_type, bytes.to_vec()));
             }
             other => {
                 return Err(ApiError::invalid(
@@ -806,30 +796,57 @@ async fn upload_evidence(
         }
     }
     let kind = kind.ok_or_else(|| ApiError::invalid("kind", "missing"))?;
-    let (file_name, content_type, content) =
-        file.ok_or_else(|| ApiError::invalid("file", "missing"))?;
-    if let Some(expires) = &expires
+    let file = file.ok_or_else(|| ApiError::invalid("file", "missing"))?;
+    let info = store_evidence(&state, &caller, vendor, &kind, expires.as_deref(), file).await?;
+    Ok((StatusCode::CREATED, Json(EvidenceBody::of(&info))))
+}
+
+/// Checks and stores an evidence file (the API's multipart upload and the vendor page's
+/// form): `kind` an evidence kind such as `soc2-type2`, `expires` empty or YYYY-MM-DD, the
+/// file as (name, content type, bytes), for a vendor of the current register.
+pub(crate) async fn store_evidence(
+    state: &AppState,
+    caller: &Caller,
+    vendor: String,
+    kind: &str,
+    expires: Option<&str>,
+    (file_name, content_type, content): (String, String, Vec<u8>),
+) -> ApiResult<EvidenceFileInfo> {
+    caller.require(Role::Analyst)?;
+    let kind = kind.trim();
+    if kind.is_empty() || kind.len() > 64 || kind.chars().any(lifeline_text::is_unsafe) {
+        return Err(ApiError::invalid(
+            "kind",
+            "an evidence kind such as `soc2-type2`, `iso27001`, `pen-test` or `attestation` (at most 64 characters)",
+        ));
+    }
+    let expires = expires.map(str::trim).filter(|t| !t.is_empty());
+    if let Some(expires) = expires
         && lifeline_risk::date::parse(expires).is_none()
     {
         return Err(ApiError::invalid("expires", "must be a date, YYYY-MM-DD"));
     }
-    register_with_vendor(&state, &caller, &vendor).await?;
+    if content.is_empty() {
+        return Err(ApiError::invalid("file", "the file is empty"));
+    }
+    register_with_vendor(state, caller, &vendor).await?;
     let info = state
         .store
         .add_vendor_evidence(
             &caller.user.org_id,
             &NewEvidenceFile {
                 vendor_id: vendor,
-                kind: kind.trim().to_owned(),
-                file_name,
+                kind: kind.to_owned(),
+                // Shown on pages and in downloads' names: no control characters.
+                file_name: lifeline_text::escaped(&file_name).into_owned(),
                 content_type,
-                expires,
-                content: content.to_vec(),
+                expires: expires.map(str::to_owned),
+                content,
             },
             &caller.user.name,
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(EvidenceBody::of(&info))))
+    Ok(info)
 }
 
 /// The evidence files of a vendor, newest first.

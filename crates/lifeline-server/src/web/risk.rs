@@ -13,6 +13,8 @@ use std::path::Path;
 use std::str::FromStr as _;
 
 use axum::Router;
+use axum::extract::Multipart;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{DefaultBodyLimit, Form, State};
 use axum::http::{StatusCode, Uri, header};
@@ -33,6 +35,7 @@ use lifeline_web::pages::{
 };
 use serde::Deserialize;
 
+use super::uploads::UploadForm;
 use super::{Viewer, error_page, html, query};
 use crate::AppState;
 use crate::auth::Caller;
@@ -40,7 +43,7 @@ use crate::config::Limits;
 use crate::error::ApiError;
 use crate::routes::vendors::{
     EvidenceBody, ReminderBody, assess, canonical, gone_message, parse_as_of, register_with_vendor,
-    reminders_of,
+    reminders_of, store_evidence,
 };
 
 /// Days ahead the pages list expiring evidence for.
@@ -53,6 +56,10 @@ pub fn router(limits: &Limits) -> Router<AppState> {
         .route(
             "/risk/vendors/{id}/questionnaires",
             axum::routing::post(create_link).layer(DefaultBodyLimit::max(limits.body_bytes)),
+        )
+        .route(
+            "/risk/vendors/{id}/evidence",
+            axum::routing::post(upload_evidence).layer(DefaultBodyLimit::max(limits.upload_bytes)),
         )
         .route(
             "/q/{token}",
@@ -282,6 +289,10 @@ async fn vendor_view(
             "/risk/vendors/{}/questionnaires",
             lifeline_text::percent_encoded(id)
         ),
+        evidence_action: format!(
+            "/risk/vendors/{}/evidence",
+            lifeline_text::percent_encoded(id)
+        ),
         id: id.to_owned(),
         name,
         network: net.id,
@@ -338,6 +349,44 @@ async fn create_link(
         };
         let mut response =
             vendor_view(&state, &viewer, &id, &q, Some(format!("/q/{}", link.token))).await?;
+        *response.status_mut() = StatusCode::CREATED;
+        Ok(response)
+    };
+    viewer.page(Tab::Risk, page.await)
+}
+
+/// Stores an evidence file from the vendor page's form, as `POST
+/// /api/v1/vendors/{vendor}/evidence` does (sealed at rest), and shows the page again with
+/// the file listed.
+async fn upload_evidence(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let page = async {
+        let mut form = UploadForm::read(&viewer, multipart).await?;
+        let file = form
+            .file
+            .take()
+            .ok_or_else(|| ApiError::invalid("file", "choose a file to upload"))?;
+        store_evidence(
+            &state,
+            &viewer.caller,
+            id.clone(),
+            form.field("kind").unwrap_or_default(),
+            form.field("expires"),
+            (file.name, file.content_type, file.bytes.to_vec()),
+        )
+        .await?;
+        let q = RiskQuery {
+            network: form
+                .field("network")
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
+            ..RiskQuery::default()
+        };
+        let mut response = vendor_view(&state, &viewer, &id, &q, None).await?;
         *response.status_mut() = StatusCode::CREATED;
         Ok(response)
     };

@@ -52,6 +52,8 @@ async fn uploads(viewer: Viewer) -> Response {
 /// A file sent with a form: its name as the browser gave it, and its bytes.
 pub struct FormFile {
     pub name: String,
+    /// The browser's content type for the file, lower case, without parameters.
+    pub content_type: String,
     pub bytes: Bytes,
 }
 
@@ -90,12 +92,14 @@ impl UploadForm {
         while let Some(field) = multipart.next_field().await.map_err(bad)? {
             let key = field.name().unwrap_or_default().to_owned();
             if let Some(file_name) = field.file_name().map(str::to_owned) {
+                let content_type = media_type(field.content_type());
                 let bytes = field.bytes().await.map_err(bad)?;
                 if form.file.is_some() {
                     return Err(ApiError::bad_request("send one file at a time"));
                 }
                 form.file = Some(FormFile {
                     name: lifeline_text::excerpt(&file_name).into_owned(),
+                    content_type,
                     bytes,
                 });
             } else {
@@ -112,6 +116,18 @@ impl UploadForm {
         viewer.check_csrf(form.field("csrf").unwrap_or_default())?;
         Ok(form)
     }
+}
+
+/// A part's media type, lower case and without parameters; `application/octet-stream`
+/// when the sender gave none.
+pub(crate) fn media_type(content_type: Option<&str>) -> String {
+    content_type
+        .unwrap_or("application/octet-stream")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// The format a network file's name gives.

@@ -130,6 +130,66 @@ async fn the_risk_pages_show_the_scored_register_and_the_evidence_to_renew() {
         let refused = browser.post_form(action, &[("framework", "iso")]).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
 
+        // An analyst stores an evidence file from the page: sealed at rest, listed, and
+        // refused without the file, with a bad date, or with a forged csrf token.
+        let evidence_action = "/risk/vendors/meridian-edi/evidence";
+        let report_pdf: &[u8] = b"%PDF-1.7 Meridian EDI SOC 2 Type II bridge letter";
+        let stored = browser
+            .post_multipart(
+                evidence_action,
+                &[
+                    ("kind", "soc2-type2"),
+                    ("expires", "2027-06-30"),
+                    ("network", &network),
+                ],
+                Some(("file", "bridge-letter.pdf", report_pdf)),
+            )
+            .await;
+        assert_eq!(
+            stored.status,
+            StatusCode::CREATED,
+            "{label}: {}",
+            stored.text()
+        );
+        let text = stored.text();
+        assert!(text.contains("id=\"vendor-evidence\""), "{text}");
+        assert!(text.contains("bridge-letter.pdf"), "{text}");
+        assert!(text.contains("2027-06-30"), "{text}");
+        let files = app
+            .get("/api/v1/vendors/meridian-edi/evidence", &admin)
+            .await
+            .json();
+        assert_eq!(
+            files["evidence"].as_array().map(Vec::len),
+            Some(1),
+            "{files}"
+        );
+        for (fields, file, status) in [
+            (
+                vec![("kind", "soc2-type2")],
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                vec![("kind", "soc2-type2"), ("expires", "next june")],
+                Some(("file", "x.pdf", report_pdf)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                vec![("kind", "soc2-type2"), ("csrf", "csrf_wrong")],
+                Some(("file", "x.pdf", report_pdf)),
+                StatusCode::FORBIDDEN,
+            ),
+        ] {
+            let refused = browser.post_multipart(evidence_action, &fields, file).await;
+            assert_eq!(
+                refused.status,
+                status,
+                "{label}: {fields:?}: {}",
+                refused.text()
+            );
+        }
+
         // The overview lists the evidence to renew.
         let overview = browser.get("/").await.text();
         assert!(overview.contains("id=\"reminders\""), "{overview}");
@@ -141,6 +201,15 @@ async fn the_risk_pages_show_the_scored_register_and_the_evidence_to_renew() {
         let page = viewer.get(&vendor_href).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(!page.text().contains("id=\"questionnaire-link\""));
+        assert!(!page.text().contains("id=\"evidence-upload\""));
+        let refused = viewer
+            .post_multipart(
+                evidence_action,
+                &[("kind", "pen-test")],
+                Some(("file", "x.pdf", report_pdf)),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
         let refused = viewer.post_form(action, &[("framework", "csf2")]).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
 

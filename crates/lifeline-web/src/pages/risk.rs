@@ -170,6 +170,8 @@ pub struct VendorReportPage {
     pub evidence: Vec<EvidenceRow>,
     /// Where the form that creates a questionnaire link posts.
     pub action: String,
+    /// Where the evidence upload form posts.
+    pub evidence_action: String,
     /// The link just created: shown once (only its digest is kept).
     pub new_link: Option<String>,
 }
