@@ -1063,7 +1063,7 @@ impl<'a> Builder<'a> {
         } else if control.state == ControlState::Evidenced {
             self.renewal_item(ctx, control.control, obs, &finding, vendor_risk);
         }
-        let mut value = json!({
+        let value = json!({
             "uuid": finding,
             "title": format!("{}: {}", ctx.name, control.title),
             "description": format!("{} is {state} at {} (gap {} of 1).", control.title, ctx.name, number(control.gap)),
@@ -1077,13 +1077,15 @@ impl<'a> Builder<'a> {
             },
             "related-observations": [{ "observation-uuid": obs }],
         });
+        self.push_finding(finding, value, item_risk);
+    }
+
+    /// Adds an assessment finding, related to the POA&M item's risk when one was raised.
+    fn push_finding(&mut self, uuid: String, mut value: Value, item_risk: Option<String>) {
         if let Some(risk) = item_risk {
             value["related-risks"] = json!([{ "risk-uuid": risk }]);
         }
-        self.findings.push(Element {
-            uuid: finding,
-            value,
-        });
+        self.findings.push(Element { uuid, value });
     }
 
     /// A control that holds today on evidence that all expires within the renewal window:
@@ -1238,13 +1240,7 @@ impl<'a> Builder<'a> {
         if let Some(text) = &answer.text {
             value["target"]["description"] = json!(md(text));
         }
-        if let Some(risk) = item_risk {
-            value["related-risks"] = json!([{ "risk-uuid": risk }]);
-        }
-        self.findings.push(Element {
-            uuid: finding,
-            value,
-        });
+        self.push_finding(finding, value, item_risk);
     }
 
     fn vulnerability_finding_and_item(
