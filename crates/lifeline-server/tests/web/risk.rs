@@ -213,6 +213,50 @@ async fn the_risk_pages_show_the_scored_register_and_the_evidence_to_renew() {
         let refused = viewer.post_form(action, &[("framework", "csf2")]).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
+        // Another organisation's admin reaches none of Mercy's vendors: not its report,
+        // not a link, not an evidence upload; Mercy's links and files stay as they were.
+        app.user("Valley Clinic", "sam", Role::Admin).await;
+        let other = Browser::login(&app, "sam").await;
+        let seen = other.get(&vendor_href).await;
+        assert!(
+            matches!(seen.status, StatusCode::NOT_FOUND | StatusCode::CONFLICT),
+            "{label}: {}",
+            seen.status
+        );
+        assert!(
+            !seen.text().contains("Meridian &lt;EDI&gt;"),
+            "{}",
+            seen.text()
+        );
+        let refused = other.post_form(action, &[("framework", "hicp")]).await;
+        assert!(refused.status.is_client_error(), "{}", refused.status);
+        let refused = other
+            .post_multipart(
+                evidence_action,
+                &[("kind", "pen-test")],
+                Some(("file", "x.pdf", report_pdf)),
+            )
+            .await;
+        assert!(refused.status.is_client_error(), "{}", refused.status);
+        let files = app
+            .get("/api/v1/vendors/meridian-edi/evidence", &admin)
+            .await
+            .json();
+        assert_eq!(
+            files["evidence"].as_array().map(Vec::len),
+            Some(1),
+            "{files}"
+        );
+        let links = app
+            .get("/api/v1/vendors/meridian-edi/questionnaires", &admin)
+            .await
+            .json();
+        assert_eq!(
+            links["questionnaires"].as_array().map(Vec::len),
+            Some(1),
+            "{links}"
+        );
+
         // A partner sees none of it.
         let partner = Browser::login(&app, "pat").await;
         assert_eq!(partner.get("/risk").await.status, StatusCode::FORBIDDEN);
