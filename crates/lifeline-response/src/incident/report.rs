@@ -323,13 +323,13 @@ fn timeline_item(entry: &Entry) -> TimelineItem {
         } => (
             "declared",
             format!(
-                "Declared ({}): {} down at capacity {}, expected TTR {}; {} playbooks, {} tasks; {}",
+                "Declared ({}): {} down at capacity {}, expected TTR {}; {}, {}; {}",
                 declaration.kind.as_str(),
                 declaration.entities.join(", "),
                 number(declaration.capacity_factor),
                 days_text(declaration.expected_ttr),
-                playbooks.len(),
-                tasks.len(),
+                plural(playbooks.len(), "playbook"),
+                plural(tasks.len(), "task"),
                 match impact.first_stockout_day {
                     Some(day) => format!("first stockout on day {day}"),
                     None => format!("nothing runs short within {} days", impact.days),
@@ -346,11 +346,11 @@ fn timeline_item(entry: &Entry) -> TimelineItem {
         } => (
             "updated",
             format!(
-                "Estimate updated: expected TTR {}, capacity {}; {} due times moved, {} tasks added{}",
+                "Estimate updated: expected TTR {}, capacity {}; {} moved, {} added{}",
                 days_text(*expected_ttr),
                 number(*capacity_factor),
-                moved.len(),
-                added.len(),
+                plural(moved.len(), "due time"),
+                plural(added.len(), "task"),
                 suffix(reason)
             ),
         ),
@@ -373,6 +373,14 @@ fn timeline_item(entry: &Entry) -> TimelineItem {
         actor: entry.actor.clone(),
         event: event.to_owned(),
         text,
+    }
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
     }
 }
 
