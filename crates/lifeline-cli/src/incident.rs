@@ -367,9 +367,10 @@ async fn declare(
 ) -> anyhow::Result<Exit> {
     let (text, network) = read_network(&args.network)?;
     let sha256 = lifeline_store::sha256_hex(text.as_bytes());
-    let title = args.title.clone().unwrap_or_else(|| {
-        format!("{}: {}", args.kind.as_str(), args.entities.join(", "))
-    });
+    let title = args
+        .title
+        .clone()
+        .unwrap_or_else(|| format!("{}: {}", args.kind.as_str(), args.entities.join(", ")));
     let declaration = Declaration {
         title: title.clone(),
         kind: args.kind,
@@ -392,8 +393,8 @@ async fn declare(
         }
         Err(e) => anyhow::bail!("{e}"),
     };
-    let incident = state::replay(std::slice::from_ref(&first))
-        .context("the declaration does not replay")?;
+    let incident =
+        state::replay(std::slice::from_ref(&first)).context("the declaration does not replay")?;
     let new = NewIncident::new(&title, args.kind.as_str(), text, None);
     let id = store
         .create_incident(&access.org_id, &new, &stored(&first)?, actor)
@@ -684,7 +685,10 @@ fn days(x: f64) -> String {
 }
 
 fn optional_time(at: Option<OffsetDateTime>) -> String {
-    at.map_or_else(|| "-".to_owned(), lifeline_response::incident::tasks::format_time)
+    at.map_or_else(
+        || "-".to_owned(),
+        lifeline_response::incident::tasks::format_time,
+    )
 }
 
 /// The incident for people: what it is, who runs short of what and when, TTS against the
@@ -709,15 +713,24 @@ fn write_incident(out: &mut dyn Write, id: &str, incident: &Incident) -> anyhow:
         } else {
             &impact.network
         },
-        impact.network_sha256.get(..12).unwrap_or(&impact.network_sha256),
+        impact
+            .network_sha256
+            .get(..12)
+            .unwrap_or(&impact.network_sha256),
     )?;
     writeln!(out)?;
 
-    let short: Vec<_> = impact
+    // Earliest first: who runs short first is who needs help first.
+    let mut short: Vec<_> = impact
         .demand
         .iter()
         .filter(|d| d.first_stockout_day.is_some())
         .collect();
+    short.sort_by(|a, b| {
+        a.first_stockout_day
+            .cmp(&b.first_stockout_day)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     outln!(
         out,
         "Who runs short of what, and when ({} of {} demand nodes over {} days):",
@@ -763,10 +776,9 @@ fn write_incident(out: &mut dyn Write, id: &str, incident: &Incident) -> anyhow:
         days(stress.tts)
     };
     let verdict = match stress.gap {
-        Some(gap) if gap < 0.0 => format!(
-            "demand is lost {} before the entities recover",
-            days(-gap)
-        ),
+        Some(gap) if gap < 0.0 => {
+            format!("demand is lost {} before the entities recover", days(-gap))
+        }
         Some(_) => "the network survives the expected outage".to_owned(),
         None => "no TTR to compare with".to_owned(),
     };
