@@ -449,7 +449,10 @@ fn no_command_rewrites_an_entry() {
         .filter(|word| *word != "help")
         .map(str::to_owned)
         .collect();
-    assert!(listed.len() >= 9, "the subcommands of `incident --help`: {listed:?}");
+    assert!(
+        listed.len() >= 9,
+        "the subcommands of `incident --help`: {listed:?}"
+    );
     let mut covered = vec!["declare", "status", "list", "report", "verify"];
     let writes = writes(&id, &task);
     covered.extend(writes.iter().map(|w| w[0].as_str()));
