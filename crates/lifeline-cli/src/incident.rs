@@ -346,7 +346,10 @@ async fn command(
                 match format.as_str() {
                     "json" => crate::output::json(out, &after)?,
                     "html" => out.write_all(report::html(&after).as_bytes())?,
-                    _ => out.write_all(report::markdown(&after).as_bytes())?,
+                    // Escaped by the report already; again here for a terminal.
+                    _ => out.write_all(
+                        crate::render::escape_lines(&report::markdown(&after)).as_bytes(),
+                    )?,
                 }
                 Ok(())
             })?;

@@ -243,6 +243,11 @@ fn declare_table_shows_who_runs_short_then_tasks_by_function() {
         0,
     );
     assert!(err.contains("declared incident inc_"), "{err}");
+    let id = err
+        .split_whitespace()
+        .find(|w| w.starts_with("inc_"))
+        .expect("the id");
+    insta::assert_snapshot!(out.replace(id, "inc_ID"));
     let short = out.find("Who runs short").expect("who runs short");
     let tts = out.find("Time to survive").expect("TTS against TTR");
     let plan = out.find("Rerouting plan").expect("the rerouting plan");
