@@ -23,6 +23,7 @@ mod incident;
 mod incident_db;
 mod input;
 mod output;
+mod playbook;
 mod progress;
 mod questionnaire;
 mod risk;
@@ -85,6 +86,8 @@ enum Command {
     Questionnaire(questionnaire::QuestionnaireArgs),
     /// Incident response: declare, track tasks and decisions, report, verify the timeline
     Incident(incident::IncidentArgs),
+    /// Incident response playbooks: check, list, import and export (lifeline YAML, CACAO)
+    Playbook(playbook::PlaybookArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -146,6 +149,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => serve::audit(&args),
         Command::Questionnaire(args) => questionnaire::run(&args),
         Command::Incident(args) => incident::run(&args),
+        Command::Playbook(args) => playbook::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -8,6 +8,7 @@ mod golden;
 mod hostile;
 mod incident;
 mod partner_files;
+mod playbook;
 mod questionnaire;
 mod simulate;
 mod trace;
