@@ -199,9 +199,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
                 (imported.warnings, Some(summary), Some(p.id.clone()))
             }
             Err(ReadProblem::Invalid(diagnostics)) => (diagnostics, None, None),
-            Err(ReadProblem::Load(message)) => {
-                (vec![Diagnostic::error("", message)], None, None)
-            }
+            Err(ReadProblem::Load(message)) => (vec![Diagnostic::error("", message)], None, None),
         };
         if summary.is_none() {
             invalid += 1;
@@ -391,7 +389,11 @@ fn export(args: &ExportArgs) -> anyhow::Result<Exit> {
                 errln!(
                     "error: no playbook `{}`{}\n  hint: {hint}",
                     lifeline_text::excerpt(&args.id),
-                    if args.builtin { " among the built-in ones" } else { "" }
+                    if args.builtin {
+                        " among the built-in ones"
+                    } else {
+                        ""
+                    }
                 );
                 return Err(Reported.into());
             }
@@ -401,9 +403,8 @@ fn export(args: &ExportArgs) -> anyhow::Result<Exit> {
         match args.format {
             ExportFormat::Yaml => out.write_all(read::to_yaml(&playbook).as_bytes())?,
             ExportFormat::Cacao => {
-                let document = document.unwrap_or_else(|| {
-                    cacao::from_playbook(&playbook, OffsetDateTime::now_utc())
-                });
+                let document = document
+                    .unwrap_or_else(|| cacao::from_playbook(&playbook, OffsetDateTime::now_utc()));
                 crate::output::json(out, &document)?;
             }
         }

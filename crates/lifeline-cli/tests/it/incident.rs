@@ -542,3 +542,80 @@ fn the_organisation_and_actor_are_chosen_as_documented() {
     let (_, err) = db.check(&["status", &id, "--org", "other"], 2);
     assert!(err.contains("no incident"), "{err}");
 }
+
+#[test]
+fn declare_uses_the_organisations_imported_playbooks() {
+    let db = Db::new();
+    // A copy of a built-in playbook under the organisation's own id, imported with
+    // `lifeline playbook import` (stored as CACAO JSON).
+    let builtin = std::fs::read_to_string(
+        repo().join("crates/lifeline-response/data/playbooks/suspect-product.yaml"),
+    )
+    .expect("the built-in playbook");
+    let ours = builtin.replacen("id: suspect-product\n", "id: our-suspect-product\n", 1);
+    assert_ne!(ours, builtin);
+    let file = db.dir.path().join("ours.yaml");
+    std::fs::write(&file, ours).expect("write the playbook");
+    let output = Command::new(env!("CARGO_BIN_EXE_lifeline"))
+        .args(["playbook", "import"])
+        .arg(&file)
+        .args(["--database", &db.url(), "--actor", "ana"])
+        .current_dir(repo())
+        .env("LIFELINE_QUIET", "1")
+        .output()
+        .expect("run lifeline");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    let (out, _) = db.check(
+        &[
+            "declare",
+            "--network",
+            NETWORK,
+            "--entity",
+            "dc-medsupply-east",
+            "--expected-ttr",
+            "5",
+            "--kind",
+            "suspect-product",
+            "--playbook",
+            "our-suspect-product",
+            "--at",
+            DECLARED_AT,
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let incident: serde_json::Value = serde_json::from_str(&out).expect("the Incident JSON");
+    assert_eq!(
+        incident["playbooks"],
+        serde_json::json!(["our-suspect-product"])
+    );
+    let tasks = incident["tasks"].as_array().expect("tasks");
+    assert!(!tasks.is_empty());
+    assert!(
+        tasks.iter().all(|t| t["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("our-suspect-product/"))),
+        "{tasks:?}"
+    );
+    // A playbook that is in neither the library nor the organisation's store is named.
+    let (_, err) = db.check(
+        &[
+            "declare",
+            "--network",
+            NETWORK,
+            "--entity",
+            "dc-medsupply-east",
+            "--expected-ttr",
+            "5",
+            "--playbook",
+            "our-suspect-prodcut",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("--playbook") && err.contains("our-suspect-product"),
+        "{err}"
+    );
+}
