@@ -619,3 +619,41 @@ fn declare_uses_the_organisations_imported_playbooks() {
         "{err}"
     );
 }
+
+#[test]
+fn hostile_text_reaches_no_terminal_raw() {
+    let db = Db::new();
+    let (id, _) = db.declare();
+    let hostile = "phones \u{1b}[2J down\r\nforged: line \u{202e}";
+    db.check(&["note", &id, hostile, "--at", "2026-12-06T09:00:00Z"], 0);
+    db.check(
+        &[
+            "note",
+            &id,
+            hostile,
+            "--improvement",
+            "--owner",
+            hostile,
+            "--at",
+            "2026-12-06T09:01:00Z",
+        ],
+        0,
+    );
+    for args in [
+        &["report", id.as_str(), "--format", "markdown"][..],
+        &["status", id.as_str()],
+        &["list"],
+    ] {
+        let (out, err) = db.check(args, 0);
+        for text in [&out, &err] {
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{202e}') && !text.contains('\r'),
+                "{args:?}: {text}"
+            );
+        }
+    }
+    // The text is kept as given: the timeline holds it, escaped only where it is shown.
+    let (json, _) = db.check(&["report", &id, "--format", "json"], 0);
+    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert!(report.to_string().contains("\\u001b[2J"), "{report}");
+}
