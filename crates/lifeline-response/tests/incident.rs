@@ -994,7 +994,8 @@ fn the_chain_survives_a_json_round_trip() {
 #[test]
 fn verify_detects_an_edited_field() {
     let Worked { entries, .. } = worked();
-    let edits: Vec<(&str, Box<dyn Fn(&mut Entry)>)> = vec![
+    type Edit = Box<dyn Fn(&mut Entry)>;
+    let edits: Vec<(&str, Edit)> = vec![
         ("actor", Box::new(|e| e.actor = "mallory".into())),
         ("at", Box::new(|e| e.at += time::Duration::seconds(1))),
         ("seq", Box::new(|e| e.seq += 10)),
@@ -1362,4 +1363,45 @@ fn reports_escape_every_input_value() {
         .expect("the improvement's row");
     assert!(row.contains(r"\# heading\\n\| broken \| table \|"), "{row}");
     assert!(row.contains("\\<b\\>owner\\</b\\>"));
+}
+
+#[test]
+fn sealed_times_are_utc_milliseconds_so_a_store_keeping_milliseconds_keeps_the_hash() {
+    let at = datetime!(2026-12-01 10:00:00.123456789 +02:00);
+    let entry = timeline::seal(GENESIS, 1, at, "emma", Event::Note { text: "x".into() });
+    assert_eq!(entry.at, datetime!(2026-12-01 08:00:00.123 UTC));
+    assert_eq!(entry.at.offset(), time::UtcOffset::UTC);
+    let millis = entry.at.unix_timestamp_nanos() / 1_000_000;
+    let stored = OffsetDateTime::from_unix_timestamp_nanos(millis * 1_000_000).expect("in range");
+    assert_eq!(
+        timeline::entry_hash(GENESIS, 1, stored, "emma", &entry.event),
+        entry.hash
+    );
+    timeline::verify(&[entry]).expect("holds");
+}
+
+#[test]
+fn the_html_report_and_the_json_document_carry_the_same_content() {
+    let Worked { entries, .. } = worked();
+    let incident = state::replay(&entries).expect("replays");
+    let report = report::after_action(&incident, &entries);
+    let html = report::html(&report);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for heading in [
+        "What ran short",
+        "Deadlines",
+        "Improvement plan",
+        "Timeline",
+    ] {
+        assert!(html.contains(&format!("<h2>{heading}</h2>")), "{heading}");
+    }
+    assert_eq!(html.matches("<li value=").count(), entries.len());
+    assert_eq!(html.matches("class=\"missed\"").count(), report.missed);
+    assert!(html.contains("Regional distributor &lt;b&gt;allocating&lt;/b&gt; | 80% of orders"));
+    let json = serde_json::to_value(&report).expect("serialises");
+    assert_eq!(
+        json["improvements"].as_array().map(Vec::len),
+        Some(report.improvements.len())
+    );
+    assert_eq!(json["status"], "closed");
 }
