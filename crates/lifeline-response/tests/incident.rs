@@ -1405,3 +1405,75 @@ fn the_html_report_and_the_json_document_carry_the_same_content() {
     );
     assert_eq!(json["status"], "closed");
 }
+
+#[test]
+fn the_builtin_library_on_the_examples() {
+    let library = lifeline_response::library::builtin();
+    for (file, entities, kind, factor, ttr, expected) in [
+        (
+            "distributor-ransomware.json",
+            &["dc-medsupply-east", "dc-medsupply-west"][..],
+            IncidentKind::Ransomware,
+            0.0,
+            17.0,
+            "distributor-ordering-ransomware",
+        ),
+        (
+            "iv-fluids.json",
+            &["iv-plant-nc"][..],
+            IncidentKind::SiteOutage,
+            0.0,
+            56.0,
+            "manufacturing-plant-down",
+        ),
+    ] {
+        let (network, sha) = example(file);
+        let declared = Declaration {
+            kind,
+            ..declaration(entities, factor, ttr)
+        };
+        let entry =
+            state::declare(&network, &sha, declared.clone(), &library, "emma").expect("declares");
+        let incident = state::replay(std::slice::from_ref(&entry)).expect("replays");
+        assert!(
+            incident.playbooks.iter().any(|p| p == expected),
+            "{file}: {:?}",
+            incident.playbooks
+        );
+        assert!(!incident.tasks.is_empty());
+        // Every built-in playbook, asked for by id, instantiates with every placeholder
+        // filled and every due time explained.
+        for playbook in &library {
+            let chosen = Declaration {
+                playbooks: vec![playbook.id.clone()],
+                ..declared.clone()
+            };
+            let entry = state::declare(&network, &sha, chosen, &library, "emma").expect("declares");
+            let incident = state::replay(std::slice::from_ref(&entry)).expect("replays");
+            assert_eq!(incident.playbooks, [playbook.id.clone()]);
+            for task in &incident.tasks {
+                assert!(!task.due_basis.is_empty(), "{}", task.id);
+                assert_eq!(
+                    task.due.is_none(),
+                    task.due_basis.starts_with("no "),
+                    "{}: {}",
+                    task.id,
+                    task.due_basis
+                );
+                if let Some(message) = &task.message {
+                    for name in tasks::PLACEHOLDERS {
+                        let placeholder = format!("{{{name}}}");
+                        assert!(!message.subject.contains(&placeholder), "{}", task.id);
+                        assert!(!message.body.contains(&placeholder), "{}", task.id);
+                    }
+                }
+                if matches!(task.action, Some(Action::Stress | Action::Simulate)) {
+                    assert_eq!(task.status, TaskStatus::Done, "{}", task.id);
+                    assert!(task.action_result.is_some());
+                }
+            }
+            let report = report::after_action(&incident, std::slice::from_ref(&entry));
+            assert!(report::markdown(&report).contains(&playbook.id));
+        }
+    }
+}
