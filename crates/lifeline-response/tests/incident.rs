@@ -1450,7 +1450,7 @@ fn the_builtin_library_on_the_examples() {
             };
             let entry = state::declare(&network, &sha, chosen, &library, "emma").expect("declares");
             let incident = state::replay(std::slice::from_ref(&entry)).expect("replays");
-            assert_eq!(incident.playbooks, [playbook.id.clone()]);
+            assert_eq!(incident.playbooks, std::slice::from_ref(&playbook.id));
             for task in &incident.tasks {
                 assert!(!task.due_basis.is_empty(), "{}", task.id);
                 assert_eq!(
