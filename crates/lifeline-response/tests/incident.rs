@@ -1477,3 +1477,42 @@ fn the_builtin_library_on_the_examples() {
         }
     }
 }
+
+#[test]
+fn the_hash_does_not_depend_on_how_a_whole_number_is_written() {
+    let Worked { entries, .. } = worked();
+    let first = &entries[0];
+    let mut event = serde_json::to_value(&first.event).expect("json");
+    // `ttr` in the stored scenario: 5.0 as a float, 5 as an integer after a JSON
+    // database normalises it.
+    let ttr = &mut event["impact"]["scenario"]["ttr"];
+    assert!(ttr.is_f64());
+    *ttr = serde_json::Value::from(5u64);
+    let event: Event = serde_json::from_value(event).expect("still an event");
+    assert_ne!(event, first.event);
+    assert_eq!(
+        timeline::entry_hash(&first.prev, first.seq, first.at, &first.actor, &event),
+        first.hash
+    );
+    // A different number does change it.
+    let Event::Declared {
+        mut impact,
+        declaration,
+        playbooks,
+        tasks,
+    } = first.event.clone()
+    else {
+        panic!("declared");
+    };
+    impact.scenario["ttr"] = serde_json::Value::from(5.5);
+    let changed = Event::Declared {
+        impact,
+        declaration,
+        playbooks,
+        tasks,
+    };
+    assert_ne!(
+        timeline::entry_hash(&first.prev, first.seq, first.at, &first.actor, &changed),
+        first.hash
+    );
+}
