@@ -994,7 +994,8 @@ fn the_chain_survives_a_json_round_trip() {
 #[test]
 fn verify_detects_an_edited_field() {
     let Worked { entries, .. } = worked();
-    let edits: Vec<(&str, Box<dyn Fn(&mut Entry)>)> = vec![
+    type Edit = Box<dyn Fn(&mut Entry)>;
+    let edits: Vec<(&str, Edit)> = vec![
         ("actor", Box::new(|e| e.actor = "mallory".into())),
         ("at", Box::new(|e| e.at += time::Duration::seconds(1))),
         ("seq", Box::new(|e| e.seq += 10)),
@@ -1362,4 +1363,156 @@ fn reports_escape_every_input_value() {
         .expect("the improvement's row");
     assert!(row.contains(r"\# heading\\n\| broken \| table \|"), "{row}");
     assert!(row.contains("\\<b\\>owner\\</b\\>"));
+}
+
+#[test]
+fn sealed_times_are_utc_milliseconds_so_a_store_keeping_milliseconds_keeps_the_hash() {
+    let at = datetime!(2026-12-01 10:00:00.123456789 +02:00);
+    let entry = timeline::seal(GENESIS, 1, at, "emma", Event::Note { text: "x".into() });
+    assert_eq!(entry.at, datetime!(2026-12-01 08:00:00.123 UTC));
+    assert_eq!(entry.at.offset(), time::UtcOffset::UTC);
+    let millis = entry.at.unix_timestamp_nanos() / 1_000_000;
+    let stored = OffsetDateTime::from_unix_timestamp_nanos(millis * 1_000_000).expect("in range");
+    assert_eq!(
+        timeline::entry_hash(GENESIS, 1, stored, "emma", &entry.event),
+        entry.hash
+    );
+    timeline::verify(&[entry]).expect("holds");
+}
+
+#[test]
+fn the_html_report_and_the_json_document_carry_the_same_content() {
+    let Worked { entries, .. } = worked();
+    let incident = state::replay(&entries).expect("replays");
+    let report = report::after_action(&incident, &entries);
+    let html = report::html(&report);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for heading in [
+        "What ran short",
+        "Deadlines",
+        "Improvement plan",
+        "Timeline",
+    ] {
+        assert!(html.contains(&format!("<h2>{heading}</h2>")), "{heading}");
+    }
+    assert_eq!(html.matches("<li value=").count(), entries.len());
+    assert_eq!(html.matches("class=\"missed\"").count(), report.missed);
+    assert!(html.contains("Regional distributor &lt;b&gt;allocating&lt;/b&gt; | 80% of orders"));
+    let json = serde_json::to_value(&report).expect("serialises");
+    assert_eq!(
+        json["improvements"].as_array().map(Vec::len),
+        Some(report.improvements.len())
+    );
+    assert_eq!(json["status"], "closed");
+}
+
+#[test]
+fn the_builtin_library_on_the_examples() {
+    let library = lifeline_response::library::builtin();
+    for (file, entities, kind, factor, ttr, expected) in [
+        (
+            "distributor-ransomware.json",
+            &["dc-medsupply-east", "dc-medsupply-west"][..],
+            IncidentKind::Ransomware,
+            0.0,
+            17.0,
+            "distributor-ordering-ransomware",
+        ),
+        (
+            "iv-fluids.json",
+            &["iv-plant-nc"][..],
+            IncidentKind::SiteOutage,
+            0.0,
+            56.0,
+            "manufacturing-plant-down",
+        ),
+    ] {
+        let (network, sha) = example(file);
+        let declared = Declaration {
+            kind,
+            ..declaration(entities, factor, ttr)
+        };
+        let entry =
+            state::declare(&network, &sha, declared.clone(), &library, "emma").expect("declares");
+        let incident = state::replay(std::slice::from_ref(&entry)).expect("replays");
+        assert!(
+            incident.playbooks.iter().any(|p| p == expected),
+            "{file}: {:?}",
+            incident.playbooks
+        );
+        assert!(!incident.tasks.is_empty());
+        // Every built-in playbook, asked for by id, instantiates with every placeholder
+        // filled and every due time explained.
+        for playbook in &library {
+            let chosen = Declaration {
+                playbooks: vec![playbook.id.clone()],
+                ..declared.clone()
+            };
+            let entry = state::declare(&network, &sha, chosen, &library, "emma").expect("declares");
+            let incident = state::replay(std::slice::from_ref(&entry)).expect("replays");
+            assert_eq!(incident.playbooks, std::slice::from_ref(&playbook.id));
+            for task in &incident.tasks {
+                assert!(!task.due_basis.is_empty(), "{}", task.id);
+                assert_eq!(
+                    task.due.is_none(),
+                    task.due_basis.starts_with("no "),
+                    "{}: {}",
+                    task.id,
+                    task.due_basis
+                );
+                if let Some(message) = &task.message {
+                    for name in tasks::PLACEHOLDERS {
+                        let placeholder = format!("{{{name}}}");
+                        assert!(!message.subject.contains(&placeholder), "{}", task.id);
+                        assert!(!message.body.contains(&placeholder), "{}", task.id);
+                    }
+                }
+                if matches!(task.action, Some(Action::Stress | Action::Simulate)) {
+                    assert_eq!(task.status, TaskStatus::Done, "{}", task.id);
+                    assert!(task.action_result.is_some());
+                }
+            }
+            let report = report::after_action(&incident, std::slice::from_ref(&entry));
+            assert!(report::markdown(&report).contains(&playbook.id));
+        }
+    }
+}
+
+#[test]
+fn the_hash_does_not_depend_on_how_a_whole_number_is_written() {
+    let Worked { entries, .. } = worked();
+    let first = &entries[0];
+    let mut event = serde_json::to_value(&first.event).expect("json");
+    // `ttr` in the stored scenario: 5.0 as a float, 5 as an integer after a JSON
+    // database normalises it.
+    let ttr = &mut event["impact"]["scenario"]["ttr"];
+    assert!(ttr.is_f64());
+    *ttr = serde_json::Value::from(5u64);
+    let event: Event = serde_json::from_value(event).expect("still an event");
+    assert_ne!(event, first.event);
+    assert_eq!(
+        timeline::entry_hash(&first.prev, first.seq, first.at, &first.actor, &event),
+        first.hash
+    );
+    // A different number does change it.
+    let Event::Declared {
+        mut impact,
+        declaration,
+        playbooks,
+        tasks,
+    } = first.event.clone()
+    else {
+        panic!("declared");
+    };
+    impact.scenario["ttr"] = serde_json::Value::from(5.5);
+    let changed = Event::Declared {
+        impact,
+        declaration,
+        playbooks,
+        tasks,
+    };
+    assert_ne!(
+        timeline::entry_hash(&first.prev, first.seq, first.at, &first.actor, &changed),
+        first.hash
+    );
 }
