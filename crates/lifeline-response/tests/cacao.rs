@@ -553,6 +553,7 @@ fn the_python_oracle_accepts_exported_playbooks() {
         return;
     }
     let mut playbooks = vec![rich_playbook()];
+    playbooks.extend(lifeline_response::library::builtin());
     let name = "soarca/examples/ssh-playbook.json";
     playbooks.push(
         to_playbook(&read(&text(name), &data(name)).unwrap())
@@ -741,4 +742,119 @@ proptest! {
         prop_assert_eq!(back, playbook);
         prop_assert!(warnings.is_empty());
     }
+}
+
+#[test]
+fn every_builtin_playbook_exports_to_a_valid_document_and_maps_back() {
+    let library = lifeline_response::library::builtin();
+    assert_eq!(library.len(), 7);
+    for playbook in library {
+        let exported = from_playbook(&playbook, datetime!(2026-12-06 10:00 UTC));
+        assert_eq!(validate_schema(&exported), vec![], "{}", playbook.id);
+        let document = read(&exported.to_string(), Path::new("builtin.json"))
+            .unwrap_or_else(|e| panic!("{}: {e}", playbook.id));
+        assert!(check(&document).is_empty(), "{}", playbook.id);
+        let (back, warnings) = to_playbook(&document).expect("maps back");
+        assert_eq!(back, playbook);
+        assert!(warnings.is_empty(), "{warnings:#?}");
+        // Every step is an action in the workflow, chained in a dependency order.
+        let mut seen: Vec<String> = Vec::new();
+        let mut at = exported["workflow_start"].as_str().unwrap().to_owned();
+        while let Some(next) = exported["workflow"][&at]["on_completion"].as_str() {
+            at = next.to_owned();
+            if let Some(id) =
+                exported["workflow"][&at]["step_extensions"][EXTENSION_ID]["id"].as_str()
+            {
+                let step = playbook.steps.iter().find(|s| s.id == id).unwrap();
+                assert!(step.after.iter().all(|a| seen.contains(a)), "{id}");
+                seen.push(id.to_owned());
+            }
+        }
+        assert_eq!(seen.len(), playbook.steps.len(), "{}", playbook.id);
+    }
+}
+
+#[test]
+fn read_any_takes_either_form() {
+    let created = datetime!(2026-12-06 11:00 UTC);
+    // CACAO: the document to store is the one read, as it was.
+    for name in VALID {
+        let source = text(name);
+        let imported = cacao::read_any(&source, &data(name), created)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            imported.cacao,
+            serde_json::from_str::<Value>(&source).unwrap()
+        );
+        assert!(!imported.playbook.steps.is_empty(), "{name}");
+        assert!(
+            !imported.warnings.is_empty(),
+            "{name}: a foreign playbook has no trigger"
+        );
+        let problems = lifeline_response::playbook::validate::validate(&imported.playbook);
+        assert!(
+            !problems.iter().any(Diagnostic::is_error),
+            "{name}: {problems:#?}"
+        );
+    }
+    // lifeline's form, YAML: the playbook, and the same as CACAO.
+    for playbook in lifeline_response::library::builtin() {
+        let yaml = lifeline_response::playbook::read::to_yaml(&playbook);
+        let imported =
+            cacao::read_any(&yaml, Path::new("p.yaml"), created).expect("lifeline's form");
+        assert_eq!(imported.playbook, playbook);
+        assert_eq!(imported.cacao, from_playbook(&playbook, created));
+        // And the CACAO written for it imports to the same playbook.
+        let again = cacao::read_any(&imported.cacao.to_string(), Path::new("p.json"), created)
+            .expect("CACAO");
+        assert_eq!(again.playbook, playbook);
+        assert_eq!(again.cacao, imported.cacao);
+    }
+}
+
+#[test]
+fn read_any_rejects_what_either_reader_rejects() {
+    let created = datetime!(2026-12-06 11:00 UTC);
+    let name = "soarca/test-playbooks/invalid_playbook.json";
+    match cacao::read_any(&text(name), &data(name), created) {
+        Err(cacao::ImportError::Invalid {
+            form, diagnostics, ..
+        }) => {
+            assert_eq!(form, "CACAO v2.0");
+            assert!(diagnostics.0.iter().any(|d| d.path.ends_with(".type")));
+        }
+        other => panic!("expected rejection, got {other:?}"),
+    }
+    let old = r#"{"type": "playbook", "spec_version": "cacao-1.0", "id": "x"}"#;
+    match cacao::read_any(old, Path::new("old.json"), created) {
+        Err(cacao::ImportError::Invalid { diagnostics, .. }) => {
+            assert_eq!(diagnostics.0[0].path, "spec_version");
+        }
+        other => panic!("expected rejection, got {other:?}"),
+    }
+    // A lifeline extension whose `after` names no step: lifeline's validation names it.
+    let mut playbook = rich_playbook();
+    playbook.steps[0].after = vec!["asess".into()];
+    let exported = from_playbook(&playbook, created);
+    match cacao::read_any(&exported.to_string(), Path::new("typo.json"), created) {
+        Err(cacao::ImportError::Invalid { diagnostics, .. }) => {
+            assert!(
+                diagnostics
+                    .0
+                    .iter()
+                    .any(|d| d.is_error() && d.path == "steps[0].after[0]"),
+                "{diagnostics:#?}"
+            );
+        }
+        other => panic!("expected rejection, got {other:?}"),
+    }
+    // lifeline's form with an error.
+    let yaml = "format: lifeline-playbook/1\nid: Bad Id\nname: x\ntrigger: {}\nsteps: []\n";
+    assert!(matches!(
+        cacao::read_any(yaml, Path::new("bad.yaml"), created),
+        Err(cacao::ImportError::Invalid {
+            form: "lifeline",
+            ..
+        })
+    ));
 }
