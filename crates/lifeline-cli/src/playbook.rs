@@ -132,17 +132,18 @@ fn is_cacao(path: &Path, text: &str) -> bool {
 
 /// Reads either form of playbook from `path` (the contract's `cacao::read_any`, done here
 /// with H2's `cacao::read` and `cacao::to_playbook` until that function lands).
-fn read_any(path: &Path) -> anyhow::Result<Result<Imported, ReadProblem>> {
-    let text = lifeline_network::read_text(path, &ReadLimits::default())?;
+fn read_any(path: &Path) -> Result<Imported, ReadProblem> {
+    let text = lifeline_network::read_text(path, &ReadLimits::default())
+        .map_err(|error| ReadProblem::Load(error.to_string()))?;
     if is_cacao(path, &text) {
         let document = match cacao::read(&text, path) {
             Ok(document) => document,
             Err(CacaoError::Invalid { diagnostics, .. }) => {
-                return Ok(Err(ReadProblem::Invalid(diagnostics.0)));
+                return Err(ReadProblem::Invalid(diagnostics.0));
             }
-            Err(CacaoError::Load(error)) => return Ok(Err(ReadProblem::Load(error.to_string()))),
+            Err(CacaoError::Load(error)) => return Err(ReadProblem::Load(error.to_string())),
         };
-        return Ok(match cacao::to_playbook(&document) {
+        return match cacao::to_playbook(&document) {
             Ok((playbook, mut warnings)) => {
                 // The checks of meaning apply to an imported playbook too.
                 let checks = lifeline_response::playbook::validate::validate(&playbook);
@@ -159,21 +160,17 @@ fn read_any(path: &Path) -> anyhow::Result<Result<Imported, ReadProblem>> {
                 }
             }
             Err(diagnostics) => Err(ReadProblem::Invalid(diagnostics.0)),
-        });
+        };
     }
-    Ok(
-        match read::from_str(&text, Syntax::detect(path, &text), path) {
-            Ok(loaded) => Ok(Imported {
-                playbook: loaded.playbook,
-                cacao: None,
-                warnings: loaded.warnings,
-            }),
-            Err(PlaybookError::Invalid { diagnostics, .. }) => {
-                Err(ReadProblem::Invalid(diagnostics.0))
-            }
-            Err(PlaybookError::Load(error)) => Err(ReadProblem::Load(error.to_string())),
-        },
-    )
+    match read::from_str(&text, Syntax::detect(path, &text), path) {
+        Ok(loaded) => Ok(Imported {
+            playbook: loaded.playbook,
+            cacao: None,
+            warnings: loaded.warnings,
+        }),
+        Err(PlaybookError::Invalid { diagnostics, .. }) => Err(ReadProblem::Invalid(diagnostics.0)),
+        Err(PlaybookError::Load(error)) => Err(ReadProblem::Load(error.to_string())),
+    }
 }
 
 fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
@@ -185,7 +182,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
             Ok(text) if is_cacao(path, &text) => "cacao",
             _ => "lifeline",
         };
-        let (diagnostics, summary, id) = match read_any(path)? {
+        let (diagnostics, summary, id) = match read_any(path) {
             Ok(imported) => {
                 let p = &imported.playbook;
                 let summary = format!(
@@ -305,7 +302,7 @@ fn list(args: &ListArgs) -> anyhow::Result<Exit> {
 
 fn import(args: &ImportArgs) -> anyhow::Result<Exit> {
     let path = &args.file;
-    let imported = match read_any(path)? {
+    let imported = match read_any(path) {
         Ok(imported) => imported,
         Err(ReadProblem::Invalid(diagnostics)) => {
             errln!(
