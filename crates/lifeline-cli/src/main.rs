@@ -18,6 +18,7 @@
 mod render;
 
 mod devices;
+mod exercise;
 mod generate;
 mod input;
 mod output;
@@ -81,6 +82,8 @@ enum Command {
     Audit(serve::AuditArgs),
     /// Vendor questionnaires (NIST CSF 2.0, HICP, controls): blank ones out, filled ones in
     Questionnaire(questionnaire::QuestionnaireArgs),
+    /// Tabletop exercises: play the injects, record decisions, score (HSEEP), report
+    Exercise(exercise::ExerciseArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -141,6 +144,7 @@ fn main() -> ExitCode {
         Command::Admin(args) => serve::admin(&args),
         Command::Audit(args) => serve::audit(&args),
         Command::Questionnaire(args) => questionnaire::run(&args),
+        Command::Exercise(args) => exercise::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -290,8 +290,9 @@ fn the_scenario_changes_with_its_injects() {
     assert_eq!(declarations[2].1.as_deref(), Some("second-dc"));
     assert_eq!(
         declarations[2].2.entities,
-        ["eorder-medsupply", "dc-medsupply-west"]
+        ["eorder-medsupply", "dc-medsupply-east", "dc-medsupply-west"]
     );
+    assert_eq!(declarations[2].2.capacity_factor, 0.3);
     assert_eq!(declarations[2].2.expected_ttr, 28.0);
     assert!(declarations.iter().all(|(.., d)| d.declared_at == start));
 }
