@@ -243,13 +243,15 @@ fn show_impact(out: &mut dyn Write, impact: &Impact) -> io::Result<()> {
     Ok(())
 }
 
-fn show_inject(
-    out: &mut dyn Write,
-    inject: &Inject,
-    impacts: &[ImpactAt],
-) -> io::Result<()> {
+fn show_inject(out: &mut dyn Write, inject: &Inject, impacts: &[ImpactAt]) -> io::Result<()> {
     outln!(out)?;
-    outln!(out, "[{}] INJECT {}: {}", inject.at, inject.id, inject.title)?;
+    outln!(
+        out,
+        "[{}] INJECT {}: {}",
+        inject.at,
+        inject.id,
+        inject.title
+    )?;
     if !inject.text.is_empty() {
         outln!(out, "  {}", inject.text.trim())?;
     }
@@ -262,7 +264,10 @@ fn show_inject(
             parts.push(format!("capacity left {}", crate::output::quantity(f)));
         }
         if let Some(t) = change.expected_ttr {
-            parts.push(format!("expected time to recover {} days", crate::output::quantity(t)));
+            parts.push(format!(
+                "expected time to recover {} days",
+                crate::output::quantity(t)
+            ));
         }
         outln!(out, "  scenario: {}", parts.join("; "))?;
     }
@@ -334,7 +339,9 @@ fn play_run(args: &RunArgs) -> anyhow::Result<Exit> {
                 errln!(
                     "error: `{}`: the scenario{} cannot run on the network:\n{}",
                     args.file.display(),
-                    inject.map(|i| format!(" after inject `{i}`")).unwrap_or_default(),
+                    inject
+                        .map(|i| format!(" after inject `{i}`"))
+                        .unwrap_or_default(),
                     Diags(&problems)
                 );
                 return Err(Reported.into());
@@ -351,7 +358,9 @@ fn play_run(args: &RunArgs) -> anyhow::Result<Exit> {
         exercise.scenario.entities.join(", "),
         crate::output::quantity(exercise.scenario.capacity_factor),
         crate::output::quantity(
-            drawn.as_ref().map_or(exercise.scenario.expected_ttr, |d| f64::from(d.days))
+            drawn
+                .as_ref()
+                .map_or(exercise.scenario.expected_ttr, |d| f64::from(d.days))
         ),
         start.date()
     )?;
@@ -455,7 +464,10 @@ fn play_run(args: &RunArgs) -> anyhow::Result<Exit> {
                     match play::parse_decision(&line, Some(now), &exercise) {
                         Ok(None) => {}
                         Ok(Some(decision)) if decision.at > now => {
-                            errln!("not recorded: {} is later than the exercise clock ({now})", decision.at);
+                            errln!(
+                                "not recorded: {} is later than the exercise clock ({now})",
+                                decision.at
+                            );
                         }
                         Ok(Some(decision)) => {
                             show_decision(&mut out, &exercise, &decision)?;

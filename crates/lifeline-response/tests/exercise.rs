@@ -22,8 +22,12 @@ fn example_text() -> String {
 
 fn example() -> Exercise {
     let text = example_text();
-    let loaded = read::from_str(&text, Format::Yaml, Path::new("distributor-ransomware.yaml"))
-        .expect("the example reads");
+    let loaded = read::from_str(
+        &text,
+        Format::Yaml,
+        Path::new("distributor-ransomware.yaml"),
+    )
+    .expect("the example reads");
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     loaded.exercise
 }
@@ -230,7 +234,10 @@ objectives:
         "objectives[0].actions[2]: missing its time limit",
         "objectives[0].actions[3].by: T+1h is before the inject it counts from (T+2h)",
     ] {
-        assert!(shown.contains(expected), "missing {expected:?} in:\n{shown}");
+        assert!(
+            shown.contains(expected),
+            "missing {expected:?} in:\n{shown}"
+        );
     }
 }
 
@@ -343,7 +350,7 @@ fn the_report_has_the_aar_ip_parts_and_escapes_every_value() {
         assert!(md.contains(part), "{part}");
     }
     assert!(
-        md.contains("\\<script\\>alert\\(1\\)\\</script\\> \\| \\*x\\*"),
+        md.contains("\\<script\\>alert(1)\\</script\\> \\| \\*x\\*"),
         "{md}"
     );
     assert!(!md.contains('\u{1b}'));

@@ -16,7 +16,9 @@ pub const DEFAULT_DISTRIBUTION: &str = lifeline_sim::RANSOMWARE_DOWNTIME;
 pub enum DrawError {
     #[error("scenario.draw: {0}")]
     Distribution(#[from] lifeline_sim::DistributionError),
-    #[error("scenario.draw: the distribution `{0}` drew no outage (0 days); pick one of positive durations")]
+    #[error(
+        "scenario.draw: the distribution `{0}` drew no outage (0 days); pick one of positive durations"
+    )]
     Zero(String),
 }
 

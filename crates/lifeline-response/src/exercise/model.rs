@@ -49,10 +49,9 @@ impl ExerciseTime {
     /// Reads `T+0`, `T+2h`, `T+1d4h30m`, `T+90m`, `T+45s`: whole numbers of days (d),
     /// hours (h), minutes (m) and seconds (s), largest unit first, each at most once.
     pub fn parse_time(text: &str) -> Result<ExerciseTime, String> {
-        let rest = text
-            .trim()
-            .strip_prefix("T+")
-            .ok_or_else(|| "an exercise time starts with `T+` (`T+0`, `T+2h`, `T+1d4h`)".to_owned())?;
+        let rest = text.trim().strip_prefix("T+").ok_or_else(|| {
+            "an exercise time starts with `T+` (`T+0`, `T+2h`, `T+1d4h`)".to_owned()
+        })?;
         ExerciseTime::parse_duration(rest)
     }
 
@@ -150,14 +149,19 @@ mod duration_serde {
         use super::super::ExerciseTime;
         use serde::{Deserialize, Deserializer, Serializer};
 
-        pub fn serialize<S: Serializer>(value: &Option<ExerciseTime>, s: S) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: Serializer>(
+            value: &Option<ExerciseTime>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
             match value {
                 Some(v) => s.serialize_str(&v.duration()),
                 None => s.serialize_none(),
             }
         }
 
-        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ExerciseTime>, D::Error> {
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<ExerciseTime>, D::Error> {
             match Option::<String>::deserialize(d)? {
                 Some(text) => ExerciseTime::parse_duration(&text)
                     .map(Some)
@@ -181,7 +185,11 @@ pub struct Exercise {
     /// The network document, relative to the exercise file.
     pub network: String,
     /// The date and time T+0 stands for in the scenario; absent: when the run starts.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub start: Option<OffsetDateTime>,
     /// When play stops.
     pub end: ExerciseTime,
@@ -261,14 +269,22 @@ pub struct ExpectedAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
     /// The time allowed after `after`. Exactly one of `within` and `by` is given.
-    #[serde(default, with = "duration_serde::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "duration_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub within: Option<ExerciseTime>,
     /// The exercise time it is due by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<ExerciseTime>,
     /// How late it may be and still rate S (some challenges) rather than M; absent: the
     /// time allowed (due − the anchor).
-    #[serde(default, with = "duration_serde::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "duration_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub grace: Option<ExerciseTime>,
     /// `false`: missing it rates M at worst rather than U.
     pub required: bool,

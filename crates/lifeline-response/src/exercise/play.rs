@@ -12,7 +12,11 @@ use crate::incident::Declaration;
 
 /// The scenario at T+0 as an incident declaration: T+0 stands for `start`; a drawn
 /// duration replaces the expected time to recover.
-pub fn declaration(exercise: &Exercise, start: OffsetDateTime, drawn: Option<&Drawn>) -> Declaration {
+pub fn declaration(
+    exercise: &Exercise,
+    start: OffsetDateTime,
+    drawn: Option<&Drawn>,
+) -> Declaration {
     let scenario = &exercise.scenario;
     Declaration {
         title: exercise.title.clone(),
@@ -123,7 +127,10 @@ pub fn parse_decision(
         ExerciseTime::parse_time(first)
             .map_err(|e| format!("`{}`: {e}", lifeline_text::excerpt(first)))?
     } else {
-        now.ok_or_else(|| "a scripted decision starts with its exercise time (`T+1h30m notify-hospitals`)".to_owned())?
+        now.ok_or_else(|| {
+            "a scripted decision starts with its exercise time (`T+1h30m notify-hospitals`)"
+                .to_owned()
+        })?
     };
     let known = exercise.action_ids();
     let mut actions: Vec<String> = Vec::new();
@@ -172,14 +179,20 @@ pub fn read_decisions(
                 {
                     problems.push(Diagnostic::error(
                         path,
-                        format!("{} is before the decision above it ({}): list decisions in time order", decision.at, last.at),
+                        format!(
+                            "{} is before the decision above it ({}): list decisions in time order",
+                            decision.at, last.at
+                        ),
                     ));
                     continue;
                 }
                 if decision.at > exercise.end {
                     problems.push(Diagnostic::warning(
                         path,
-                        format!("{} is after the exercise ends ({}): not played", decision.at, exercise.end),
+                        format!(
+                            "{} is after the exercise ends ({}): not played",
+                            decision.at, exercise.end
+                        ),
                     ));
                 }
                 out.push(decision);

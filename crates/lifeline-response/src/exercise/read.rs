@@ -65,7 +65,11 @@ pub enum RunError {
 }
 
 /// Parses and validates exercise text; `origin` names it in errors.
-pub fn from_str(text: &str, format: Format, origin: &Path) -> Result<LoadedExercise, ExerciseError> {
+pub fn from_str(
+    text: &str,
+    format: Format,
+    origin: &Path,
+) -> Result<LoadedExercise, ExerciseError> {
     let raw = parse_document(text, format, origin, &ReadLimits::default())?;
     from_raw(&raw).map_err(|diagnostics| ExerciseError::Invalid {
         path: origin.to_owned(),
@@ -137,7 +141,11 @@ pub fn run_from_str(text: &str, origin: &Path) -> Result<Run, RunError> {
     if text.len() as u64 > limits.file_bytes {
         return Err(RunError::Syntax {
             path: origin.to_owned(),
-            message: format!("{} bytes, more than the {} a document may have", text.len(), limits.file_bytes),
+            message: format!(
+                "{} bytes, more than the {} a document may have",
+                text.len(),
+                limits.file_bytes
+            ),
         });
     }
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| RunError::Syntax {
@@ -191,13 +199,19 @@ pub fn run_from_str(text: &str, origin: &Path) -> Result<Run, RunError> {
         message,
     };
     if !(run.speed.is_finite() && run.speed > 0.0) {
-        return Err(invalid("speed".to_owned(), "must be a positive number".to_owned()));
+        return Err(invalid(
+            "speed".to_owned(),
+            "must be a positive number".to_owned(),
+        ));
     }
     for (i, delivered) in run.injects.iter().enumerate() {
         if run.exercise.inject(&delivered.inject).is_none() {
             return Err(invalid(
                 format!("injects[{i}].inject"),
-                format!("`{}` is no inject of the exercise", lifeline_text::excerpt(&delivered.inject)),
+                format!(
+                    "`{}` is no inject of the exercise",
+                    lifeline_text::excerpt(&delivered.inject)
+                ),
             ));
         }
     }
@@ -207,7 +221,10 @@ pub fn run_from_str(text: &str, origin: &Path) -> Result<Run, RunError> {
             if !ids.contains(&action.as_str()) {
                 return Err(invalid(
                     format!("decisions[{i}].actions[{j}]"),
-                    format!("`{}` is no action the exercise expects", lifeline_text::excerpt(action)),
+                    format!(
+                        "`{}` is no action the exercise expects",
+                        lifeline_text::excerpt(action)
+                    ),
                 ));
             }
         }
@@ -268,14 +285,20 @@ impl Reader {
                     path,
                     format!("`{}` is not an id", lifeline_text::excerpt(&id)),
                 )
-                .with_hint("use lower-case letters, digits and hyphens (`phone-orders`), at most 64"),
+                .with_hint(
+                    "use lower-case letters, digits and hyphens (`phone-orders`), at most 64",
+                ),
             );
             None
         }
     }
 
     fn time_at(&mut self, raw: &Raw, path: &str, duration: bool) -> Option<ExerciseTime> {
-        let example = if duration { "`2h`, `1d4h`, `30m`" } else { "`T+0`, `T+2h`, `T+1d4h`" };
+        let example = if duration {
+            "`2h`, `1d4h`, `30m`"
+        } else {
+            "`T+0`, `T+2h`, `T+1d4h`"
+        };
         let Raw::String(text) = raw else {
             self.error(
                 path,
@@ -293,7 +316,10 @@ impl Reader {
             Err(reason) => {
                 self.error(
                     path,
-                    format!("`{}` is not a time like {example}: {reason}", lifeline_text::excerpt(text)),
+                    format!(
+                        "`{}` is not a time like {example}: {reason}",
+                        lifeline_text::excerpt(text)
+                    ),
                 );
                 None
             }
@@ -315,7 +341,10 @@ impl Reader {
             Some(Raw::String(f)) if f == FORMAT => {}
             Some(other) => self.error(
                 "format",
-                format!("unsupported format {}, expected `\"{FORMAT}\"`", other.describe()),
+                format!(
+                    "unsupported format {}, expected `\"{FORMAT}\"`",
+                    other.describe()
+                ),
             ),
         }
         let id = self.own_id(&mut fields, "id");
@@ -334,7 +363,10 @@ impl Reader {
                 other => {
                     self.error(
                         "improvement_days",
-                        format!("expected a whole number of days from 1 to 3650, found {}", other.describe()),
+                        format!(
+                            "expected a whole number of days from 1 to 3650, found {}",
+                            other.describe()
+                        ),
                     );
                     None
                 }
@@ -397,11 +429,16 @@ impl Reader {
             _ => None,
         };
         match parsed {
-            Some(t) if (1970..=9999).contains(&t.year()) => Some(Some(t.to_offset(time::UtcOffset::UTC))),
+            Some(t) if (1970..=9999).contains(&t.year()) => {
+                Some(Some(t.to_offset(time::UtcOffset::UTC)))
+            }
             _ => {
                 self.error(
                     "start",
-                    format!("expected an RFC 3339 date and time (`2026-03-02T08:00:00Z`), found {}", raw.describe()),
+                    format!(
+                        "expected an RFC 3339 date and time (`2026-03-02T08:00:00Z`), found {}",
+                        raw.describe()
+                    ),
                 );
                 None
             }
@@ -420,12 +457,18 @@ impl Reader {
                         continue;
                     }
                     if out.contains(id) {
-                        self.error(path, format!("`{}` is listed twice", lifeline_text::excerpt(id)));
+                        self.error(
+                            path,
+                            format!("`{}` is listed twice", lifeline_text::excerpt(id)),
+                        );
                     } else {
                         out.push(id.clone());
                     }
                 }
-                other => self.error(path, format!("expected an entity id, found {}", other.describe())),
+                other => self.error(
+                    path,
+                    format!("expected an entity id, found {}", other.describe()),
+                ),
             }
         }
         out
@@ -455,19 +498,30 @@ impl Reader {
                 kind
             }
             Some(other) => {
-                self.error("scenario.kind", format!("expected an incident kind, found {}", other.describe()));
+                self.error(
+                    "scenario.kind",
+                    format!("expected an incident kind, found {}", other.describe()),
+                );
                 None
             }
         };
         let entities = self.entity_list(&mut fields, "entities");
         if entities.is_empty() && fields.get("entities").is_none() {
-            self.error("scenario.entities", "missing required field: the entities that go down");
+            self.error(
+                "scenario.entities",
+                "missing required field: the entities that go down",
+            );
         } else if entities.is_empty() {
-            self.error("scenario.entities", "name at least one entity that goes down");
+            self.error(
+                "scenario.entities",
+                "name at least one entity that goes down",
+            );
         }
         let capacity_factor = match fields.get("capacity_factor") {
             None => Some(0.0),
-            Some(raw) => self.decoder.number_at(raw, "scenario.capacity_factor", Range::Fraction),
+            Some(raw) => self
+                .decoder
+                .number_at(raw, "scenario.capacity_factor", Range::Fraction),
         };
         let expected_ttr = self.ttr(&mut fields, "expected_ttr", true);
         let draw = self.draw(&mut fields);
@@ -504,13 +558,22 @@ impl Reader {
             return Some(None);
         };
         let Raw::String(text) = raw else {
-            self.error("scenario.draw", format!("expected a distribution (`ransomware-downtime`, `uniform:7,28`), found {}", raw.describe()));
+            self.error(
+                "scenario.draw",
+                format!(
+                    "expected a distribution (`ransomware-downtime`, `uniform:7,28`), found {}",
+                    raw.describe()
+                ),
+            );
             return None;
         };
         match text.parse::<lifeline_sim::Distribution>() {
             Ok(_) => Some(Some(text.clone())),
             Err(e) => {
-                self.error("scenario.draw", lifeline_text::excerpt_to(&e.to_string(), 200).into_owned());
+                self.error(
+                    "scenario.draw",
+                    lifeline_text::excerpt_to(&e.to_string(), 200).into_owned(),
+                );
                 None
             }
         }
@@ -561,7 +624,13 @@ impl Reader {
                 continue;
             }
             if let (Some(id), Some(at), Some(title), Some(change)) = (id, at, title, change) {
-                out.push(Inject { id, at, title, text, change });
+                out.push(Inject {
+                    id,
+                    at,
+                    title,
+                    text,
+                    change,
+                });
             }
         }
         out
@@ -583,7 +652,10 @@ impl Reader {
             && matches!(expected_ttr, Some(None));
         self.decoder.finish(f);
         if empty {
-            self.error(path, "a change names `add_entities`, `capacity_factor` or `expected_ttr`");
+            self.error(
+                path,
+                "a change names `add_entities`, `capacity_factor` or `expected_ttr`",
+            );
             return None;
         }
         Some(Change {
@@ -615,7 +687,10 @@ impl Reader {
             let improvement = self.optional_text(&mut f, "improvement");
             let raw_actions = self.decoder.list(&mut f, "actions");
             if raw_actions.is_empty() {
-                self.error(format!("{path}.actions"), "an objective needs at least one expected action");
+                self.error(
+                    format!("{path}.actions"),
+                    "an objective needs at least one expected action",
+                );
             }
             let mut actions: Vec<ExpectedAction> = Vec::new();
             let mut seen = HashSet::new();
@@ -623,16 +698,22 @@ impl Reader {
                 let apath = format!("{path}.actions[{j}]");
                 if let Some(action) = self.action(raw, &apath, injects) {
                     if !seen.insert(action.id.clone()) {
-                        self.error(format!("{apath}.id"), format!("`{}` is expected twice in this objective", action.id));
+                        self.error(
+                            format!("{apath}.id"),
+                            format!("`{}` is expected twice in this objective", action.id),
+                        );
                         continue;
                     }
                     match titles.iter().find(|(id, _)| id == &action.id) {
-                        Some((_, t)) if t != &action.title => self.decoder.diagnostics.push(
-                            Diagnostic::warning(
+                        Some((_, t)) if t != &action.title => {
+                            self.decoder.diagnostics.push(Diagnostic::warning(
                                 format!("{apath}.title"),
-                                format!("action `{}` has another title in an objective above", action.id),
-                            ),
-                        ),
+                                format!(
+                                    "action `{}` has another title in an objective above",
+                                    action.id
+                                ),
+                            ))
+                        }
                         Some(_) => {}
                         None => titles.push((action.id.clone(), action.title.clone())),
                     }
@@ -643,13 +724,24 @@ impl Reader {
             if let Some(id) = &id
                 && out.iter().any(|o| &o.id == id)
             {
-                self.error(format!("{path}.id"), format!("duplicate objective id `{id}`"));
+                self.error(
+                    format!("{path}.id"),
+                    format!("duplicate objective id `{id}`"),
+                );
                 continue;
             }
-            if let (Some(id), Some(title), Some(capability), Some(owner)) = (id, title, capability, owner)
+            if let (Some(id), Some(title), Some(capability), Some(owner)) =
+                (id, title, capability, owner)
                 && !actions.is_empty()
             {
-                out.push(Objective { id, title, capability, owner, improvement, actions });
+                out.push(Objective {
+                    id,
+                    title,
+                    capability,
+                    owner,
+                    improvement,
+                    actions,
+                });
             }
         }
         out
@@ -666,9 +758,14 @@ impl Reader {
                 None => {
                     let mut d = Diagnostic::error(
                         f.path("after"),
-                        format!("`{}` is no inject of the exercise", lifeline_text::excerpt(name)),
+                        format!(
+                            "`{}` is no inject of the exercise",
+                            lifeline_text::excerpt(name)
+                        ),
                     );
-                    if let Some(s) = lifeline_text::suggest(name, injects.iter().map(|i| i.id.as_str())) {
+                    if let Some(s) =
+                        lifeline_text::suggest(name, injects.iter().map(|i| i.id.as_str()))
+                    {
                         d = d.with_hint(format!("did you mean `{s}`?"));
                     }
                     self.decoder.diagnostics.push(d);
@@ -676,7 +773,10 @@ impl Reader {
                 }
             },
             Some(other) => {
-                self.error(f.path("after"), format!("expected an inject id, found {}", other.describe()));
+                self.error(
+                    f.path("after"),
+                    format!("expected an inject id, found {}", other.describe()),
+                );
                 None
             }
         };
@@ -687,7 +787,10 @@ impl Reader {
             None => Some(true),
             Some(Raw::Bool(b)) => Some(*b),
             Some(other) => {
-                self.error(f.path("required"), format!("expected `true` or `false`, found {}", other.describe()));
+                self.error(
+                    f.path("required"),
+                    format!("expected `true` or `false`, found {}", other.describe()),
+                );
                 None
             }
         };
@@ -695,11 +798,17 @@ impl Reader {
         let neither = f.get("within").is_none() && f.get("by").is_none();
         self.decoder.finish(f);
         if both {
-            self.error(path, "give either `within` (after `after`) or `by`, not both");
+            self.error(
+                path,
+                "give either `within` (after `after`) or `by`, not both",
+            );
             return None;
         }
         if neither {
-            self.error(path, "missing its time limit: `within: 2h` (after `after`, or T+0) or `by: T+4h`");
+            self.error(
+                path,
+                "missing its time limit: `within: 2h` (after `after`, or T+0) or `by: T+4h`",
+            );
             return None;
         }
         let after = after?;

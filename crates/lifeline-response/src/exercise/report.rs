@@ -17,10 +17,19 @@ use super::score::{Rating, Scorecard};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "block", rename_all = "kebab-case")]
 pub enum Block {
-    Heading { text: String },
-    Paragraph { text: String },
-    List { items: Vec<String> },
-    Table { header: Vec<String>, rows: Vec<Vec<String>> },
+    Heading {
+        text: String,
+    },
+    Paragraph {
+        text: String,
+    },
+    List {
+        items: Vec<String>,
+    },
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
 }
 
 /// A row of the improvement plan.
@@ -112,11 +121,15 @@ pub fn after_action(exercise: &Exercise, run: &Run, scorecard: &Scorecard) -> Af
         ));
     }
     if !exercise.description.is_empty() {
-        blocks.push(Block::Paragraph { text: exercise.description.clone() });
+        blocks.push(Block::Paragraph {
+            text: exercise.description.clone(),
+        });
     }
     blocks.push(Block::Paragraph { text: summary });
 
-    blocks.push(Block::Heading { text: "Ratings".to_owned() });
+    blocks.push(Block::Heading {
+        text: "Ratings".to_owned(),
+    });
     blocks.push(Block::Paragraph {
         text: format!(
             "Each objective is rated the HSEEP way: P performed without challenges, S with some challenges, M with major challenges, U unable to be performed; the ratings are ordinal and not averaged. Objectives: {} P, {} S, {} M, {} U.",
@@ -124,7 +137,9 @@ pub fn after_action(exercise: &Exercise, run: &Run, scorecard: &Scorecard) -> Af
         ),
     });
     blocks.push(Block::Table {
-        header: ["Objective", "Capability", "Rating", "Reason"].map(str::to_owned).to_vec(),
+        header: ["Objective", "Capability", "Rating", "Reason"]
+            .map(str::to_owned)
+            .to_vec(),
         rows: scorecard
             .objectives
             .iter()
@@ -149,9 +164,13 @@ pub fn after_action(exercise: &Exercise, run: &Run, scorecard: &Scorecard) -> Af
                 .map(move |a| format!("{}: {} {}.", o.title, a.title, a.reason))
         })
         .collect();
-    blocks.push(Block::Heading { text: "Strengths".to_owned() });
+    blocks.push(Block::Heading {
+        text: "Strengths".to_owned(),
+    });
     if strengths.is_empty() {
-        blocks.push(Block::Paragraph { text: "No expected action was performed within its time limit.".to_owned() });
+        blocks.push(Block::Paragraph {
+            text: "No expected action was performed within its time limit.".to_owned(),
+        });
     } else {
         blocks.push(Block::List { items: strengths });
     }
@@ -160,30 +179,49 @@ pub fn after_action(exercise: &Exercise, run: &Run, scorecard: &Scorecard) -> Af
         .objectives
         .iter()
         .flat_map(|o| {
-            o.actions.iter().filter(|a| a.rating != Rating::P).map(move |a| {
-                format!(
-                    "{} ({}): {} {} Rated {}.",
-                    o.title, o.capability, a.title, a.reason, a.rating
-                )
-            })
+            o.actions
+                .iter()
+                .filter(|a| a.rating != Rating::P)
+                .map(move |a| {
+                    format!(
+                        "{} ({}): {} {}; rated {}.",
+                        o.title, o.capability, a.title, a.reason, a.rating
+                    )
+                })
         })
         .collect();
-    blocks.push(Block::Heading { text: "Areas for improvement".to_owned() });
+    blocks.push(Block::Heading {
+        text: "Areas for improvement".to_owned(),
+    });
     if areas.is_empty() {
-        blocks.push(Block::Paragraph { text: "Every expected action was performed within its time limit.".to_owned() });
+        blocks.push(Block::Paragraph {
+            text: "Every expected action was performed within its time limit.".to_owned(),
+        });
     } else {
         blocks.push(Block::List { items: areas });
     }
 
     let plan = improvement_plan(exercise, run, scorecard);
-    blocks.push(Block::Heading { text: "Improvement plan".to_owned() });
+    blocks.push(Block::Heading {
+        text: "Improvement plan".to_owned(),
+    });
     if plan.is_empty() {
-        blocks.push(Block::Paragraph { text: "No corrective action: every objective was performed without challenges.".to_owned() });
+        blocks.push(Block::Paragraph {
+            text: "No corrective action: every objective was performed without challenges."
+                .to_owned(),
+        });
     } else {
         blocks.push(Block::Table {
-            header: ["Objective", "Corrective action", "Capability", "Owner", "Start", "End"]
-                .map(str::to_owned)
-                .to_vec(),
+            header: [
+                "Objective",
+                "Corrective action",
+                "Capability",
+                "Owner",
+                "Start",
+                "End",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
             rows: plan
                 .iter()
                 .map(|r| {
@@ -200,13 +238,19 @@ pub fn after_action(exercise: &Exercise, run: &Run, scorecard: &Scorecard) -> Af
         });
     }
 
-    blocks.push(Block::Heading { text: "Timeline".to_owned() });
+    blocks.push(Block::Heading {
+        text: "Timeline".to_owned(),
+    });
     let mut timeline: Vec<(ExerciseTime, u8, Vec<String>)> = Vec::new();
     for delivered in &run.injects {
         let title = exercise
             .inject(&delivered.inject)
             .map_or_else(|| delivered.inject.clone(), |i| i.title.clone());
-        timeline.push((delivered.at, 0, vec![delivered.at.to_string(), "inject".to_owned(), title]));
+        timeline.push((
+            delivered.at,
+            0,
+            vec![delivered.at.to_string(), "inject".to_owned(), title],
+        ));
     }
     for decision in &run.decisions {
         let titles: Vec<String> = decision
@@ -218,9 +262,21 @@ pub fn after_action(exercise: &Exercise, run: &Run, scorecard: &Scorecard) -> Af
         if !decision.note.is_empty() {
             text.push_str(&format!(" ({})", decision.note));
         }
-        timeline.push((decision.at, 1, vec![decision.at.to_string(), "decision".to_owned(), text]));
+        timeline.push((
+            decision.at,
+            1,
+            vec![decision.at.to_string(), "decision".to_owned(), text],
+        ));
     }
-    timeline.push((run.ended, 2, vec![run.ended.to_string(), "end".to_owned(), "end of play".to_owned()]));
+    timeline.push((
+        run.ended,
+        2,
+        vec![
+            run.ended.to_string(),
+            "end".to_owned(),
+            "end of play".to_owned(),
+        ],
+    ));
     timeline.sort_by_key(|(at, kind, _)| (*at, *kind));
     blocks.push(Block::Table {
         header: ["Time", "Event", "What"].map(str::to_owned).to_vec(),
@@ -228,7 +284,9 @@ pub fn after_action(exercise: &Exercise, run: &Run, scorecard: &Scorecard) -> Af
     });
 
     if !run.impacts.is_empty() {
-        blocks.push(Block::Heading { text: "Who runs short of what, and when".to_owned() });
+        blocks.push(Block::Heading {
+            text: "Who runs short of what, and when".to_owned(),
+        });
         for at in &run.impacts {
             let impact = &at.impact;
             let when = match &at.inject {
@@ -255,17 +313,28 @@ pub fn after_action(exercise: &Exercise, run: &Run, scorecard: &Scorecard) -> Af
                         d.id.clone(),
                         d.site.clone().unwrap_or_default(),
                         d.material.clone(),
-                        d.first_stockout_day.map(|x| x.to_string()).unwrap_or_default(),
-                        d.runs_short_at.map(|t| t.date().to_string()).unwrap_or_default(),
+                        d.first_stockout_day
+                            .map(|x| x.to_string())
+                            .unwrap_or_default(),
+                        d.runs_short_at
+                            .map(|t| t.date().to_string())
+                            .unwrap_or_default(),
                         d.shortage_days.to_string(),
                     ]
                 })
                 .collect();
             if !rows.is_empty() {
                 blocks.push(Block::Table {
-                    header: ["Demand", "Site", "Item", "First stockout day", "Runs short on", "Days short"]
-                        .map(str::to_owned)
-                        .to_vec(),
+                    header: [
+                        "Demand",
+                        "Site",
+                        "Item",
+                        "First stockout day",
+                        "Runs short on",
+                        "Days short",
+                    ]
+                    .map(str::to_owned)
+                    .to_vec(),
                     rows,
                 });
             }
@@ -273,7 +342,9 @@ pub fn after_action(exercise: &Exercise, run: &Run, scorecard: &Scorecard) -> Af
     }
 
     if !exercise.sources.is_empty() {
-        blocks.push(Block::Heading { text: "Sources".to_owned() });
+        blocks.push(Block::Heading {
+            text: "Sources".to_owned(),
+        });
         blocks.push(Block::List {
             items: exercise
                 .sources
@@ -285,19 +356,32 @@ pub fn after_action(exercise: &Exercise, run: &Run, scorecard: &Scorecard) -> Af
                 .collect(),
         });
     }
-    AfterAction { title, plan, blocks }
+    AfterAction {
+        title,
+        plan,
+        blocks,
+    }
 }
 
-/// Text for Markdown: control characters escaped (lifeline-text), Markdown's own
-/// characters backslash-escaped, line breaks as spaces, so no value can add structure.
+/// Text for Markdown: control characters escaped (lifeline-text), line breaks as spaces,
+/// the characters that make emphasis, code, links, HTML or table cells backslash-escaped
+/// anywhere, and those that start a heading, list or quote escaped at the start, so no
+/// value can add structure.
 fn md(text: &str) -> String {
     let safe = lifeline_text::escaped(&text.replace(['\n', '\r'], " ")).into_owned();
-    let mut out = String::with_capacity(safe.len());
-    for c in safe.chars() {
-        if "\\`*_{}[]()<>#+-.!|~&".contains(c) {
+    let mut out = String::with_capacity(safe.len() + 8);
+    for (i, c) in safe.chars().enumerate() {
+        if "\\`*_{}[]<>|~&".contains(c) || (i == 0 && "#-+>=".contains(c)) {
             out.push('\\');
         }
         out.push(c);
+    }
+    // `1. text` would start an ordered list.
+    if let Some(dot) = out.find(['.', ')'])
+        && dot > 0
+        && out[..dot].chars().all(|c| c.is_ascii_digit())
+    {
+        out.insert(dot, '\\');
     }
     out
 }

@@ -75,9 +75,13 @@ impl fmt::Display for Rating {
 pub enum Outcome {
     OnTime,
     /// Late by `late`, within the grace.
-    Late { late: ExerciseTime },
+    Late {
+        late: ExerciseTime,
+    },
     /// Late by `late`, more than the grace.
-    VeryLate { late: ExerciseTime },
+    VeryLate {
+        late: ExerciseTime,
+    },
     Missed,
 }
 
