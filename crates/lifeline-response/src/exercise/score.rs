@@ -215,7 +215,7 @@ pub fn score(exercise: &Exercise, run: &Run) -> Scorecard {
         } else {
             let mut short: Vec<&ActionScore> =
                 actions.iter().filter(|a| a.rating != Rating::P).collect();
-            short.sort_by(|a, b| b.rating.cmp(&a.rating));
+            short.sort_by_key(|a| std::cmp::Reverse(a.rating));
             let parts: Vec<String> = short
                 .iter()
                 .map(|a| format!("`{}` {} ({})", a.id, a.reason, a.rating))
