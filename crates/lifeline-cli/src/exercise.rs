@@ -86,10 +86,10 @@ fn parse_speed(text: &str) -> Result<f64, String> {
     let x: f64 = text
         .parse()
         .map_err(|_| format!("`{text}` is not a number"))?;
-    if x.is_finite() && x > 0.0 && x <= 1e9 {
+    if (0.01..=1e9).contains(&x) {
         Ok(x)
     } else {
-        Err("the speed is a number above 0, at most 1e9".to_owned())
+        Err("the speed is a number from 0.01 to 1e9 (1 is real time)".to_owned())
     }
 }
 
@@ -280,6 +280,19 @@ fn show_inject(out: &mut dyn Write, inject: &Inject, impacts: &[ImpactAt]) -> io
     out.flush()
 }
 
+/// Progress on stderr after an inject: what comes next on the exercise clock.
+fn show_next(exercise: &Exercise, delivered: usize) {
+    let next = match exercise.injects.get(delivered) {
+        Some(inject) => format!("next inject at {}", inject.at),
+        None => "no more injects".to_owned(),
+    };
+    crate::progress::tracing_line(&format!(
+        "-- inject {delivered} of {}; {next}; play ends at {}",
+        exercise.injects.len(),
+        exercise.end
+    ));
+}
+
 fn show_decision(out: &mut dyn Write, exercise: &Exercise, decision: &Decision) -> io::Result<()> {
     let titles: Vec<String> = decision
         .actions
@@ -410,6 +423,7 @@ fn play_run(args: &RunArgs) -> anyhow::Result<Exit> {
                         inject: inject.id.clone(),
                         at: inject.at,
                     });
+                    show_next(&exercise, delivered.len());
                 }
                 play::Step::Decision(decision) => {
                     show_decision(&mut out, &exercise, decision)?;
@@ -441,6 +455,7 @@ fn play_run(args: &RunArgs) -> anyhow::Result<Exit> {
                     at: inject.at,
                 });
                 next += 1;
+                show_next(&exercise, next);
                 continue;
             }
             if now >= exercise.end {

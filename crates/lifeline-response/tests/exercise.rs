@@ -318,6 +318,38 @@ fn a_seed_draws_the_same_outage_every_time_and_seeds_differ() {
     assert_eq!(draw::days(&fixed, 99), 12);
 }
 
+/// A seed draws what `lifeline montecarlo --seed S` draws in its replication 0 for the
+/// same outage with its start fixed at day 0.
+#[test]
+fn a_draw_is_the_monte_carlo_replication_0() {
+    let network = lifeline_network::load(&repo().join("examples/distributor-ransomware.json"))
+        .expect("the example network")
+        .network;
+    let duration = lifeline_sim::Distribution::ransomware_downtime();
+    let outage = lifeline_sim::Outage {
+        targets: vec![lifeline_network::Target::Platform(
+            "eorder-medsupply".to_owned(),
+        )],
+        capacity_factor: 0.0,
+        start: lifeline_sim::Distribution::Fixed(0.0),
+        duration: duration.clone(),
+        independent: false,
+        downtime_cost: None,
+    };
+    let simulator = lifeline_sim::Simulator::new(&network);
+    let mut compared = 0;
+    for seed in 0..12 {
+        let drawn = draw::days(&duration, seed);
+        if drawn >= 400 {
+            continue;
+        }
+        let replication = simulator.replication(&outage, seed, 0, 400);
+        assert_eq!(replication.outage_days, drawn, "seed {seed}");
+        compared += 1;
+    }
+    assert!(compared > 8);
+}
+
 #[test]
 fn the_report_has_the_aar_ip_parts_and_escapes_every_value() {
     let mut exercise = example();

@@ -149,6 +149,8 @@ fn a_seed_draws_the_same_outage_every_time() {
     );
     let (_, err) = check(&["exercise", "run", EXERCISE, "--draw"], 2);
     assert!(err.contains("--seed"), "{err}");
+    let (_, err) = check(&["exercise", "run", EXERCISE, "--speed", "0"], 2);
+    assert!(err.contains("from 0.01 to 1e9"), "{err}");
     let _ = std::fs::remove_file(a);
     let _ = std::fs::remove_file(b);
 }
