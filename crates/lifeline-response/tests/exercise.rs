@@ -392,7 +392,37 @@ fn the_report_has_the_aar_ip_parts_and_escapes_every_value() {
     assert!(!html.contains('\u{1b}'));
 }
 
+/// The impact an exercise shows is `incident::impact::compute`'s for the scenario after
+/// each inject: the numbers docs/exercises.md quotes.
+#[test]
+fn the_exercise_impact_is_the_incidents_and_the_docs_numbers() {
+    let exercise = example();
+    let path = repo().join("examples/distributor-ransomware.json");
+    let text = std::fs::read_to_string(&path).expect("the network");
+    let network = lifeline_network::from_str(&text, Format::Json, &path)
+        .expect("valid")
+        .network;
+    let sha = exercise::sha256_hex(&text);
+    let start = datetime!(2026-03-02 08:00 UTC);
+    let first: Vec<Option<u32>> = play::declarations(&exercise, start, None)
+        .iter()
+        .map(|(.., declaration)| {
+            lifeline_response::incident::impact::compute(&network, &sha, declaration)
+                .expect("the impact")
+                .first_stockout_day
+        })
+        .collect();
+    assert_eq!(first, [None, Some(18), Some(11)]);
+}
+
 proptest! {
+    #[test]
+    fn exercise_times_write_back_to_themselves(seconds in 0u64..=exercise::model::MAX_EXERCISE_SECONDS) {
+        let time = ExerciseTime::from_seconds(seconds);
+        prop_assert_eq!(ExerciseTime::parse_time(&time.to_string()), Ok(time));
+        prop_assert_eq!(ExerciseTime::parse_duration(&time.duration()), Ok(time));
+    }
+
     /// Performing any action earlier (or at all, instead of never) never lowers any
     /// objective's rating.
     #[test]
