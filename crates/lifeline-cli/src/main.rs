@@ -18,6 +18,7 @@
 mod render;
 
 mod devices;
+mod exercise;
 mod generate;
 mod incident;
 mod incident_db;
@@ -88,6 +89,8 @@ enum Command {
     Incident(incident::IncidentArgs),
     /// Incident response playbooks: check, list, import and export (lifeline YAML, CACAO)
     Playbook(playbook::PlaybookArgs),
+    /// Tabletop exercises: play the injects, record decisions, score (HSEEP), report
+    Exercise(exercise::ExerciseArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -150,6 +153,7 @@ fn main() -> ExitCode {
         Command::Questionnaire(args) => questionnaire::run(&args),
         Command::Incident(args) => incident::run(&args),
         Command::Playbook(args) => playbook::run(&args),
+        Command::Exercise(args) => exercise::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),

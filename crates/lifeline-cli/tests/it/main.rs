@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod exercise;
 mod exit;
 mod golden;
 mod hostile;
