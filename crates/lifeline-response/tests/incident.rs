@@ -1315,6 +1315,60 @@ fn markdown_report_of_the_worked_incident() {
 }
 
 #[test]
+fn html_report_of_the_worked_incident() {
+    let Worked { entries, .. } = worked();
+    let incident = state::replay(&entries).expect("replays");
+    let report = report::after_action(&incident, &entries);
+    insta::assert_snapshot!(report::html(&report).replace(&incident.head, "[head]"));
+}
+
+#[test]
+fn a_task_done_without_its_approval_misses_its_deadline() {
+    let Worked { entries, .. } = worked();
+    // Up to the update, then `conserve` done without the approval it needs, then closed
+    // after its due time.
+    let mut entries = entries[..6].to_vec();
+    push(
+        &mut entries,
+        DECLARED + hours(6),
+        "nina",
+        status("conserve", TaskStatus::Done, ""),
+    );
+    push(
+        &mut entries,
+        DECLARED + time::Duration::days(20),
+        "emma",
+        Event::Closed {
+            summary: String::new(),
+        },
+    );
+    let incident = state::replay(&entries).expect("replays");
+    let report = report::after_action(&incident, &entries);
+    let conserve = report
+        .deadlines
+        .iter()
+        .flat_map(|g| &g.tasks)
+        .find(|t| t.id == "distributor-outage/conserve")
+        .expect("conserve");
+    assert_eq!(
+        (conserve.outcome, conserve.completed_at),
+        (Outcome::Missed, None)
+    );
+    let item = report
+        .improvements
+        .iter()
+        .find(|i| i.text.contains("distributor-outage/conserve"))
+        .expect("an item");
+    assert!(
+        item.text
+            .contains("done but not approved by Chief medical officer"),
+        "{}",
+        item.text
+    );
+    assert!(report::markdown(&report).contains("missed (done, not approved)"));
+}
+
+#[test]
 fn reports_escape_every_input_value() {
     let (network, sha) = example("distributor-ransomware.json");
     let mut declared = declaration(&["dc-medsupply-east"], 0.0, 17.0);
