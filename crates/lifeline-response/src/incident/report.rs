@@ -231,6 +231,11 @@ pub fn after_action(incident: &Incident, entries: &[Entry]) -> AfterAction {
             (Some(done), Some(late)) => {
                 format!("done {} ({} late)", format_time(done), hours_text(late))
             }
+            _ if task.status == TaskStatus::Done => format!(
+                "done but not approved by {} by {}",
+                task.approval.as_deref().unwrap_or("the approver"),
+                format_time(as_of)
+            ),
             _ => format!("not done by {}", format_time(as_of)),
         };
         improvements.push(ImprovementItem {
@@ -437,6 +442,9 @@ fn entity_line(e: &AffectedEntity) -> String {
 fn outcome_text(o: &TaskOutcome) -> String {
     match (o.outcome, o.late_hours) {
         (Outcome::Missed, Some(late)) => format!("missed ({} late)", hours_text(late)),
+        (Outcome::Missed, None) if o.status == TaskStatus::Done => {
+            "missed (done, not approved)".to_owned()
+        }
         (Outcome::Missed, None) => "missed (not done)".to_owned(),
         (outcome, _) => outcome.as_str().to_owned(),
     }
