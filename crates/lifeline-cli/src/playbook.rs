@@ -120,6 +120,22 @@ enum ReadProblem {
     Load(String),
 }
 
+/// The two forms a playbook file can take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Lifeline,
+    Cacao,
+}
+
+impl Form {
+    fn as_str(self) -> &'static str {
+        match self {
+            Form::Lifeline => "lifeline",
+            Form::Cacao => "cacao",
+        }
+    }
+}
+
 /// Whether `text` is a CACAO v2 document: JSON whose `spec_version` starts `cacao-2`.
 fn is_cacao(path: &Path, text: &str) -> bool {
     Syntax::detect(path, text) == Syntax::Json
@@ -130,47 +146,52 @@ fn is_cacao(path: &Path, text: &str) -> bool {
         })
 }
 
-/// Reads either form of playbook from `path` (the contract's `cacao::read_any`, done here
-/// with H2's `cacao::read` and `cacao::to_playbook` until that function lands).
-fn read_any(path: &Path) -> Result<Imported, ReadProblem> {
-    let text = lifeline_network::read_text(path, &ReadLimits::default())
-        .map_err(|error| ReadProblem::Load(error.to_string()))?;
+/// Reads either form of playbook from `path`: the contract's `cacao::read_any`, done here
+/// with H2's `cacao::read` and `cacao::to_playbook` (plus the checks of
+/// `playbook::validate` on the result) until that function lands.
+fn read_any(path: &Path) -> (Form, Result<Imported, ReadProblem>) {
+    let text = match lifeline_network::read_text(path, &ReadLimits::default()) {
+        Ok(text) => text,
+        Err(error) => return (Form::Lifeline, Err(ReadProblem::Load(error.to_string()))),
+    };
     if is_cacao(path, &text) {
-        let document = match cacao::read(&text, path) {
-            Ok(document) => document,
-            Err(CacaoError::Invalid { diagnostics, .. }) => {
-                return Err(ReadProblem::Invalid(diagnostics.0));
+        (Form::Cacao, read_cacao(&text, path))
+    } else {
+        let result = match read::from_str(&text, Syntax::detect(path, &text), path) {
+            Ok(loaded) => Ok(Imported {
+                playbook: loaded.playbook,
+                cacao: None,
+                warnings: loaded.warnings,
+            }),
+            Err(PlaybookError::Invalid { diagnostics, .. }) => {
+                Err(ReadProblem::Invalid(diagnostics.0))
             }
-            Err(CacaoError::Load(error)) => return Err(ReadProblem::Load(error.to_string())),
+            Err(PlaybookError::Load(error)) => Err(ReadProblem::Load(error.to_string())),
         };
-        return match cacao::to_playbook(&document) {
-            Ok((playbook, mut warnings)) => {
-                // The checks of meaning apply to an imported playbook too.
-                let checks = lifeline_response::playbook::validate::validate(&playbook);
-                if checks.iter().any(Diagnostic::is_error) {
-                    warnings.extend(checks);
-                    Err(ReadProblem::Invalid(warnings))
-                } else {
-                    warnings.extend(checks);
-                    Ok(Imported {
-                        playbook,
-                        cacao: Some(document.to_value()),
-                        warnings,
-                    })
-                }
-            }
-            Err(diagnostics) => Err(ReadProblem::Invalid(diagnostics.0)),
-        };
+        (Form::Lifeline, result)
     }
-    match read::from_str(&text, Syntax::detect(path, &text), path) {
-        Ok(loaded) => Ok(Imported {
-            playbook: loaded.playbook,
-            cacao: None,
-            warnings: loaded.warnings,
-        }),
-        Err(PlaybookError::Invalid { diagnostics, .. }) => Err(ReadProblem::Invalid(diagnostics.0)),
-        Err(PlaybookError::Load(error)) => Err(ReadProblem::Load(error.to_string())),
+}
+
+fn read_cacao(text: &str, path: &Path) -> Result<Imported, ReadProblem> {
+    let document = match cacao::read(text, path) {
+        Ok(document) => document,
+        Err(CacaoError::Invalid { diagnostics, .. }) => {
+            return Err(ReadProblem::Invalid(diagnostics.0));
+        }
+        Err(CacaoError::Load(error)) => return Err(ReadProblem::Load(error.to_string())),
+    };
+    let (playbook, mut warnings) =
+        cacao::to_playbook(&document).map_err(|diagnostics| ReadProblem::Invalid(diagnostics.0))?;
+    // The checks of meaning apply to a playbook from CACAO too.
+    warnings.extend(lifeline_response::playbook::validate::validate(&playbook));
+    if warnings.iter().any(Diagnostic::is_error) {
+        return Err(ReadProblem::Invalid(warnings));
     }
+    Ok(Imported {
+        playbook,
+        cacao: Some(document.to_value()),
+        warnings,
+    })
 }
 
 fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
@@ -178,11 +199,9 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
     let mut reports = Vec::new();
     let mut invalid = 0;
     for path in &args.files {
-        let form = match lifeline_network::read_text(path, &ReadLimits::default()) {
-            Ok(text) if is_cacao(path, &text) => "cacao",
-            _ => "lifeline",
-        };
-        let (diagnostics, summary, id) = match read_any(path) {
+        let (form, result) = read_any(path);
+        let form = form.as_str();
+        let (diagnostics, summary, id) = match result {
             Ok(imported) => {
                 let p = &imported.playbook;
                 let summary = format!(
@@ -302,7 +321,7 @@ fn list(args: &ListArgs) -> anyhow::Result<Exit> {
 
 fn import(args: &ImportArgs) -> anyhow::Result<Exit> {
     let path = &args.file;
-    let imported = match read_any(path) {
+    let imported = match read_any(path).1 {
         Ok(imported) => imported,
         Err(ReadProblem::Invalid(diagnostics)) => {
             errln!(

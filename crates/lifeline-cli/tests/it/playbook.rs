@@ -172,7 +172,7 @@ fn export_yaml_of_a_builtin_reads_back() {
     );
     assert!(err.is_empty(), "{err}");
     assert!(
-        yaml.starts_with("format: lifeline-playbook/1\nid: \"manufacturing-plant-down\"\n"),
+        yaml.starts_with("format: lifeline-playbook/1\nid: manufacturing-plant-down\n"),
         "{yaml}"
     );
     let file = temp("export.playbook.yaml");
