@@ -13,6 +13,7 @@
 //!   exactly for one lifeline wrote, step by step for a foreign one.
 //! - [`read_any`] takes either form and gives the playbook and the CACAO document to store.
 
+mod any;
 mod check;
 mod export;
 mod import;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use lifeline_network::{Diagnostic, Diagnostics, Format, LoadError, Raw, ReadLimits};
 
+pub use any::{ImportError, Imported, read_any};
 pub use check::check;
 pub use export::{
     EXTENSION_ID, EXTENSION_SCHEMA, LIFELINE_IDENTITY, agent_id, from_playbook, playbook_id,
