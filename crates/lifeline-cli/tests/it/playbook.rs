@@ -172,7 +172,7 @@ fn export_yaml_of_a_builtin_reads_back() {
     );
     assert!(err.is_empty(), "{err}");
     assert!(
-        yaml.starts_with("format: lifeline-playbook/1\nid: \"manufacturing-plant-down\"\n"),
+        yaml.starts_with("format: lifeline-playbook/1\nid: manufacturing-plant-down\n"),
         "{yaml}"
     );
     let file = temp("export.playbook.yaml");
@@ -269,4 +269,31 @@ fn import_list_and_export_through_the_database() {
     for path in [db, file, again, bad] {
         let _ = std::fs::remove_file(path);
     }
+}
+
+#[test]
+fn hostile_values_reach_the_terminal_escaped() {
+    let file = temp("hostile.playbook.yaml");
+    std::fs::write(
+        &file,
+        VALID
+            .replace("after: [command]", "after: [\"\\e]0;owned\\a\\u202e\"]")
+            .replace("name: Phone orders", "name: \"\\e[2J\"\nextra\\u0007: 1"),
+    )
+    .expect("write");
+    let arg = file.to_string_lossy().into_owned();
+    let (out, err) = check(&["playbook", "validate", &arg], 2);
+    for text in [&out, &err] {
+        assert!(
+            !text
+                .chars()
+                .any(|c| c != '\n' && lifeline_text::is_unsafe(c)),
+            "raw control or bidi character in {text:?}"
+        );
+    }
+    assert!(
+        out.contains("steps[1].after[0]: `\\u{1b}]0;owned\\u{7}\\u{202e}` names no step"),
+        "{out}"
+    );
+    let _ = std::fs::remove_file(file);
 }
