@@ -838,13 +838,14 @@ fn read_any_rejects_what_either_reader_rejects() {
     let exported = from_playbook(&playbook, created);
     match cacao::read_any(&exported.to_string(), Path::new("typo.json"), created) {
         Err(cacao::ImportError::Invalid { diagnostics, .. }) => {
-            assert!(
-                diagnostics
-                    .0
-                    .iter()
-                    .any(|d| d.is_error() && d.path == "steps[0].after[0]"),
-                "{diagnostics:#?}"
+            // Named where the CACAO document has it: the step's extension.
+            let path = format!(
+                "workflow.{}.step_extensions.{EXTENSION_ID}.after[0]",
+                cacao::step_id("action", &playbook.id, "notify-partners")
             );
+            let at = errors_at(&diagnostics.0, &path);
+            assert_eq!(at.len(), 1, "{diagnostics:#?}");
+            assert!(at[0].message.contains("asess"), "{}", at[0].message);
         }
         other => panic!("expected rejection, got {other:?}"),
     }
@@ -857,4 +858,20 @@ fn read_any_rejects_what_either_reader_rejects() {
             ..
         })
     ));
+}
+
+#[test]
+fn a_step_the_schema_does_not_know_is_named() {
+    let odd = "custom-step--00000000-0000-4000-8000-000000000077";
+    let document = playbook_with(json!({
+        START: {"type": "start", "on_completion": A},
+        A: action("First", END),
+        END: {"type": "end"},
+        odd: {"type": "custom-step", "on_completion": END},
+    }));
+    // The schema has no pattern for this key, so only lifeline's model refuses it.
+    assert_eq!(validate_schema(&document), vec![]);
+    let diagnostics = invalid(read(&document.to_string(), Path::new("odd.json")));
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(diagnostics[0].path, format!("workflow.{odd}.type"));
 }
