@@ -995,3 +995,50 @@ fn a_step_the_schema_does_not_know_is_named() {
     assert_eq!(diagnostics.len(), 1);
     assert_eq!(diagnostics[0].path, format!("workflow.{odd}.type"));
 }
+
+#[test]
+fn a_workflow_over_the_step_limit_is_refused() {
+    let mut workflow = serde_json::Map::new();
+    workflow.insert(START.into(), json!({"type": "start", "on_completion": END}));
+    workflow.insert(END.into(), json!({"type": "end"}));
+    for i in 0..cacao::MAX_WORKFLOW_STEPS {
+        workflow.insert(
+            format!("end--00000000-0000-4000-8000-{i:012}"),
+            json!({"type": "end"}),
+        );
+    }
+    let document = playbook_with(Value::Object(workflow));
+    match read(&document.to_string(), Path::new("huge.json")) {
+        Err(CacaoError::Load(lifeline_network::LoadError::Limit { field, .. })) => {
+            assert_eq!(field, "workflow");
+        }
+        other => panic!("expected a limit error, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn a_large_foreign_workflow_maps_quickly() {
+    // A chain of 2,000 actions: the graph work is near linear.
+    let n = 2000;
+    let id = |i: usize| format!("action--00000000-0000-4000-8000-{i:012}");
+    let mut workflow = serde_json::Map::new();
+    workflow.insert(
+        START.into(),
+        json!({"type": "start", "on_completion": id(0)}),
+    );
+    for i in 0..n {
+        let next = if i + 1 < n { id(i + 1) } else { END.to_owned() };
+        workflow.insert(id(i), action(&format!("Step {i}"), &next));
+    }
+    workflow.insert(END.into(), json!({"type": "end"}));
+    let document = playbook_with(Value::Object(workflow));
+    let started = std::time::Instant::now();
+    let document = read(&document.to_string(), Path::new("long.json")).expect("valid");
+    let (playbook, _) = to_playbook(&document).expect("maps");
+    assert_eq!(playbook.steps.len(), n);
+    assert_eq!(
+        playbook.steps[n - 1].after,
+        [playbook.steps[n - 2].id.clone()]
+    );
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}

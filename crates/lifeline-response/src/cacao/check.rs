@@ -49,6 +49,10 @@ fn missing_step(document: &CacaoDocument, path: String, target: &str) -> Diagnos
         path,
         format!("`{}` names no step of the workflow", Excerpt(target)),
     );
+    // Only a workflow of a readable size gets a did-you-mean (it compares with every id).
+    if document.workflow.len() > 1000 {
+        return diagnostic;
+    }
     match lifeline_text::suggest(target, document.workflow.keys().map(String::as_str)) {
         Some(near) => diagnostic.with_hint(format!("did you mean `{}`?", Excerpt(near))),
         None => diagnostic,
