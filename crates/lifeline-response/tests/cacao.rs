@@ -564,10 +564,10 @@ fn oracle(document: &Value) -> Option<bool> {
     child
         .stdin
         .take()
-        .unwrap()
+        .expect("a pipe to the oracle")
         .write_all(document.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+        .expect("the oracle reads the document");
+    let output = child.wait_with_output().expect("the oracle finishes");
     let stdout = String::from_utf8_lossy(&output.stdout);
     match output.status.code() {
         Some(0) => {
