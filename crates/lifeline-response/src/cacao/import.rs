@@ -324,7 +324,12 @@ fn from_foreign(document: &CacaoDocument, out: &mut Vec<Diagnostic>) -> Playbook
     for &id in &order {
         warn_flow(id, &document.workflow[id], out);
     }
-    if document.workflow_exception.is_some() {
+    if document
+        .workflow_exception
+        .as_ref()
+        .and_then(|id| document.workflow.get(id))
+        .is_some_and(|step| step.kind != StepType::End)
+    {
         out.push(Diagnostic::warning(
             "workflow_exception",
             "lifeline does not run an exception path: its steps become tasks like the others",
