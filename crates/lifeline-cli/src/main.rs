@@ -19,8 +19,11 @@ mod render;
 
 mod devices;
 mod generate;
+mod incident;
+mod incident_db;
 mod input;
 mod output;
+mod playbook;
 mod progress;
 mod questionnaire;
 mod risk;
@@ -81,6 +84,10 @@ enum Command {
     Audit(serve::AuditArgs),
     /// Vendor questionnaires (NIST CSF 2.0, HICP, controls): blank ones out, filled ones in
     Questionnaire(questionnaire::QuestionnaireArgs),
+    /// Incident response: declare, track tasks and decisions, report, verify the timeline
+    Incident(incident::IncidentArgs),
+    /// Incident response playbooks: check, list, import and export (lifeline YAML, CACAO)
+    Playbook(playbook::PlaybookArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -141,6 +148,8 @@ fn main() -> ExitCode {
         Command::Admin(args) => serve::admin(&args),
         Command::Audit(args) => serve::audit(&args),
         Command::Questionnaire(args) => questionnaire::run(&args),
+        Command::Incident(args) => incident::run(&args),
+        Command::Playbook(args) => playbook::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),
