@@ -7,7 +7,8 @@ use lifeline_text::Excerpt;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::{CacaoError, from_playbook, read, to_playbook};
+use super::model::{CacaoDocument, StepType};
+use super::{CacaoError, EXTENSION_ID, from_playbook, join_key, read, to_playbook};
 use crate::playbook::read::{PlaybookError, from_str};
 use crate::playbook::{Playbook, validate};
 
@@ -97,21 +98,12 @@ pub fn read_any(
             };
             let (playbook, mut warnings) =
                 to_playbook(&document).map_err(|diagnostics| invalid(diagnostics.0))?;
-            let problems = validate::validate(&playbook);
+            let problems: Vec<Diagnostic> = validate::validate(&playbook)
+                .into_iter()
+                .map(|d| in_document(&document, &playbook, d))
+                .collect();
             if problems.iter().any(Diagnostic::is_error) {
-                let hint = "the path is in the playbook as lifeline reads it (`lifeline playbook export ID --format yaml` shows that form)";
-                return Err(invalid(
-                    problems
-                        .into_iter()
-                        .map(|d| {
-                            if d.hint.is_none() {
-                                d.with_hint(hint)
-                            } else {
-                                d
-                            }
-                        })
-                        .collect(),
-                ));
+                return Err(invalid(problems));
             }
             warnings.extend(problems);
             Ok(Imported {
@@ -141,4 +133,57 @@ pub fn read_any(
             })
         }
     }
+}
+
+/// A diagnostic about the playbook as lifeline reads it (`steps[2].after[0]`), moved to
+/// where the CACAO document holds that field (`workflow.action--….step_extensions.
+/// extension-definition--….after[0]`) when lifeline wrote the document; otherwise kept,
+/// with a hint saying which form the path is in.
+fn in_document(
+    document: &CacaoDocument,
+    playbook: &Playbook,
+    diagnostic: Diagnostic,
+) -> Diagnostic {
+    match cacao_path(document, playbook, &diagnostic.path) {
+        Some(path) => Diagnostic { path, ..diagnostic },
+        None if diagnostic.hint.is_none() => diagnostic.with_hint(
+            "the path is in the playbook as lifeline reads it (`lifeline playbook export ID --format yaml` shows that form)",
+        ),
+        None => diagnostic,
+    }
+}
+
+fn cacao_path(document: &CacaoDocument, playbook: &Playbook, path: &str) -> Option<String> {
+    let ours = |extensions: &Option<serde_json::Map<String, Value>>| {
+        extensions
+            .as_ref()
+            .and_then(|e| e.get(EXTENSION_ID))
+            .cloned()
+    };
+    ours(&document.playbook_extensions)?;
+    let extension_of = |at: &str| join_key(at, EXTENSION_ID);
+    if let Some(rest) = path.strip_prefix("steps[") {
+        let (index, rest) = rest.split_once(']')?;
+        let step = playbook.steps.get(index.parse::<usize>().ok()?)?;
+        let (key, _) = document.workflow.iter().find(|(_, s)| {
+            s.kind == StepType::Action
+                && ours(&s.step_extensions)
+                    .is_some_and(|e| e.get("id").and_then(Value::as_str) == Some(&step.id))
+        })?;
+        let here = join_key("workflow", key);
+        return Some(match rest {
+            "" => here,
+            ".title" => format!("{here}.name"),
+            ".description" => format!("{here}.description"),
+            _ => format!(
+                "{}{rest}",
+                extension_of(&join_key(&here, "step_extensions"))
+            ),
+        });
+    }
+    let first = path.split(['.', '[']).next().unwrap_or_default();
+    Some(match first {
+        "name" | "description" => path.to_owned(),
+        _ => format!("{}.{path}", extension_of("playbook_extensions")),
+    })
 }
