@@ -210,6 +210,11 @@ pub enum Event {
         capacity_factor: f64,
         impact: Impact,
         moved: Vec<DueChange>,
+        /// Tasks whose condition holds now that did not at the declaration (their
+        /// steps' conditions are evaluated on the new impact); tasks already on the
+        /// board stay.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        added: Vec<Task>,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         reason: String,
     },
@@ -253,6 +258,9 @@ pub struct DueChange {
     pub from: Option<OffsetDateTime>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub to: Option<OffsetDateTime>,
+    /// The task's new `due_basis`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub basis: String,
 }
 
 /// An incident as its timeline makes it.
