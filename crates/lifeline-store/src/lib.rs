@@ -20,6 +20,7 @@ mod ids;
 mod jobs;
 mod migrate;
 mod networks;
+mod response;
 #[doc(hidden)]
 pub mod testing;
 mod vendors;
@@ -45,6 +46,10 @@ pub use error::StoreError;
 pub use ids::{new_id, new_secret, now_ms, rfc3339, secret_digest, sha256_hex};
 pub use jobs::{Job, JobKind, JobState, NewJob};
 pub use networks::{NetworkInfo, NetworkUpload, NetworkVersion, StoredNetwork, UploadFormat};
+pub use response::{
+    ExerciseRunInfo, IncidentEntry, IncidentInfo, IncidentState, NewExerciseRun, NewIncident,
+    NewPlaybook, PlaybookInfo, StoredExerciseRun, StoredIncident, StoredPlaybook, TIMELINE_GENESIS,
+};
 pub use vendors::{
     EvidenceFileInfo, LinkLookup, LinkState, MAX_EVIDENCE_BYTES, MAX_LINK_DAYS, NewEvidenceFile,
     NewQuestionnaireLink, NewVendorRegister, QuestionnaireLink, RegisterFormat,

@@ -22,6 +22,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "epcis", include_str!("../migrations/0003_epcis.sql")),
     (4, "vuln", include_str!("../migrations/0004_vuln.sql")),
     (5, "vendors", include_str!("../migrations/0005_vendors.sql")),
+    (
+        6,
+        "response",
+        include_str!("../migrations/0006_response.sql"),
+    ),
 ];
 
 /// The schema version this build knows.
