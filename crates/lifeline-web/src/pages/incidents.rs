@@ -14,7 +14,7 @@ use lifeline_text::percent_encoded;
 use time::OffsetDateTime;
 
 use super::{Chrome, FormError, NetworkItem};
-use crate::format::{decimal, days, units};
+use crate::format::{days, decimal, units};
 
 /// The declare form's labels, by field name: the API's request fields, which
 /// lifeline-response's diagnostics (`--entity`, `--expected-ttr`) are mapped onto.
@@ -598,7 +598,10 @@ fn card(index: usize, task: &Task, status: IncidentStatus, now: OffsetDateTime) 
         description: task.description.clone(),
         owner: task.owner.clone().unwrap_or_default(),
         playbook: task.playbook.clone(),
-        due: task.due.map(when).unwrap_or_else(|| "no deadline".to_owned()),
+        due: task
+            .due
+            .map(when)
+            .unwrap_or_else(|| "no deadline".to_owned()),
         due_basis: task.due_basis.clone(),
         overdue: overdue(task, status, now),
         status: task.status.as_str(),
@@ -834,7 +837,12 @@ mod tests {
 
         let html = crate::render(&page).expect("renders");
         // Every value from the incident is escaped.
-        for raw in ["Meridian <EDI>", "Do <pb/isolate>", "Call <us>", "called <them>"] {
+        for raw in [
+            "Meridian <EDI>",
+            "Do <pb/isolate>",
+            "Call <us>",
+            "called <them>",
+        ] {
             assert!(!html.contains(raw), "{raw} unescaped");
         }
         assert!(html.contains("Meridian &#60;EDI&#62;") || html.contains("Meridian &lt;EDI&gt;"));
