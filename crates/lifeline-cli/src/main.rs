@@ -19,8 +19,10 @@ mod render;
 
 mod devices;
 mod generate;
+mod incident_db;
 mod input;
 mod output;
+mod playbook;
 mod progress;
 mod questionnaire;
 mod risk;
@@ -81,6 +83,8 @@ enum Command {
     Audit(serve::AuditArgs),
     /// Vendor questionnaires (NIST CSF 2.0, HICP, controls): blank ones out, filled ones in
     Questionnaire(questionnaire::QuestionnaireArgs),
+    /// Incident response playbooks: check, list, import and export (lifeline YAML, CACAO)
+    Playbook(playbook::PlaybookArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -141,6 +145,7 @@ fn main() -> ExitCode {
         Command::Admin(args) => serve::admin(&args),
         Command::Audit(args) => serve::audit(&args),
         Command::Questionnaire(args) => questionnaire::run(&args),
+        Command::Playbook(args) => playbook::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),

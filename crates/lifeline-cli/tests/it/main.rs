@@ -7,6 +7,7 @@ mod exit;
 mod golden;
 mod hostile;
 mod partner_files;
+mod playbook;
 mod questionnaire;
 mod simulate;
 mod trace;

@@ -14,20 +14,7 @@ use super::{Action, Anchor, Metric, Playbook};
 
 /// The placeholders a message template may use, each filled from the incident when its
 /// task is created (agreed in the response contract; `incident::tasks` fills them).
-pub const PLACEHOLDERS: &[&str] = &[
-    "title",
-    "declared_at",
-    "entities",
-    "vendors",
-    "expected_recovery",
-    "expected_ttr",
-    "tts",
-    "first_stockout",
-    "first_stockout_node",
-    "nodes_short",
-    "items_short",
-    "hospitals_short",
-];
+pub use crate::incident::tasks::PLACEHOLDERS;
 
 /// The longest id, in characters: ids are shown in tables and used in CACAO ids.
 pub const MAX_ID_CHARS: usize = 64;
