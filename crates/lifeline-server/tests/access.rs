@@ -595,7 +595,7 @@ impl Fixture {
             ("POST", "/networks/{id}/incidents") => json(declaration()),
             // Consecutive changes that succeed alternate, so that none repeats a status.
             ("POST", "/incidents/{id}/tasks/{task}") => json(json!({
-                "status": if n % 2 == 0 { "in-progress" } else { "blocked" },
+                "status": if n.is_multiple_of(2) { "in-progress" } else { "blocked" },
                 "note": format!("change {n}")
             })),
             ("POST", "/incidents/{id}/entries") => {
