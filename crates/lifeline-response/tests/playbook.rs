@@ -58,7 +58,10 @@ fn read_yaml(text: &str) -> Result<read::LoadedPlaybook, Vec<Diagnostic>> {
 fn errors(text: &str) -> Vec<Diagnostic> {
     match read_yaml(text) {
         Ok(loaded) => panic!("read: {:?}", loaded.playbook.id),
-        Err(diagnostics) => diagnostics.into_iter().filter(Diagnostic::is_error).collect(),
+        Err(diagnostics) => diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect(),
     }
 }
 
@@ -101,7 +104,10 @@ fn the_base_reads_with_its_authoring_syntax() {
         })
     );
     assert_eq!(steps[2].action, Some(Action::NotifyPartners));
-    assert_eq!(loaded.playbook.trigger.incidents, vec![IncidentKind::Ransomware]);
+    assert_eq!(
+        loaded.playbook.trigger.incidents,
+        vec![IncidentKind::Ransomware]
+    );
 }
 
 #[test]
@@ -115,7 +121,10 @@ fn structured_due_and_when_read_the_same() {
             "when: first_stockout_day < 3",
             "when: {metric: first_stockout_day, op: \"<\", value: 3}",
         );
-    assert_eq!(read_yaml(&text).unwrap().playbook, read_yaml(BASE).unwrap().playbook);
+    assert_eq!(
+        read_yaml(&text).unwrap().playbook,
+        read_yaml(BASE).unwrap().playbook
+    );
 }
 
 #[test]
@@ -142,7 +151,9 @@ fn a_loop_names_every_step_on_it() {
     );
     let error = error_at(&text, "steps[0].after", "loop");
     assert!(
-        error.message.contains("`command` → `order` → `tell` → `command`"),
+        error
+            .message
+            .contains("`command` → `order` → `tell` → `command`"),
         "{error:?}"
     );
 }
@@ -156,7 +167,11 @@ fn a_step_after_itself() {
 #[test]
 fn duplicate_and_malformed_ids() {
     let text = BASE.replace("- id: tell", "- id: order");
-    error_at(&text, "steps[2].id", "duplicate step id `order`, first used at steps[1]");
+    error_at(
+        &text,
+        "steps[2].id",
+        "duplicate step id `order`, first used at steps[1]",
+    );
     let text = BASE.replace("- id: tell", "- id: Tell_Partners");
     let error = error_at(&text, "steps[2].id", "is not an id");
     assert_eq!(error.hint.as_deref(), Some("write `tell-partners`"));
@@ -166,15 +181,35 @@ fn duplicate_and_malformed_ids() {
 
 #[test]
 fn critical_needs_critical_value() {
-    let text = BASE.replace("when: first_stockout_day < 3", "when: critical first_stockout_day < 3");
-    error_at(&text, "steps[1].when", "`critical` needs the playbook's `critical_value`");
-    let text = BASE.replace("due: first-stockout - 1d", "due: first-critical-stockout - 1d");
-    error_at(&text, "steps[1].due", "`first-critical-stockout` anchor needs");
+    let text = BASE.replace(
+        "when: first_stockout_day < 3",
+        "when: critical first_stockout_day < 3",
+    );
+    error_at(
+        &text,
+        "steps[1].when",
+        "`critical` needs the playbook's `critical_value`",
+    );
+    let text = BASE.replace(
+        "due: first-stockout - 1d",
+        "due: first-critical-stockout - 1d",
+    );
+    error_at(
+        &text,
+        "steps[1].due",
+        "`first-critical-stockout` anchor needs",
+    );
     // With a critical_value both read.
     let text = BASE
         .replace("steps:\n", "critical_value: 10\nsteps:\n")
-        .replace("when: first_stockout_day < 3", "when: critical first_stockout_day < 3")
-        .replace("due: first-stockout - 1d", "due: first-critical-stockout - 1d");
+        .replace(
+            "when: first_stockout_day < 3",
+            "when: critical first_stockout_day < 3",
+        )
+        .replace(
+            "due: first-stockout - 1d",
+            "due: first-critical-stockout - 1d",
+        );
     let loaded = read_yaml(&text).unwrap();
     assert!(loaded.playbook.steps[1].when.unwrap().critical_only);
 }
@@ -182,10 +217,18 @@ fn critical_needs_critical_value() {
 #[test]
 fn unknown_placeholders_are_named_with_the_field() {
     let text = BASE.replace("Since {declared_at}", "Since {declared} for {nodes_short}");
-    let error = error_at(&text, "steps[2].message.body", "unknown placeholder `{declared}`");
+    let error = error_at(
+        &text,
+        "steps[2].message.body",
+        "unknown placeholder `{declared}`",
+    );
     assert_eq!(error.hint.as_deref(), Some("did you mean `{declared_at}`?"));
     let text = BASE.replace("subject: \"{title}\"", "subject: \"{zzz}\"");
-    error_at(&text, "steps[2].message.subject", "unknown placeholder `{zzz}`");
+    error_at(
+        &text,
+        "steps[2].message.subject",
+        "unknown placeholder `{zzz}`",
+    );
 }
 
 #[test]
@@ -213,7 +256,10 @@ fn placeholders_are_the_agreed_list() {
 fn meaningless_numbers() {
     let text = BASE.replace("due: declared + 2h", "due: declared - 2h");
     error_at(&text, "steps[0].due", "before the declaration");
-    let text = BASE.replace("when: first_stockout_day < 3", "when: first_stockout_day < -3");
+    let text = BASE.replace(
+        "when: first_stockout_day < 3",
+        "when: first_stockout_day < -3",
+    );
     error_at(&text, "steps[1].when", "never negative");
     // gap may be negative.
     let text = BASE.replace("when: first_stockout_day < 3", "when: gap < -3");
@@ -222,7 +268,11 @@ fn meaningless_numbers() {
         "due: first-stockout - 1d",
         "due: {anchor: first-stockout, offset_hours: .nan}",
     );
-    error_at(&text, "steps[1].due.offset_hours", "must be a number of hours");
+    error_at(
+        &text,
+        "steps[1].due.offset_hours",
+        "must be a number of hours",
+    );
     let text = BASE.replace("steps:\n", "critical_value: -1\nsteps:\n");
     error_at(&text, "critical_value", "must be");
     // A hand-built playbook with NaN (as a CACAO import could make) is refused too.
@@ -250,10 +300,16 @@ fn meaningless_numbers() {
 fn syntax_errors_name_the_step_and_field() {
     let text = BASE.replace("due: declared + 2h", "due: declard + 2h");
     let error = error_at(&text, "steps[0].due", "`declard` is not an anchor");
-    assert!(error.message.contains("did you mean `declared`"), "{error:?}");
+    assert!(
+        error.message.contains("did you mean `declared`"),
+        "{error:?}"
+    );
     let text = BASE.replace("due: declared + 2h", "due: declared + 2 weeks");
     error_at(&text, "steps[0].due", "needs a unit");
-    let text = BASE.replace("when: first_stockout_day < 3", "when: first_stockout_day = 3");
+    let text = BASE.replace(
+        "when: first_stockout_day < 3",
+        "when: first_stockout_day = 3",
+    );
     error_at(&text, "steps[1].when", "no operator");
     let text = BASE.replace("function: supply-chain", "function: supply");
     let error = error_at(&text, "steps[1].function", "`supply` is not a function");
@@ -273,7 +329,11 @@ fn missing_fields_and_notify_without_message() {
     error_at(&text, "steps[2].function", "missing required field");
     let start = BASE.find("    message:").unwrap();
     let text = &BASE[..start];
-    error_at(text, "steps[2].action", "`notify-partners` sends the step's message");
+    error_at(
+        text,
+        "steps[2].action",
+        "`notify-partners` sends the step's message",
+    );
     let text = BASE.replace("subject: \"{title}\"", "subject: \"  \"");
     error_at(&text, "steps[2].message.subject", "must not be empty");
     let text = BASE.replace("name: Test\n", "");
@@ -284,9 +344,15 @@ fn missing_fields_and_notify_without_message() {
 
 #[test]
 fn duplicate_keys_and_unknown_fields() {
-    let text = BASE.replace("    due: declared + 2h\n", "    due: declared + 2h\n    due: recovery\n");
+    let text = BASE.replace(
+        "    due: declared + 2h\n",
+        "    due: declared + 2h\n    due: recovery\n",
+    );
     error_at(&text, "steps[0].due", "duplicate key");
-    let text = BASE.replace("    due: declared + 2h\n", "    due: declared + 2h\n    deadline: x\n");
+    let text = BASE.replace(
+        "    due: declared + 2h\n",
+        "    due: declared + 2h\n    deadline: x\n",
+    );
     let loaded = read_yaml(&text).unwrap();
     assert!(
         loaded
@@ -318,7 +384,10 @@ fn hostile_values_are_escaped_in_messages() {
     let text = BASE.replace("after: [order]", "after: [\"\\e]0;pwned\\a\"]");
     let errors = errors(&text);
     let shown = format!("{errors:?}");
-    assert!(!errors.iter().any(|d| d.message.contains('\u{1b}')), "{shown}");
+    assert!(
+        !errors.iter().any(|d| d.message.contains('\u{1b}')),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -347,8 +416,8 @@ fn every_builtin_validates_and_uses_the_whole_form() {
     assert_eq!(builtin.len(), 7);
     let mut ids = HashSet::new();
     for (name, text) in library::DOCUMENTS {
-        let loaded = read::from_str(text, Format::Yaml, Path::new(name))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let loaded =
+            read::from_str(text, Format::Yaml, Path::new(name)).unwrap_or_else(|e| panic!("{e}"));
         assert!(loaded.warnings.is_empty(), "{name}: {:?}", loaded.warnings);
         let p = &loaded.playbook;
         assert_eq!(format!("{}.yaml", p.id), name);
@@ -357,8 +426,16 @@ fn every_builtin_validates_and_uses_the_whole_form() {
         assert_eq!(library::find(&p.id).as_ref(), Some(p));
         assert!(!p.sources.is_empty(), "{name}: no sources");
         let functions: HashSet<Function> = p.steps.iter().map(|s| s.function).collect();
-        assert_eq!(functions.len(), Function::ALL.len(), "{name}: functions {functions:?}");
-        let anchors: HashSet<Anchor> = p.steps.iter().filter_map(|s| s.due.map(|d| d.anchor)).collect();
+        assert_eq!(
+            functions.len(),
+            Function::ALL.len(),
+            "{name}: functions {functions:?}"
+        );
+        let anchors: HashSet<Anchor> = p
+            .steps
+            .iter()
+            .filter_map(|s| s.due.map(|d| d.anchor))
+            .collect();
         assert!(anchors.contains(&Anchor::Declared), "{name}");
         assert!(
             anchors.iter().any(|a| matches!(
@@ -367,10 +444,22 @@ fn every_builtin_validates_and_uses_the_whole_form() {
             )),
             "{name}: no deadline on a date computed from the network"
         );
-        assert!(p.steps.iter().any(|s| s.when.is_some()), "{name}: no condition");
-        assert!(p.steps.iter().any(|s| s.approval.is_some()), "{name}: no approval");
-        assert!(p.steps.iter().any(|s| s.message.is_some()), "{name}: no message");
-        assert!(p.steps.iter().any(|s| s.action.is_some()), "{name}: no action");
+        assert!(
+            p.steps.iter().any(|s| s.when.is_some()),
+            "{name}: no condition"
+        );
+        assert!(
+            p.steps.iter().any(|s| s.approval.is_some()),
+            "{name}: no approval"
+        );
+        assert!(
+            p.steps.iter().any(|s| s.message.is_some()),
+            "{name}: no message"
+        );
+        assert!(
+            p.steps.iter().any(|s| s.action.is_some()),
+            "{name}: no action"
+        );
         assert!(
             p.steps.iter().all(|s| s.owner.is_some()),
             "{name}: a step without an owner"
@@ -386,8 +475,14 @@ fn every_builtin_validates_and_uses_the_whole_form() {
 #[test]
 fn builtin_triggers_name_kinds_the_example_networks_use() {
     let mut kinds = HashSet::new();
-    for file in ["iv-fluids.json", "distributor-ransomware.json", "blood-supplier.json"] {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(file);
+    for file in [
+        "iv-fluids.json",
+        "distributor-ransomware.json",
+        "blood-supplier.json",
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples")
+            .join(file);
         let text = std::fs::read_to_string(&path).unwrap();
         let json: serde_json::Value = serde_json::from_str(&text).unwrap();
         for list in ["nodes", "sites", "platforms"] {
@@ -431,7 +526,10 @@ fn text_strategy() -> impl Strategy<Value = String> {
 }
 
 fn template_strategy() -> impl Strategy<Value = String> {
-    (text_strategy(), proptest::sample::select(PLACEHOLDERS.to_vec()))
+    (
+        text_strategy(),
+        proptest::sample::select(PLACEHOLDERS.to_vec()),
+    )
         .prop_map(|(text, p)| format!("{text} {{{p}}}"))
 }
 
@@ -451,7 +549,11 @@ fn due_strategy() -> impl Strategy<Value = Due> {
     )
         .prop_map(|(anchor, offset)| Due {
             anchor,
-            offset_hours: if anchor == Anchor::Declared { offset.abs() } else { offset },
+            offset_hours: if anchor == Anchor::Declared {
+                offset.abs()
+            } else {
+                offset
+            },
         })
 }
 
@@ -465,7 +567,11 @@ fn condition_strategy() -> impl Strategy<Value = Condition> {
         .prop_map(|(metric, op, value, critical_only)| Condition {
             metric,
             op,
-            value: if metric == Metric::Gap { value } else { value.abs() },
+            value: if metric == Metric::Gap {
+                value
+            } else {
+                value.abs()
+            },
             critical_only,
         })
 }
@@ -492,7 +598,10 @@ fn step_strategy() -> impl Strategy<Value = (Step, Vec<proptest::sample::Index>)
         ),
     )
         .prop_map(
-            |((title, function, description, owner, after), (due, when, approval, message, action))| {
+            |(
+                (title, function, description, owner, after),
+                (due, when, approval, message, action),
+            )| {
                 let message = message.map(|(audience, subject, body)| Message {
                     audience,
                     subject,
@@ -527,7 +636,10 @@ fn playbook_strategy() -> impl Strategy<Value = Playbook> {
         id_strategy(),
         text_strategy(),
         prop_oneof![Just(String::new()), text_strategy()],
-        proptest::collection::vec((text_strategy(), proptest::option::of(text_strategy())), 0..3),
+        proptest::collection::vec(
+            (text_strategy(), proptest::option::of(text_strategy())),
+            0..3,
+        ),
         (
             proptest::collection::vec(proptest::sample::select(IncidentKind::ALL.to_vec()), 0..3),
             proptest::collection::vec(text_strategy(), 0..3),
@@ -537,43 +649,45 @@ fn playbook_strategy() -> impl Strategy<Value = Playbook> {
         finite(1e-9..=1e9).prop_filter("positive", |x| *x > 0.0),
         proptest::collection::vec(step_strategy(), 1..8),
     )
-        .prop_map(|(id, name, description, sources, trigger, critical_value, steps)| {
-            let (incidents, entity_kinds, vendors, min_item_value) = trigger;
-            let ids: Vec<String> = (0..steps.len()).map(|i| format!("s{i}")).collect();
-            let steps = steps
-                .into_iter()
-                .enumerate()
-                .map(|(i, (mut step, after))| {
-                    step.id = ids[i].clone();
-                    if i > 0 {
-                        let mut deps: Vec<String> =
-                            after.iter().map(|ix| ids[ix.index(i)].clone()).collect();
-                        deps.dedup();
-                        deps.sort();
-                        deps.dedup();
-                        step.after = deps;
-                    }
-                    step
-                })
-                .collect();
-            Playbook {
-                id,
-                name,
-                description,
-                sources: sources
+        .prop_map(
+            |(id, name, description, sources, trigger, critical_value, steps)| {
+                let (incidents, entity_kinds, vendors, min_item_value) = trigger;
+                let ids: Vec<String> = (0..steps.len()).map(|i| format!("s{i}")).collect();
+                let steps = steps
                     .into_iter()
-                    .map(|(title, url)| Source { title, url })
-                    .collect(),
-                trigger: Trigger {
-                    incidents,
-                    entity_kinds,
-                    vendors,
-                    min_item_value,
-                },
-                critical_value: Some(critical_value),
-                steps,
-            }
-        })
+                    .enumerate()
+                    .map(|(i, (mut step, after))| {
+                        step.id = ids[i].clone();
+                        if i > 0 {
+                            let mut deps: Vec<String> =
+                                after.iter().map(|ix| ids[ix.index(i)].clone()).collect();
+                            deps.dedup();
+                            deps.sort();
+                            deps.dedup();
+                            step.after = deps;
+                        }
+                        step
+                    })
+                    .collect();
+                Playbook {
+                    id,
+                    name,
+                    description,
+                    sources: sources
+                        .into_iter()
+                        .map(|(title, url)| Source { title, url })
+                        .collect(),
+                    trigger: Trigger {
+                        incidents,
+                        entity_kinds,
+                        vendors,
+                        min_item_value,
+                    },
+                    critical_value: Some(critical_value),
+                    steps,
+                }
+            },
+        )
 }
 
 proptest! {

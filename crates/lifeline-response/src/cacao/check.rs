@@ -13,7 +13,7 @@ use super::model::{CacaoDocument, StepType, WorkflowStep};
 ///
 /// - `workflow_start` names a step, and a `start` step (another type is a warning: some
 ///   producers start at a parallel or action step, and the workflow can still be followed);
-///   `workflow_exception` names a step;
+///   `workflow_exception` names a step (a warning: lifeline never runs that path);
 /// - every `on_completion`, `on_success`, `on_failure`, `on_true`, `on_false`,
 ///   `next_steps` and `cases` names a step of the workflow;
 /// - no loop, except one through a `while-condition` step;
@@ -78,11 +78,13 @@ fn check_entry_points(document: &CacaoDocument, out: &mut Vec<Diagnostic>) {
     if let Some(exception) = &document.workflow_exception
         && !document.workflow.contains_key(exception)
     {
-        out.push(missing_step(
-            document,
-            "workflow_exception".to_owned(),
-            exception,
-        ));
+        // lifeline never runs the exception path, so a dangling one loses nothing.
+        let mut diagnostic = missing_step(document, "workflow_exception".to_owned(), exception);
+        diagnostic.severity = lifeline_network::Severity::Warning;
+        diagnostic
+            .message
+            .push_str(" (lifeline does not run exception paths and ignores it)");
+        out.push(diagnostic);
     }
 }
 
@@ -235,7 +237,7 @@ fn check_loops(document: &CacaoDocument, out: &mut Vec<Diagnostic>) {
             continue;
         }
         // Each frame: the step, its successors, the next successor to look at.
-        let mut path: Vec<(&str, Vec<(String, &str)>, usize)> = Vec::new();
+        let mut path: Vec<Frame<'_>> = Vec::new();
         mark.insert(root, Mark::OnPath);
         path.push((root, successors(document, root), 0));
         while let Some(frame) = path.last_mut() {
@@ -281,6 +283,10 @@ fn check_loops(document: &CacaoDocument, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+/// One step on the depth-first path: its id, its successors (member, step), and the
+/// next successor to look at.
+type Frame<'d> = (&'d str, Vec<(String, &'d str)>, usize);
 
 /// The successors of a step that exist in the workflow.
 fn successors<'d>(document: &'d CacaoDocument, id: &str) -> Vec<(String, &'d str)> {

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::SPEC_VERSION;
+use crate::playbook::validate;
 use crate::playbook::{
     Action, Condition, Due, FORMAT, Function, Message, Playbook, Source, Step, Trigger,
 };
@@ -114,7 +115,7 @@ pub fn from_playbook(playbook: &Playbook, created: OffsetDateTime) -> Value {
     let at = timestamp(created);
     let start = step_id("start", &playbook.id, "");
     let end = step_id("end", &playbook.id, "");
-    let order = dependency_order(playbook);
+    let order = validate::topological_order(playbook);
     let ids: Vec<String> = playbook
         .steps
         .iter()
@@ -252,41 +253,6 @@ fn action_step(step: &Step, next: String) -> Value {
         json!({ EXTENSION_ID: serde_json::to_value(&extension).unwrap_or(Value::Null) }),
     );
     Value::Object(value)
-}
-
-/// The steps in an order that puts every step after the steps it depends on; among steps
-/// that are ready together, the author's order. Steps on a dependency loop (which
-/// validation rejects) and dependencies on unknown steps do not stop it: what is left
-/// follows in the author's order.
-fn dependency_order(playbook: &Playbook) -> Vec<usize> {
-    let steps = &playbook.steps;
-    let index = |id: &str| steps.iter().position(|s| s.id == id);
-    let mut waiting: Vec<usize> = steps
-        .iter()
-        .map(|s| s.after.iter().filter(|a| index(a).is_some()).count())
-        .collect();
-    let mut placed = vec![false; steps.len()];
-    let mut order = Vec::with_capacity(steps.len());
-    while order.len() < steps.len() {
-        let ready = (0..steps.len()).find(|&i| !placed[i] && waiting[i] == 0);
-        // A loop: take the first step not yet placed.
-        let Some(next) = ready.or_else(|| (0..steps.len()).find(|&i| !placed[i])) else {
-            break;
-        };
-        placed[next] = true;
-        order.push(next);
-        for (j, step) in steps.iter().enumerate() {
-            if !placed[j] {
-                let done = step
-                    .after
-                    .iter()
-                    .filter(|a| a.as_str() == steps[next].id)
-                    .count();
-                waiting[j] = waiting[j].saturating_sub(done);
-            }
-        }
-    }
-    order
 }
 
 #[cfg(test)]

@@ -397,7 +397,7 @@ fn topological<'d>(
 }
 
 /// `IP Lookup` → `ip-lookup`: lower-case letters and digits, hyphens between, at most
-/// 64 characters.
+/// 60 characters (room for a `-2` that makes it unique within lifeline's 64).
 fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
@@ -406,7 +406,7 @@ fn slug(text: &str) -> String {
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
         }
-        if out.len() >= 64 {
+        if out.len() >= 60 {
             break;
         }
     }
@@ -565,7 +565,7 @@ mod tests {
         assert_eq!(slug("IP Lookup"), "ip-lookup");
         assert_eq!(slug("  Ré-route: orders!! "), "r-route-orders");
         assert_eq!(slug("***"), "");
-        assert!(slug(&"x".repeat(100)).len() <= 64);
+        assert!(slug(&"x".repeat(100)).len() <= 60);
     }
 
     #[test]

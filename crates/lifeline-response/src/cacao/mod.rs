@@ -13,6 +13,7 @@
 //!   exactly for one lifeline wrote, step by step for a foreign one.
 //! - [`read_any`] takes either form and gives the playbook and the CACAO document to store.
 
+mod any;
 mod check;
 mod export;
 mod import;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use lifeline_network::{Diagnostic, Diagnostics, Format, LoadError, Raw, ReadLimits};
 
+pub use any::{ImportError, Imported, read_any};
 pub use check::check;
 pub use export::{
     EXTENSION_ID, EXTENSION_SCHEMA, LIFELINE_IDENTITY, agent_id, from_playbook, playbook_id,
@@ -81,12 +83,19 @@ pub fn read(text: &str, origin: &Path) -> Result<CacaoDocument, CacaoError> {
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
-    let document: CacaoDocument = serde_json::from_value(value).map_err(|e| {
+    // The schema leaves some members free (a workflow key of no known type, say); what
+    // the model cannot hold is named at its path.
+    let document: CacaoDocument = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
         invalid(vec![Diagnostic::error(
-            "",
+            if path == "." {
+                String::new()
+            } else {
+                lifeline_text::escaped(&path).into_owned()
+            },
             format!(
-                "the document does not fit lifeline's CACAO model: {}",
-                lifeline_text::excerpt_to(&e.to_string(), 300)
+                "lifeline cannot read this member: {}",
+                lifeline_text::excerpt_to(&e.inner().to_string(), 300)
             ),
         )])
     })?;

@@ -231,6 +231,11 @@ pub fn after_action(incident: &Incident, entries: &[Entry]) -> AfterAction {
             (Some(done), Some(late)) => {
                 format!("done {} ({} late)", format_time(done), hours_text(late))
             }
+            _ if task.status == TaskStatus::Done => format!(
+                "done but not approved by {} by {}",
+                task.approval.as_deref().unwrap_or("the approver"),
+                format_time(as_of)
+            ),
             _ => format!("not done by {}", format_time(as_of)),
         };
         improvements.push(ImprovementItem {
@@ -323,13 +328,13 @@ fn timeline_item(entry: &Entry) -> TimelineItem {
         } => (
             "declared",
             format!(
-                "Declared ({}): {} down at capacity {}, expected TTR {}; {} playbooks, {} tasks; {}",
+                "Declared ({}): {} down at capacity {}, expected TTR {}; {}, {}; {}",
                 declaration.kind.as_str(),
                 declaration.entities.join(", "),
                 number(declaration.capacity_factor),
                 days_text(declaration.expected_ttr),
-                playbooks.len(),
-                tasks.len(),
+                plural(playbooks.len(), "playbook"),
+                plural(tasks.len(), "task"),
                 match impact.first_stockout_day {
                     Some(day) => format!("first stockout on day {day}"),
                     None => format!("nothing runs short within {} days", impact.days),
@@ -346,11 +351,11 @@ fn timeline_item(entry: &Entry) -> TimelineItem {
         } => (
             "updated",
             format!(
-                "Estimate updated: expected TTR {}, capacity {}; {} due times moved, {} tasks added{}",
+                "Estimate updated: expected TTR {}, capacity {}; {} moved, {} added{}",
                 days_text(*expected_ttr),
                 number(*capacity_factor),
-                moved.len(),
-                added.len(),
+                plural(moved.len(), "due time"),
+                plural(added.len(), "task"),
                 suffix(reason)
             ),
         ),
@@ -373,6 +378,14 @@ fn timeline_item(entry: &Entry) -> TimelineItem {
         actor: entry.actor.clone(),
         event: event.to_owned(),
         text,
+    }
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
     }
 }
 
@@ -429,6 +442,9 @@ fn entity_line(e: &AffectedEntity) -> String {
 fn outcome_text(o: &TaskOutcome) -> String {
     match (o.outcome, o.late_hours) {
         (Outcome::Missed, Some(late)) => format!("missed ({} late)", hours_text(late)),
+        (Outcome::Missed, None) if o.status == TaskStatus::Done => {
+            "missed (done, not approved)".to_owned()
+        }
         (Outcome::Missed, None) => "missed (not done)".to_owned(),
         (outcome, _) => outcome.as_str().to_owned(),
     }

@@ -2,8 +2,9 @@
 //!
 //! Each entry's `hash` is the SHA-256 (hex) of the previous entry's hash, a newline, and
 //! the canonical JSON of `{"actor", "at", "event", "seq"}`: object keys sorted by their
-//! bytes at every depth, no whitespace, numbers as `serde_json` writes them (shortest
-//! round-trip form), `at` as RFC 3339 in UTC to the millisecond. The first entry chains to
+//! bytes at every depth, no whitespace, whole numbers as integers (`17`, never `17.0`) and
+//! other numbers in their shortest round-trip form, `at` as RFC 3339 in UTC to the
+//! millisecond. The first entry chains to
 //! [`GENESIS`]. Changing any field of any entry, or removing, reordering or inserting an
 //! entry, breaks the chain at that entry or the next, and [`verify`] says where.
 
@@ -133,7 +134,23 @@ fn canonical(value: &Value, out: &mut String) {
             }
             out.push(']');
         }
+        Value::Number(n) => out.push_str(&canonical_number(n)),
         scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// A whole number written as an integer whether it was read as one or as a float
+/// (`17.0` and `17` are the same number, and a store or a JSON database may turn one into
+/// the other); any other number in its shortest round-trip form.
+fn canonical_number(n: &serde_json::Number) -> String {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every whole f64 below is exact
+    match n.as_f64() {
+        Some(x) if n.is_f64() && x.is_finite() && x.fract() == 0.0 && x.abs() < EXACT => {
+            #[allow(clippy::cast_possible_truncation)]
+            let whole = x as i64;
+            whole.to_string()
+        }
+        _ => n.to_string(),
     }
 }
 

@@ -59,7 +59,11 @@ pub enum PlaybookError {
 }
 
 /// Parses and validates playbook text; `origin` names it in errors.
-pub fn from_str(text: &str, format: Format, origin: &Path) -> Result<LoadedPlaybook, PlaybookError> {
+pub fn from_str(
+    text: &str,
+    format: Format,
+    origin: &Path,
+) -> Result<LoadedPlaybook, PlaybookError> {
     let raw = parse_document(text, format, origin, &ReadLimits::default())?;
     from_raw(&raw).map_err(|diagnostics| PlaybookError::Invalid {
         path: origin.to_owned(),
@@ -124,7 +128,9 @@ impl Reader {
             }
             Some(raw) => self.trigger(raw),
         };
-        let critical_value = self.decoder.number(&mut fields, "critical_value", Range::Value);
+        let critical_value = self
+            .decoder
+            .number(&mut fields, "critical_value", Range::Value);
         let steps = self.steps(&mut fields);
         self.decoder.finish(fields);
         Some(Playbook {
@@ -141,7 +147,8 @@ impl Reader {
     /// A string that must be present (blank ones are left to the validation).
     fn required_string(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<String> {
         if fields.get(key).is_none() {
-            self.decoder.error(fields.path(key), "missing required field");
+            self.decoder
+                .error(fields.path(key), "missing required field");
             return None;
         }
         self.decoder.string(fields, key)
@@ -170,7 +177,12 @@ impl Reader {
         let mut fields = self.decoder.object(raw, "trigger")?;
         let list_path = fields.path("incidents");
         let mut incidents = Vec::new();
-        for (i, raw) in self.decoder.list(&mut fields, "incidents").iter().enumerate() {
+        for (i, raw) in self
+            .decoder
+            .list(&mut fields, "incidents")
+            .iter()
+            .enumerate()
+        {
             let path = format!("{list_path}[{i}]");
             let names = IncidentKind::ALL.map(IncidentKind::as_str);
             if let Some(kind) = self.name_at(raw, &path, "an incident kind", &names) {
@@ -179,7 +191,9 @@ impl Reader {
         }
         let entity_kinds = self.strings(&mut fields, "entity_kinds");
         let vendors = self.strings(&mut fields, "vendors");
-        let min_item_value = self.decoder.number(&mut fields, "min_item_value", Range::Value);
+        let min_item_value = self
+            .decoder
+            .number(&mut fields, "min_item_value", Range::Value);
         self.decoder.finish(fields);
         Some(Trigger {
             incidents,
@@ -215,10 +229,8 @@ impl Reader {
         names: &[&'n str],
     ) -> Option<&'n str> {
         let Raw::String(text) = raw else {
-            self.decoder.error(
-                path,
-                format!("expected {what}, found {}", raw.describe()),
-            );
+            self.decoder
+                .error(path, format!("expected {what}, found {}", raw.describe()));
             return None;
         };
         if let Some(known) = names.iter().find(|n| **n == text) {
@@ -290,7 +302,8 @@ impl Reader {
             .get("message")
             .and_then(|raw| self.message(raw, &format!("{path}.message")));
         let action = fields.get("action").and_then(|raw| {
-            let names = [Action::Stress, Action::Simulate, Action::NotifyPartners].map(Action::as_str);
+            let names =
+                [Action::Stress, Action::Simulate, Action::NotifyPartners].map(Action::as_str);
             self.name_at(raw, &format!("{path}.action"), "an action", &names)
                 .and_then(parse_action)
         });
@@ -455,10 +468,8 @@ impl Reader {
 
     fn condition_value_at(&mut self, raw: &Raw, path: &str) -> Option<f64> {
         let Raw::Number(x) = raw else {
-            self.decoder.error(
-                path,
-                format!("expected a number, found {}", raw.describe()),
-            );
+            self.decoder
+                .error(path, format!("expected a number, found {}", raw.describe()));
             return None;
         };
         if !x.is_finite() || x.abs() > MAX_CONDITION_VALUE {
@@ -503,7 +514,11 @@ fn parse_action(text: &str) -> Option<Action> {
 fn unknown_name(path: &str, what: &str, text: &str, names: &[&str]) -> Diagnostic {
     let diagnostic = Diagnostic::error(
         path,
-        format!("`{}` is not {what}: expected one of {}", Excerpt(text), names.join(", ")),
+        format!(
+            "`{}` is not {what}: expected one of {}",
+            Excerpt(text),
+            names.join(", ")
+        ),
     );
     match lifeline_text::suggest(text, names.iter().copied()) {
         Some(near) => diagnostic.with_hint(format!("did you mean `{near}`?")),
@@ -520,7 +535,8 @@ pub struct SyntaxProblem {
 
 impl SyntaxProblem {
     fn at(self, path: &str, text: &str) -> Diagnostic {
-        Diagnostic::error(path, format!("`{}`: {}", Excerpt(text), self.message)).with_hint(self.hint)
+        Diagnostic::error(path, format!("`{}`: {}", Excerpt(text), self.message))
+            .with_hint(self.hint)
     }
 }
 
@@ -552,7 +568,10 @@ pub fn parse_due(text: &str) -> Result<Due, SyntaxProblem> {
                     .starts_with(|d: char| d.is_ascii_digit() || d == '.'))
     });
     let (anchor_text, offset) = match split {
-        Some((i, sign)) => (trimmed[..i].trim_end(), Some((sign, trimmed[i + 1..].trim()))),
+        Some((i, sign)) => (
+            trimmed[..i].trim_end(),
+            Some((sign, trimmed[i + 1..].trim())),
+        ),
         None => (trimmed, None),
     };
     let anchor = Anchor::parse(anchor_text).ok_or_else(|| {
@@ -584,7 +603,11 @@ pub fn parse_due(text: &str) -> Result<Due, SyntaxProblem> {
     let value = number
         .parse::<f64>()
         .ok()
-        .filter(|v| v.is_finite() && *v >= 0.0 && number.starts_with(|c: char| c.is_ascii_digit() || c == '.'))
+        .filter(|v| {
+            v.is_finite()
+                && *v >= 0.0
+                && number.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        })
         .ok_or_else(|| {
             due_problem(format!(
                 "`{}` is not a number of {}",
@@ -642,7 +665,8 @@ pub fn parse_condition(text: &str) -> Result<Condition, SyntaxProblem> {
         .filter(|v| {
             v.is_finite()
                 && v.abs() <= MAX_CONDITION_VALUE
-                && value_text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))
+                && value_text
+                    .starts_with(|c: char| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))
         })
         .ok_or_else(|| {
             when_problem(if value_text.is_empty() {
@@ -683,7 +707,11 @@ pub fn due_text(due: &Due) -> String {
 pub fn condition_text(condition: &Condition) -> String {
     format!(
         "{}{} {} {}",
-        if condition.critical_only { "critical " } else { "" },
+        if condition.critical_only {
+            "critical "
+        } else {
+            ""
+        },
         condition.metric.as_str(),
         condition.op.as_str(),
         number(condition.value)
@@ -715,9 +743,7 @@ fn quoted(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if lifeline_text::is_unsafe(c)
-                || matches!(c, '\u{FFFE}' | '\u{FFFF}') =>
-            {
+            c if lifeline_text::is_unsafe(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {
                 let code = u32::from(c);
                 if code <= 0xFFFF {
                     let _ = write!(out, "\\u{code:04X}");
@@ -746,7 +772,11 @@ pub fn to_yaml(playbook: &Playbook) -> String {
     line(&mut out, 0, &format!("id: {}", quoted(&playbook.id)));
     line(&mut out, 0, &format!("name: {}", quoted(&playbook.name)));
     if !playbook.description.is_empty() {
-        line(&mut out, 0, &format!("description: {}", quoted(&playbook.description)));
+        line(
+            &mut out,
+            0,
+            &format!("description: {}", quoted(&playbook.description)),
+        );
     }
     if !playbook.sources.is_empty() {
         line(&mut out, 0, "sources:");
@@ -770,7 +800,11 @@ pub fn to_yaml(playbook: &Playbook) -> String {
         list(
             &mut out,
             "incidents",
-            trigger.incidents.iter().map(|k| k.as_str().to_owned()).collect(),
+            trigger
+                .incidents
+                .iter()
+                .map(|k| k.as_str().to_owned())
+                .collect(),
         );
         list(
             &mut out,
@@ -797,9 +831,17 @@ pub fn to_yaml(playbook: &Playbook) -> String {
     for step in &playbook.steps {
         line(&mut out, 2, &format!("- id: {}", quoted(&step.id)));
         line(&mut out, 4, &format!("title: {}", quoted(&step.title)));
-        line(&mut out, 4, &format!("function: {}", step.function.as_str()));
+        line(
+            &mut out,
+            4,
+            &format!("function: {}", step.function.as_str()),
+        );
         if !step.description.is_empty() {
-            line(&mut out, 4, &format!("description: {}", quoted(&step.description)));
+            line(
+                &mut out,
+                4,
+                &format!("description: {}", quoted(&step.description)),
+            );
         }
         if let Some(owner) = &step.owner {
             line(&mut out, 4, &format!("owner: {}", quoted(owner)));
@@ -812,15 +854,27 @@ pub fn to_yaml(playbook: &Playbook) -> String {
             line(&mut out, 4, &format!("due: {}", quoted(&due_text(due))));
         }
         if let Some(when) = &step.when {
-            line(&mut out, 4, &format!("when: {}", quoted(&condition_text(when))));
+            line(
+                &mut out,
+                4,
+                &format!("when: {}", quoted(&condition_text(when))),
+            );
         }
         if let Some(approval) = &step.approval {
             line(&mut out, 4, &format!("approval: {}", quoted(approval)));
         }
         if let Some(message) = &step.message {
             line(&mut out, 4, "message:");
-            line(&mut out, 6, &format!("audience: {}", quoted(&message.audience)));
-            line(&mut out, 6, &format!("subject: {}", quoted(&message.subject)));
+            line(
+                &mut out,
+                6,
+                &format!("audience: {}", quoted(&message.audience)),
+            );
+            line(
+                &mut out,
+                6,
+                &format!("subject: {}", quoted(&message.subject)),
+            );
             line(&mut out, 6, &format!("body: {}", quoted(&message.body)));
         }
         if let Some(action) = step.action {
@@ -838,16 +892,25 @@ mod tests {
     fn due_strings() {
         let due = |t| parse_due(t).map(|d| (d.anchor, d.offset_hours));
         assert_eq!(due("declared + 2h"), Ok((Anchor::Declared, 2.0)));
-        assert_eq!(due("first-stockout - 1d"), Ok((Anchor::FirstStockout, -24.0)));
+        assert_eq!(
+            due("first-stockout - 1d"),
+            Ok((Anchor::FirstStockout, -24.0))
+        );
         assert_eq!(due("recovery"), Ok((Anchor::Recovery, 0.0)));
         assert_eq!(due("tts-12h"), Ok((Anchor::Tts, -12.0)));
-        assert_eq!(due(" first-critical-stockout -1.5d "), Ok((Anchor::FirstCriticalStockout, -36.0)));
+        assert_eq!(
+            due(" first-critical-stockout -1.5d "),
+            Ok((Anchor::FirstCriticalStockout, -36.0))
+        );
         assert!(due("declared + 2").is_err());
         assert!(due("declared + xh").is_err());
         assert!(due("declared + infh").is_err());
         assert!(due("declared + -2h").is_err());
         let problem = parse_due("first-stockot - 1d").unwrap_err();
-        assert!(problem.message.contains("did you mean `first-stockout`"), "{problem:?}");
+        assert!(
+            problem.message.contains("did you mean `first-stockout`"),
+            "{problem:?}"
+        );
         assert!(due("").is_err());
     }
 
@@ -865,17 +928,33 @@ mod tests {
         assert!(parse_condition("gap < inf").is_err());
         assert!(parse_condition("gap <").is_err());
         let problem = parse_condition("days_of_suply < 2").unwrap_err();
-        assert!(problem.message.contains("did you mean `days_of_supply`"), "{problem:?}");
+        assert!(
+            problem.message.contains("did you mean `days_of_supply`"),
+            "{problem:?}"
+        );
     }
 
     #[test]
     fn texts_read_back() {
-        for text in ["declared + 2h", "first-stockout - 1d", "recovery", "tts - 1.5h", "declared + 36h"] {
+        for text in [
+            "declared + 2h",
+            "first-stockout - 1d",
+            "recovery",
+            "tts - 1.5h",
+            "declared + 36h",
+        ] {
             assert_eq!(due_text(&parse_due(text).unwrap()), text);
         }
-        for text in ["critical first_stockout_day < 3", "gap <= -0.5", "nodes_short >= 1"] {
+        for text in [
+            "critical first_stockout_day < 3",
+            "gap <= -0.5",
+            "nodes_short >= 1",
+        ] {
             assert_eq!(condition_text(&parse_condition(text).unwrap()), text);
         }
-        assert_eq!(quoted("a\"b\\c\nd\u{1b}\u{202e}"), "\"a\\\"b\\\\c\\nd\\u001B\\u202E\"");
+        assert_eq!(
+            quoted("a\"b\\c\nd\u{1b}\u{202e}"),
+            "\"a\\\"b\\\\c\\nd\\u001B\\u202E\""
+        );
     }
 }

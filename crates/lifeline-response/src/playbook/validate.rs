@@ -24,9 +24,12 @@ pub const MAX_ID_CHARS: usize = 64;
 pub fn is_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= MAX_ID_CHARS
-        && id
-            .split('-')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// Every problem of a playbook (errors and warnings), each at its path.
@@ -88,7 +91,10 @@ pub fn validate(playbook: &Playbook) -> Vec<Diagnostic> {
         if let Some(first) = index.get(step.id.as_str()) {
             out.push(Diagnostic::error(
                 path,
-                format!("duplicate step id `{}`, first used at steps[{first}]", step.id),
+                format!(
+                    "duplicate step id `{}`, first used at steps[{first}]",
+                    step.id
+                ),
             ));
         } else {
             index.insert(&step.id, i);
@@ -117,7 +123,10 @@ pub fn validate(playbook: &Playbook) -> Vec<Diagnostic> {
                     format!("`{}` names no step of this playbook", Excerpt(after)),
                 );
                 out.push(
-                    match lifeline_text::suggest(after, playbook.steps.iter().map(|s| s.id.as_str())) {
+                    match lifeline_text::suggest(
+                        after,
+                        playbook.steps.iter().map(|s| s.id.as_str()),
+                    ) {
                         Some(near) => diagnostic.with_hint(format!("did you mean `{near}`?")),
                         None => diagnostic,
                     },
@@ -134,7 +143,10 @@ pub fn validate(playbook: &Playbook) -> Vec<Diagnostic> {
             if !due.offset_hours.is_finite() {
                 out.push(Diagnostic::error(
                     path.clone(),
-                    format!("the offset must be a finite number of hours, found `{}`", due.offset_hours),
+                    format!(
+                        "the offset must be a finite number of hours, found `{}`",
+                        due.offset_hours
+                    ),
                 ));
             } else if due.anchor == Anchor::Declared && due.offset_hours < 0.0 {
                 out.push(
@@ -142,7 +154,9 @@ pub fn validate(playbook: &Playbook) -> Vec<Diagnostic> {
                         path.clone(),
                         "a deadline before the declaration has passed before the task exists",
                     )
-                    .with_hint("count from `declared` forwards (`declared + 2h`), or from a later anchor"),
+                    .with_hint(
+                        "count from `declared` forwards (`declared + 2h`), or from a later anchor",
+                    ),
                 );
             }
             if due.anchor == Anchor::FirstCriticalStockout && playbook.critical_value.is_none() {
@@ -270,21 +284,21 @@ fn placeholders(out: &mut Vec<Diagnostic>, path: &str, template: &str) {
         if PLACEHOLDERS.contains(&name) {
             continue;
         }
-        let diagnostic = Diagnostic::error(
-            path,
-            format!("unknown placeholder `{{{}}}`", Excerpt(name)),
+        let diagnostic =
+            Diagnostic::error(path, format!("unknown placeholder `{{{}}}`", Excerpt(name)));
+        out.push(
+            match lifeline_text::suggest(name, PLACEHOLDERS.iter().copied()) {
+                Some(near) => diagnostic.with_hint(format!("did you mean `{{{near}}}`?")),
+                None => diagnostic.with_hint(format!(
+                    "placeholders: {}",
+                    PLACEHOLDERS
+                        .iter()
+                        .map(|p| format!("{{{p}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            },
         );
-        out.push(match lifeline_text::suggest(name, PLACEHOLDERS.iter().copied()) {
-            Some(near) => diagnostic.with_hint(format!("did you mean `{{{near}}}`?")),
-            None => diagnostic.with_hint(format!(
-                "placeholders: {}",
-                PLACEHOLDERS
-                    .iter()
-                    .map(|p| format!("{{{p}}}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        });
     }
 }
 
@@ -363,7 +377,12 @@ fn cycles(playbook: &Playbook, index: &HashMap<&str, usize>) -> Vec<Vec<usize>> 
         // `deps` points from a step to what it comes after; read the loop the other way,
         // in the order the steps run, starting at its first step in document order.
         cycle.reverse();
-        if let Some(first) = cycle.iter().enumerate().min_by_key(|(_, k)| **k).map(|(p, _)| p) {
+        if let Some(first) = cycle
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, k)| **k)
+            .map(|(p, _)| p)
+        {
             cycle.rotate_left(first);
         }
         loops.push(cycle);
