@@ -206,7 +206,7 @@ async fn import_playbook(
                 Vec::new(),
             ));
         }
-        let (playbook, cacao, warnings) = read_playbook(text, yaml, name)?;
+        let (playbook, cacao, warnings) = read_playbook(text, name)?;
         let cacao = serde_json::to_string_pretty(&cacao)
             .map_err(|e| ApiError::internal("playbook import", &e))?;
         Ok((
@@ -282,34 +282,22 @@ fn error_head(diagnostics: &lifeline_network::Diagnostics) -> String {
     )
 }
 
-/// An uploaded playbook: CACAO v2.0 when the JSON's `spec_version` starts `cacao-2`
-/// (kept as sent), else lifeline's form (kept as its CACAO export); the playbook, the
-/// CACAO document to keep, and the warnings.
+/// An uploaded playbook, read by lifeline-response's `cacao::read_any` (what `lifeline
+/// playbook import` reads): CACAO v2.0 (kept as sent) or lifeline's form (kept as its
+/// CACAO export); the playbook, the CACAO document to keep, and the warnings.
 fn read_playbook(
     text: &str,
-    yaml: bool,
     name: &str,
 ) -> ApiResult<(Playbook, serde_json::Value, Vec<Diagnostic>)> {
-    use lifeline_response::playbook::read::{LoadedPlaybook, PlaybookError};
-    if !yaml
-        && let Ok(value) = serde_json::from_str::<serde_json::Value>(text)
-        && value["spec_version"]
-            .as_str()
-            .is_some_and(|v| v.starts_with("cacao-2"))
-    {
-        let (playbook, warnings) = read_cacao(text, name)?;
-        return Ok((playbook, value, warnings));
-    }
-    let format = if yaml { Format::Yaml } else { Format::Json };
-    let LoadedPlaybook { playbook, warnings } =
-        lifeline_response::playbook::read::from_str(text, format, Path::new(name)).map_err(
-            |e| match e {
-                PlaybookError::Invalid { diagnostics, .. } => invalid_playbook(name, &diagnostics),
-                PlaybookError::Load(error) => load_error(error),
-            },
-        )?;
-    // `from_str` validated it (ids, dependencies, loops, placeholders).
-    let cacao = lifeline_response::cacao::from_playbook(&playbook, now());
+    use lifeline_response::cacao::{ImportError, Imported, read_any};
+    let Imported {
+        playbook,
+        cacao,
+        warnings,
+    } = read_any(text, Path::new(name), now()).map_err(|e| match e {
+        ImportError::Invalid { diagnostics, .. } => invalid_playbook(name, &diagnostics),
+        ImportError::Load(error) => load_error(error),
+    })?;
     Ok((playbook, cacao, warnings))
 }
 
@@ -1107,9 +1095,19 @@ pub(crate) async fn update(
     let actor = caller.user.name.clone();
     let entries = loaded.entries;
     let incident = loaded.incident;
-    let capacity = request
-        .capacity_factor
-        .unwrap_or(incident.declaration.capacity_factor);
+    // Unchanged: the last estimate's (the declaration's, or the latest update's).
+    let capacity = request.capacity_factor.unwrap_or_else(|| {
+        entries
+            .iter()
+            .rev()
+            .find_map(|e| match &e.event {
+                Event::Updated {
+                    capacity_factor, ..
+                } => Some(*capacity_factor),
+                _ => None,
+            })
+            .unwrap_or(incident.declaration.capacity_factor)
+    });
     let entry = crate::blocking("incident update", move || {
         let network = load_document(&stored, format)?;
         let at = now();

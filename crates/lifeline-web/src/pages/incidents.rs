@@ -549,7 +549,19 @@ impl IncidentPage {
                 })
                 .collect(),
             expected_ttr: days(impact.expected_ttr, false),
-            capacity_factor: decimal(declaration.capacity_factor, 2),
+            capacity_factor: decimal(
+                entries
+                    .iter()
+                    .rev()
+                    .find_map(|e| match &e.event {
+                        Event::Updated {
+                            capacity_factor, ..
+                        } => Some(*capacity_factor),
+                        _ => None,
+                    })
+                    .unwrap_or(declaration.capacity_factor),
+                2,
+            ),
             tts: days(stress.tts, stress.tts_capped),
             gap: stress
                 .gap
