@@ -270,7 +270,16 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(reply.json()["error"]["field"], "owner");
 
-        // A new estimate recomputes the impact.
+        // A new estimate recomputes the impact; one that leaves the capacity out keeps
+        // the last estimate's.
+        let reply = app
+            .post_json(
+                &format!("/api/v1/incidents/{id}/update"),
+                &analyst,
+                &json!({"expected_ttr": 14.0, "capacity_factor": 0.5}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{label}: {}", reply.text());
         let reply = app
             .post_json(
                 &format!("/api/v1/incidents/{id}/update"),
@@ -285,7 +294,13 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
             reply.text()
         );
         let updated = app.get(&format!("/api/v1/incidents/{id}"), &viewer).await;
-        assert_eq!(updated.json()["incident"]["impact"]["expected_ttr"], 21.0);
+        let updated = updated.json();
+        assert_eq!(updated["incident"]["impact"]["expected_ttr"], 21.0);
+        assert_eq!(
+            updated["incident"]["impact"]["scenario"]["disrupt"][0]["capacity_factor"],
+            0.5,
+            "{label}: {updated}"
+        );
 
         // The timeline cannot be rewritten: no route edits or removes an entry, an entry
         // posted with its own seq, hash or time is refused, and nothing changed.
