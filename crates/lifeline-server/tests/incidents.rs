@@ -279,7 +279,12 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
                 &json!({"expected_ttr": 14.0, "capacity_factor": 0.5}),
             )
             .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{label}: {}", reply.text());
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "{label}: {}",
+            reply.text()
+        );
         let reply = app
             .post_json(
                 &format!("/api/v1/incidents/{id}/update"),
@@ -297,8 +302,7 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
         let updated = updated.json();
         assert_eq!(updated["incident"]["impact"]["expected_ttr"], 21.0);
         assert_eq!(
-            updated["incident"]["impact"]["scenario"]["disrupt"][0]["capacity_factor"],
-            0.5,
+            updated["incident"]["impact"]["scenario"]["disrupt"][0]["capacity_factor"], 0.5,
             "{label}: {updated}"
         );
 

@@ -17,7 +17,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use lifeline_network::{Diagnostic, Format};
+use lifeline_network::Diagnostic;
 use lifeline_response::incident::{
     Declaration, Entry, Event, Incident, TaskStatus, report, state as incident_state, timeline,
 };
@@ -968,8 +968,8 @@ async fn task_change(
     added(&id, &entry)
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
+/// What an entry added by `POST /incidents/{id}/entries` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryKind {
     Note,
     /// A decision taken, with its reason.
@@ -981,8 +981,10 @@ pub enum EntryKind {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntryRequest {
+    /// `note`, `decision` (a decision taken, with its reason) or `improvement` (an item
+    /// for the improvement plan: needs `owner`).
     #[serde(rename = "type")]
-    pub kind: EntryKind,
+    pub kind: String,
     pub text: String,
     /// Who owns an improvement.
     pub owner: Option<String>,
@@ -990,7 +992,24 @@ pub struct EntryRequest {
     pub function: Option<String>,
 }
 
+/// The kind of an entry, from its name.
+pub(crate) fn entry_kind(text: &str) -> ApiResult<EntryKind> {
+    match text.trim() {
+        "note" => Ok(EntryKind::Note),
+        "decision" => Ok(EntryKind::Decision),
+        "improvement" => Ok(EntryKind::Improvement),
+        other => Err(ApiError::invalid(
+            "type",
+            format!(
+                "`{}` is not an entry type: note, decision or improvement",
+                lifeline_text::excerpt(other)
+            ),
+        )),
+    }
+}
+
 pub(crate) fn entry_event(request: EntryRequest) -> ApiResult<Event> {
+    let kind = entry_kind(&request.kind)?;
     let text = checked_text("text", &request.text, true)?;
     let owner = request
         .owner
@@ -1017,13 +1036,13 @@ pub(crate) fn entry_event(request: EntryRequest) -> ApiResult<Event> {
             })
         })
         .transpose()?;
-    if request.kind != EntryKind::Improvement && (owner.is_some() || function.is_some()) {
+    if kind != EntryKind::Improvement && (owner.is_some() || function.is_some()) {
         return Err(ApiError::invalid(
             if owner.is_some() { "owner" } else { "function" },
             "only an improvement has an owner and a function",
         ));
     }
-    Ok(match request.kind {
+    Ok(match kind {
         EntryKind::Note => Event::Note { text },
         EntryKind::Decision => Event::Decision { text },
         EntryKind::Improvement => Event::Improvement {
@@ -1062,8 +1081,8 @@ pub struct UpdateRequest {
     pub expected_ttr: f64,
     /// The capacity left (default: unchanged).
     pub capacity_factor: Option<f64>,
-    #[serde(default)]
-    pub reason: String,
+    /// Why the estimate changed.
+    pub reason: Option<String>,
 }
 
 /// Recomputes the impact with a new outage estimate and moves the due times, as
@@ -1075,7 +1094,11 @@ pub(crate) async fn update(
     request: UpdateRequest,
 ) -> ApiResult<Entry> {
     caller.require(Role::Analyst)?;
-    let reason = checked_text("reason", &request.reason, false)?;
+    let reason = checked_text(
+        "reason",
+        request.reason.as_deref().unwrap_or_default(),
+        false,
+    )?;
     let loaded = load(state, caller, id).await?;
     let library = library(state, caller).await?;
     let stored = loaded.network.clone();

@@ -30,7 +30,8 @@ use crate::config::Limits;
 use crate::error::ApiError;
 use crate::routes::incidents::{
     DeclareRequest, EntryKind, EntryRequest, ReportFormat, TaskRequest, UpdateRequest, append,
-    checked_text, declare, entry_event, library, load, report_text, task_event, update, verify,
+    checked_text, declare, entry_event, entry_kind, library, load, report_text, task_event, update,
+    verify,
 };
 
 pub fn router(limits: &Limits) -> Router<AppState> {
@@ -429,20 +430,8 @@ async fn entry_form(
         let fields = read_form(&viewer, form, &["type", "text", "owner", "function"])?;
         viewer.caller.require(Role::Analyst)?;
         let result = async {
-            let kind = match field(&fields, "type").unwrap_or("note") {
-                "note" => EntryKind::Note,
-                "decision" => EntryKind::Decision,
-                "improvement" => EntryKind::Improvement,
-                other => {
-                    return Err(ApiError::invalid(
-                        "type",
-                        format!(
-                            "`{}` is not note, decision or improvement",
-                            lifeline_text::excerpt(other)
-                        ),
-                    ));
-                }
-            };
+            let kind_name = field(&fields, "type").unwrap_or("note").to_owned();
+            let kind = entry_kind(&kind_name)?;
             let optional = |name: &str| {
                 field(&fields, name)
                     .map(str::trim)
@@ -450,7 +439,7 @@ async fn entry_form(
                     .map(str::to_owned)
             };
             let event = entry_event(EntryRequest {
-                kind,
+                kind: kind_name,
                 text: field(&fields, "text").unwrap_or_default().to_owned(),
                 owner: optional("owner"),
                 function: optional("function"),
@@ -494,7 +483,7 @@ async fn update_form(
             let request = UpdateRequest {
                 expected_ttr,
                 capacity_factor: number("capacity_factor")?,
-                reason: field(&fields, "reason").unwrap_or_default().to_owned(),
+                reason: field(&fields, "reason").map(str::to_owned),
             };
             update(&state, &viewer.caller, &id, request).await.map(drop)
         }
