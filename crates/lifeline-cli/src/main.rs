@@ -19,6 +19,7 @@ mod render;
 
 mod devices;
 mod generate;
+mod incident;
 mod incident_db;
 mod input;
 mod output;
@@ -83,6 +84,8 @@ enum Command {
     Audit(serve::AuditArgs),
     /// Vendor questionnaires (NIST CSF 2.0, HICP, controls): blank ones out, filled ones in
     Questionnaire(questionnaire::QuestionnaireArgs),
+    /// Incident response: declare, track tasks and decisions, report, verify the timeline
+    Incident(incident::IncidentArgs),
     /// Incident response playbooks: check, list, import and export (lifeline YAML, CACAO)
     Playbook(playbook::PlaybookArgs),
 }
@@ -145,6 +148,7 @@ fn main() -> ExitCode {
         Command::Admin(args) => serve::admin(&args),
         Command::Audit(args) => serve::audit(&args),
         Command::Questionnaire(args) => questionnaire::run(&args),
+        Command::Incident(args) => incident::run(&args),
         Command::Playbook(args) => playbook::run(&args),
     };
     match result {

@@ -12,10 +12,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::{Args, Subcommand, ValueEnum};
 use lifeline_network::{Diagnostic, Format as Syntax, ReadLimits};
-use lifeline_response::cacao::{self, CacaoError};
+use lifeline_response::cacao::{self, ImportError, Imported};
 use lifeline_response::library;
-use lifeline_response::playbook::Playbook;
-use lifeline_response::playbook::read::{self, PlaybookError};
+use lifeline_response::playbook::read;
 use lifeline_store::NewPlaybook;
 use time::OffsetDateTime;
 
@@ -105,14 +104,6 @@ pub fn run(args: &PlaybookArgs) -> anyhow::Result<Exit> {
     }
 }
 
-/// A playbook file as read: the playbook, the CACAO document when the file was one, and
-/// the warnings.
-struct Imported {
-    playbook: Playbook,
-    cacao: Option<serde_json::Value>,
-    warnings: Vec<Diagnostic>,
-}
-
 /// Why a playbook file could not be read: every problem (already at its path), or a load
 /// error (unreadable, not JSON/YAML, over a limit).
 enum ReadProblem {
@@ -120,7 +111,24 @@ enum ReadProblem {
     Load(String),
 }
 
-/// Whether `text` is a CACAO v2 document: JSON whose `spec_version` starts `cacao-2`.
+/// The two forms a playbook file can take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Lifeline,
+    Cacao,
+}
+
+impl Form {
+    fn as_str(self) -> &'static str {
+        match self {
+            Form::Lifeline => "lifeline",
+            Form::Cacao => "cacao",
+        }
+    }
+}
+
+/// Whether `text` is a CACAO v2 document, as `cacao::read_any` decides: JSON whose
+/// `spec_version` starts `cacao-2` (for the report's `form`).
 fn is_cacao(path: &Path, text: &str) -> bool {
     Syntax::detect(path, text) == Syntax::Json
         && serde_json::from_str::<serde_json::Value>(text).is_ok_and(|value| {
@@ -130,50 +138,24 @@ fn is_cacao(path: &Path, text: &str) -> bool {
         })
 }
 
-/// Reads either form of playbook from `path` (the contract's `cacao::read_any`, done here
-/// with H2's `cacao::read` and `cacao::to_playbook` until that function lands).
-fn read_any(path: &Path) -> anyhow::Result<Result<Imported, ReadProblem>> {
-    let text = lifeline_network::read_text(path, &ReadLimits::default())?;
-    if is_cacao(path, &text) {
-        let document = match cacao::read(&text, path) {
-            Ok(document) => document,
-            Err(CacaoError::Invalid { diagnostics, .. }) => {
-                return Ok(Err(ReadProblem::Invalid(diagnostics.0)));
-            }
-            Err(CacaoError::Load(error)) => return Ok(Err(ReadProblem::Load(error.to_string()))),
-        };
-        return Ok(match cacao::to_playbook(&document) {
-            Ok((playbook, mut warnings)) => {
-                // The checks of meaning apply to an imported playbook too.
-                let checks = lifeline_response::playbook::validate::validate(&playbook);
-                if checks.iter().any(Diagnostic::is_error) {
-                    warnings.extend(checks);
-                    Err(ReadProblem::Invalid(warnings))
-                } else {
-                    warnings.extend(checks);
-                    Ok(Imported {
-                        playbook,
-                        cacao: Some(document.to_value()),
-                        warnings,
-                    })
-                }
-            }
-            Err(diagnostics) => Err(ReadProblem::Invalid(diagnostics.0)),
-        });
-    }
-    Ok(
-        match read::from_str(&text, Syntax::detect(path, &text), path) {
-            Ok(loaded) => Ok(Imported {
-                playbook: loaded.playbook,
-                cacao: None,
-                warnings: loaded.warnings,
-            }),
-            Err(PlaybookError::Invalid { diagnostics, .. }) => {
-                Err(ReadProblem::Invalid(diagnostics.0))
-            }
-            Err(PlaybookError::Load(error)) => Err(ReadProblem::Load(error.to_string())),
-        },
-    )
+/// Reads either form of playbook from `path` with `cacao::read_any` (which checks the
+/// result with `playbook::validate` whatever the form). `created` dates the CACAO document
+/// written for a playbook in lifeline's form.
+fn read_any(path: &Path, created: OffsetDateTime) -> (Form, Result<Imported, ReadProblem>) {
+    let text = match lifeline_network::read_text(path, &ReadLimits::default()) {
+        Ok(text) => text,
+        Err(error) => return (Form::Lifeline, Err(ReadProblem::Load(error.to_string()))),
+    };
+    let form = if is_cacao(path, &text) {
+        Form::Cacao
+    } else {
+        Form::Lifeline
+    };
+    let result = cacao::read_any(&text, path, created).map_err(|error| match error {
+        ImportError::Invalid { diagnostics, .. } => ReadProblem::Invalid(diagnostics.0),
+        ImportError::Load(error) => ReadProblem::Load(error.to_string()),
+    });
+    (form, result)
 }
 
 fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
@@ -181,11 +163,9 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
     let mut reports = Vec::new();
     let mut invalid = 0;
     for path in &args.files {
-        let form = match lifeline_network::read_text(path, &ReadLimits::default()) {
-            Ok(text) if is_cacao(path, &text) => "cacao",
-            _ => "lifeline",
-        };
-        let (diagnostics, summary, id) = match read_any(path)? {
+        let (form, result) = read_any(path, OffsetDateTime::now_utc());
+        let form = form.as_str();
+        let (diagnostics, summary, id) = match result {
             Ok(imported) => {
                 let p = &imported.playbook;
                 let summary = format!(
@@ -199,9 +179,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
                 (imported.warnings, Some(summary), Some(p.id.clone()))
             }
             Err(ReadProblem::Invalid(diagnostics)) => (diagnostics, None, None),
-            Err(ReadProblem::Load(message)) => {
-                (vec![Diagnostic::error("", message)], None, None)
-            }
+            Err(ReadProblem::Load(message)) => (vec![Diagnostic::error("", message)], None, None),
         };
         if summary.is_none() {
             invalid += 1;
@@ -307,7 +285,7 @@ fn list(args: &ListArgs) -> anyhow::Result<Exit> {
 
 fn import(args: &ImportArgs) -> anyhow::Result<Exit> {
     let path = &args.file;
-    let imported = match read_any(path)? {
+    let imported = match read_any(path, OffsetDateTime::now_utc()).1 {
         Ok(imported) => imported,
         Err(ReadProblem::Invalid(diagnostics)) => {
             errln!(
@@ -329,14 +307,10 @@ fn import(args: &ImportArgs) -> anyhow::Result<Exit> {
     let playbook = &imported.playbook;
     // The CACAO document is what is stored: as given for a CACAO file (nothing of it is
     // lost), written from the playbook for lifeline's form.
-    let cacao = match imported.cacao {
-        Some(document) => document,
-        None => cacao::from_playbook(playbook, OffsetDateTime::now_utc()),
-    };
     let new = NewPlaybook {
         playbook_id: playbook.id.clone(),
         name: playbook.name.clone(),
-        cacao: serde_json::to_string(&cacao)?,
+        cacao: serde_json::to_string(&imported.cacao)?,
     };
     let runtime = incident_db::runtime()?;
     let version = runtime.block_on(async {
@@ -391,7 +365,11 @@ fn export(args: &ExportArgs) -> anyhow::Result<Exit> {
                 errln!(
                     "error: no playbook `{}`{}\n  hint: {hint}",
                     lifeline_text::excerpt(&args.id),
-                    if args.builtin { " among the built-in ones" } else { "" }
+                    if args.builtin {
+                        " among the built-in ones"
+                    } else {
+                        ""
+                    }
                 );
                 return Err(Reported.into());
             }
@@ -401,9 +379,8 @@ fn export(args: &ExportArgs) -> anyhow::Result<Exit> {
         match args.format {
             ExportFormat::Yaml => out.write_all(read::to_yaml(&playbook).as_bytes())?,
             ExportFormat::Cacao => {
-                let document = document.unwrap_or_else(|| {
-                    cacao::from_playbook(&playbook, OffsetDateTime::now_utc())
-                });
+                let document = document
+                    .unwrap_or_else(|| cacao::from_playbook(&playbook, OffsetDateTime::now_utc()));
                 crate::output::json(out, &document)?;
             }
         }

@@ -1570,3 +1570,72 @@ fn the_hash_does_not_depend_on_how_a_whole_number_is_written() {
         first.hash
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Property: leaving steps out keeps the order among the steps that remain.
+
+fn reaches(after: &[Vec<usize>], from: usize, to: usize) -> bool {
+    let mut stack = after[from].clone();
+    let mut seen = vec![false; after.len()];
+    while let Some(next) = stack.pop() {
+        if next == to {
+            return true;
+        }
+        if !std::mem::replace(&mut seen[next], true) {
+            stack.extend(&after[next]);
+        }
+    }
+    false
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    #[test]
+    fn left_out_steps_pass_their_dependencies_on(
+        edges in proptest::collection::vec(proptest::collection::vec(proptest::prelude::any::<bool>(), 8), 8),
+        kept in proptest::collection::vec(proptest::prelude::any::<bool>(), 8),
+    ) {
+        static IMPACT: std::sync::OnceLock<lifeline_response::incident::Impact> = std::sync::OnceLock::new();
+        let impact = IMPACT.get_or_init(|| {
+            let (network, sha) = example("distributor-ransomware.json");
+            impact::compute(&network, &sha, &declaration(&["dc-regional"], 0.0, 17.0)).expect("computes")
+        });
+        // Step i may come after any step j < i: a DAG in document order.
+        let full: Vec<Vec<usize>> = (0..8)
+            .map(|i| (0..i).filter(|&j| edges[i][j]).collect())
+            .collect();
+        let holds = |yes: bool| Condition {
+            metric: Metric::ExpectedTtr,
+            op: if yes { Op::Gt } else { Op::Lt },
+            value: 0.0,
+            critical_only: false,
+        };
+        let playbook = Playbook {
+            steps: (0..8)
+                .map(|i| Step {
+                    after: full[i].iter().map(|j| format!("s{j}")).collect(),
+                    when: Some(holds(kept[i])),
+                    ..step(&format!("s{i}"), "step", Function::SupplyChain)
+                })
+                .collect(),
+            ..plant_playbook()
+        };
+        let list = tasks::instantiate(&[&playbook], &declaration(&["dc-regional"], 0.0, 17.0), impact);
+        let index = |id: &str| -> usize { id.trim_start_matches("plant-down/s").parse().expect("an index") };
+        let remaining: Vec<usize> = list.iter().map(|t| index(&t.id)).collect();
+        let expected: Vec<usize> = (0..8).filter(|&i| kept[i]).collect();
+        proptest::prop_assert_eq!(&remaining, &expected);
+        let mut reduced = vec![Vec::new(); 8];
+        for task in &list {
+            reduced[index(&task.id)] = task.after.iter().map(|a| index(a)).collect();
+            for dep in &task.after {
+                proptest::prop_assert!(kept[index(dep)], "{} waits for a step left out", task.id);
+            }
+        }
+        for &i in &remaining {
+            for &j in &remaining {
+                proptest::prop_assert_eq!(reaches(&full, i, j), reaches(&reduced, i, j), "s{} after s{}", i, j);
+            }
+        }
+    }
+}

@@ -510,7 +510,12 @@ fn builtin_triggers_name_kinds_the_example_networks_use() {
 // --- to_yaml round trip ---------------------------------------------------------------
 
 fn id_strategy() -> impl Strategy<Value = String> {
-    "[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4}){0,2}"
+    prop_oneof![
+        "[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4}){0,2}",
+        // Ids a YAML reader would take for something else if written plain.
+        proptest::sample::select(vec!["null", "true", "no", "y", "123", "1e5", "nan", "0-1"])
+            .prop_map(str::to_owned),
+    ]
 }
 
 /// Free text: any characters, controls and bidi marks included, except braces (which
@@ -652,7 +657,13 @@ fn playbook_strategy() -> impl Strategy<Value = Playbook> {
         .prop_map(
             |(id, name, description, sources, trigger, critical_value, steps)| {
                 let (incidents, entity_kinds, vendors, min_item_value) = trigger;
-                let ids: Vec<String> = (0..steps.len()).map(|i| format!("s{i}")).collect();
+                let ids: Vec<String> = (0..steps.len())
+                    .map(|i| match i {
+                        1 => "true".to_owned(),
+                        2 => "12".to_owned(),
+                        _ => format!("s{i}"),
+                    })
+                    .collect();
                 let steps = steps
                     .into_iter()
                     .enumerate()

@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 mod exit;
 mod golden;
 mod hostile;
+mod incident;
 mod partner_files;
 mod playbook;
 mod questionnaire;

@@ -83,7 +83,12 @@ fn an_invalid_playbook_exits_2_naming_file_step_and_field() {
         assert!(out.contains(&expected), "missing {expected:?} in:\n{out}");
     }
     // JSON: one report per file.
-    let (out, _) = check(&["playbook", "validate", &good_arg, &bad_arg, "--format", "json"], 2);
+    let (out, _) = check(
+        &[
+            "playbook", "validate", &good_arg, &bad_arg, "--format", "json",
+        ],
+        2,
+    );
     let reports: serde_json::Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(reports[0]["valid"], true);
     assert_eq!(reports[0]["playbook"], "phone-orders");
@@ -94,7 +99,10 @@ fn an_invalid_playbook_exits_2_naming_file_step_and_field() {
         .iter()
         .filter_map(|d| d["path"].as_str())
         .collect();
-    assert_eq!(paths, ["steps[0].due", "steps[1].after[0]", "steps[1].message.body"]);
+    assert_eq!(
+        paths,
+        ["steps[0].due", "steps[1].after[0]", "steps[1].message.body"]
+    );
     let _ = std::fs::remove_file(good);
     let _ = std::fs::remove_file(bad);
 }
@@ -102,7 +110,10 @@ fn an_invalid_playbook_exits_2_naming_file_step_and_field() {
 #[test]
 fn unreadable_files_exit_2() {
     let (out, _) = check(&["playbook", "validate", "no/such/playbook.yaml"], 2);
-    assert!(out.contains("no/such/playbook.yaml: error: cannot read"), "{out}");
+    assert!(
+        out.contains("no/such/playbook.yaml: error: cannot read"),
+        "{out}"
+    );
     let broken = temp("broken.playbook.yaml");
     std::fs::write(&broken, "steps: [").expect("write");
     let arg = broken.to_string_lossy().into_owned();
@@ -149,18 +160,38 @@ fn cacao_files_are_validated_as_cacao() {
 #[test]
 fn export_yaml_of_a_builtin_reads_back() {
     let (yaml, err) = check(
-        &["playbook", "export", "manufacturing-plant-down", "--builtin", "--format", "yaml"],
+        &[
+            "playbook",
+            "export",
+            "manufacturing-plant-down",
+            "--builtin",
+            "--format",
+            "yaml",
+        ],
         0,
     );
     assert!(err.is_empty(), "{err}");
-    assert!(yaml.starts_with("format: lifeline-playbook/1\nid: \"manufacturing-plant-down\"\n"), "{yaml}");
+    assert!(
+        yaml.starts_with("format: lifeline-playbook/1\nid: manufacturing-plant-down\n"),
+        "{yaml}"
+    );
     let file = temp("export.playbook.yaml");
     std::fs::write(&file, &yaml).expect("write");
     let arg = file.to_string_lossy().into_owned();
     let (out, _) = check(&["playbook", "validate", &arg], 0);
-    assert!(out.contains("valid: playbook manufacturing-plant-down"), "{out}");
+    assert!(
+        out.contains("valid: playbook manufacturing-plant-down"),
+        "{out}"
+    );
     let (_, err) = check(
-        &["playbook", "export", "manufacturing-plant-dwn", "--builtin", "--format", "yaml"],
+        &[
+            "playbook",
+            "export",
+            "manufacturing-plant-dwn",
+            "--builtin",
+            "--format",
+            "yaml",
+        ],
         2,
     );
     assert!(
@@ -180,7 +211,10 @@ fn import_list_and_export_through_the_database() {
     let arg = file.to_string_lossy().into_owned();
     let db_args = ["--database", url.as_str(), "--actor", "tester"];
     let with_db = |args: &[&str]| -> Vec<String> {
-        args.iter().chain(db_args.iter()).map(|s| (*s).to_owned()).collect()
+        args.iter()
+            .chain(db_args.iter())
+            .map(|s| (*s).to_owned())
+            .collect()
     };
     let run = |args: Vec<String>, code| {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -194,7 +228,10 @@ fn import_list_and_export_through_the_database() {
     let rows: serde_json::Value = serde_json::from_str(&out).expect("JSON");
     let rows = rows.as_array().expect("rows");
     assert_eq!(rows.len(), 8, "{rows:?}");
-    let imported = rows.iter().find(|r| r["id"] == "phone-orders").expect("imported");
+    let imported = rows
+        .iter()
+        .find(|r| r["id"] == "phone-orders")
+        .expect("imported");
     assert_eq!(imported["version"], 2);
     assert_eq!(imported["created_by"], "tester");
     let (out, _) = run(with_db(&["playbook", "list"]), 0);
@@ -202,13 +239,22 @@ fn import_list_and_export_through_the_database() {
     assert!(out.contains("imported v2"), "{out}");
     assert!(out.contains("built-in"), "{out}");
     // Export from the database reads back to the imported playbook.
-    let (yaml, _) = run(with_db(&["playbook", "export", "phone-orders", "--format", "yaml"]), 0);
+    let (yaml, _) = run(
+        with_db(&["playbook", "export", "phone-orders", "--format", "yaml"]),
+        0,
+    );
     let again = temp("again.playbook.yaml");
     std::fs::write(&again, &yaml).expect("write");
     let again_arg = again.to_string_lossy().into_owned();
     let (out, _) = check(&["playbook", "validate", &again_arg], 0);
-    assert!(out.contains("valid: playbook phone-orders (lifeline form), steps 2"), "{out}");
-    let (json, _) = run(with_db(&["playbook", "export", "phone-orders", "--format", "cacao"]), 0);
+    assert!(
+        out.contains("valid: playbook phone-orders (lifeline form), steps 2"),
+        "{out}"
+    );
+    let (json, _) = run(
+        with_db(&["playbook", "export", "phone-orders", "--format", "cacao"]),
+        0,
+    );
     let document: serde_json::Value = serde_json::from_str(&json).expect("CACAO JSON");
     assert_eq!(document["spec_version"], "cacao-2.0");
     // An invalid file is not imported.
@@ -216,8 +262,38 @@ fn import_list_and_export_through_the_database() {
     std::fs::write(&bad, VALID.replace("after: [command]", "after: [order]")).expect("write");
     let bad_arg = bad.to_string_lossy().into_owned();
     let (_, err) = run(with_db(&["playbook", "import", &bad_arg]), 2);
-    assert!(err.contains("steps[1].after[0]: step `order` cannot come after itself"), "{err}");
+    assert!(
+        err.contains("steps[1].after[0]: step `order` cannot come after itself"),
+        "{err}"
+    );
     for path in [db, file, again, bad] {
         let _ = std::fs::remove_file(path);
     }
+}
+
+#[test]
+fn hostile_values_reach_the_terminal_escaped() {
+    let file = temp("hostile.playbook.yaml");
+    std::fs::write(
+        &file,
+        VALID
+            .replace("after: [command]", "after: [\"\\e]0;owned\\a\\u202e\"]")
+            .replace("name: Phone orders", "name: \"\\e[2J\"\nextra\\u0007: 1"),
+    )
+    .expect("write");
+    let arg = file.to_string_lossy().into_owned();
+    let (out, err) = check(&["playbook", "validate", &arg], 2);
+    for text in [&out, &err] {
+        assert!(
+            !text
+                .chars()
+                .any(|c| c != '\n' && lifeline_text::is_unsafe(c)),
+            "raw control or bidi character in {text:?}"
+        );
+    }
+    assert!(
+        out.contains("steps[1].after[0]: `\\u{1b}]0;owned\\u{7}\\u{202e}` names no step"),
+        "{out}"
+    );
+    let _ = std::fs::remove_file(file);
 }

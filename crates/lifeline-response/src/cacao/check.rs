@@ -44,11 +44,23 @@ pub(crate) fn label(id: &str, step: &WorkflowStep) -> String {
     }
 }
 
+/// A step's name in backquotes, or its id.
+fn short(id: &str, step: &WorkflowStep) -> String {
+    match step.name.as_deref() {
+        Some(name) if !name.trim().is_empty() => format!("`{}`", Excerpt(name)),
+        _ => Excerpt(id).to_string(),
+    }
+}
+
 fn missing_step(document: &CacaoDocument, path: String, target: &str) -> Diagnostic {
     let diagnostic = Diagnostic::error(
         path,
         format!("`{}` names no step of the workflow", Excerpt(target)),
     );
+    // Only a workflow of a readable size gets a did-you-mean (it compares with every id).
+    if document.workflow.len() > 1000 {
+        return diagnostic;
+    }
     match lifeline_text::suggest(target, document.workflow.keys().map(String::as_str)) {
         Some(near) => diagnostic.with_hint(format!("did you mean `{}`?", Excerpt(near))),
         None => diagnostic,
@@ -262,8 +274,9 @@ fn check_loops(document: &CacaoDocument, out: &mut Vec<Diagnostic>) {
                     let start = path.iter().position(|f| f.0 == to).unwrap_or(0);
                     let cycle: Vec<String> = path[start..]
                         .iter()
-                        .map(|f| Excerpt(f.0).to_string())
-                        .chain([Excerpt(to).to_string()])
+                        .map(|f| f.0)
+                        .chain([to])
+                        .map(|id| short(id, &document.workflow[id]))
                         .collect();
                     let step = &document.workflow[from];
                     out.push(

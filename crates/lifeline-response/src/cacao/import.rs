@@ -134,15 +134,17 @@ fn from_lifeline(
         });
     }
     // The author's order; steps the extension does not list follow in workflow order.
-    let rank = |id: &str| {
-        ext.steps
-            .iter()
-            .position(|s| s == id)
-            .unwrap_or(ext.steps.len())
-    };
-    steps.sort_by_key(|s| rank(&s.id));
+    let rank: BTreeMap<&str, usize> = ext
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .rev()
+        .collect();
+    steps.sort_by_key(|s| rank.get(s.id.as_str()).copied().unwrap_or(ext.steps.len()));
+    let present: BTreeSet<&str> = steps.iter().map(|s| s.id.as_str()).collect();
     for id in &ext.steps {
-        if !steps.iter().any(|s| &s.id == id) {
+        if !present.contains(id.as_str()) {
             out.push(Diagnostic::warning(
                 format!("{here}.steps"),
                 format!(
@@ -249,7 +251,8 @@ fn from_foreign(document: &CacaoDocument, out: &mut Vec<Diagnostic>) -> Playbook
     let predecessors = forward_edges(document, &order);
     // The nearest action steps before each step, through steps that are not actions.
     let mut before: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for &id in &topological(&order, &predecessors) {
+    let sorted = topological(&order, &predecessors);
+    for &id in &sorted {
         let mut nearest = BTreeSet::new();
         for &p in predecessors.get(id).into_iter().flatten() {
             if document.workflow[p].kind == StepType::Action {
@@ -261,10 +264,11 @@ fn from_foreign(document: &CacaoDocument, out: &mut Vec<Diagnostic>) -> Playbook
         before.insert(id, nearest);
     }
 
-    let actions: Vec<&str> = topological(&order, &predecessors)
+    let actions: Vec<&str> = sorted
         .into_iter()
         .filter(|id| document.workflow[*id].kind == StepType::Action)
         .collect();
+    let rank: BTreeMap<&str, usize> = actions.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let mut ids: BTreeMap<&str, String> = BTreeMap::new();
     let mut taken: BTreeSet<String> = BTreeSet::new();
     for (n, &id) in actions.iter().enumerate() {
@@ -290,18 +294,15 @@ fn from_foreign(document: &CacaoDocument, out: &mut Vec<Diagnostic>) -> Playbook
         let step = &document.workflow[id];
         let (function, owner) = function_of(document, id, step, out);
         warn_commands(id, step, out);
-        let after = before
+        // In the order the steps come in the playbook.
+        let mut after: Vec<(usize, String)> = before
             .get(id)
             .into_iter()
             .flatten()
-            .filter_map(|p| ids.get(p).cloned())
-            .collect::<Vec<_>>();
-        let after = actions
-            .iter()
-            .filter_map(|a| ids.get(a))
-            .filter(|a| after.contains(a))
-            .cloned()
+            .filter_map(|p| Some((*rank.get(p)?, ids.get(p)?.clone())))
             .collect();
+        after.sort();
+        let after = after.into_iter().map(|(_, id)| id).collect();
         steps.push(Step {
             id: ids[id].clone(),
             title: step
@@ -323,7 +324,12 @@ fn from_foreign(document: &CacaoDocument, out: &mut Vec<Diagnostic>) -> Playbook
     for &id in &order {
         warn_flow(id, &document.workflow[id], out);
     }
-    if document.workflow_exception.is_some() {
+    if document
+        .workflow_exception
+        .as_ref()
+        .and_then(|id| document.workflow.get(id))
+        .is_some_and(|step| step.kind != StepType::End)
+    {
         out.push(Diagnostic::warning(
             "workflow_exception",
             "lifeline does not run an exception path: its steps become tasks like the others",
@@ -371,28 +377,41 @@ fn topological<'d>(
     order: &[&'d str],
     predecessors: &BTreeMap<&'d str, Vec<&'d str>>,
 ) -> Vec<&'d str> {
-    let mut waiting: BTreeMap<&str, usize> = order
-        .iter()
-        .map(|id| (*id, predecessors.get(id).map_or(0, Vec::len)))
-        .collect();
-    let mut out = Vec::with_capacity(order.len());
-    let mut placed: BTreeSet<&str> = BTreeSet::new();
-    while out.len() < order.len() {
-        let next = order
-            .iter()
-            .find(|id| !placed.contains(*id) && waiting.get(*id) == Some(&0))
-            .or_else(|| order.iter().find(|id| !placed.contains(*id)));
-        let Some(&next) = next else { break };
-        placed.insert(next);
-        out.push(next);
-        for (id, preds) in predecessors {
-            if preds.contains(&next)
-                && let Some(w) = waiting.get_mut(id)
-            {
-                *w = w.saturating_sub(1);
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let position: BTreeMap<&str, usize> =
+        order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut successors: Vec<Vec<usize>> = vec![Vec::new(); order.len()];
+    let mut waiting: Vec<usize> = vec![0; order.len()];
+    for (i, id) in order.iter().enumerate() {
+        for p in predecessors.get(id).into_iter().flatten() {
+            if let Some(&j) = position.get(p) {
+                successors[j].push(i);
+                waiting[i] += 1;
             }
         }
     }
+    let mut ready: BinaryHeap<Reverse<usize>> = (0..order.len())
+        .filter(|&i| waiting[i] == 0)
+        .map(Reverse)
+        .collect();
+    let mut placed = vec![false; order.len()];
+    let mut out = Vec::with_capacity(order.len());
+    while let Some(Reverse(i)) = ready.pop() {
+        if placed[i] {
+            continue;
+        }
+        placed[i] = true;
+        out.push(order[i]);
+        for &j in &successors[i] {
+            waiting[j] = waiting[j].saturating_sub(1);
+            if waiting[j] == 0 {
+                ready.push(Reverse(j));
+            }
+        }
+    }
+    // The forward edges have no loop; anything left (none) follows in walk order.
+    out.extend((0..order.len()).filter(|&i| !placed[i]).map(|i| order[i]));
     out
 }
 

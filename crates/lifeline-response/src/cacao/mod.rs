@@ -37,6 +37,10 @@ pub use model::{
 };
 pub use schema::{schema_ids, validate_schema};
 
+/// The most workflow steps a CACAO document may have. Response playbooks have tens; the
+/// limit keeps a hostile document from making the graph checks slow.
+pub const MAX_WORKFLOW_STEPS: usize = 10_000;
+
 /// The `spec_version` this module reads and writes.
 pub const SPEC_VERSION: &str = "cacao-2.0";
 
@@ -57,8 +61,8 @@ pub enum CacaoError {
 
 /// Reads a CACAO v2.0 playbook from JSON text (`origin` names the file in errors).
 ///
-/// The text must be within [`ReadLimits::default`] (size, string length, depth) and have
-/// no duplicate keys; the document must validate against the embedded official schemas
+/// The text must be within [`ReadLimits::default`] (size, string length, depth) and
+/// [`MAX_WORKFLOW_STEPS`], and have no duplicate keys; the document must validate against the embedded official schemas
 /// and pass [`check`]'s workflow checks without an error. Warnings from [`check`] do not
 /// stop the reading; [`to_playbook`] reports them.
 pub fn read(text: &str, origin: &Path) -> Result<CacaoDocument, CacaoError> {
@@ -79,6 +83,18 @@ pub fn read(text: &str, origin: &Path) -> Result<CacaoDocument, CacaoError> {
         format: "JSON",
         message: lifeline_text::excerpt_to(&e.to_string(), 300).into_owned(),
     })?;
+    if let Some(steps) = value.get("workflow").and_then(serde_json::Value::as_object)
+        && steps.len() > MAX_WORKFLOW_STEPS
+    {
+        return Err(CacaoError::Load(LoadError::Limit {
+            path: origin.to_owned(),
+            field: "workflow".to_owned(),
+            message: format!(
+                "the workflow has {} steps, over the limit of {MAX_WORKFLOW_STEPS}",
+                steps.len()
+            ),
+        }));
+    }
     let problems = validate_schema(&value);
     if !problems.is_empty() {
         return Err(invalid(problems));

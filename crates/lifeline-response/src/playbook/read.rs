@@ -758,6 +758,22 @@ fn quoted(text: &str) -> String {
     out
 }
 
+/// An id as a plain YAML scalar when it is one ([`super::validate::is_id`]) that no YAML
+/// reader takes for a number, a boolean or null; else double-quoted.
+fn id_scalar(id: &str) -> String {
+    const WORDS: [&str; 12] = [
+        "null", "true", "false", "yes", "no", "on", "off", "y", "n", "nan", "inf", "infinity",
+    ];
+    if super::validate::is_id(id)
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && !WORDS.contains(&id)
+    {
+        id.to_owned()
+    } else {
+        quoted(id)
+    }
+}
+
 /// Writes a playbook in the authoring form (`lifeline-playbook/1` YAML): deadlines and
 /// conditions as strings, free text double-quoted. [`from_str`] reads it back to an equal
 /// playbook.
@@ -769,7 +785,7 @@ pub fn to_yaml(playbook: &Playbook) -> String {
         out.push('\n');
     };
     line(&mut out, 0, &format!("format: {FORMAT}"));
-    line(&mut out, 0, &format!("id: {}", quoted(&playbook.id)));
+    line(&mut out, 0, &format!("id: {}", id_scalar(&playbook.id)));
     line(&mut out, 0, &format!("name: {}", quoted(&playbook.name)));
     if !playbook.description.is_empty() {
         line(
@@ -814,7 +830,7 @@ pub fn to_yaml(playbook: &Playbook) -> String {
         list(
             &mut out,
             "vendors",
-            trigger.vendors.iter().map(|v| quoted(v)).collect(),
+            trigger.vendors.iter().map(|v| id_scalar(v)).collect(),
         );
         if let Some(value) = trigger.min_item_value {
             line(&mut out, 2, &format!("min_item_value: {}", number(value)));
@@ -829,7 +845,7 @@ pub fn to_yaml(playbook: &Playbook) -> String {
         line(&mut out, 0, "steps:");
     }
     for step in &playbook.steps {
-        line(&mut out, 2, &format!("- id: {}", quoted(&step.id)));
+        line(&mut out, 2, &format!("- id: {}", id_scalar(&step.id)));
         line(&mut out, 4, &format!("title: {}", quoted(&step.title)));
         line(
             &mut out,
@@ -847,7 +863,7 @@ pub fn to_yaml(playbook: &Playbook) -> String {
             line(&mut out, 4, &format!("owner: {}", quoted(owner)));
         }
         if !step.after.is_empty() {
-            let after: Vec<String> = step.after.iter().map(|a| quoted(a)).collect();
+            let after: Vec<String> = step.after.iter().map(|a| id_scalar(a)).collect();
             line(&mut out, 4, &format!("after: [{}]", after.join(", ")));
         }
         if let Some(due) = &step.due {
