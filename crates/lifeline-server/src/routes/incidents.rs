@@ -81,10 +81,9 @@ pub(crate) async fn library(state: &AppState, caller: &Caller) -> ApiResult<Vec<
                     lifeline_text::excerpt_to(&e.body.message, 600)
                 ))
             })?;
-            match library.iter_mut().find(|p| p.id == playbook.id) {
-                Some(slot) => *slot = playbook,
-                None => library.push(playbook),
-            }
+            // As `lifeline incident declare` orders it: the imported one after the built-in.
+            library.retain(|p| p.id != playbook.id);
+            library.push(playbook);
         }
         Ok(library)
     })
