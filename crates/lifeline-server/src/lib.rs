@@ -116,7 +116,8 @@ impl AppState {
         (name = "jobs", description = "Stress tests, simulations and Monte Carlo runs"),
         (name = "vulnerabilities", description = "SBOMs, OSV/KEV/VEX advisories and device reports"),
         (name = "epcis", description = "EPCIS 2.0 capture, queries, product history, findings and verification"),
-        (name = "vendors", description = "The vendor cyber-risk register: vendors, questionnaire links, evidence files, risk scores")
+        (name = "vendors", description = "The vendor cyber-risk register: vendors, questionnaire links, evidence files, risk scores"),
+        (name = "incidents", description = "Incident response: playbooks, incidents declared on a network, tasks, the hash-chained timeline, after-action reports")
     )
 )]
 struct ApiDoc;
@@ -153,6 +154,7 @@ fn api(limits: &Limits) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::vuln::router())
         .merge(routes::epcis::router())
         .merge(routes::vendors::router())
+        .merge(routes::incidents::router())
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .merge(uploads)
         .split_for_parts()

@@ -146,6 +146,28 @@ const ROUTES: &[Route] = {
         route("POST", "/vendors/{vendor}/evidence", Analyst, ById, CREATED),
         route("GET", "/vendors/{vendor}/evidence", Viewer, ById, OK),
         route("GET", "/vendors/{vendor}/evidence/{id}", Viewer, ById, OK),
+        // Incident response: partners see none of it; B has no incident, and A's
+        // imported playbook is unknown to it (the built-in ones are everyone's).
+        route("POST", "/playbooks", Analyst, Own, CREATED),
+        route("GET", "/playbooks", Viewer, List, OK),
+        route("GET", "/playbooks/{id}", Viewer, ById, OK),
+        route("POST", "/networks/{id}/incidents", Analyst, ById, CREATED),
+        route("GET", "/incidents", Viewer, List, OK),
+        route("GET", "/incidents/{id}", Viewer, ById, OK),
+        route("GET", "/incidents/{id}/timeline", Viewer, ById, OK),
+        route(
+            "POST",
+            "/incidents/{id}/tasks/{task}",
+            Analyst,
+            ById,
+            CREATED,
+        ),
+        route("POST", "/incidents/{id}/entries", Analyst, ById, CREATED),
+        route("POST", "/incidents/{id}/update", Analyst, ById, CREATED),
+        // Each request closes an incident of its own: a closed one takes nothing more.
+        route("POST", "/incidents/{id}/close", Analyst, ById, CREATED),
+        route("GET", "/incidents/{id}/report", Viewer, ById, OK),
+        route("GET", "/incidents/{id}/verify", Viewer, ById, OK),
     ]
 };
 
@@ -218,7 +240,51 @@ struct Fixture {
     epcis: Vec<u8>,
     /// A vendor of A's register, and an evidence file of it.
     evidence: String,
+    /// A's incident on its network, a task of it (`PLAYBOOK/STEP`), and A's imported
+    /// playbook.
+    incident: String,
+    task: String,
+    playbook: Vec<u8>,
     counter: AtomicUsize,
+}
+
+/// The id of A's imported playbook.
+const PLAYBOOK: &str = "mercy-edi-downtime";
+
+/// A's own playbook: a built-in one under another id, in lifeline's YAML form.
+fn playbook_document() -> Vec<u8> {
+    let mut playbook = lifeline_response::library::builtin()
+        .into_iter()
+        .next()
+        .expect("a built-in playbook");
+    playbook.id = PLAYBOOK.to_owned();
+    lifeline_response::playbook::read::to_yaml(&playbook).into_bytes()
+}
+
+/// A declaration of an outage of the EDI exchange of `iv-fluids.json`.
+fn declaration() -> Value {
+    json!({"title": "Meridian EDI down", "kind": "ransomware", "entities": ["edi-hub"],
+        "expected_ttr": 10.0})
+}
+
+/// Declares an incident on `network` as `token`; its id and its first task's id.
+async fn declare(app: &TestApp, token: &str, network: &str) -> (String, String) {
+    let reply = app
+        .post_json(
+            &format!("/api/v1/networks/{network}/incidents"),
+            token,
+            &declaration(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    let body = reply.json();
+    (
+        body["id"].as_str().expect("an incident id").to_owned(),
+        body["incident"]["tasks"][0]["id"]
+            .as_str()
+            .expect("a task")
+            .to_owned(),
+    )
 }
 
 /// The vendor of A's register (the EDI exchange `edi-hub` of `iv-fluids.json` carries it).
@@ -384,6 +450,17 @@ impl Fixture {
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
         let evidence = reply.json()["id"].as_str().expect("an id").to_owned();
         app.stress_and_wait(&admin, &network).await;
+        let (incident, task) = declare(app, &admin, &network).await;
+        let playbook = playbook_document();
+        let reply = app
+            .send(
+                Method::POST,
+                "/api/v1/playbooks",
+                Some(&admin),
+                Some(("application/yaml", playbook.clone())),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
         Fixture {
             admin,
             analyst,
@@ -403,6 +480,9 @@ impl Fixture {
             inventory: vuln_data("devices/inventory.json"),
             epcis,
             evidence,
+            incident,
+            task,
+            playbook,
             counter: AtomicUsize::new(0),
         }
     }
@@ -438,6 +518,12 @@ impl Fixture {
                 .id
         } else if route.path == "/vendors/{vendor}/evidence/{id}" {
             self.evidence.clone()
+        } else if route.path == "/incidents/{id}/close" {
+            declare(app, &self.admin, &self.network).await.0
+        } else if route.path.starts_with("/incidents/{id}") {
+            self.incident.clone()
+        } else if route.path == "/playbooks/{id}" {
+            PLAYBOOK.to_owned()
         } else if route.path == "/tokens/{id}" {
             app.store
                 .create_token(token_owner, "to revoke", None, "test")
@@ -455,7 +541,11 @@ impl Fixture {
         };
         let mut path = format!(
             "/api/v1{}",
-            route.path.replace("{id}", &id).replace("{vendor}", VENDOR)
+            route
+                .path
+                .replace("{id}", &id)
+                .replace("{vendor}", VENDOR)
+                .replace("{task}", &self.task.replace('/', "%2F"))
         );
         let json = |value: Value| Some(("application/json", value.to_string().into_bytes()));
         let document = || Some(("application/json", self.example.clone()));
@@ -501,6 +591,20 @@ impl Fixture {
             ("POST", "/vendors/{vendor}/evidence") => {
                 Some((MULTIPART, evidence_form(format!("file {n}").as_bytes())))
             }
+            ("POST", "/playbooks") => Some(("application/yaml", self.playbook.clone())),
+            ("POST", "/networks/{id}/incidents") => json(declaration()),
+            // Consecutive changes that succeed alternate, so that none repeats a status.
+            ("POST", "/incidents/{id}/tasks/{task}") => json(json!({
+                "status": if n.is_multiple_of(2) { "in-progress" } else { "blocked" },
+                "note": format!("change {n}")
+            })),
+            ("POST", "/incidents/{id}/entries") => {
+                json(json!({"type": "note", "text": format!("note {n}")}))
+            }
+            ("POST", "/incidents/{id}/update") => {
+                json(json!({"expected_ttr": 10.0 + n as f64, "reason": "a new estimate"}))
+            }
+            ("POST", "/incidents/{id}/close") => json(json!({"summary": "restored"})),
             ("POST", "/devices/report") => {
                 path.push_str(&format!("?network={}", self.network));
                 Some(("application/json", self.inventory.clone()))
@@ -700,6 +804,9 @@ async fn every_route_checks_its_caller() {
             VENDOR,
             "Meridian",
             fx.evidence.as_str(),
+            fx.incident.as_str(),
+            PLAYBOOK,
+            "Meridian EDI down",
         ];
 
         for route in ROUTES {

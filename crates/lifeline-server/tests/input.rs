@@ -87,6 +87,8 @@ fn vuln_data(relative: &str) -> Vec<u8> {
 /// 404).
 const VENDOR: &str = "meridian-edi";
 const BOUNDARY: &str = "lifeline-input-boundary";
+/// The task the `{task}` routes name (`PLAYBOOK/STEP`, the slash encoded).
+const TASK: &str = "distributor-ordering-ransomware%2Fcall-rep";
 
 /// A multipart form of `parts` (name, optional file name, content).
 fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
@@ -307,6 +309,62 @@ fn body_routes() -> Vec<BodyRoute> {
         ),
         r(
             "POST",
+            "/playbooks",
+            Shape::Upload {
+                types: &["application/json", "application/yaml"],
+                valid: json!({"format": "lifeline-playbook/1", "id": "mine", "name": "Mine",
+                    "trigger": {"incidents": ["ransomware"]},
+                    "steps": [{"id": "call", "title": "Call", "function": "supply-chain"}]})
+                .to_string()
+                .into_bytes(),
+                wrong: json!({"format": "lifeline-playbook/1", "id": "mine", "name": "Mine",
+                    "trigger": {}, "steps": "many"}),
+                field: "steps",
+                malformed: StatusCode::UNPROCESSABLE_ENTITY,
+                query: &[],
+            },
+        ),
+        r(
+            "POST",
+            "/networks/{id}/incidents",
+            params(
+                json!({"title": "EDI down", "kind": "ransomware", "entities": ["edi-hub"],
+                    "expected_ttr": 10.0}),
+                json!({"title": "EDI down", "kind": "ransomware", "entities": "edi-hub",
+                    "expected_ttr": 10.0}),
+                "entities",
+            ),
+        ),
+        r(
+            "POST",
+            "/incidents/{id}/tasks/{task}",
+            params(json!({"status": "done"}), json!({"status": 5}), "status"),
+        ),
+        r(
+            "POST",
+            "/incidents/{id}/entries",
+            params(
+                json!({"type": "note", "text": "x"}),
+                json!({"type": "note", "text": 5}),
+                "text",
+            ),
+        ),
+        r(
+            "POST",
+            "/incidents/{id}/update",
+            params(
+                json!({"expected_ttr": 3.0}),
+                json!({"expected_ttr": "soon"}),
+                "expected_ttr",
+            ),
+        ),
+        r(
+            "POST",
+            "/incidents/{id}/close",
+            params(json!({"summary": "x"}), json!({"summary": 5}), "summary"),
+        ),
+        r(
+            "POST",
             "/devices/report",
             vuln(
                 JSON_OR_XML,
@@ -414,6 +472,7 @@ async fn bad_input_is_refused_and_nothing_is_written() {
                     .path
                     .replace("{id}", &network)
                     .replace("{vendor}", VENDOR)
+                    .replace("{task}", TASK)
             );
             let what = |case: &str| format!("{} {} {case}", route.method, route.path);
             let send = |content_type: Option<&'static str>, body: Vec<u8>| {
@@ -683,7 +742,10 @@ async fn bad_input_is_refused_and_nothing_is_written() {
             }
             if route.path.contains("{id}") {
                 for id in ["net_unknown", "%00", "..%2F..%2Fetc", "%E2%80%AE"] {
-                    let path = format!("/api/v1{}", route.path.replace("{id}", id));
+                    let path = format!(
+                        "/api/v1{}",
+                        route.path.replace("{id}", id).replace("{task}", TASK)
+                    );
                     let (content_type, body) = match &route.shape {
                         Shape::Params { valid, .. } => {
                             ("application/json", valid.to_string().into_bytes())

@@ -27,9 +27,14 @@
 //   - the admin logs out; the viewer sees no form#network-upload on /uploads nor on any nav
 //     page, and a forged upload (with a valid csrf token) is refused with 403;
 //   - another organisation's admin cannot open the network's pages (403 or 404);
+//   - the admin declares an incident on the network through form#declare-incident (the EDI
+//     exchange down), lands on its page with div#task-board (one column per function), moves
+//     a task with its status form and sees the change on table#incident-timeline, and opens
+//     the after-action report;
 //   - axe-core finds no serious or critical violation on the login page, every page linked
 //     from nav#main-nav, the stress, entity-detail, network, simulation and Monte Carlo
-//     pages, the vendor risk register and a vendor's report, and the uploads page with
+//     pages, the vendor risk register and a vendor's report, the incident list, an
+//     incident's page and its after-action report, and the uploads page with
 //     errors and the viewer's; a full-page screenshot of each goes to the artefacts folder;
 //   - with JavaScript off, the viewer logs in and reads the overview, the stress page and
 //     the detail page (only the map needs JavaScript);
@@ -589,6 +594,46 @@ await step('vendor risk: the register ranked against the stress test, and a vend
     ]);
     check((await page.textContent('main'))?.includes('What drives the rating'), 'the vendor page shows no drivers');
     await audit('risk-vendor');
+});
+
+await step('incidents: declared with the form, a task moved on the board, the report', async () => {
+    const id = needNetwork();
+    await visit('/incidents');
+    check(await page.locator('form#declare-incident').count() === 1, '/incidents has no form#declare-incident');
+    await page.selectOption('form#declare-incident select#declare-network', id);
+    await page.fill('form#declare-incident input#declare-title', 'Meridian EDI ransomware');
+    await page.selectOption('form#declare-incident select#declare-kind', 'ransomware');
+    await page.fill('form#declare-incident input#declare-entities', 'edi-hub');
+    await page.fill('form#declare-incident input#declare-expected_ttr', '10');
+    await Promise.all([
+        page.waitForURL((url) => /^\/incidents\/[^/]+$/.test(url.pathname), { waitUntil: 'load' }),
+        page.click('form#declare-incident [type=submit]'),
+    ]);
+    const incident = pathOf(page.url());
+    check(await page.locator('div#task-board section.column').count() === 6, `${incident}: div#task-board has not one column per function`);
+    check(await page.locator('#incident-shortages').count() === 1, `${incident} has no #incident-shortages`);
+    check(await page.locator('table#incident-timeline tbody tr').count() === 1, `${incident}: the timeline does not hold the declaration alone`);
+    await audit('incident');
+    const form = page.locator('form.task-status').first();
+    if (await form.count() === 1) {
+        await form.locator('select').selectOption('in-progress');
+        await form.locator('input[name=note]').fill('calling the rep');
+        await Promise.all([page.waitForURL((url) => url.pathname === incident, { waitUntil: 'load' }), form.locator('[type=submit]').click()]);
+        const rows = await page.locator('table#incident-timeline tbody tr').count();
+        check(rows === 2, `${incident}: the timeline has ${rows} entries after a task moved, expected 2`);
+        check((await page.textContent('table#incident-timeline')).includes('calling the rep'), 'the note is not on the timeline');
+    } else {
+        fail(`${incident}: no form.task-status on the board`);
+    }
+    await Promise.all([
+        page.waitForURL((url) => url.pathname === `${incident}/report`, { waitUntil: 'load' }),
+        page.click('a#incident-report-link'),
+    ]);
+    check(await page.locator('article#incident-report').count() === 1, 'the report page has no article#incident-report');
+    await audit('incident-report');
+    await visit('/incidents');
+    check(await page.locator('table#incident-list tbody tr').count() === 1, '/incidents does not list the incident');
+    await audit('incidents');
 });
 
 await step('every nav page (admin)', async () => {

@@ -8,6 +8,7 @@
 //! session redirects to the login form.
 
 mod account;
+mod incidents;
 mod network;
 pub(crate) mod risk;
 pub(crate) mod sim;
@@ -45,6 +46,7 @@ pub fn router(limits: &Limits) -> Router<AppState> {
         .merge(trace::router(limits))
         .merge(vuln::router(limits))
         .merge(risk::router(limits))
+        .merge(incidents::router(limits))
         .route("/assets/{*name}", get(account::asset))
 }
 

@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod incidents;
 mod map;
 mod pages;
 mod risk;

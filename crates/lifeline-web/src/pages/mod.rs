@@ -2,6 +2,7 @@
 //! sits in the dashboard's frame carries a [`Chrome`]: who is logged in, what they may do,
 //! and the CSRF token its forms send back.
 
+pub mod incidents;
 mod map;
 mod networks;
 pub mod risk;
@@ -13,6 +14,10 @@ mod vuln;
 
 use askama::Template;
 
+pub use incidents::{
+    Choice, Column, DeclareForm, EntryRow, IncidentItem, IncidentPage, IncidentReportPage,
+    IncidentsPage, PlaybookItem, ShortRow, TaskCard,
+};
 pub use map::{LegendRow, MapRow, NetworkPage};
 pub use networks::{NetworkItem, NetworkSummary, NetworksPage};
 pub use risk::{
@@ -61,6 +66,9 @@ framed!(
     VulnPage,
     RiskPage,
     VendorReportPage,
+    IncidentsPage,
+    IncidentPage,
+    IncidentReportPage,
 );
 
 impl LoginPage {
@@ -83,15 +91,17 @@ pub enum Tab {
     Trace,
     Vulnerabilities,
     Risk,
+    Incidents,
     Uploads,
 }
 
-const TABS: [(Tab, &str, &str); 6] = [
+const TABS: [(Tab, &str, &str); 7] = [
     (Tab::Overview, "/", "Overview"),
     (Tab::Networks, "/networks", "Networks"),
     (Tab::Trace, "/trace", "Traceability"),
     (Tab::Vulnerabilities, "/vulnerabilities", "Vulnerabilities"),
     (Tab::Risk, "/risk", "Vendor risk"),
+    (Tab::Incidents, "/incidents", "Incidents"),
     (Tab::Uploads, "/uploads", "Uploads"),
 ];
 
