@@ -379,8 +379,9 @@ fn export(args: &ExportArgs) -> anyhow::Result<Exit> {
         match args.format {
             ExportFormat::Yaml => out.write_all(read::to_yaml(&playbook).as_bytes())?,
             ExportFormat::Cacao => {
-                let document = document
-                    .unwrap_or_else(|| cacao::from_playbook(&playbook, OffsetDateTime::now_utc()));
+                let document = document.unwrap_or_else(|| {
+                    cacao::from_playbook(&playbook, lifeline_response::library::PUBLISHED)
+                });
                 crate::output::json(out, &document)?;
             }
         }

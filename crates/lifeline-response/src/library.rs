@@ -12,6 +12,10 @@ use crate::playbook::Playbook;
 use crate::playbook::read;
 
 /// The embedded documents: file name and text, in the order [`builtin`] returns them.
+/// When the built-in playbooks were published: the `created` and `modified` time of their
+/// CACAO export, so exporting a built-in playbook twice gives the same document.
+pub const PUBLISHED: time::OffsetDateTime = time::macros::datetime!(2026-12-06 00:00 UTC);
+
 pub const DOCUMENTS: [(&str, &str); 7] = [
     (
         "distributor-ordering-ransomware.yaml",

@@ -354,7 +354,7 @@ async fn get_playbook(
                     Some(stored) => stored.cacao,
                     None => serde_json::to_string_pretty(&lifeline_response::cacao::from_playbook(
                         &playbook,
-                        OffsetDateTime::now_utc(),
+                        lifeline_response::library::PUBLISHED,
                     ))
                     .map_err(|e| ApiError::internal("CACAO export", &e))?,
                 };
@@ -1117,19 +1117,10 @@ pub(crate) async fn update(
     let actor = caller.user.name.clone();
     let entries = loaded.entries;
     let incident = loaded.incident;
-    // Unchanged: the last estimate's (the declaration's, or the latest update's).
-    let capacity = request.capacity_factor.unwrap_or_else(|| {
-        entries
-            .iter()
-            .rev()
-            .find_map(|e| match &e.event {
-                Event::Updated {
-                    capacity_factor, ..
-                } => Some(*capacity_factor),
-                _ => None,
-            })
-            .unwrap_or(incident.declaration.capacity_factor)
-    });
+    // Unchanged: the last estimate's (the replayed declaration carries the latest update's).
+    let capacity = request
+        .capacity_factor
+        .unwrap_or(incident.declaration.capacity_factor);
     let entry = crate::blocking("incident update", move || {
         let network = load_document(&stored, format)?;
         let at = now();
