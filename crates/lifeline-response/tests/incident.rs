@@ -1539,7 +1539,7 @@ fn the_hash_does_not_depend_on_how_a_whole_number_is_written() {
     let mut event = serde_json::to_value(&first.event).expect("json");
     // `ttr` in the stored scenario: 5.0 as a float, 5 as an integer after a JSON
     // database normalises it.
-    let ttr = &mut event["impact"]["scenario"]["ttr"];
+    let ttr = &mut event["impact"]["scenario"]["scenarios"][0]["ttr"];
     assert!(ttr.is_f64());
     *ttr = serde_json::Value::from(5u64);
     let event: Event = serde_json::from_value(event).expect("still an event");

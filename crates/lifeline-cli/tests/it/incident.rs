@@ -137,9 +137,9 @@ fn scenario_file(dir: &Path) -> PathBuf {
     let path = dir.join("incident.scenarios.json");
     std::fs::write(
         &path,
-        r#"{"scenarios": [{"id": "incident", "ttr": 42, "disrupt": [
-            {"site": "dc-medsupply-east", "capacity_factor": 0},
-            {"site": "dc-medsupply-west", "capacity_factor": 0}]}]}"#,
+        r#"{"scenarios": [{"id": "incident", "ttr": 42.0, "disrupt": [
+            {"site": "dc-medsupply-east", "capacity_factor": 0.0},
+            {"site": "dc-medsupply-west", "capacity_factor": 0.0}]}]}"#,
     )
     .expect("write the scenario");
     path
@@ -210,6 +210,13 @@ fn declare_json_is_what_simulate_and_stress_say_for_the_same_disruption() {
         incident["impact"]["stress"], *scenario,
         "the whole stress result"
     );
+
+    // The incident carries that scenario file itself: saved, it reads to the same scenario.
+    let written: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(scenarios).expect("read the scenario file"),
+    )
+    .expect("JSON");
+    assert_eq!(incident["impact"]["scenario"], written);
 
     // The rest of the document is the incident as declared.
     assert_eq!(incident["declaration"]["declared_at"], DECLARED_AT);

@@ -106,8 +106,9 @@ pub fn scenario(
     }
 }
 
-/// The scenario as a scenario file holds it (`lifeline simulate --scenario FILE` and
-/// `lifeline stress --scenarios FILE` read it back to the same [`Scenario`]).
+/// The scenario as a scenario file holds it, `{"scenarios": [...]}` with the one scenario:
+/// saved to a file, `lifeline simulate --scenario FILE` and `lifeline stress --scenarios
+/// FILE` read it back to the same [`Scenario`].
 pub fn scenario_document(scenario: &Scenario) -> serde_json::Value {
     let disrupt: Vec<serde_json::Value> = scenario
         .disrupt
@@ -136,7 +137,7 @@ pub fn scenario_document(scenario: &Scenario) -> serde_json::Value {
         document.insert("ttr".to_owned(), serde_json::Value::from(ttr));
     }
     document.insert("disrupt".to_owned(), serde_json::Value::Array(disrupt));
-    serde_json::Value::Object(document)
+    serde_json::json!({ "scenarios": [serde_json::Value::Object(document)] })
 }
 
 /// The impact of the declared disruption: the simulator over the network's horizon

@@ -48,8 +48,9 @@ pub struct Impact {
     pub network: String,
     /// The SHA-256 of the network document the impact was computed from (hex).
     pub network_sha256: String,
-    /// The scenario both analyses ran, as `lifeline simulate --scenario FILE` and
-    /// `lifeline stress --scenarios FILE` would read it (`id` is `incident`).
+    /// The scenario both analyses ran, as a scenario file (`{"scenarios": [...]}`, the one
+    /// scenario's `id` is `incident`) that `lifeline simulate --scenario FILE` and
+    /// `lifeline stress --scenarios FILE` read.
     pub scenario: serde_json::Value,
     pub expected_ttr: f64,
     /// Days simulated (the network's horizon, as `lifeline simulate` picks it).
