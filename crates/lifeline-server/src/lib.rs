@@ -155,6 +155,7 @@ fn api(limits: &Limits) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::epcis::router())
         .merge(routes::vendors::router())
         .merge(routes::incidents::router())
+        .merge(routes::exercises::router())
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .merge(uploads)
         .split_for_parts()
