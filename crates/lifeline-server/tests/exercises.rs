@@ -139,6 +139,11 @@ async fn a_bad_run_record_is_refused_naming_the_field() {
                 Some("injects[0].inject"),
             ),
             (
+                "a time of the wrong type",
+                edited(|v| v["decisions"][1]["at"] = "soon".into()),
+                Some("decisions[1].at"),
+            ),
+            (
                 "a speed of zero",
                 edited(|v| v["speed"] = 0.0.into()),
                 Some("speed"),

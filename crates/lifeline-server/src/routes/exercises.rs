@@ -25,9 +25,14 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, CommonErrors, DiagnosticBody};
 use crate::extract::{NoQuery, PathParams, QueryParams, RawBody, content_type};
 
+/// The upload (a run record can be large: it embeds its exercise and every impact), under
+/// the upload limit.
+pub fn upload_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(upload_run, list_runs))
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(upload_run, list_runs))
         .routes(routes!(get_run))
         .routes(routes!(run_report))
 }
