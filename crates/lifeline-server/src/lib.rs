@@ -146,6 +146,7 @@ fn api(limits: &Limits) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::vuln::upload_router())
         .merge(routes::epcis::upload_router())
         .merge(routes::vendors::upload_router())
+        .merge(routes::exercises::upload_router())
         .layer(DefaultBodyLimit::max(limits.upload_bytes));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::account::router())
@@ -155,6 +156,7 @@ fn api(limits: &Limits) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::epcis::router())
         .merge(routes::vendors::router())
         .merge(routes::incidents::router())
+        .merge(routes::exercises::router())
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .merge(uploads)
         .split_for_parts()

@@ -168,6 +168,11 @@ const ROUTES: &[Route] = {
         route("POST", "/incidents/{id}/close", Analyst, ById, CREATED),
         route("GET", "/incidents/{id}/report", Viewer, ById, OK),
         route("GET", "/incidents/{id}/verify", Viewer, ById, OK),
+        // Exercise runs: partners see none of them; B has none, and A's are unknown to it.
+        route("POST", "/exercise-runs", Analyst, Own, CREATED),
+        route("GET", "/exercise-runs", Viewer, List, OK),
+        route("GET", "/exercise-runs/{id}", Viewer, ById, OK),
+        route("GET", "/exercise-runs/{id}/report", Viewer, ById, OK),
     ]
 };
 
@@ -245,6 +250,8 @@ struct Fixture {
     incident: String,
     task: String,
     playbook: Vec<u8>,
+    /// A's exercise run.
+    exercise_run: String,
     counter: AtomicUsize,
 }
 
@@ -461,6 +468,16 @@ impl Fixture {
             )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        let reply = app
+            .send(
+                Method::POST,
+                "/api/v1/exercise-runs",
+                Some(&admin),
+                Some(("application/json", common::exercise_record())),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        let exercise_run = reply.json()["id"].as_str().expect("a run id").to_owned();
         Fixture {
             admin,
             analyst,
@@ -483,6 +500,7 @@ impl Fixture {
             incident,
             task,
             playbook,
+            exercise_run,
             counter: AtomicUsize::new(0),
         }
     }
@@ -522,6 +540,8 @@ impl Fixture {
             declare(app, &self.admin, &self.network).await.0
         } else if route.path.starts_with("/incidents/{id}") {
             self.incident.clone()
+        } else if route.path.starts_with("/exercise-runs/{id}") {
+            self.exercise_run.clone()
         } else if route.path == "/playbooks/{id}" {
             PLAYBOOK.to_owned()
         } else if route.path == "/tokens/{id}" {
@@ -593,6 +613,7 @@ impl Fixture {
             }
             ("POST", "/playbooks") => Some(("application/yaml", self.playbook.clone())),
             ("POST", "/networks/{id}/incidents") => json(declaration()),
+            ("POST", "/exercise-runs") => Some(("application/json", common::exercise_record())),
             // Consecutive changes that succeed alternate, so that none repeats a status.
             ("POST", "/incidents/{id}/tasks/{task}") => json(json!({
                 "status": if n.is_multiple_of(2) { "in-progress" } else { "blocked" },
@@ -805,6 +826,8 @@ async fn every_route_checks_its_caller() {
             "Meridian",
             fx.evidence.as_str(),
             fx.incident.as_str(),
+            fx.exercise_run.as_str(),
+            "Distributor ordering platform encrypted",
             PLAYBOOK,
             "Meridian EDI down",
         ];

@@ -326,6 +326,23 @@ fn body_routes() -> Vec<BodyRoute> {
         ),
         r(
             "POST",
+            "/exercise-runs",
+            Shape::Upload {
+                types: JSON,
+                valid: common::exercise_record(),
+                wrong: {
+                    let mut record: Value =
+                        serde_json::from_slice(&common::exercise_record()).expect("a record");
+                    record["decisions"][0]["actions"] = json!("notify-hospitals");
+                    record
+                },
+                field: "decisions[0].actions",
+                malformed: StatusCode::UNPROCESSABLE_ENTITY,
+                query: &[],
+            },
+        ),
+        r(
+            "POST",
             "/networks/{id}/incidents",
             params(
                 json!({"title": "EDI down", "kind": "ransomware", "entities": ["edi-hub"],

@@ -188,9 +188,22 @@ pub fn run_from_str(text: &str, origin: &Path) -> Result<Run, RunError> {
             });
         }
     };
-    let mut run: Run = serde_json::from_value(value).map_err(|e| RunError::Syntax {
-        path: origin.to_owned(),
-        message: lifeline_text::excerpt_to(&e.to_string(), 300).into_owned(),
+    // A field of the wrong type is named at its path (`decisions[0].at`).
+    let mut run: Run = serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = e.path().to_string();
+        let message = lifeline_text::excerpt_to(&e.inner().to_string(), 300).into_owned();
+        if field == "." {
+            RunError::Syntax {
+                path: origin.to_owned(),
+                message,
+            }
+        } else {
+            RunError::Invalid {
+                path: origin.to_owned(),
+                field,
+                message,
+            }
+        }
     })?;
     run.exercise = exercise;
     let invalid = |field: String, message: String| RunError::Invalid {

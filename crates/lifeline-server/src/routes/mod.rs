@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod epcis;
+pub mod exercises;
 pub mod incidents;
 pub mod jobs;
 pub mod networks;

@@ -8,6 +8,7 @@
 //! session redirects to the login form.
 
 mod account;
+mod exercises;
 mod incidents;
 mod network;
 pub(crate) mod risk;
@@ -47,6 +48,7 @@ pub fn router(limits: &Limits) -> Router<AppState> {
         .merge(vuln::router(limits))
         .merge(risk::router(limits))
         .merge(incidents::router(limits))
+        .merge(exercises::router(limits))
         .route("/assets/{*name}", get(account::asset))
 }
 

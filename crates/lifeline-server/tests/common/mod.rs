@@ -227,3 +227,54 @@ impl TestApp {
         panic!("job {job_url} did not finish in 120 s");
     }
 }
+
+/// A run record of the example tabletop exercise
+/// (`examples/exercises/distributor-ransomware.yaml` with its scripted decisions), made
+/// by lifeline-response's library as `lifeline exercise run --record` makes one: every
+/// inject delivered at its time, the scripted decisions, play to the exercise's end.
+pub fn exercise_run() -> lifeline_response::exercise::Run {
+    use lifeline_response::exercise::{self, Delivered, RUN_FORMAT, Run, read};
+    let dir = format!("{}/../../examples/exercises", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{dir}/distributor-ransomware.yaml");
+    let text = std::fs::read_to_string(&path).expect("the example exercise");
+    let exercise = read::from_str(
+        &text,
+        lifeline_network::Format::Yaml,
+        std::path::Path::new(&path),
+    )
+    .expect("the example exercise is valid")
+    .exercise;
+    let decisions = std::fs::read_to_string(format!("{dir}/distributor-ransomware.decisions.txt"))
+        .expect("the example decisions");
+    let (decisions, _) = lifeline_response::exercise::play::read_decisions(&decisions, &exercise)
+        .expect("the example decisions are valid");
+    let start = exercise.start.expect("the example has a start");
+    Run {
+        format: RUN_FORMAT.to_owned(),
+        exercise_sha256: exercise::sha256_hex(&text),
+        network: "distributor-ransomware".to_owned(),
+        network_sha256: exercise::sha256_hex("network"),
+        held_at: start,
+        start,
+        speed: 3600.0,
+        draw: None,
+        injects: exercise
+            .injects
+            .iter()
+            .filter(|i| i.at <= exercise.end)
+            .map(|i| Delivered {
+                inject: i.id.clone(),
+                at: i.at,
+            })
+            .collect(),
+        decisions,
+        ended: exercise.end,
+        impacts: Vec::new(),
+        exercise,
+    }
+}
+
+/// [`exercise_run`] as the JSON `--record` writes.
+pub fn exercise_record() -> Vec<u8> {
+    serde_json::to_vec_pretty(&exercise_run()).expect("a run record")
+}

@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod exercises;
 mod incidents;
 mod map;
 mod pages;

@@ -2,6 +2,7 @@
 //! sits in the dashboard's frame carries a [`Chrome`]: who is logged in, what they may do,
 //! and the CSRF token its forms send back.
 
+pub mod exercises;
 pub mod incidents;
 mod map;
 mod networks;
