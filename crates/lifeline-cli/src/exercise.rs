@@ -6,15 +6,15 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use lifeline_network::{Format as DocFormat, LoadError, ReadLimits, ValidatedNetwork};
+use lifeline_network::{Format as DocFormat, ValidatedNetwork};
 use lifeline_response::exercise::{
     self, Decision, Delivered, Exercise, ExerciseTime, ImpactAt, Inject, Run, Scorecard, draw,
     play, read, report,
 };
 use lifeline_response::incident::{Impact, impact};
 
+use crate::input;
 use crate::render::{Column, Diag, Diags, Format, Table};
 use crate::{Exit, Reported};
 
@@ -103,15 +103,7 @@ pub fn run(args: &ExerciseArgs) -> anyhow::Result<Exit> {
 
 /// Reads a file within the read limits, reporting a limit or IO error.
 fn read_text(path: &Path) -> anyhow::Result<String> {
-    match lifeline_network::read_text(path, &ReadLimits::default()) {
-        Ok(text) => Ok(text),
-        Err(error @ LoadError::Limit { .. }) => {
-            errln!("error: {error}");
-            Err(Reported.into())
-        }
-        Err(error) => Err(anyhow::Error::new(error))
-            .with_context(|| format!("cannot read `{}`", path.display())),
-    }
+    input::read_text(path, || format!("cannot read `{}`", path.display()))
 }
 
 fn load_exercise(path: &Path) -> anyhow::Result<(Exercise, String)> {
@@ -150,37 +142,25 @@ fn load_network(
         .join(&exercise.network);
     let text = read_text(&path)?;
     let sha = exercise::sha256_hex(&text);
-    match lifeline_network::from_str(&text, DocFormat::detect(&path, &text), &path) {
-        Ok(loaded) => {
-            for warning in &loaded.warnings {
-                errln!("{}: {}", path.display(), Diag(warning));
-            }
-            let problems = read::check_network(exercise, &loaded.network);
-            if !problems.is_empty() {
-                errln!(
-                    "error: `{}` does not fit the network `{}`:\n{}",
-                    exercise_path.display(),
-                    path.display(),
-                    Diags(&problems)
-                );
-                return Err(Reported.into());
-            }
-            Ok((loaded.network, sha))
-        }
-        Err(LoadError::Invalid { path, diagnostics }) => {
-            errln!(
-                "error: `{}` is not a valid network ({} error(s)):\n{}",
-                path.display(),
-                diagnostics.error_count(),
-                Diags(&diagnostics.0)
-            );
-            Err(Reported.into())
-        }
-        Err(error) => {
-            errln!("error: {error}");
-            Err(Reported.into())
-        }
+    let loaded = input::report_load(lifeline_network::from_str(
+        &text,
+        DocFormat::detect(&path, &text),
+        &path,
+    ))?;
+    for warning in &loaded.warnings {
+        errln!("{}: {}", path.display(), Diag(warning));
     }
+    let problems = read::check_network(exercise, &loaded.network);
+    if !problems.is_empty() {
+        errln!(
+            "error: `{}` does not fit the network `{}`:\n{}",
+            exercise_path.display(),
+            path.display(),
+            Diags(&problems)
+        );
+        return Err(Reported.into());
+    }
+    Ok((loaded.network, sha))
 }
 
 fn now_utc() -> time::OffsetDateTime {

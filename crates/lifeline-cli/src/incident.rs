@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{ArgGroup, Args, Subcommand};
-use lifeline_network::{LoadError, ReadLimits, ValidatedNetwork};
+use lifeline_network::ValidatedNetwork;
 use lifeline_response::incident::{
     Declaration, Entry, Event, Incident, IncidentStatus, TaskStatus, report, state, timeline,
 };
@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::incident_db::{DbArgs, open_local, runtime};
+use crate::input;
 use crate::output::quantity;
 use crate::render::{Column, Diag, Diags, Format, Table};
 use crate::{Exit, Reported};
@@ -424,44 +425,18 @@ fn read_network(path: &Path) -> anyhow::Result<(String, ValidatedNetwork)> {
             path.display()
         );
     }
-    let text = match lifeline_network::read_text(path, &ReadLimits::default()) {
-        Ok(text) => text,
-        Err(error @ LoadError::Limit { .. }) => {
-            errln!("error: {error}");
-            return Err(Reported.into());
-        }
-        Err(error) => {
-            return Err(anyhow::Error::new(error))
-                .with_context(|| format!("--network `{}`", path.display()));
-        }
-    };
+    let text = input::read_text(path, || format!("--network `{}`", path.display()))?;
     let network = load_text(&text, path)?;
     Ok((text, network))
 }
 
 fn load_text(text: &str, origin: &Path) -> anyhow::Result<ValidatedNetwork> {
     let format = lifeline_network::Format::detect(origin, text);
-    match lifeline_network::from_str(text, format, origin) {
-        Ok(loaded) => {
-            for warning in &loaded.warnings {
-                errln!("{}: {}", origin.display(), Diag(warning));
-            }
-            Ok(loaded.network)
-        }
-        Err(LoadError::Invalid { path, diagnostics }) => {
-            errln!(
-                "error: `{}` is not a valid network ({} error(s)):\n{}",
-                path.display(),
-                diagnostics.error_count(),
-                Diags(&diagnostics.0)
-            );
-            Err(Reported.into())
-        }
-        Err(error) => {
-            errln!("error: {error}");
-            Err(Reported.into())
-        }
+    let loaded = input::report_load(lifeline_network::from_str(text, format, origin))?;
+    for warning in &loaded.warnings {
+        errln!("{}: {}", origin.display(), Diag(warning));
     }
+    Ok(loaded.network)
 }
 
 /// The built-in playbooks, and the organisation's imported ones (an imported playbook
@@ -797,26 +772,7 @@ fn write_incident(out: &mut dyn Write, id: &str, incident: &Incident) -> anyhow:
             "Rerouting plan over the TTR window of {}:",
             days(impact.expected_ttr)
         )?;
-        let mut table = Table::new([
-            Column::text("from"),
-            Column::text("to"),
-            Column::text("item"),
-            Column::number("units"),
-        ]);
-        for shipment in &stress.reallocation {
-            let from = if shipment.from_disrupted {
-                format!("{} (disrupted)", shipment.from)
-            } else {
-                shipment.from.clone()
-            };
-            table.row([
-                from,
-                shipment.to.clone(),
-                shipment.material.clone(),
-                quantity(shipment.units),
-            ]);
-        }
-        table.write(out)?;
+        crate::stress::rerouting_table(&stress.reallocation, "item").write(out)?;
     }
 
     writeln!(out)?;

@@ -11,7 +11,13 @@ use crate::render::{Diag, Diags};
 
 /// Loads a network, printing every diagnostic and exiting 2 when it is invalid.
 pub fn load_or_report(path: &Path) -> anyhow::Result<Loaded> {
-    match lifeline_network::load(path) {
+    report_load(lifeline_network::load(path))
+}
+
+/// A network as read (from a path or a text): an invalid one's every diagnostic printed,
+/// exit code 2.
+pub fn report_load(result: Result<Loaded, LoadError>) -> anyhow::Result<Loaded> {
+    match result {
         Ok(loaded) => Ok(loaded),
         Err(LoadError::Invalid { path, diagnostics }) => {
             errln!(
@@ -46,21 +52,23 @@ pub fn optional_network(path: Option<&Path>) -> anyhow::Result<Option<ValidatedN
     Ok(Some(loaded.network))
 }
 
+/// The text of `path` within the size limit of a network file: a larger one is refused
+/// unread (exit code 2); another error says `context`.
+pub fn read_text(path: &Path, context: impl FnOnce() -> String) -> anyhow::Result<String> {
+    match lifeline_network::read_text(path, &ReadLimits::default()) {
+        Ok(text) => Ok(text),
+        Err(error @ LoadError::Limit { .. }) => {
+            errln!("error: {error}");
+            Err(Reported.into())
+        }
+        Err(error) => Err(anyhow::Error::new(error)).with_context(context),
+    }
+}
+
 /// Reads scenarios for `network` from a file (`{"scenarios": [...]}` or a list), printing
 /// warnings, and every error with exit code 2.
 pub fn read_scenarios(path: &Path, network: &ValidatedNetwork) -> anyhow::Result<Vec<Scenario>> {
-    // Within the same size limit as a network file; a larger one is refused unread.
-    let text = match lifeline_network::read_text(path, &ReadLimits::default()) {
-        Ok(text) => text,
-        Err(error @ LoadError::Limit { .. }) => {
-            errln!("error: {error}");
-            return Err(Reported.into());
-        }
-        Err(error) => {
-            return Err(anyhow::Error::new(error))
-                .with_context(|| format!("cannot read `{}`", path.display()));
-        }
-    };
+    let text = read_text(path, || format!("cannot read `{}`", path.display()))?;
     match lifeline_network::scenarios_from_str(&text, Format::detect(path, &text), path, network) {
         Ok((scenarios, warnings)) => {
             warnings.iter().for_each(|w| errln!("{}", Diag(w)));

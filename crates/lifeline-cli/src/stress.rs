@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::Args;
 use lifeline_network::{Loaded, Scenario};
-use lifeline_stress::{Report, ScenarioResult, StressConfig};
+use lifeline_stress::{Report, ScenarioResult, Shipment, StressConfig};
 
 use crate::Exit;
 use crate::input::{self, load_or_report};
@@ -199,28 +199,34 @@ fn write_plans(out: &mut dyn Write, ranked: &[&ScenarioResult]) -> anyhow::Resul
             s.kind,
             quantity(ttr)
         )?;
-        let mut table = Table::new([
-            Column::text("from"),
-            Column::text("to"),
-            Column::text("material"),
-            Column::number("units"),
-        ]);
-        for shipment in &s.reallocation {
-            let from = if shipment.from_disrupted {
-                format!("{} (disrupted)", shipment.from)
-            } else {
-                shipment.from.clone()
-            };
-            table.row([
-                from,
-                shipment.to.clone(),
-                shipment.material.clone(),
-                quantity(shipment.units),
-            ]);
-        }
-        table.write(out)?;
+        rerouting_table(&s.reallocation, "material").write(out)?;
     }
     Ok(())
+}
+
+/// A rerouting plan as a table: from (marked when disrupted), to, the item (its column
+/// named `item`), units.
+pub fn rerouting_table(reallocation: &[Shipment], item: &'static str) -> Table {
+    let mut table = Table::new([
+        Column::text("from"),
+        Column::text("to"),
+        Column::text(item),
+        Column::number("units"),
+    ]);
+    for shipment in reallocation {
+        let from = if shipment.from_disrupted {
+            format!("{} (disrupted)", shipment.from)
+        } else {
+            shipment.from.clone()
+        };
+        table.row([
+            from,
+            shipment.to.clone(),
+            shipment.material.clone(),
+            quantity(shipment.units),
+        ]);
+    }
+    table
 }
 
 /// The demand nodes that lose the most units, e.g. `H2_ITEM4 812, H1_ITEM4 40 (+3 more)`.

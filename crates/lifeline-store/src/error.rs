@@ -38,6 +38,29 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// A short value kept in a column of its own: 1 to `max` characters, no control or bidi
+/// characters (PostgreSQL holds no NUL; pages and reports want none of the others).
+pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<(), StoreError> {
+    if value.is_empty()
+        || value.chars().count() > max
+        || value.chars().any(lifeline_text::is_unsafe)
+    {
+        return Err(StoreError::invalid(
+            field,
+            format!("must be 1 to {max} characters without control or bidi characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// No `kind` `id` (the id escaped for the message).
+pub(crate) fn not_found(kind: &'static str, id: &str) -> StoreError {
+    StoreError::NotFound {
+        kind,
+        id: lifeline_text::escaped(id).into_owned(),
+    }
+}
+
 impl StoreError {
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> StoreError {
         StoreError::Invalid {

@@ -15,6 +15,7 @@
 use serde::Serialize;
 use sqlx::{AnyConnection, Row as _};
 
+use crate::error::{check_text, not_found};
 use crate::ids::holds_nul;
 use crate::{Access, AuditEntry, Store, StoreError, new_id, now_ms, sha256_hex};
 
@@ -223,21 +224,6 @@ fn run_of(row: &sqlx::any::AnyRow) -> Result<ExerciseRunInfo, StoreError> {
     })
 }
 
-/// A short value kept in a column of its own: 1 to `max` characters, no control or bidi
-/// characters.
-fn check_text(field: &str, value: &str, max: usize) -> Result<(), StoreError> {
-    if value.is_empty()
-        || value.chars().count() > max
-        || value.chars().any(lifeline_text::is_unsafe)
-    {
-        return Err(StoreError::invalid(
-            field,
-            format!("must be 1 to {max} characters without control or bidi characters"),
-        ));
-    }
-    Ok(())
-}
-
 /// A document kept as text: not empty, no NUL (PostgreSQL holds none).
 fn check_document(field: &str, value: &str) -> Result<(), StoreError> {
     if value.trim().is_empty() || holds_nul(value) {
@@ -283,13 +269,6 @@ fn check_entry(entry: &IncidentEntry) -> Result<(), StoreError> {
     check_json("entry.event", &entry.event)?;
     check_hash("entry.prev", &entry.prev)?;
     check_hash("entry.hash", &entry.hash)
-}
-
-fn not_found(kind: &'static str, id: &str) -> StoreError {
-    StoreError::NotFound {
-        kind,
-        id: lifeline_text::escaped(id).into_owned(),
-    }
 }
 
 async fn insert_entry(
@@ -376,11 +355,7 @@ impl Store {
              (SELECT MAX(version) FROM playbooks q WHERE q.org_id = p.org_id \
               AND q.playbook_id = p.playbook_id) ORDER BY playbook_id"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(access.org_id.as_str())
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(playbook_of).collect()
+        self.own_rows(access, sql, playbook_of).await
     }
 
     /// Every version of playbook `playbook_id` of `access`'s organisation, newest first.
@@ -599,11 +574,36 @@ impl Store {
             "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE org_id = $1 \
              ORDER BY created_at DESC, id"
         );
+        self.own_rows(access, sql, incident_of).await
+    }
+
+    /// The rows `sql` selects with `access`'s organisation as `$1`, each read by `of`.
+    async fn own_rows<T>(
+        &self,
+        access: &Access,
+        sql: String,
+        of: fn(&sqlx::any::AnyRow) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(access.org_id.as_str())
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(incident_of).collect()
+        rows.iter().map(of).collect()
+    }
+
+    /// The row `sql` selects with `id` as `$1` and `access`'s organisation as `$2`, or
+    /// `None`.
+    async fn own_row(
+        &self,
+        access: &Access,
+        id: &str,
+        sql: String,
+    ) -> Result<Option<sqlx::any::AnyRow>, StoreError> {
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(access.org_id.as_str())
+            .fetch_optional(self.pool())
+            .await?)
     }
 
     /// Incident `id` of `access`'s organisation with its network document, or `None`.
@@ -618,11 +618,7 @@ impl Store {
         let sql = format!(
             "SELECT {INCIDENT_COLUMNS}, network FROM incidents WHERE id = $1 AND org_id = $2"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .bind(access.org_id.as_str())
-            .fetch_optional(self.pool())
-            .await?;
+        let row = self.own_row(access, id, sql).await?;
         row.map(|row| {
             Ok(StoredIncident {
                 info: incident_of(&row)?,
@@ -713,11 +709,7 @@ impl Store {
             "SELECT {RUN_COLUMNS} FROM exercise_runs WHERE org_id = $1 \
              ORDER BY created_at DESC, id"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(access.org_id.as_str())
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(run_of).collect()
+        self.own_rows(access, sql, run_of).await
     }
 
     /// Exercise run `id` of `access`'s organisation with its documents, or `None`.
@@ -733,11 +725,7 @@ impl Store {
             "SELECT {RUN_COLUMNS}, exercise, run, scorecard FROM exercise_runs \
              WHERE id = $1 AND org_id = $2"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .bind(access.org_id.as_str())
-            .fetch_optional(self.pool())
-            .await?;
+        let row = self.own_row(access, id, sql).await?;
         row.map(|row| {
             Ok(StoredExerciseRun {
                 info: run_of(&row)?,

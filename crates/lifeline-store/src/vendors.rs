@@ -14,6 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 use sqlx::{AnyConnection, Row as _};
 
+use crate::error::{check_text, not_found};
 use crate::ids::holds_nul;
 use crate::{
     Access, AuditEntry, Keyring, Store, StoreError, new_id, new_secret, now_ms, secret_digest,
@@ -271,21 +272,6 @@ fn evidence_of(row: &sqlx::any::AnyRow) -> Result<EvidenceFileInfo, StoreError> 
     })
 }
 
-/// A short value kept in a column of its own: 1 to `max` characters, no control or bidi
-/// characters (PostgreSQL holds no NUL; pages and reports want none of the others).
-fn check_text(field: &str, value: &str, max: usize) -> Result<(), StoreError> {
-    if value.is_empty()
-        || value.chars().count() > max
-        || value.chars().any(lifeline_text::is_unsafe)
-    {
-        return Err(StoreError::invalid(
-            field,
-            format!("must be 1 to {max} characters without control or bidi characters"),
-        ));
-    }
-    Ok(())
-}
-
 /// `YYYY-MM-DD`, a real calendar day.
 fn check_date(field: &str, value: &str) -> Result<(), StoreError> {
     let day = || {
@@ -328,13 +314,6 @@ fn check_content_type(value: &str) -> Result<(), StoreError> {
 
 fn evidence_context(org_id: &str, vendor_id: &str, id: &str) -> String {
     format!("vendor_evidence:{org_id}:{vendor_id}:{id}")
-}
-
-fn not_found(kind: &'static str, id: &str) -> StoreError {
-    StoreError::NotFound {
-        kind,
-        id: lifeline_text::escaped(id).into_owned(),
-    }
 }
 
 impl Store {

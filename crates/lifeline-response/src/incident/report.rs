@@ -419,6 +419,15 @@ fn opt_time(at: Option<OffsetDateTime>) -> String {
     at.map_or_else(|| "-".to_owned(), format_time)
 }
 
+/// A shortage's first stockout: its day and time, its day, or `-`.
+fn first_stockout_text(shortage: &Shortage) -> String {
+    match (shortage.first_stockout_day, shortage.runs_short_at) {
+        (Some(day), Some(at)) => format!("day {day} ({})", format_time(at)),
+        (Some(day), None) => format!("day {day}"),
+        _ => "-".to_owned(),
+    }
+}
+
 fn tts_line(report: &AfterAction) -> String {
     format!(
         "{}{}",
@@ -516,11 +525,7 @@ pub fn markdown(report: &AfterAction) -> String {
         );
         let _ = writeln!(out, "|---|---|---|---|---:|---:|");
         for s in &report.shortages {
-            let first = match (s.first_stockout_day, s.runs_short_at) {
-                (Some(day), Some(at)) => format!("day {day} ({})", format_time(at)),
-                (Some(day), None) => format!("day {day}"),
-                _ => "-".to_owned(),
-            };
+            let first = first_stockout_text(s);
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {first} | {} | {} |",
@@ -688,11 +693,7 @@ pub fn html(report: &AfterAction) -> String {
             "<table>\n<tr><th>Demand node</th><th>Site</th><th>Item</th><th>First stockout</th><th>Shortage days</th><th>Unmet units</th></tr>"
         );
         for s in &report.shortages {
-            let first = match (s.first_stockout_day, s.runs_short_at) {
-                (Some(day), Some(at)) => format!("day {day} ({})", format_time(at)),
-                (Some(day), None) => format!("day {day}"),
-                _ => "-".to_owned(),
-            };
+            let first = first_stockout_text(s);
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{first}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",

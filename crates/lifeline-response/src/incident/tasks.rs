@@ -435,14 +435,7 @@ pub fn due(
     let (anchor_at, anchor_text) = match due.anchor {
         Anchor::Declared => (Some(declared), "the declaration".to_owned()),
         Anchor::FirstStockout => match first_stockout(impact, |_| true) {
-            Some(node) => (
-                node.runs_short_at,
-                format!(
-                    "the first stockout ({}, day {})",
-                    node.id,
-                    node.first_stockout_day.unwrap_or_default()
-                ),
-            ),
+            Some(node) => stockout_anchor(node, "the first stockout"),
             None => {
                 return (
                     None,
@@ -462,14 +455,7 @@ pub fn due(
                 );
             };
             match first_stockout(impact, |d| d.value >= min) {
-                Some(node) => (
-                    node.runs_short_at,
-                    format!(
-                        "the first stockout of a critical item ({}, day {})",
-                        node.id,
-                        node.first_stockout_day.unwrap_or_default()
-                    ),
-                ),
+                Some(node) => stockout_anchor(node, "the first stockout of a critical item"),
                 None => {
                     return (
                         None,
@@ -556,6 +542,19 @@ fn first_stockout(impact: &Impact, keep: impl Fn(&DemandImpact) -> bool) -> Opti
         .iter()
         .filter(|d| keep(d) && d.first_stockout_day.is_some())
         .min_by_key(|d| d.first_stockout_day)
+}
+
+/// A due time anchored on `node`'s first stockout, and its basis: `what` (`the first
+/// stockout`) with the node and the day.
+fn stockout_anchor(node: &DemandImpact, what: &str) -> (Option<OffsetDateTime>, String) {
+    (
+        node.runs_short_at,
+        format!(
+            "{what} ({}, day {})",
+            node.id,
+            node.first_stockout_day.unwrap_or_default()
+        ),
+    )
 }
 
 fn runs_short(d: &DemandImpact) -> bool {

@@ -489,10 +489,35 @@ pub(crate) async fn append(
     caller.require(Role::Analyst)?;
     let loaded = load(state, caller, id).await?;
     let closes = matches!(event, Event::Closed { .. });
+    seal(
+        state,
+        caller,
+        id,
+        loaded.entries,
+        closes,
+        "incident entry",
+        move |_, _| Ok(event),
+    )
+    .await
+}
+
+/// Seals the event that `event` makes (given the entry's time and the actor) onto
+/// `entries`, incident `id`'s timeline, as the caller, checked against the incident's
+/// state, and keeps it (`closes`: the entry closes the incident); the entry appended.
+async fn seal(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    entries: Vec<Entry>,
+    closes: bool,
+    context: &'static str,
+    event: impl FnOnce(OffsetDateTime, &str) -> ApiResult<Event> + Send + 'static,
+) -> ApiResult<Entry> {
     let actor = caller.user.name.clone();
-    let entries = loaded.entries;
-    let entry = crate::blocking("incident entry", move || {
-        incident_state::next_entry(&entries, now(), &actor, event).map_err(state_error)
+    let entry = crate::blocking(context, move || {
+        let at = now();
+        let event = event(at, &actor)?;
+        incident_state::next_entry(&entries, at, &actor, event).map_err(state_error)
     })
     .await?;
     state
@@ -569,16 +594,31 @@ pub(crate) fn request_field(path: &str) -> String {
 
 pub(crate) fn parse_kind(text: &str) -> ApiResult<IncidentKind> {
     IncidentKind::parse(text.trim()).ok_or_else(|| {
-        let kinds: Vec<&str> = IncidentKind::ALL.iter().map(|k| k.as_str()).collect();
-        ApiError::invalid(
+        not_one_of(
             "kind",
-            format!(
-                "`{}` is not a kind of incident: {}",
-                lifeline_text::excerpt(text),
-                kinds.join(", ")
-            ),
+            text,
+            "a kind of incident",
+            IncidentKind::ALL.iter().map(|k| k.as_str()),
         )
     })
+}
+
+/// `text` (a request's field `field`) is not `what`: the error, with every value it can be.
+fn not_one_of<'a>(
+    field: &str,
+    text: &str,
+    what: &str,
+    all: impl IntoIterator<Item = &'a str>,
+) -> ApiError {
+    let all: Vec<&str> = all.into_iter().collect();
+    ApiError::invalid(
+        field,
+        format!(
+            "`{}` is not {what}: {}",
+            lifeline_text::excerpt(text),
+            all.join(", ")
+        ),
+    )
 }
 
 /// Declares an incident on network `network_id` of the caller's organisation; the new
@@ -882,14 +922,11 @@ pub(crate) fn task_event(task: &str, request: TaskRequest) -> ApiResult<Event> {
     match (request.status, request.approve) {
         (Some(status), None) => {
             let parsed = TaskStatus::parse(status.trim()).ok_or_else(|| {
-                let all: Vec<&str> = TaskStatus::ALL.iter().map(|s| s.as_str()).collect();
-                ApiError::invalid(
+                not_one_of(
                     "status",
-                    format!(
-                        "`{}` is not a task status: {}",
-                        lifeline_text::excerpt(&status),
-                        all.join(", ")
-                    ),
+                    &status,
+                    "a task status",
+                    TaskStatus::ALL.iter().map(|s| s.as_str()),
                 )
             })?;
             Ok(Event::TaskStatus {
@@ -1023,14 +1060,11 @@ pub(crate) fn entry_event(request: EntryRequest) -> ApiResult<Event> {
         .filter(|f| !f.is_empty())
         .map(|f| {
             Function::parse(f).ok_or_else(|| {
-                let all: Vec<&str> = Function::ALL.iter().map(|f| f.as_str()).collect();
-                ApiError::invalid(
+                not_one_of(
                     "function",
-                    format!(
-                        "`{}` is not a function: {}",
-                        lifeline_text::excerpt(f),
-                        all.join(", ")
-                    ),
+                    f,
+                    "a function",
+                    Function::ALL.iter().map(|f| f.as_str()),
                 )
             })
         })
@@ -1114,44 +1148,39 @@ pub(crate) async fn update(
             }),
         None => None,
     };
-    let actor = caller.user.name.clone();
-    let entries = loaded.entries;
     let incident = loaded.incident;
     // Unchanged: the last estimate's (the replayed declaration carries the latest update's).
     let capacity = request
         .capacity_factor
         .unwrap_or(incident.declaration.capacity_factor);
-    let entry = crate::blocking("incident update", move || {
-        let network = load_document(&stored, format)?;
-        let at = now();
-        let event = incident_state::update(
-            &incident,
-            &network.network,
-            request.expected_ttr,
-            capacity,
-            &reason,
-            &library,
-            at,
-            &actor,
-        )
-        .map_err(|e| match e {
-            incident_state::UpdateError::Invalid(diagnostics) => declaration_error(&diagnostics),
-            incident_state::UpdateError::State(e) => state_error(e),
-        })?;
-        incident_state::next_entry(&entries, at, &actor, event).map_err(state_error)
-    })
-    .await?;
-    state
-        .store
-        .append_incident_entry(
-            &caller.user.org_id,
-            id,
-            &stored_entry(&entry)?,
-            false,
-            &caller.user.name,
-        )
-        .await?;
-    Ok(entry)
+    seal(
+        state,
+        caller,
+        id,
+        loaded.entries,
+        false,
+        "incident update",
+        move |at, actor| {
+            let network = load_document(&stored, format)?;
+            incident_state::update(
+                &incident,
+                &network.network,
+                request.expected_ttr,
+                capacity,
+                &reason,
+                &library,
+                at,
+                actor,
+            )
+            .map_err(|e| match e {
+                incident_state::UpdateError::Invalid(diagnostics) => {
+                    declaration_error(&diagnostics)
+                }
+                incident_state::UpdateError::State(e) => state_error(e),
+            })
+        },
+    )
+    .await
 }
 
 /// The network document an incident was declared on, read again: as stored for the

@@ -84,6 +84,19 @@ fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
+/// A number field, trimmed: `None` when left empty, refused when not a finite number.
+fn number(name: &str, text: &str) -> Result<Option<f64>, ApiError> {
+    match text.trim() {
+        "" => Ok(None),
+        text => text
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .map(Some)
+            .ok_or_else(|| ApiError::invalid(name, "must be a number")),
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct ListQuery {
@@ -271,16 +284,6 @@ async fn declare_form(
             .map(|(_, v)| v.trim().to_owned())
             .collect();
         let network = text("network");
-        let number = |name: &str, value: &str, default: Option<f64>| -> Result<f64, ApiError> {
-            match (value, default) {
-                ("", Some(d)) => Ok(d),
-                _ => value
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .ok_or_else(|| ApiError::invalid(name, "must be a number")),
-            }
-        };
         let request = async {
             let request = DeclareRequest {
                 title: sent.title.clone(),
@@ -292,8 +295,11 @@ async fn declare_form(
                     .filter(|e| !e.is_empty())
                     .map(str::to_owned)
                     .collect(),
-                capacity_factor: Some(number("capacity_factor", &sent.capacity_factor, Some(0.0))?),
-                expected_ttr: number("expected_ttr", &sent.expected_ttr, None)?,
+                capacity_factor: Some(
+                    number("capacity_factor", &sent.capacity_factor)?.unwrap_or(0.0),
+                ),
+                expected_ttr: number("expected_ttr", &sent.expected_ttr)?
+                    .ok_or_else(|| ApiError::invalid("expected_ttr", "must be a number"))?,
                 declared_at: None,
                 playbooks: playbooks.clone(),
                 version: None,
@@ -393,6 +399,26 @@ async fn after_change(
     }
 }
 
+/// What every change form does: reads the form (`known` its fields, the CSRF token
+/// checked first), needs an analyst, makes the change, then [`after_change`].
+async fn change_form(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    form: Result<Form<Fields>, FormRejection>,
+    known: &[&str],
+    anchor: &str,
+    change: impl AsyncFnOnce(Fields) -> Result<(), ApiError>,
+) -> Response {
+    let page = async {
+        let fields = read_form(viewer, form, known)?;
+        viewer.caller.require(Role::Analyst)?;
+        let result = change(fields).await;
+        after_change(state, viewer, id, result, anchor).await
+    };
+    viewer.page(Tab::Incidents, page.await)
+}
+
 /// A task's status (with a note), or its approval, from the board's forms.
 async fn task_form(
     State(state): State<AppState>,
@@ -400,23 +426,25 @@ async fn task_form(
     axum::extract::Path(id): axum::extract::Path<String>,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let page = async {
-        let fields = read_form(&viewer, form, &["task", "status", "note", "approve"])?;
-        viewer.caller.require(Role::Analyst)?;
-        let task = field(&fields, "task").unwrap_or_default().to_owned();
-        let result = async {
+    let known = ["task", "status", "note", "approve"];
+    change_form(
+        &state,
+        &viewer,
+        &id,
+        form,
+        &known,
+        "task-board",
+        async |fields| {
             let request = TaskRequest {
                 status: field(&fields, "status").map(str::to_owned),
                 note: field(&fields, "note").unwrap_or_default().to_owned(),
                 approve: field(&fields, "approve").map(str::to_owned),
             };
-            let event = task_event(&task, request)?;
+            let event = task_event(field(&fields, "task").unwrap_or_default(), request)?;
             append(&state, &viewer.caller, &id, event).await.map(drop)
-        }
-        .await;
-        after_change(&state, &viewer, &id, result, "task-board").await
-    };
-    viewer.page(Tab::Incidents, page.await)
+        },
+    )
+    .await
 }
 
 /// A note, a decision or an improvement from the page's form.
@@ -426,10 +454,15 @@ async fn entry_form(
     axum::extract::Path(id): axum::extract::Path<String>,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let page = async {
-        let fields = read_form(&viewer, form, &["type", "text", "owner", "function"])?;
-        viewer.caller.require(Role::Analyst)?;
-        let result = async {
+    let known = ["type", "text", "owner", "function"];
+    change_form(
+        &state,
+        &viewer,
+        &id,
+        form,
+        &known,
+        "incident-timeline",
+        async |fields| {
             let kind_name = field(&fields, "type").unwrap_or("note").to_owned();
             let kind = entry_kind(&kind_name)?;
             let optional = |name: &str| {
@@ -445,11 +478,9 @@ async fn entry_form(
                 function: optional("function"),
             })?;
             append(&state, &viewer.caller, &id, event).await.map(drop)
-        }
-        .await;
-        after_change(&state, &viewer, &id, result, "incident-timeline").await
-    };
-    viewer.page(Tab::Incidents, page.await)
+        },
+    )
+    .await
 }
 
 /// A new outage estimate from the page's form.
@@ -459,25 +490,16 @@ async fn update_form(
     axum::extract::Path(id): axum::extract::Path<String>,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let page = async {
-        let fields = read_form(
-            &viewer,
-            form,
-            &["expected_ttr", "capacity_factor", "reason"],
-        )?;
-        viewer.caller.require(Role::Analyst)?;
-        let result = async {
-            let number = |name: &str| -> Result<Option<f64>, ApiError> {
-                match field(&fields, name).map(str::trim).unwrap_or_default() {
-                    "" => Ok(None),
-                    text => text
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|v| v.is_finite())
-                        .map(Some)
-                        .ok_or_else(|| ApiError::invalid(name, "must be a number")),
-                }
-            };
+    let known = ["expected_ttr", "capacity_factor", "reason"];
+    change_form(
+        &state,
+        &viewer,
+        &id,
+        form,
+        &known,
+        "task-board",
+        async |fields| {
+            let number = |name: &str| number(name, field(&fields, name).unwrap_or_default());
             let expected_ttr = number("expected_ttr")?
                 .ok_or_else(|| ApiError::invalid("expected_ttr", "give the new estimate"))?;
             let request = UpdateRequest {
@@ -486,11 +508,9 @@ async fn update_form(
                 reason: field(&fields, "reason").map(str::to_owned),
             };
             update(&state, &viewer.caller, &id, request).await.map(drop)
-        }
-        .await;
-        after_change(&state, &viewer, &id, result, "task-board").await
-    };
-    viewer.page(Tab::Incidents, page.await)
+        },
+    )
+    .await
 }
 
 /// Closes the incident from the page's form.
@@ -500,10 +520,14 @@ async fn close_form(
     axum::extract::Path(id): axum::extract::Path<String>,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let page = async {
-        let fields = read_form(&viewer, form, &["summary"])?;
-        viewer.caller.require(Role::Analyst)?;
-        let result = async {
+    change_form(
+        &state,
+        &viewer,
+        &id,
+        form,
+        &["summary"],
+        "incident-timeline",
+        async |fields| {
             let summary = checked_text(
                 "summary",
                 field(&fields, "summary").unwrap_or_default(),
@@ -512,11 +536,9 @@ async fn close_form(
             append(&state, &viewer.caller, &id, Event::Closed { summary })
                 .await
                 .map(drop)
-        }
-        .await;
-        after_change(&state, &viewer, &id, result, "incident-timeline").await
-    };
-    viewer.page(Tab::Incidents, page.await)
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
