@@ -148,7 +148,7 @@ fn impact_equals_simulate_and_stress_on_the_incident_scenario_file() {
         assert_eq!(impact.expected_ttr, ttr);
         // The scenario as a file, read back the way the CLI reads `--scenario FILE`.
         let text = serde_json::to_string_pretty(&impact.scenario).expect("serialises");
-        let (sim, stress) = cli_runs(&network, &format!("[{text}]"), impact::SCENARIO_ID);
+        let (sim, stress) = cli_runs(&network, &text, impact::SCENARIO_ID);
         let scenario: Scenario = impact::scenario(&network, &declared).expect("valid");
         assert_eq!(scenario.ttr, Some(ttr));
         assert_eq!(scenario.disrupt.len(), entities.len());

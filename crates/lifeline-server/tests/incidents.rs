@@ -302,7 +302,8 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
         let updated = updated.json();
         assert_eq!(updated["incident"]["impact"]["expected_ttr"], 21.0);
         assert_eq!(
-            updated["incident"]["impact"]["scenario"]["disrupt"][0]["capacity_factor"], 0.5,
+            updated["incident"]["impact"]["scenario"]["scenarios"][0]["disrupt"][0]["capacity_factor"],
+            0.5,
             "{label}: {updated}"
         );
 

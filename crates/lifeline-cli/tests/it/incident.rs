@@ -212,10 +212,9 @@ fn declare_json_is_what_simulate_and_stress_say_for_the_same_disruption() {
     );
 
     // The incident carries that scenario file itself: saved, it reads to the same scenario.
-    let written: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(scenarios).expect("read the scenario file"),
-    )
-    .expect("JSON");
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(scenarios).expect("read the scenario file"))
+            .expect("JSON");
     assert_eq!(incident["impact"]["scenario"], written);
 
     // The rest of the document is the incident as declared.
