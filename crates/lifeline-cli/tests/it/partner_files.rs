@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::{repo, temp};
+use crate::repo;
 
 /// The address space each command gets: the 1 GB, as `ulimit -v` (KiB).
 const ADDRESS_SPACE_KIB: u64 = 1024 * 1024;
@@ -63,12 +63,26 @@ fn write(path: &Path, contents: impl AsRef<[u8]>) -> String {
     path.to_string_lossy().into_owned()
 }
 
-/// A folder of this test's own, removed first so that a leftover cannot pass a test.
-fn folder(name: &str) -> PathBuf {
-    let path = temp(name);
-    let _ = std::fs::remove_dir_all(&path);
-    std::fs::create_dir_all(&path).expect("mkdir");
-    path
+/// A folder of this test's own, fresh, and removed with everything in it when the test
+/// ends (some of these tests write files of tens of megabytes).
+fn folder(name: &str) -> Folder {
+    Folder(
+        tempfile::Builder::new()
+            .prefix(&format!("lifeline-cli-{name}-"))
+            .tempdir()
+            .expect("mkdir"),
+    )
+}
+
+/// A temporary folder that derefs to its path.
+struct Folder(tempfile::TempDir);
+
+impl std::ops::Deref for Folder {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
 }
 
 /// An EPCIS 2.0 XML document with one object event whose user extension holds
