@@ -51,6 +51,30 @@ fn load_error(error: LoadError, name: &str, scratch: Option<&Path>) -> ApiError 
     }
 }
 
+/// An uploaded document's bytes as text; `name` names it in the 422 when they are not UTF-8.
+pub(crate) fn utf8_text<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str, ApiError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        ApiError::invalid_document(
+            format!("`{name}` is not UTF-8 text (byte {})", e.valid_up_to()),
+            Vec::new(),
+        )
+    })
+}
+
+/// As [`utf8_text`], for a document kept as text in the store: no text column of
+/// PostgreSQL holds a NUL (a YAML comment or a JSON string could carry one), so it is
+/// refused here with the document's name.
+pub(crate) fn stored_text<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str, ApiError> {
+    let text = utf8_text(bytes, name)?;
+    if text.contains('\0') {
+        return Err(ApiError::invalid_document(
+            format!("`{name}` holds a NUL byte"),
+            Vec::new(),
+        ));
+    }
+    Ok(text)
+}
+
 /// Reads a network from its bytes, with every diagnostic on failure.
 pub fn load(format: UploadFormat, bytes: &[u8], limits: &ReadLimits) -> Result<Loaded, ApiError> {
     match format {
@@ -60,12 +84,7 @@ pub fn load(format: UploadFormat, bytes: &[u8], limits: &ReadLimits) -> Result<L
             } else {
                 "upload.yaml"
             };
-            let text = std::str::from_utf8(bytes).map_err(|e| {
-                ApiError::invalid_document(
-                    format!("`{name}` is not UTF-8 text (byte {})", e.valid_up_to()),
-                    Vec::new(),
-                )
-            })?;
+            let text = utf8_text(bytes, name)?;
             let syntax = if format == UploadFormat::Json {
                 Format::Json
             } else {

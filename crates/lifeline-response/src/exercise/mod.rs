@@ -29,6 +29,5 @@ pub use score::{ActionScore, ObjectiveScore, Outcome, Rating, Scorecard, score};
 /// network it ran on.
 pub fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::incident::timeline::hex(&sha2::Sha256::digest(text.as_bytes()))
 }

@@ -7,6 +7,7 @@
 //! what and when. [`after_action`] builds one document; [`markdown`] and [`html`] render
 //! it, every value escaped for its output.
 
+use lifeline_text::xml_escaped;
 use serde::Serialize;
 use time::{Date, Duration};
 
@@ -386,23 +387,6 @@ fn md(text: &str) -> String {
     out
 }
 
-/// Text for HTML: control characters escaped (lifeline-text), then HTML's characters.
-fn html_text(text: &str) -> String {
-    let safe = lifeline_text::escaped(text);
-    let mut out = String::with_capacity(safe.len());
-    for c in safe.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The report in Markdown.
 pub fn markdown(report: &AfterAction) -> String {
     let mut out = format!("# {}\n", md(&report.title));
@@ -436,31 +420,31 @@ pub fn markdown(report: &AfterAction) -> String {
 
 /// The report as one HTML document.
 pub fn html(report: &AfterAction) -> String {
-    let title = html_text(&report.title);
+    let title = xml_escaped(&report.title);
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}table{{border-collapse:collapse}}th,td{{border:1px solid #888;padding:.25rem .5rem;text-align:left;vertical-align:top}}</style>\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n"
     );
     for block in &report.blocks {
         match block {
-            Block::Heading { text } => out.push_str(&format!("<h2>{}</h2>\n", html_text(text))),
-            Block::Paragraph { text } => out.push_str(&format!("<p>{}</p>\n", html_text(text))),
+            Block::Heading { text } => out.push_str(&format!("<h2>{}</h2>\n", xml_escaped(text))),
+            Block::Paragraph { text } => out.push_str(&format!("<p>{}</p>\n", xml_escaped(text))),
             Block::List { items } => {
                 out.push_str("<ul>\n");
                 for item in items {
-                    out.push_str(&format!("<li>{}</li>\n", html_text(item)));
+                    out.push_str(&format!("<li>{}</li>\n", xml_escaped(item)));
                 }
                 out.push_str("</ul>\n");
             }
             Block::Table { header, rows } => {
                 out.push_str("<table>\n<thead><tr>");
                 for h in header {
-                    out.push_str(&format!("<th scope=\"col\">{}</th>", html_text(h)));
+                    out.push_str(&format!("<th scope=\"col\">{}</th>", xml_escaped(h)));
                 }
                 out.push_str("</tr></thead>\n<tbody>\n");
                 for row in rows {
                     out.push_str("<tr>");
                     for cell in row {
-                        out.push_str(&format!("<td>{}</td>", html_text(cell)));
+                        out.push_str(&format!("<td>{}</td>", xml_escaped(cell)));
                     }
                     out.push_str("</tr>\n");
                 }

@@ -154,7 +154,8 @@ fn canonical_number(n: &serde_json::Number) -> String {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Bytes as lower-case hex (a SHA-256 digest as its 64 characters).
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     let mut out = String::with_capacity(bytes.len() * 2);
     for byte in bytes {

@@ -43,18 +43,7 @@ const RECORD: &str = "run.json";
 /// A run record's text read as lifeline-response reads it, with every problem as a 422
 /// naming the field (or each problem of the exercise it embeds, at its path).
 pub(crate) fn read_run(body: &[u8]) -> ApiResult<Run> {
-    let text = std::str::from_utf8(body).map_err(|e| {
-        ApiError::invalid_document(
-            format!("`{RECORD}` is not UTF-8 text (byte {})", e.valid_up_to()),
-            Vec::new(),
-        )
-    })?;
-    if text.contains('\0') {
-        return Err(ApiError::invalid_document(
-            format!("`{RECORD}` holds a NUL byte"),
-            Vec::new(),
-        ));
-    }
+    let text = crate::analysis::stored_text(body, RECORD)?;
     exercise::read::run_from_str(text, Path::new(RECORD)).map_err(|e| match e {
         RunError::Syntax { .. } => ApiError::invalid_document(e.to_string(), Vec::new()),
         RunError::Format { .. } => ApiError::invalid("format", e.to_string()),

@@ -193,18 +193,7 @@ async fn import_playbook(
         } else {
             "playbook.json"
         };
-        let text = std::str::from_utf8(&body).map_err(|e| {
-            ApiError::invalid_document(
-                format!("`{name}` is not UTF-8 text (byte {})", e.valid_up_to()),
-                Vec::new(),
-            )
-        })?;
-        if text.contains('\0') {
-            return Err(ApiError::invalid_document(
-                format!("`{name}` holds a NUL byte"),
-                Vec::new(),
-            ));
-        }
+        let text = crate::analysis::stored_text(&body, name)?;
         let (playbook, cacao, warnings) = read_playbook(text, name)?;
         let cacao = serde_json::to_string_pretty(&cacao)
             .map_err(|e| ApiError::internal("playbook import", &e))?;

@@ -178,19 +178,7 @@ async fn read_register(
             RegisterFormat::Json => "upload.json",
             RegisterFormat::Yaml => "upload.yaml",
         };
-        let text = std::str::from_utf8(&body).map_err(|e| {
-            ApiError::invalid_document(
-                format!("`{name}` is not UTF-8 text (byte {})", e.valid_up_to()),
-                Vec::new(),
-            )
-        })?;
-        // No text column of PostgreSQL holds a NUL (a YAML comment could carry one).
-        if text.contains('\0') {
-            return Err(ApiError::invalid_document(
-                format!("`{name}` holds a NUL byte"),
-                Vec::new(),
-            ));
-        }
+        let text = crate::analysis::stored_text(&body, name)?;
         let LoadedRegister { register, warnings } =
             lifeline_risk::register::from_str(text, syntax(format), Path::new(name), None)
                 .map_err(|e| register_error(e, name))?;

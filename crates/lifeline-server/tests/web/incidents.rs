@@ -308,6 +308,36 @@ async fn analysts_declare_and_work_incidents_on_the_pages() {
             .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
+        // Every change form, tried as a viewer, a partner and another organisation's admin.
+        let change_forms = [
+            (
+                format!("{href}/tasks"),
+                vec![("task", task.as_str()), ("status", "done")],
+            ),
+            (
+                format!("{href}/entries"),
+                vec![("type", "note"), ("text", "x")],
+            ),
+            (format!("{href}/update"), vec![("expected_ttr", "3")]),
+            (format!("{href}/close"), vec![("summary", "x")]),
+        ];
+        for (user, expected) in [
+            ("vera", StatusCode::FORBIDDEN),
+            ("pat", StatusCode::FORBIDDEN),
+            ("sam", StatusCode::NOT_FOUND),
+        ] {
+            let browser = Browser::login(&app, user).await;
+            for (path, fields) in &change_forms {
+                let refused = browser.post_form(path, fields).await;
+                assert_eq!(
+                    refused.status,
+                    expected,
+                    "{user} {path}: {}",
+                    refused.text()
+                );
+            }
+        }
+
         // A partner of the organisation sees none of it.
         let partner = Browser::login(&app, "pat").await;
         assert_eq!(
