@@ -21,10 +21,11 @@ use lifeline_store::{Access, IncidentEntry, NewIncident, Store, StoreError};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::incident_db::{DbArgs, open_local, runtime};
+use crate::incident_db::{DbArgs, open_local};
 use crate::input;
 use crate::output::quantity;
 use crate::render::{Column, Diag, Diags, Format, Table};
+use crate::serve::runtime;
 use crate::{Exit, Reported};
 
 #[derive(Debug, Args)]

@@ -63,14 +63,6 @@ impl DbArgs {
     }
 }
 
-/// A multi-threaded runtime for the store's async API.
-pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-}
-
 /// Opens the database `args` name (creating it and bringing its schema up to date), picks
 /// the organisation and the actor: the store, the organisation's own access, and the actor.
 pub async fn open_local(args: &DbArgs) -> anyhow::Result<(Store, Access, String)> {

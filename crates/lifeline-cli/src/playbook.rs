@@ -225,7 +225,7 @@ fn list(args: &ListArgs) -> anyhow::Result<Exit> {
     let imported = if args.builtin {
         Vec::new()
     } else {
-        let runtime = incident_db::runtime()?;
+        let runtime = crate::serve::runtime()?;
         runtime.block_on(async {
             let (store, access, _) = incident_db::open_local(&args.db).await?;
             anyhow::Ok(store.playbooks(&access).await?)
@@ -312,7 +312,7 @@ fn import(args: &ImportArgs) -> anyhow::Result<Exit> {
         name: playbook.name.clone(),
         cacao: serde_json::to_string(&imported.cacao)?,
     };
-    let runtime = incident_db::runtime()?;
+    let runtime = crate::serve::runtime()?;
     let version = runtime.block_on(async {
         let (store, access, actor) = incident_db::open_local(&args.db).await?;
         anyhow::Ok(store.add_playbook(&access.org_id, &new, &actor).await?)
@@ -333,7 +333,7 @@ fn export(args: &ExportArgs) -> anyhow::Result<Exit> {
     let stored = if args.builtin {
         None
     } else {
-        let runtime = incident_db::runtime()?;
+        let runtime = crate::serve::runtime()?;
         runtime.block_on(async {
             let (store, access, _) = incident_db::open_local(&args.db).await?;
             anyhow::Ok(store.playbook(&access, &args.id, None).await?)

@@ -98,7 +98,8 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+/// The async runtime the commands that talk to the database run on.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
