@@ -609,6 +609,7 @@ fn event_summary(event: &Event) -> String {
         Event::Note { .. } => "note".to_owned(),
         Event::Improvement { owner, .. } => format!("improvement, owner {owner}"),
         Event::Closed { .. } => "closed".to_owned(),
+        other => other.sharing_text().unwrap_or_default(),
     }
 }
 

@@ -249,6 +249,101 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         summary: String,
     },
+    /// A signed alert (or update, cancel, drill) went out to one partner contact on one
+    /// channel (issue 17: lifeline-share builds it, lifeline-notify delivers it).
+    AlertSent {
+        /// The alert's id (its payload's `id`).
+        alert: String,
+        /// The recipient organisation's id in the partner directory.
+        recipient: String,
+        /// The contact's id in that organisation.
+        contact: String,
+        /// `email`, `webhook` or `phone` (a phone entry is a call for a person to make).
+        channel: String,
+        /// Where it went: the address, URL or number.
+        address: String,
+        /// 0 for the first contact; n for the n-th escalation step.
+        #[serde(default)]
+        step: u32,
+    },
+    /// A delivery failed after its retries.
+    DeliveryFailed {
+        alert: String,
+        recipient: String,
+        contact: String,
+        channel: String,
+        address: String,
+        error: String,
+        #[serde(default)]
+        attempts: u32,
+    },
+    /// A recipient acknowledged an alert.
+    Acknowledged {
+        alert: String,
+        recipient: String,
+        contact: String,
+        /// `signed-reply` (a verified JWS acknowledgement) or `link` (a one-time link).
+        via: String,
+    },
+    /// An alert not acknowledged in its window moved to the next contact or tier.
+    Escalated {
+        alert: String,
+        recipient: String,
+        /// The contact (or organisation, at a tier step) it moves to.
+        to: String,
+        reason: String,
+    },
+}
+
+impl Event {
+    /// The one sentence every front end shows for a partner-communication event; `None`
+    /// for the incident's own events.
+    pub fn sharing_text(&self) -> Option<String> {
+        Some(match self {
+            Event::AlertSent {
+                alert,
+                recipient,
+                contact,
+                channel,
+                address,
+                step,
+            } => {
+                let escalation = if *step == 0 {
+                    String::new()
+                } else {
+                    format!(" (escalation step {step})")
+                };
+                format!(
+                    "Alert {alert} sent to {contact} at {recipient} by {channel} ({address}){escalation}"
+                )
+            }
+            Event::DeliveryFailed {
+                alert,
+                recipient,
+                contact,
+                channel,
+                address,
+                error,
+                attempts,
+            } => format!(
+                "Alert {alert} to {contact} at {recipient} by {channel} ({address}) failed after \
+                 {attempts} attempt(s): {error}"
+            ),
+            Event::Acknowledged {
+                alert,
+                recipient,
+                contact,
+                via,
+            } => format!("Alert {alert} acknowledged by {contact} at {recipient} ({via})"),
+            Event::Escalated {
+                alert,
+                recipient,
+                to,
+                reason,
+            } => format!("Alert {alert} to {recipient} escalated to {to}: {reason}"),
+            _ => return None,
+        })
+    }
 }
 
 /// A due time that moved when the estimate changed.

@@ -371,6 +371,7 @@ fn timeline_item(entry: &Entry) -> TimelineItem {
             format!("Improvement: {text} (owner: {owner})"),
         ),
         Event::Closed { summary } => ("closed", format!("Closed{}", suffix(summary))),
+        other => ("sharing", other.sharing_text().unwrap_or_default()),
     };
     TimelineItem {
         seq: entry.seq,

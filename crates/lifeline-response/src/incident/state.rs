@@ -104,6 +104,10 @@ fn event_name(event: &Event) -> &'static str {
         Event::Note { .. } => "note",
         Event::Improvement { .. } => "improvement",
         Event::Closed { .. } => "closed",
+        Event::AlertSent { .. } => "alert-sent",
+        Event::DeliveryFailed { .. } => "delivery-failed",
+        Event::Acknowledged { .. } => "acknowledged",
+        Event::Escalated { .. } => "escalated",
     }
 }
 
@@ -200,7 +204,11 @@ fn apply(
     actor: &str,
     event: &Event,
 ) -> Result<(), StateError> {
-    if let Some(closed_at) = incident.closed_at {
+    // Partners' acknowledgements and the cancel alert sent at closure still reach a closed
+    // incident's timeline: what a partner did is never dropped.
+    if let Some(closed_at) = incident.closed_at
+        && event.sharing_text().is_none()
+    {
         return Err(StateError::Closed { closed_at });
     }
     if timeline::normalize_time(at) < timeline::normalize_time(previous) {
@@ -325,6 +333,11 @@ fn apply(
             incident.status = IncidentStatus::Closed;
             incident.closed_at = Some(at);
         }
+        // Partner communication is recorded on the timeline but changes no task.
+        Event::AlertSent { .. }
+        | Event::DeliveryFailed { .. }
+        | Event::Acknowledged { .. }
+        | Event::Escalated { .. } => {}
     }
     Ok(())
 }

@@ -410,6 +410,7 @@ pub fn describe(event: &Event) -> (&'static str, String) {
                 format!("Closed: {summary}")
             },
         ),
+        other => ("sharing", other.sharing_text().unwrap_or_default()),
     }
 }
 
