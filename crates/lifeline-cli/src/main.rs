@@ -176,8 +176,25 @@ fn main() -> ExitCode {
             }) {
                 return Exit::Success.into();
             }
-            errln!("error: {error:#}");
+            errln!("error: {}", error_text(&error));
             Exit::Error.into()
         }
     }
+}
+
+/// An error and its causes on one line, `outer: cause: root`, leaving out a cause whose
+/// text the message before it already ends with (library errors that name their source in
+/// their own message would otherwise print it twice: `… (os error 2): … (os error 2)`).
+pub fn error_text(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if text.is_empty() {
+            text = part;
+        } else if !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+    }
+    text
 }
