@@ -90,7 +90,10 @@ fn unacknowledged_alerts_escalate_and_acknowledged_ones_do_not() {
     assert_eq!(smtp.to("ana@mercy.example.org").len(), 1);
     assert_eq!(smtp.to("cy@stluke.example.org").len(), 1);
     let mail = &smtp.to("ana@mercy.example.org")[0];
-    assert!(mail.contains("alert-al-a.jws"), "the JWS is attached:\n{mail}");
+    assert!(
+        mail.contains("alert-al-a.jws"),
+        "the JWS is attached:\n{mail}"
+    );
     assert!(mail.contains("application/jose"), "{mail}");
     // The webhook got the compact JWS as application/jose, with the one-time link, and it
     // verifies for hospital A.
@@ -142,30 +145,70 @@ fn unacknowledged_alerts_escalate_and_acknowledged_ones_do_not() {
     assert_eq!(pending.taken, None);
 
     // T0+29m: nothing is due yet.
-    let events = round(&notifier, &dir, vec![], &mut known, &mut timeline, T0 + time::Duration::minutes(29));
+    let events = round(
+        &notifier,
+        &dir,
+        vec![],
+        &mut known,
+        &mut timeline,
+        T0 + time::Duration::minutes(29),
+    );
     assert!(events.is_empty(), "{events:?}");
 
     // T0+31m: A escalates to its second contact (email, and a call to make); B does not.
-    let events = round(&notifier, &dir, vec![], &mut known, &mut timeline, T0 + time::Duration::minutes(31));
-    assert!(matches!(
-        &events[0],
-        Event::Escalated { alert, to, reason, .. }
-            if alert == "al-a" && to == "hosp-a/bob" && reason.contains("within 30m")
-    ), "{events:?}");
+    let events = round(
+        &notifier,
+        &dir,
+        vec![],
+        &mut known,
+        &mut timeline,
+        T0 + time::Duration::minutes(31),
+    );
+    assert!(
+        matches!(
+            &events[0],
+            Event::Escalated { alert, to, reason, .. }
+                if alert == "al-a" && to == "hosp-a/bob" && reason.contains("within 30m")
+        ),
+        "{events:?}"
+    );
     assert_eq!(sent_to(&events), ["hosp-a/bob phone", "hosp-a/bob email"]);
     assert_eq!(smtp.to("bob@mercy.example.org").len(), 1);
-    assert_eq!(smtp.to("cy@stluke.example.org").len(), 1, "B was acknowledged");
+    assert_eq!(
+        smtp.to("cy@stluke.example.org").len(),
+        1,
+        "B was acknowledged"
+    );
 
     // T0+62m: A's contacts are exhausted: on to the tier-2 ISAC, with a new signed alert.
-    let events = round(&notifier, &dir, vec![], &mut known, &mut timeline, T0 + time::Duration::minutes(62));
-    assert!(matches!(
-        &events[0],
-        Event::Escalated { alert, to, .. } if alert == "al-a" && to == "isac"
-    ), "{events:?}");
+    let events = round(
+        &notifier,
+        &dir,
+        vec![],
+        &mut known,
+        &mut timeline,
+        T0 + time::Duration::minutes(62),
+    );
+    assert!(
+        matches!(
+            &events[0],
+            Event::Escalated { alert, to, .. } if alert == "al-a" && to == "isac"
+        ),
+        "{events:?}"
+    );
     assert_eq!(sent_to(&events), ["isac/desk email"]);
     let copy = known.last().expect("the ISAC's alert");
     assert_eq!(copy.alert.recipient, "isac");
-    assert!(jws::verify_for(&copy.jws, &dir, "isac", T0 + time::Duration::minutes(62), &mut MemoryNonces::new()).is_ok());
+    assert!(
+        jws::verify_for(
+            &copy.jws,
+            &dir,
+            "isac",
+            T0 + time::Duration::minutes(62),
+            &mut MemoryNonces::new()
+        )
+        .is_ok()
+    );
     assert_eq!(smtp.to("desk@isac.example.org").len(), 1);
 
     // The ISAC acknowledges through its one-time link: nothing is due after, ever.
@@ -173,7 +216,14 @@ fn unacknowledged_alerts_escalate_and_acknowledged_ones_do_not() {
         T0 + time::Duration::minutes(70),
         ack::from_link(&copy.alert.id, "isac", "desk"),
     ));
-    let events = round(&notifier, &dir, vec![], &mut known, &mut timeline, T0 + time::Duration::days(2));
+    let events = round(
+        &notifier,
+        &dir,
+        vec![],
+        &mut known,
+        &mut timeline,
+        T0 + time::Duration::days(2),
+    );
     assert!(events.is_empty(), "{events:?}");
     // Hospital B heard once; A's tier is done (A itself stays unacknowledged).
     assert_eq!(smtp.to("cy@stluke.example.org").len(), 1);
@@ -208,11 +258,21 @@ fn a_dead_webhook_is_retried_then_recorded_and_the_alert_moves_on() {
     );
     assert_eq!(dead.received().len(), 3, "three tries");
     // Dee cannot be reached at all: the next contact is due at once, not after 30m.
-    let events = round(&notifier, &dir, vec![], &mut known, &mut timeline, T0 + time::Duration::seconds(1));
-    assert!(matches!(
-        &events[0],
-        Event::Escalated { to, reason, .. } if to == "hosp-c/eve" && reason.contains("failed")
-    ), "{events:?}");
+    let events = round(
+        &notifier,
+        &dir,
+        vec![],
+        &mut known,
+        &mut timeline,
+        T0 + time::Duration::seconds(1),
+    );
+    assert!(
+        matches!(
+            &events[0],
+            Event::Escalated { to, reason, .. } if to == "hosp-c/eve" && reason.contains("failed")
+        ),
+        "{events:?}"
+    );
     assert_eq!(sent_to(&events), ["hosp-c/eve email"]);
     assert_eq!(smtp.to("eve@deadline.example.org").len(), 1);
 }
@@ -223,7 +283,15 @@ fn email_without_a_relay_fails_and_says_why() {
     let notifier = Notifier::new(None, WebhookPolicy::default());
     let signer = key("distrib", 1);
     let prepared = notifier
-        .prepare(&dir, &signer, vec![alert("hosp-b", "al-b", T0)], &[], &[], T0, &mut counter())
+        .prepare(
+            &dir,
+            &signer,
+            vec![alert("hosp-b", "al-b", T0)],
+            &[],
+            &[],
+            T0,
+            &mut counter(),
+        )
         .expect("prepared");
     assert!(prepared.links.is_empty(), "links are off");
     let events = notifier.deliver(&dir, &prepared);

@@ -154,7 +154,11 @@ fn serve(stream: TcpStream, status: u16, log: &Mutex<Vec<Received>>) {
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
             return;
         }
-        let path = line.split_whitespace().nth(1).unwrap_or_default().to_owned();
+        let path = line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
         let mut headers = Vec::new();
         let mut length = 0;
         loop {
@@ -238,7 +242,13 @@ pub fn directory(smtp_webhook: &str, dead_webhook: &str) -> Directory {
         ]
     });
     let mut directory: Directory = serde_json::from_value(text).expect("the test directory");
-    for (org, seed) in [("distrib", 1), ("hosp-a", 2), ("hosp-b", 3), ("hosp-c", 4), ("isac", 5)] {
+    for (org, seed) in [
+        ("distrib", 1),
+        ("hosp-a", 2),
+        ("hosp-b", 3),
+        ("hosp-c", 4),
+        ("isac", 5),
+    ] {
         lifeline_share::keys::add(
             &mut directory,
             org,
