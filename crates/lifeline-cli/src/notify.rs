@@ -194,7 +194,10 @@ async fn directory(
         "no partner directory in the database: pass --directory FILE or run \
          `lifeline partners import FILE` first",
     )?;
-    let origin = format!("the database's partner directory (version {})", stored.info.version);
+    let origin = format!(
+        "the database's partner directory (version {})",
+        stored.info.version
+    );
     let (directory, _) = lifeline_share::directory::from_str(&stored.directory, &origin)
         .with_context(|| format!("{origin} does not read"))?;
     Ok(directory)
@@ -334,9 +337,8 @@ async fn append(
 ) -> anyhow::Result<()> {
     for event in events {
         let text = event.sharing_text().unwrap_or_default();
-        let entry = state::next_entry(&opened.entries, at, actor, event).map_err(|e| {
-            anyhow::anyhow!("incident {}: {e}", lifeline_text::excerpt(&opened.id))
-        })?;
+        let entry = state::next_entry(&opened.entries, at, actor, event)
+            .map_err(|e| anyhow::anyhow!("incident {}: {e}", lifeline_text::excerpt(&opened.id)))?;
         match store
             .append_incident_entry(
                 &access.org_id,
@@ -463,7 +465,15 @@ async fn send(args: &SendArgs) -> anyhow::Result<Exit> {
     }
     let count = fresh.len();
     round(
-        &store, &access, &actor, &mut opened, &directory, &key, &notifier, fresh, now,
+        &store,
+        &access,
+        &actor,
+        &mut opened,
+        &directory,
+        &key,
+        &notifier,
+        fresh,
+        now,
     )
     .await?;
     errln!(
@@ -484,7 +494,15 @@ async fn escalate(args: &EscalateArgs) -> anyhow::Result<Exit> {
         let mut opened = crate::incident::open_incident(&store, &access, &args.incident).await?;
         let now = now_or(args.at);
         let states = round(
-            &store, &access, &actor, &mut opened, &directory, &key, &notifier, Vec::new(), now,
+            &store,
+            &access,
+            &actor,
+            &mut opened,
+            &directory,
+            &key,
+            &notifier,
+            Vec::new(),
+            now,
         )
         .await?;
         if states.is_empty() {
@@ -518,8 +536,10 @@ async fn escalate(args: &EscalateArgs) -> anyhow::Result<Exit> {
                 if !args.watch {
                     return Ok(Exit::Success);
                 }
-                let wait = (due - OffsetDateTime::now_utc())
-                    .clamp(time::Duration::seconds(1), time::Duration::seconds(args.interval.max(1) as i64));
+                let wait = (due - OffsetDateTime::now_utc()).clamp(
+                    time::Duration::seconds(1),
+                    time::Duration::seconds(args.interval.max(1) as i64),
+                );
                 tokio::time::sleep(Duration::from_millis(
                     u64::try_from(wait.whole_milliseconds()).unwrap_or(1000),
                 ))
@@ -574,7 +594,13 @@ async fn acknowledge(args: &AckArgs) -> anyhow::Result<Exit> {
     };
     if let Some((issuer, nonce, expires_at)) = &pending.taken
         && !store
-            .first_use_nonce(&access.org_id, issuer, nonce, millis(*expires_at), millis(now))
+            .first_use_nonce(
+                &access.org_id,
+                issuer,
+                nonce,
+                millis(*expires_at),
+                millis(now),
+            )
             .await?
     {
         return refused(&"this reply was recorded before", "replayed");
