@@ -22,11 +22,13 @@ mod exercise;
 mod generate;
 mod incident;
 mod incident_db;
+mod notify;
 mod input;
 mod keys;
 mod notify_sign;
 mod output;
 mod partners;
+mod partners_db;
 mod playbook;
 mod progress;
 mod questionnaire;
@@ -98,8 +100,8 @@ enum Command {
     Partners(partners::PartnersArgs),
     /// Signing keys of the partner directory's organisations: generate, rotate, revoke
     Keys(keys::KeysArgs),
-    /// Signed alerts to partners: sign and verify
-    Notify(notify_sign::NotifyArgs),
+    /// Signed alerts to partners: send, acknowledge, escalate, sign and verify
+    Notify(notify::NotifyArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -165,7 +167,7 @@ fn main() -> ExitCode {
         Command::Exercise(args) => exercise::run(&args),
         Command::Partners(args) => partners::run(&args),
         Command::Keys(args) => keys::run(&args),
-        Command::Notify(args) => notify_sign::run_notify(&args),
+        Command::Notify(args) => notify::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),

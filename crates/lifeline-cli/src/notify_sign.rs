@@ -17,18 +17,6 @@ use time::OffsetDateTime;
 use crate::render::Format;
 use crate::{Exit, Reported};
 
-/// `notify` while `lifeline-notify`'s commands are not merged in: signing and
-/// verification only. The send/ack/escalate commands flatten [`SignCommand`] into theirs.
-#[derive(Debug, Args)]
-pub struct NotifyArgs {
-    #[command(subcommand)]
-    command: SignCommand,
-}
-
-pub fn run_notify(args: &NotifyArgs) -> anyhow::Result<Exit> {
-    run(&args.command)
-}
-
 #[derive(Debug, Subcommand)]
 pub enum SignCommand {
     /// Sign an alert or acknowledgement payload (JSON) as a compact JWS
