@@ -727,6 +727,7 @@ impl Store {
             count += 1;
         }
         count += crate::vendors::reseal_evidence(tx.conn(), keyring).await?;
+        count += crate::sharing::reseal_signing_keys(tx.conn(), keyring).await?;
         tx.commit(
             AuditEntry::new("admin-cli", "key.rotate", keyring.current_id())
                 .detail(serde_json::json!({ "values": count })),

@@ -21,6 +21,7 @@ mod jobs;
 mod migrate;
 mod networks;
 mod response;
+mod sharing;
 #[doc(hidden)]
 pub mod testing;
 mod vendors;
@@ -49,6 +50,11 @@ pub use networks::{NetworkInfo, NetworkUpload, NetworkVersion, StoredNetwork, Up
 pub use response::{
     ExerciseRunInfo, IncidentEntry, IncidentInfo, IncidentState, NewExerciseRun, NewIncident,
     NewPlaybook, PlaybookInfo, StoredExerciseRun, StoredIncident, StoredPlaybook, TIMELINE_GENESIS,
+};
+pub use sharing::{
+    AckLookup, AckTokenInfo, AlertSubject, DrillEntry, DrillInfo, NewAckToken, NewPartnerAlert,
+    PartnerDirectoryInfo, SigningKey, SigningKeyInfo, StoredDrill, StoredPartnerAlert,
+    StoredPartnerDirectory,
 };
 pub use vendors::{
     EvidenceFileInfo, LinkLookup, LinkState, MAX_EVIDENCE_BYTES, MAX_LINK_DAYS, NewEvidenceFile,

@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "response",
         include_str!("../migrations/0006_response.sql"),
     ),
+    (7, "sharing", include_str!("../migrations/0007_sharing.sql")),
 ];
 
 /// The schema version this build knows.
