@@ -14,6 +14,7 @@ pub mod error;
 mod extract;
 mod jobs;
 mod metrics;
+pub mod notify;
 mod routes;
 pub mod web;
 
@@ -37,8 +38,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 
 pub use config::{Config, ConfigError, Limits, LogFormat, NotifyConfig};
-pub use routes::partners::{drill_inputs, drill_report, recipient_statuses};
 use error::ApiError;
+pub use routes::partners::{drill_inputs, drill_report, recipient_statuses};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -280,6 +281,7 @@ pub async fn serve(
     config.notify.check()?;
     let store = open_store(config).await?;
     let state = AppState::new(store.clone(), config).await?;
+    notify::start_worker(state.clone());
     let setup = state.setup_token();
     let app = app(state, config).into_make_service_with_connect_info::<SocketAddr>();
 

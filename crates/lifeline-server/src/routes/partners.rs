@@ -10,10 +10,11 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use lifeline_response::incident::{Entry, Event, state as incident_state};
-use lifeline_share::directory::{Directory, FORMAT};
+use lifeline_share::directory::Directory;
 use lifeline_share::drill::{self, DrillAck, DrillReport, DrillSend};
+use lifeline_share::keys::KeyPair;
 use lifeline_store::{Access, AlertSubject, DrillEntry, Role, StoredDrill, rfc3339};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -23,7 +24,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, CommonErrors};
+use crate::error::{ApiError, ApiResult, CommonErrors, DiagnosticBody};
 use crate::extract::{NoQuery, PathParams, QueryParams, RawBody, content_type};
 use crate::routes::incidents::{entry_of, stored_entry};
 
@@ -31,14 +32,14 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(put_directory, get_directory))
         .routes(routes!(put_key))
-        .routes(routes!(incident_alerts))
-        .routes(routes!(list_drills))
+        .routes(routes!(incident_alerts, send_alerts))
+        .routes(routes!(list_drills, start_drill))
+        .routes(routes!(post_ack))
         .routes(routes!(get_drill))
 }
 
 /// The default threshold past which a drill's line is slow.
 pub const SLOW_AFTER: &str = "15m";
-
 
 fn now_ms() -> i64 {
     i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
@@ -47,77 +48,42 @@ fn now_ms() -> i64 {
 // ---------------------------------------------------------------------------------------
 // The directory
 
-/// Reads a partner directory sent as JSON: a problem names its path
-/// (`organisations[2].contacts[0].channels`), and the organisation keeping it must be one
-/// of its organisations.
-pub(crate) fn read_directory(body: &[u8]) -> ApiResult<Directory> {
+/// Reads a partner directory (`lifeline-partners/1`, JSON or YAML) as `lifeline partners
+/// validate` does: every problem with its path (`organisations[2].contacts[0].channels`),
+/// the first one as the error's field.
+pub(crate) fn read_directory(body: &[u8], yaml: bool) -> ApiResult<Directory> {
+    use lifeline_share::directory::DirectoryError;
     let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::invalid("directory", "is not UTF-8 text"))?;
-    let directory: Directory = serde_json::from_str(text).map_err(|e| {
-        ApiError::invalid(
+    let origin = if yaml {
+        "partners.yaml"
+    } else {
+        "partners.json"
+    };
+    match lifeline_share::directory::from_str(text, origin) {
+        Ok((directory, _warnings)) => Ok(directory),
+        Err(DirectoryError::Invalid { diagnostics, .. }) => {
+            let bodies: Vec<DiagnosticBody> =
+                diagnostics.0.iter().map(DiagnosticBody::of).collect();
+            let first = bodies.iter().find(|b| b.severity == "error");
+            let field = first
+                .map(|b| b.path.clone())
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| "directory".to_owned());
+            let message = format!(
+                "the partner directory is not valid ({} error(s)); first: {}",
+                diagnostics.error_count(),
+                first
+                    .map(|b| lifeline_text::excerpt_to(&b.message, 400).into_owned())
+                    .unwrap_or_default()
+            );
+            Err(ApiError::invalid_document(message, bodies).with_field(&field))
+        }
+        Err(e) => Err(ApiError::invalid(
             "directory",
-            format!(
-                "line {} column {}: {}",
-                e.line(),
-                e.column(),
-                lifeline_text::excerpt_to(&e.to_string(), 300)
-            ),
-        )
-    })?;
-    check_directory(&directory)?;
-    Ok(directory)
-}
-
-/// What the directory must hold for lifeline to send from it.
-fn check_directory(d: &Directory) -> ApiResult<()> {
-    if d.format != FORMAT {
-        return Err(ApiError::invalid(
-            "format",
-            format!("must be `{FORMAT}`, not `{}`", lifeline_text::excerpt(&d.format)),
-        ));
+            lifeline_text::excerpt_to(&e.to_string(), 600).into_owned(),
+        )),
     }
-    if !d.organisations.iter().any(|o| o.id == d.organisation) {
-        return Err(ApiError::invalid(
-            "organisation",
-            format!(
-                "`{}` is none of the directory's organisations",
-                lifeline_text::excerpt(&d.organisation)
-            ),
-        ));
-    }
-    let mut ids = std::collections::HashSet::new();
-    for (i, o) in d.organisations.iter().enumerate() {
-        let at = |field: &str| format!("organisations[{i}].{field}");
-        if o.id.trim().is_empty() || o.id.chars().any(lifeline_text::is_unsafe) {
-            return Err(ApiError::invalid(&at("id"), "must be a plain, non-empty id"));
-        }
-        if !ids.insert(o.id.as_str()) {
-            return Err(ApiError::invalid(
-                &at("id"),
-                format!("`{}` is used twice", lifeline_text::excerpt(&o.id)),
-            ));
-        }
-        let mut contacts = std::collections::HashSet::new();
-        for (j, c) in o.contacts.iter().enumerate() {
-            let at = |field: &str| format!("organisations[{i}].contacts[{j}].{field}");
-            if c.id.trim().is_empty() || c.id.chars().any(lifeline_text::is_unsafe) {
-                return Err(ApiError::invalid(&at("id"), "must be a plain, non-empty id"));
-            }
-            if !contacts.insert(c.id.as_str()) {
-                return Err(ApiError::invalid(
-                    &at("id"),
-                    format!("`{}` is used twice", lifeline_text::excerpt(&c.id)),
-                ));
-            }
-            if c.channels.is_empty() {
-                return Err(ApiError::invalid(
-                    &at("channels"),
-                    "a contact needs at least one channel",
-                ));
-            }
-        }
-    }
-    Ok(())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -131,7 +97,8 @@ pub struct DirectoryStored {
 /// Replaces the organisation's partner directory (`lifeline-partners/1` JSON) with a new
 /// version, after checking it.
 #[utoipa::path(put, path = "/partners", tag = "partners",
-    request_body(content((Object = "application/json")), description = "The partner directory"),
+    request_body(content((Object = "application/json"), (String = "application/yaml")),
+        description = "The partner directory"),
     responses((status = 200, description = "Stored", body = DirectoryStored), CommonErrors))]
 async fn put_directory(
     State(state): State<AppState>,
@@ -140,13 +107,22 @@ async fn put_directory(
     RawBody(body): RawBody,
 ) -> ApiResult<Json<DirectoryStored>> {
     caller.require(Role::Analyst)?;
-    if content_type(&headers).as_deref() != Some("application/json") {
-        return Err(ApiError::unsupported_media_type(
-            "a partner directory is application/json (`lifeline partners export --format json`)",
-        ));
-    }
-    let directory = crate::blocking("partner directory", move || read_directory(&body)).await?;
-    let contacts = directory.organisations.iter().map(|o| o.contacts.len()).sum();
+    let yaml = match content_type(&headers).as_deref() {
+        Some("application/json") => false,
+        Some("application/yaml" | "application/x-yaml" | "text/yaml") => true,
+        _ => {
+            return Err(ApiError::unsupported_media_type(
+                "a partner directory is application/json or application/yaml",
+            ));
+        }
+    };
+    let directory =
+        crate::blocking("partner directory", move || read_directory(&body, yaml)).await?;
+    let contacts = directory
+        .organisations
+        .iter()
+        .map(|o| o.contacts.len())
+        .sum();
     let text = serde_json::to_string_pretty(&directory)
         .map_err(|e| ApiError::internal("partner directory", &e))?;
     let version = state
@@ -226,50 +202,16 @@ pub(crate) async fn current_directory(
 // ---------------------------------------------------------------------------------------
 // The signing key
 
-/// A private Ed25519 JWK (RFC 8037) as far as the server checks it before sealing it:
-/// its `kid` (`ORG/ID`), and that `x` and `d` are 32 bytes each.
+/// A private Ed25519 JWK (RFC 8037), read as `lifeline notify sign` reads it; its `kid`
+/// (`ORG/ID`).
 pub(crate) fn check_jwk(text: &str) -> ApiResult<String> {
-    use base64::Engine as _;
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| ApiError::invalid("key", format!("is not a JSON web key: {e}")))?;
-    let field = |name: &str| -> ApiResult<&str> {
-        value
-            .get(name)
-            .and_then(serde_json::Value::as_str)
-            .ok_or_else(|| ApiError::invalid(&format!("key.{name}"), "is missing"))
-    };
-    if field("kty")? != "OKP" || field("crv")? != "Ed25519" {
-        return Err(ApiError::invalid(
-            "key.crv",
-            "must be an Ed25519 key (`kty` OKP, `crv` Ed25519)",
-        ));
-    }
-    for name in ["x", "d"] {
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(field(name)?)
-            .map_err(|_| ApiError::invalid(&format!("key.{name}"), "is not base64url"))?;
-        if bytes.len() != 32 {
-            return Err(ApiError::invalid(
-                &format!("key.{name}"),
-                "must decode to 32 bytes",
-            ));
-        }
-    }
-    let kid = field("kid")?;
-    match kid.split_once('/') {
-        Some((org, id))
-            if !org.is_empty()
-                && !id.is_empty()
-                && !kid.chars().any(lifeline_text::is_unsafe)
-                && kid.len() <= 200 =>
-        {
-            Ok(kid.to_owned())
-        }
-        _ => Err(ApiError::invalid(
-            "key.kid",
-            "must be `ORG/ID`, as `lifeline keys generate` writes it",
-        )),
-    }
+    let key = KeyPair::from_jwk(text).map_err(|e| {
+        ApiError::invalid(
+            "key",
+            lifeline_text::excerpt_to(&e.to_string(), 400).into_owned(),
+        )
+    })?;
+    Ok(key.kid())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -335,7 +277,8 @@ async fn put_key(
         .await?
         .ok_or_else(|| ApiError::not_found("signing key", "the one just stored"))?;
     Ok(Json(KeyStored {
-        listed: directory.is_some_and(|(_, d)| key_listed(&d, &info.kid, OffsetDateTime::now_utc())),
+        listed: directory
+            .is_some_and(|(_, d)| key_listed(&d, &info.kid, OffsetDateTime::now_utc())),
         kid: info.kid,
         created_at: rfc3339(info.created_at),
         created_by: info.created_by,
@@ -775,5 +718,260 @@ async fn get_drill(
         started_at: rfc3339(drill.info.started_at),
         started_by: drill.info.started_by,
         report,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
+// Sending
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendRequest {
+    /// The TLP marking of the alerts: `clear`, `green` (default), `amber`,
+    /// `amber+strict` (never leaves the organisation: refused) or `red`.
+    pub tlp: Option<String>,
+}
+
+/// Sends the incident's signed alerts now to every partner organisation concerned that
+/// has none yet (linked to a down entity, or running a demand node that runs short), and
+/// takes every escalation due. Every send, failure and escalation goes on the timeline.
+#[utoipa::path(post, path = "/incidents/{id}/alerts", tag = "partners",
+    params(("id" = String, Path, description = "Incident id")),
+    request_body(content = SendRequest, description = "Options (an empty body: TLP:GREEN)"),
+    responses((status = 200, description = "What the round did",
+        body = crate::notify::RoundSummary), CommonErrors))]
+async fn send_alerts(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+    RawBody(body): RawBody,
+) -> ApiResult<Json<crate::notify::RoundSummary>> {
+    caller.require(Role::Analyst)?;
+    let request: SendRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        SendRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("the request body: {e}")))?
+    };
+    let tlp = parse_tlp(request.tlp.as_deref())?;
+    // 404 before anything else for an incident the caller cannot see.
+    state
+        .store
+        .incident(&caller.access(), &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("incident", &id))?;
+    Ok(Json(
+        crate::notify::incident_round(
+            &state,
+            &caller.user.org_id,
+            &id,
+            &caller.user.name,
+            Some(tlp),
+        )
+        .await?,
+    ))
+}
+
+/// A TLP level for alerts to partners (default green); AMBER+STRICT never leaves the
+/// organisation, so it is refused here.
+pub(crate) fn parse_tlp(text: Option<&str>) -> ApiResult<lifeline_share::Tlp> {
+    let tlp: lifeline_share::Tlp = match text {
+        None => lifeline_share::Tlp::Green,
+        Some(t) => serde_json::from_value(serde_json::Value::String(t.to_ascii_lowercase()))
+            .map_err(|_| {
+                ApiError::invalid(
+                    "tlp",
+                    format!(
+                        "`{}` is not a TLP level: clear, green, amber or red",
+                        lifeline_text::excerpt(t)
+                    ),
+                )
+            })?,
+    };
+    if tlp == lifeline_share::Tlp::AmberStrict {
+        return Err(ApiError::invalid(
+            "tlp",
+            "TLP:AMBER+STRICT never leaves the organisation: no partner may receive it",
+        ));
+    }
+    Ok(tlp)
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DrillRequest {
+    /// A title (default: `Channel drill`).
+    pub title: Option<String>,
+}
+
+/// Starts a channel drill: a signed drill alert to every contact of every partner on
+/// every channel. `GET /drills/{id}` reports the lines as acknowledgements come in.
+#[utoipa::path(post, path = "/drills", tag = "partners",
+    request_body(content = DrillRequest, description = "Options (may be empty)"),
+    responses((status = 201, description = "Started", body = crate::notify::DrillStarted),
+        CommonErrors))]
+async fn start_drill(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawBody(body): RawBody,
+) -> ApiResult<(StatusCode, Json<crate::notify::DrillStarted>)> {
+    caller.require(Role::Analyst)?;
+    let request: DrillRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        DrillRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("the request body: {e}")))?
+    };
+    let title = drill_title(request.title.as_deref())?;
+    let started =
+        crate::notify::drill_round(&state, &caller.user.org_id, &caller.user.name, &title).await?;
+    Ok((StatusCode::CREATED, Json(started)))
+}
+
+pub(crate) fn drill_title(text: Option<&str>) -> ApiResult<String> {
+    match text.map(str::trim) {
+        None | Some("") => Ok("Channel drill".to_owned()),
+        Some(t) if t.chars().count() > 200 || t.chars().any(lifeline_text::is_unsafe) => {
+            Err(ApiError::invalid(
+                "title",
+                "must be at most 200 characters, without control characters",
+            ))
+        }
+        Some(t) => Ok(t.to_owned()),
+    }
+}
+
+/// Records the nonce of a message being verified; the store checks it once the signature
+/// holds (a forged message never burns a nonce).
+#[derive(Default)]
+struct NonceSeen(Option<(String, String, OffsetDateTime)>);
+
+impl lifeline_share::jws::NonceLog for NonceSeen {
+    fn first_use(&mut self, issuer: &str, nonce: &str, expires_at: OffsetDateTime) -> bool {
+        self.0 = Some((issuer.to_owned(), nonce.to_owned(), expires_at));
+        true
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AckRecorded {
+    pub alert: String,
+    /// The acknowledging organisation (the signer) and contact.
+    pub recipient: String,
+    pub contact: String,
+    pub kid: String,
+    /// `incident` or `drill`, and its id.
+    #[schema(value_type = Object)]
+    pub subject: AlertSubject,
+}
+
+/// A signed reply (a compact JWS of a `lifeline-ack/1` payload, `application/jose`):
+/// verified against the partner directory (signature, key validity and revocation,
+/// expiry, replay) before anything is recorded; a reply that fails is refused with its
+/// reason (`error.code`: `tampered`, `expired`, `replayed`, `revoked-key`, ...).
+#[utoipa::path(post, path = "/acks", tag = "partners",
+    request_body(content((String = "application/jose")), description = "The signed reply"),
+    responses((status = 200, description = "Verified and recorded", body = AckRecorded),
+        CommonErrors))]
+async fn post_ack(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawBody(body): RawBody,
+) -> ApiResult<Json<AckRecorded>> {
+    caller.require(Role::Analyst)?;
+    let token = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::invalid("jws", "is not text"))?
+        .trim()
+        .to_owned();
+    if token.is_empty() {
+        return Err(ApiError::invalid(
+            "jws",
+            "the body is empty: send the compact JWS",
+        ));
+    }
+    let access = caller.access();
+    let (_, directory) = current_directory(&state, &access).await?.ok_or_else(|| {
+        ApiError::conflict("the organisation has no partner directory to verify replies with")
+    })?;
+    let now = OffsetDateTime::now_utc();
+    let (verified, seen) = crate::blocking("signed reply", move || {
+        let mut seen = NonceSeen::default();
+        let verified =
+            lifeline_share::jws::verify(&token, &directory, now, &mut seen).map_err(|e| {
+                ApiError::new_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    e.code(),
+                    format!("the reply is not trusted: {e}"),
+                )
+                .with_field("jws")
+            })?;
+        Ok((verified, seen))
+    })
+    .await?;
+    let lifeline_share::jws::Payload::Ack(ack) = verified.payload else {
+        return Err(ApiError::invalid(
+            "jws",
+            "is a signed alert, not an acknowledgement",
+        ));
+    };
+    if let Some((issuer, nonce, expires_at)) = seen.0 {
+        let expires =
+            i64::try_from(expires_at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+        if !state
+            .store
+            .first_use_nonce(&caller.user.org_id, &issuer, &nonce, expires, now_ms())
+            .await?
+        {
+            return Err(ApiError::new_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "replayed",
+                format!(
+                    "the reply is not trusted: its nonce from `{}` was seen before (a replay)",
+                    lifeline_text::excerpt(&issuer)
+                ),
+            )
+            .with_field("jws"));
+        }
+    }
+    let alert = state
+        .store
+        .partner_alert(&access, &ack.alert)
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "alert",
+                format!(
+                    "the reply acknowledges `{}`, an alert this organisation did not send",
+                    lifeline_text::excerpt(&ack.alert)
+                ),
+            )
+        })?;
+    if alert.recipient != verified.signer {
+        return Err(ApiError::invalid(
+            "issuer",
+            format!(
+                "alert `{}` went to `{}`, not to `{}` who signed the reply",
+                lifeline_text::excerpt(&ack.alert),
+                lifeline_text::excerpt(&alert.recipient),
+                lifeline_text::excerpt(&verified.signer)
+            ),
+        ));
+    }
+    record_ack(
+        &state,
+        &caller.user.org_id,
+        &alert.subject,
+        &ack.alert,
+        &verified.signer,
+        &ack.contact,
+        "signed-reply",
+    )
+    .await?;
+    Ok(Json(AckRecorded {
+        alert: ack.alert,
+        recipient: verified.signer,
+        contact: ack.contact,
+        kid: verified.kid,
+        subject: alert.subject,
     }))
 }

@@ -27,8 +27,8 @@ use crate::AppState;
 use crate::config::Limits;
 use crate::error::ApiError;
 use crate::routes::partners::{
-    alerts_of, check_jwk, current_directory, drill_report, key_listed, read_directory,
-    record_ack, slow_after,
+    alerts_of, check_jwk, current_directory, drill_report, key_listed, read_directory, record_ack,
+    slow_after,
 };
 
 pub fn router(limits: &Limits) -> Router<AppState> {
@@ -38,11 +38,12 @@ pub fn router(limits: &Limits) -> Router<AppState> {
             "/partners",
             get(partners_page).post(directory_form).layer(form()),
         )
+        .route("/partners/key", axum::routing::post(key_form).layer(form()))
+        .route("/drills", get(drills_page).post(drill_form).layer(form()))
         .route(
-            "/partners/key",
-            axum::routing::post(key_form).layer(form()),
+            "/incidents/{id}/alerts",
+            axum::routing::post(send_form).layer(form()),
         )
-        .route("/drills", get(drills_page))
         .route("/drills/{id}", get(drill_page))
         .route("/ack/{token}", get(ack_form).post(ack_submit).layer(form()))
 }
@@ -168,9 +169,11 @@ async fn directory_form(
             let fields = read_form(&viewer, form, &["directory"])?;
             viewer.caller.require(Role::Analyst)?;
             let text = field(&fields, "directory");
-            let directory =
-                crate::blocking("partner directory", move || read_directory(text.as_bytes()))
-                    .await?;
+            let directory = crate::blocking("partner directory", move || {
+                let yaml = !text.trim_start().starts_with('{');
+                read_directory(text.as_bytes(), yaml)
+            })
+            .await?;
             let json = serde_json::to_string_pretty(&directory)
                 .map_err(|e| ApiError::internal("partner directory", &e))?;
             let version = state
@@ -241,7 +244,16 @@ fn namer(directory: Option<lifeline_share::directory::Directory>) -> impl Fn(&st
 }
 
 async fn drills_page(State(state): State<AppState>, viewer: Viewer) -> Response {
-    let page = async {
+    let page = async { html(&drills_view(&state, &viewer, None).await?) };
+    viewer.page(Tab::Partners, page.await)
+}
+
+async fn drills_view(
+    state: &AppState,
+    viewer: &Viewer,
+    problem: Option<String>,
+) -> Result<DrillsPage, ApiError> {
+    {
         viewer.caller.require(Role::Viewer)?;
         let access = viewer.caller.access();
         let slow = slow_after(state.notify.drill_slow_after.as_deref())?;
@@ -258,14 +270,88 @@ async fn drills_page(State(state): State<AppState>, viewer: Viewer) -> Response 
                 ));
             }
         }
-        html(&DrillsPage {
+        Ok(DrillsPage {
             chrome: viewer.chrome(Tab::Partners),
             drills,
-            can_write: false,
-            problem: None,
+            can_write: viewer.caller.user.role.at_least(Role::Analyst),
+            problem,
         })
+    }
+}
+
+/// `POST /drills`: starts a drill, as `POST /api/v1/drills` does, and opens its page.
+async fn drill_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let page = async {
+        let outcome = async {
+            let fields = read_form(&viewer, form, &["title"])?;
+            viewer.caller.require(Role::Analyst)?;
+            let title = crate::routes::partners::drill_title(Some(&field(&fields, "title")))?;
+            crate::notify::drill_round(
+                &state,
+                &viewer.caller.user.org_id,
+                &viewer.caller.user.name,
+                &title,
+            )
+            .await
+        }
+        .await;
+        match outcome {
+            Ok(started) => Ok(Redirect::to(&lifeline_web::pages::partners::drill_href(
+                &started.id,
+            ))
+            .into_response()),
+            Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
+                let mut response =
+                    html(&drills_view(&state, &viewer, Some(e.body.message.clone())).await?)?;
+                *response.status_mut() = e.status;
+                Ok(response)
+            }
+            Err(e) => Err(e),
+        }
     };
     viewer.page(Tab::Partners, page.await)
+}
+
+/// `POST /incidents/{id}/alerts`: sends the incident's alerts now, as the API's route
+/// does, and goes back to the incident's page (its "Partner alerts" section).
+async fn send_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let page = async {
+        let fields = read_form(&viewer, form, &["tlp"])?;
+        viewer.caller.require(Role::Analyst)?;
+        let tlp = crate::routes::partners::parse_tlp(
+            Some(field(&fields, "tlp"))
+                .filter(|t| !t.is_empty())
+                .as_deref(),
+        )?;
+        state
+            .store
+            .incident(&viewer.caller.access(), &id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("incident", &id))?;
+        crate::notify::incident_round(
+            &state,
+            &viewer.caller.user.org_id,
+            &id,
+            &viewer.caller.user.name,
+            Some(tlp),
+        )
+        .await?;
+        Ok(Redirect::to(&format!(
+            "{}#partner-alerts-title",
+            lifeline_web::pages::incidents::incident_href(&id)
+        ))
+        .into_response())
+    };
+    viewer.page(Tab::Incidents, page.await)
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -295,8 +381,8 @@ async fn drill_page(
             .drill(&access, &id)
             .await?
             .ok_or_else(|| ApiError::not_found("drill", &id))?;
-        let report = drill_report(&stored, OffsetDateTime::now_utc(), slow)
-            .map_err(ApiError::conflict)?;
+        let report =
+            drill_report(&stored, OffsetDateTime::now_utc(), slow).map_err(ApiError::conflict)?;
         let name = namer(current_directory(&state, &access).await?.map(|(_, d)| d));
         html(&DrillPage::new(
             viewer.chrome(Tab::Partners),
@@ -359,10 +445,25 @@ pub(crate) async fn alerts_section(
             status: r.status.replace('-', " "),
         })
         .collect();
+    let access = viewer.caller.access();
+    let writer = viewer.caller.user.role.at_least(Role::Analyst);
+    let open = state
+        .store
+        .incident(&access, id)
+        .await?
+        .is_some_and(|i| i.info.status == lifeline_store::IncidentState::Open);
+    let ready = current_directory(state, &access).await?.is_some()
+        && state.store.signing_key_info(&access).await?.is_some();
     Ok(PartnerAlerts {
         rows,
-        send_action: String::new(),
-        note: None,
+        send_action: if writer && open && ready {
+            format!("/incidents/{}/alerts", lifeline_text::percent_encoded(id))
+        } else {
+            String::new()
+        },
+        note: (writer && open && !ready).then(|| {
+            "Alerts cannot be sent yet: set the partner directory and the signing key on the Partners page.".to_owned()
+        }),
     })
 }
 
@@ -392,7 +493,8 @@ fn link_refused(lookup: &AckLookup) -> Response {
         _ => (
             StatusCode::NOT_FOUND,
             "Unknown link",
-            "This acknowledgement link is not known. Check that the whole link was copied.".to_owned(),
+            "This acknowledgement link is not known. Check that the whole link was copied."
+                .to_owned(),
         ),
     };
     let view = AckDone {
@@ -406,11 +508,7 @@ fn link_refused(lookup: &AckLookup) -> Response {
 }
 
 /// The alert a link acknowledges, as its page shows it.
-async fn ack_view(
-    state: &AppState,
-    info: &AckTokenInfo,
-    token: &str,
-) -> Result<AckPage, ApiError> {
+async fn ack_view(state: &AppState, info: &AckTokenInfo, token: &str) -> Result<AckPage, ApiError> {
     let access = lifeline_store::Access {
         org_id: info.org_id.clone(),
         own: true,
