@@ -25,7 +25,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, CommonErrors, DiagnosticBody};
-use crate::extract::{NoQuery, PathParams, QueryParams, RawBody, content_type};
+use crate::extract::{JsonBody, NoQuery, PathParams, QueryParams, RawBody, content_type};
 use crate::routes::incidents::{entry_of, stored_entry};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -206,8 +206,13 @@ pub(crate) async fn current_directory(
 /// (`ORG/ID`).
 pub(crate) fn check_jwk(text: &str) -> ApiResult<String> {
     let key = KeyPair::from_jwk(text).map_err(|e| {
+        let field = match &e {
+            lifeline_share::keys::KeyError::JwkField { field, .. } => format!("key.{field}"),
+            lifeline_share::keys::KeyError::BadKid(_) => "key.kid".to_owned(),
+            _ => "key".to_owned(),
+        };
         ApiError::invalid(
-            "key",
+            &field,
             lifeline_text::excerpt_to(&e.to_string(), 400).into_owned(),
         )
     })?;
@@ -248,9 +253,15 @@ pub(crate) fn key_listed(directory: &Directory, kid: &str, now: OffsetDateTime) 
 async fn put_key(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> ApiResult<Json<KeyStored>> {
     caller.require(Role::Analyst)?;
+    if content_type(&headers).as_deref() != Some("application/json") {
+        return Err(ApiError::unsupported_media_type(
+            "a signing key is a private JWK: application/json",
+        ));
+    }
     let text = String::from_utf8(body.to_vec())
         .map_err(|_| ApiError::invalid("key", "is not UTF-8 text"))?;
     let kid = check_jwk(&text)?;
@@ -737,22 +748,16 @@ pub struct SendRequest {
 /// takes every escalation due. Every send, failure and escalation goes on the timeline.
 #[utoipa::path(post, path = "/incidents/{id}/alerts", tag = "partners",
     params(("id" = String, Path, description = "Incident id")),
-    request_body(content = SendRequest, description = "Options (an empty body: TLP:GREEN)"),
+    request_body(content = SendRequest, description = "Options (`{}`: TLP:GREEN)"),
     responses((status = 200, description = "What the round did",
         body = crate::notify::RoundSummary), CommonErrors))]
 async fn send_alerts(
     State(state): State<AppState>,
     caller: Caller,
     PathParams(id): PathParams<String>,
-    RawBody(body): RawBody,
+    JsonBody(request): JsonBody<SendRequest>,
 ) -> ApiResult<Json<crate::notify::RoundSummary>> {
     caller.require(Role::Analyst)?;
-    let request: SendRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        SendRequest::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::bad_request(format!("the request body: {e}")))?
-    };
     let tlp = parse_tlp(request.tlp.as_deref())?;
     // 404 before anything else for an incident the caller cannot see.
     state
@@ -807,21 +812,15 @@ pub struct DrillRequest {
 /// Starts a channel drill: a signed drill alert to every contact of every partner on
 /// every channel. `GET /drills/{id}` reports the lines as acknowledgements come in.
 #[utoipa::path(post, path = "/drills", tag = "partners",
-    request_body(content = DrillRequest, description = "Options (may be empty)"),
+    request_body(content = DrillRequest, description = "Options (`{}` for the defaults)"),
     responses((status = 201, description = "Started", body = crate::notify::DrillStarted),
         CommonErrors))]
 async fn start_drill(
     State(state): State<AppState>,
     caller: Caller,
-    RawBody(body): RawBody,
+    JsonBody(request): JsonBody<DrillRequest>,
 ) -> ApiResult<(StatusCode, Json<crate::notify::DrillStarted>)> {
     caller.require(Role::Analyst)?;
-    let request: DrillRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        DrillRequest::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::bad_request(format!("the request body: {e}")))?
-    };
     let title = drill_title(request.title.as_deref())?;
     let started =
         crate::notify::drill_round(&state, &caller.user.org_id, &caller.user.name, &title).await?;
@@ -865,24 +864,28 @@ pub struct AckRecorded {
     pub subject: AlertSubject,
 }
 
-/// A signed reply (a compact JWS of a `lifeline-ack/1` payload, `application/jose`):
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AckRequest {
+    /// The signed reply: the compact JWS of a `lifeline-ack/1` payload.
+    pub jws: String,
+}
+
+/// A signed reply (`{"jws": "<compact JWS of a lifeline-ack/1 payload>"}`):
 /// verified against the partner directory (signature, key validity and revocation,
 /// expiry, replay) before anything is recorded; a reply that fails is refused with its
 /// reason (`error.code`: `tampered`, `expired`, `replayed`, `revoked-key`, ...).
 #[utoipa::path(post, path = "/acks", tag = "partners",
-    request_body(content((String = "application/jose")), description = "The signed reply"),
+    request_body(content = AckRequest, description = "The signed reply"),
     responses((status = 200, description = "Verified and recorded", body = AckRecorded),
         CommonErrors))]
 async fn post_ack(
     State(state): State<AppState>,
     caller: Caller,
-    RawBody(body): RawBody,
+    JsonBody(request): JsonBody<AckRequest>,
 ) -> ApiResult<Json<AckRecorded>> {
     caller.require(Role::Analyst)?;
-    let token = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::invalid("jws", "is not text"))?
-        .trim()
-        .to_owned();
+    let token = request.jws.trim().to_owned();
     if token.is_empty() {
         return Err(ApiError::invalid(
             "jws",
