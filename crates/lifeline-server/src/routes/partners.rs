@@ -364,22 +364,44 @@ pub fn recipient_statuses<'a>(
                 escalated_at: None,
                 escalated_to: None,
             }),
+            // A failed delivery is recorded instead of its send.
             Event::DeliveryFailed {
                 alert,
+                recipient,
                 contact,
                 channel,
                 address,
                 error,
                 attempts,
-                ..
             } => {
+                let failure = Some(format!("{error} ({attempts} attempt(s))"));
+                let mut matched = false;
                 for row in rows.iter_mut().filter(|r| {
                     r.alert == *alert
                         && r.contact == *contact
                         && r.channel == *channel
                         && r.address == *address
                 }) {
-                    row.failure = Some(format!("{error} ({attempts} attempt(s))"));
+                    row.failure.clone_from(&failure);
+                    matched = true;
+                }
+                if !matched {
+                    rows.push(RecipientStatus {
+                        alert: alert.clone(),
+                        recipient: recipient.clone(),
+                        contact: contact.clone(),
+                        channel: channel.clone(),
+                        address: address.clone(),
+                        step: 0,
+                        sent_at: at_text(at),
+                        status: String::new(),
+                        failure,
+                        acknowledged_at: None,
+                        acknowledged_by: None,
+                        via: None,
+                        escalated_at: None,
+                        escalated_to: None,
+                    });
                 }
             }
             Event::Acknowledged {
@@ -612,11 +634,27 @@ pub fn drill_inputs(drill: &StoredDrill) -> Result<(Vec<DrillSend>, Vec<DrillAck
                 sent_at: at,
                 failed: None,
             }),
-            Event::DeliveryFailed { alert, error, .. } => {
-                for send in sends.iter_mut().filter(|s| s.alert == alert) {
-                    send.failed = Some(error.clone());
-                }
-            }
+            // A failed delivery is recorded instead of its send.
+            Event::DeliveryFailed {
+                alert,
+                recipient,
+                contact,
+                channel,
+                address,
+                error,
+                ..
+            } => match sends.iter_mut().find(|s| s.alert == alert) {
+                Some(send) => send.failed = Some(error),
+                None => sends.push(DrillSend {
+                    alert,
+                    organisation: recipient,
+                    contact,
+                    channel,
+                    address,
+                    sent_at: at,
+                    failed: Some(error),
+                }),
+            },
             Event::Acknowledged { alert, via, .. } => acks.push(DrillAck { alert, at, via }),
             _ => {}
         }
