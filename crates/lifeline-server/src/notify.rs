@@ -20,7 +20,7 @@ use lifeline_share::Tlp;
 use lifeline_share::alert::{ALERT_TYPE, Affected, Alert, AlertKind, AlertOptions};
 use lifeline_share::directory::{Channel, Directory};
 use lifeline_share::keys::KeyPair;
-use lifeline_store::{Access, AlertSubject, DrillEntry, NewAckToken, NewPartnerAlert};
+use lifeline_store::{Access, AlertSubject, DrillEntry, NewAckToken, NewPartnerAlert, Store};
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -143,7 +143,7 @@ fn call_text(call: &Call) -> String {
 
 /// Stores a round's new alerts and link tokens (before anything is delivered).
 async fn record(
-    state: &AppState,
+    store: &Store,
     org_id: &str,
     subject: &AlertSubject,
     prepared: &Prepared,
@@ -180,8 +180,7 @@ async fn record(
     if alerts.is_empty() && tokens.is_empty() {
         return Ok(());
     }
-    state
-        .store
+    store
         .record_partner_alerts(org_id, &alerts, &tokens, actor)
         .await?;
     Ok(())
@@ -274,7 +273,7 @@ pub(crate) async fn incident_round(
         return Ok(RoundSummary::default());
     }
     let subject = AlertSubject::Incident(id.to_owned());
-    record(state, org_id, &subject, &prepared, actor).await?;
+    record(&state.store, org_id, &subject, &prepared, actor).await?;
     let prepared = Arc::new(prepared);
     let sending = Arc::clone(&prepared);
     let events = crate::blocking("partner deliveries", move || {
@@ -309,6 +308,35 @@ pub(crate) async fn drill_round(
         own: true,
     };
     let (directory, key) = sender(state, &access).await?;
+    let notifier = notifier(&state.notify)?;
+    run_drill(
+        &state.store,
+        &notifier,
+        state.notify.public_url.as_deref(),
+        directory,
+        key,
+        org_id,
+        actor,
+        title,
+    )
+    .await
+}
+
+/// Runs a channel drill for `org_id` with `directory` and `key` (the service's, or a
+/// laptop's files: `lifeline notify drill`): signs one drill alert per partner contact
+/// and channel, stores them (and their one-time links, under `links` when given), delivers
+/// them through `notifier`, and records every send and failure on the drill's log.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_drill(
+    store: &Store,
+    notifier: &Notifier,
+    links: Option<&str>,
+    directory: Directory,
+    key: KeyPair,
+    org_id: &str,
+    actor: &str,
+    title: &str,
+) -> ApiResult<DrillStarted> {
     if !directory
         .organisations
         .iter()
@@ -318,13 +346,10 @@ pub(crate) async fn drill_round(
             "the partner directory lists no partner with a contact to drill",
         ));
     }
-    let notifier = notifier(&state.notify)?;
-    let links = state.notify.public_url.clone();
+    let links = links.map(str::to_owned);
+    let notifier = notifier.clone();
     let now = lifeline_response::incident::timeline::normalize_time(OffsetDateTime::now_utc());
-    let drill_id = state
-        .store
-        .create_drill(org_id, title, ms(now), actor)
-        .await?;
+    let drill_id = store.create_drill(org_id, title, ms(now), actor).await?;
     let id = drill_id.clone();
     let (prepared, directory, notifier) = crate::blocking("drill alerts", move || {
         let prepared = drill_alerts(&directory, &key, &id, links.as_deref(), now)?;
@@ -332,7 +357,7 @@ pub(crate) async fn drill_round(
     })
     .await?;
     let subject = AlertSubject::Drill(drill_id.clone());
-    record(state, org_id, &subject, &prepared, actor).await?;
+    record(store, org_id, &subject, &prepared, actor).await?;
     let prepared = Arc::new(prepared);
     let sending = Arc::clone(&prepared);
     let events = crate::blocking("drill deliveries", move || {
@@ -351,8 +376,7 @@ pub(crate) async fn drill_round(
         })
         .collect::<ApiResult<Vec<_>>>()?;
     if !entries.is_empty() {
-        state
-            .store
+        store
             .append_drill_entries(org_id, &drill_id, &entries, actor)
             .await?;
     }
