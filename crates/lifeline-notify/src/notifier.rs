@@ -430,3 +430,9 @@ fn draw_token(random: &mut dyn FnMut(&mut [u8])) -> String {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     )
 }
+
+impl Signer for lifeline_share::keys::KeyPair {
+    fn sign(&self, alert: &Alert) -> Result<String, String> {
+        lifeline_share::jws::sign_alert(alert, self).map_err(|e| e.to_string())
+    }
+}

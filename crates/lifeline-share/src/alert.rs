@@ -254,7 +254,8 @@ fn shortfalls(
 pub fn draw_nonce(random: &mut dyn FnMut(&mut [u8])) -> String {
     let mut bytes = [0u8; 16];
     random(&mut bytes);
-    base64url(&bytes)
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// An alert id: `al-` and 12 random bytes in hex.
@@ -267,25 +268,6 @@ pub fn draw_id(random: &mut dyn FnMut(&mut [u8])) -> String {
         let _ = write!(id, "{b:02x}");
     }
     id
-}
-
-fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let chars = chunk.len() + 1;
-        for i in 0..chars {
-            let index = (n >> (18 - 6 * i)) & 63;
-            out.push(char::from(ALPHABET[index as usize]));
-        }
-    }
-    out
 }
 
 /// One alert per partner organisation the incident concerns and the TLP lets it reach

@@ -29,10 +29,10 @@ pub fn window(directory: &Directory, org: &Organisation, contact: Option<&Contac
         .unwrap_or(directory.defaults.ack_window)
 }
 
-/// `org`'s contacts in escalation order (ties by id).
+/// `org`'s contacts in escalation order (ties in the order written).
 pub fn contacts_in_order(org: &Organisation) -> Vec<&Contact> {
     let mut contacts: Vec<&Contact> = org.contacts.iter().collect();
-    contacts.sort_by(|a, b| (a.escalation, &a.id).cmp(&(b.escalation, &b.id)));
+    contacts.sort_by_key(|c| c.escalation);
     contacts
 }
 
@@ -44,7 +44,7 @@ pub struct Contacted {
     pub at: OffsetDateTime,
     /// 0 for the first contact, n for the n-th escalation step.
     pub step: u32,
-    /// The channels sent on (`email`, `webhook`, `phone`) with their addresses.
+    /// The channels tried (`email`, `webhook`, `phone`) with their addresses.
     pub sent: Vec<(String, String)>,
     /// The channels whose delivery failed, with when.
     pub failed: Vec<(String, String, OffsetDateTime)>,
@@ -146,8 +146,27 @@ impl AlertState {
                 address,
                 ..
             } if *alert == self.alert => {
-                if let Some(c) = self.contacted.iter_mut().find(|c| c.contact == *contact) {
-                    c.failed.push((channel.clone(), address.clone(), at));
+                // A failed delivery counts as the contact tried (the alert moves on from
+                // them), on that channel.
+                let failure = (channel.clone(), address.clone(), at);
+                let entry = (channel.clone(), address.clone());
+                match self.contacted.iter_mut().find(|c| c.contact == *contact) {
+                    Some(c) => {
+                        if !c.sent.contains(&entry) {
+                            c.sent.push(entry);
+                        }
+                        c.failed.push(failure);
+                    }
+                    None => {
+                        let step = u32::try_from(self.contacted.len()).unwrap_or(u32::MAX);
+                        self.contacted.push(Contacted {
+                            contact: contact.clone(),
+                            at,
+                            step,
+                            sent: vec![entry],
+                            failed: vec![failure],
+                        });
+                    }
                 }
             }
             Event::Acknowledged { alert, contact, .. } if *alert == self.alert => {

@@ -324,3 +324,100 @@ fn a_nonce_log_decides_replays() {
     let error = verify(&token, &hospital_directory(), T0, &mut Never).expect_err("replay");
     assert_eq!(error.code(), "replayed");
 }
+
+mod property {
+    use super::*;
+    use lifeline_share::Tlp;
+    use lifeline_share::alert::{AlertKind, Named, Shortfall};
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        // Any Unicode, control and bidi characters included: the JSON carries them.
+        proptest::string::string_regex("(?s).{0,40}").expect("regex")
+    }
+
+    fn alerts() -> impl Strategy<Value = lifeline_share::alert::Alert> {
+        (
+            (
+                text(),
+                prop_oneof![
+                    Just(AlertKind::Alert),
+                    Just(AlertKind::Update),
+                    Just(AlertKind::Cancel),
+                    Just(AlertKind::Drill)
+                ],
+                proptest::sample::select(Tlp::ALL.to_vec()),
+                text(),
+                "[A-Za-z0-9_-]{1,40}",
+                1i64..(31 * 86_400),
+                -600i64..600,
+            ),
+            (
+                proptest::collection::vec((text(), text()), 0..4),
+                proptest::collection::vec(
+                    (
+                        text(),
+                        text(),
+                        proptest::option::of(0.0f64..1e6),
+                        any::<bool>(),
+                    ),
+                    0..4,
+                ),
+                proptest::option::of(-1e9f64..1e9),
+                proptest::collection::vec(text(), 0..4),
+                proptest::option::of(text()),
+                any::<bool>(),
+            ),
+        )
+            .prop_map(
+                |(
+                    (id, kind, tlp, summary, nonce, life, skew),
+                    (entities, items, recovery, actions, supersedes, drill),
+                )| {
+                    let mut alert = alert(&nonce);
+                    alert.id = id;
+                    alert.kind = kind;
+                    alert.tlp = tlp;
+                    alert.summary = summary;
+                    alert.issued_at = T0 + Duration::seconds(skew);
+                    alert.expires_at = alert.issued_at + Duration::seconds(life);
+                    alert.affected.entities = entities
+                        .into_iter()
+                        .map(|(id, name)| Named { id, name })
+                        .collect();
+                    alert.affected.items = items
+                        .into_iter()
+                        .map(|(item, at, day, critical)| Shortfall {
+                            item,
+                            at,
+                            first_stockout_day: day,
+                            critical,
+                        })
+                        .collect();
+                    alert.expected_recovery_days = recovery;
+                    alert.actions = actions;
+                    alert.supersedes = supersedes;
+                    if drill {
+                        alert.incident = None;
+                    }
+                    alert
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// verify(sign(m)) = m for every alert, and once only.
+        #[test]
+        fn verify_of_sign_gives_the_alert_back(m in alerts()) {
+            let token = sign_alert(&m, &distributor_key()).expect("signed");
+            let directory = hospital_directory();
+            let mut seen = MemoryNonces::new();
+            let at = m.issued_at.max(T0);
+            let verified = verify(&token, &directory, at, &mut seen).expect("valid");
+            prop_assert_eq!(verified.payload, Payload::Alert(m));
+            prop_assert_eq!(verify(&token, &directory, at, &mut seen).expect_err("replay").code(), "replayed");
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod golden;
 mod hostile;
 mod incident;
 mod partner_files;
+mod partners;
 mod playbook;
 mod questionnaire;
 mod simulate;
