@@ -22,11 +22,23 @@ use crate::{Exit, Reported};
 #[derive(Debug, Args)]
 pub struct NotifyArgs {
     #[command(subcommand)]
-    command: SignCommand,
+    command: NotifyCommand,
+}
+
+/// Signing and verification, and h3's `notify drill`.
+#[derive(Debug, Subcommand)]
+enum NotifyCommand {
+    #[command(flatten)]
+    Signing(SignCommand),
+    #[command(flatten)]
+    Drilling(crate::drill::DrillCommand),
 }
 
 pub fn run_notify(args: &NotifyArgs) -> anyhow::Result<Exit> {
-    run(&args.command)
+    match &args.command {
+        NotifyCommand::Signing(command) => run(command),
+        NotifyCommand::Drilling(command) => crate::drill::run(command),
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@ mod exit;
 mod golden;
 mod hostile;
 mod incident;
+mod notify_drill;
 mod partner_files;
 mod partners;
 mod playbook;
