@@ -27,7 +27,7 @@ use crate::render::{Column, Format, Table};
 pub enum DrillCommand {
     /// Test the lines: a signed drill alert to every partner on every channel, and the
     /// time each takes to be acknowledged (dead and slow lines as a table)
-    Drill(DrillArgs),
+    Drill(Box<DrillArgs>),
 }
 
 #[derive(Debug, Args)]

@@ -25,8 +25,7 @@ fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
             let Ok(mut stream) = stream else { return };
             let mut data = Vec::new();
             let mut buf = [0u8; 4096];
-            loop {
-                let Ok(n) = stream.read(&mut buf) else { break };
+            while let Ok(n) = stream.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
@@ -96,8 +95,9 @@ impl Drill {
                      "channels": [{"webhook": dead}, {"email": "ops@example.org"}]}]}
             ]
         });
-        std::fs::write(dir.path().join("partners.json"), directory.to_string()).unwrap();
-        std::fs::write(dir.path().join("mercy.jwk"), key.to_jwk()).unwrap();
+        std::fs::write(dir.path().join("partners.json"), directory.to_string())
+            .expect("the directory file");
+        std::fs::write(dir.path().join("mercy.jwk"), key.to_jwk()).expect("the key file");
         Drill { dir }
     }
 
