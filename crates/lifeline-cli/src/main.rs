@@ -18,6 +18,7 @@
 mod render;
 
 mod devices;
+mod drill;
 mod exercise;
 mod generate;
 mod incident;

@@ -45,6 +45,8 @@ enum NotifyCommand {
     Escalate(EscalateArgs),
     #[command(flatten)]
     Sign(SignCommand),
+    #[command(flatten)]
+    Drill(crate::drill::DrillCommand),
 }
 
 /// Where the partner directory and the signing key come from.
@@ -165,6 +167,7 @@ pub fn run(args: &NotifyArgs) -> anyhow::Result<Exit> {
         NotifyCommand::Escalate(args) => crate::serve::runtime()?.block_on(escalate(args)),
         NotifyCommand::Ack(args) => crate::serve::runtime()?.block_on(acknowledge(args)),
         NotifyCommand::Sign(command) => crate::notify_sign::run(command),
+        NotifyCommand::Drill(command) => crate::drill::run(command),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod error;
 mod extract;
 mod jobs;
 mod metrics;
+pub mod notify;
 mod routes;
 pub mod web;
 
@@ -36,8 +37,9 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 
-pub use config::{Config, ConfigError, Limits, LogFormat};
+pub use config::{Config, ConfigError, Limits, LogFormat, NotifyConfig};
 use error::ApiError;
+pub use routes::partners::{drill_inputs, drill_report, recipient_statuses};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -56,6 +58,8 @@ pub struct AppState {
     /// Whether the server itself speaks HTTPS.
     tls: bool,
     session_hours: u32,
+    /// `[notify]`: the SMTP relay, ack links, the escalation worker.
+    pub(crate) notify: Arc<config::NotifyConfig>,
 }
 
 impl AppState {
@@ -90,6 +94,7 @@ impl AppState {
             cookie_secure: config.cookie_secure.unwrap_or(true),
             tls: config.tls.is_some(),
             session_hours: config.session_hours.unwrap_or(12).clamp(1, 24 * 30),
+            notify: Arc::new(config.notify.clone()),
         })
     }
 
@@ -117,7 +122,8 @@ impl AppState {
         (name = "vulnerabilities", description = "SBOMs, OSV/KEV/VEX advisories and device reports"),
         (name = "epcis", description = "EPCIS 2.0 capture, queries, product history, findings and verification"),
         (name = "vendors", description = "The vendor cyber-risk register: vendors, questionnaire links, evidence files, risk scores"),
-        (name = "incidents", description = "Incident response: playbooks, incidents declared on a network, tasks, the hash-chained timeline, after-action reports")
+        (name = "incidents", description = "Incident response: playbooks, incidents declared on a network, tasks, the hash-chained timeline, after-action reports"),
+        (name = "partners", description = "Trusted lines between partners: the partner directory, the signing key, alerts and their acknowledgements, channel drills")
     )
 )]
 struct ApiDoc;
@@ -157,6 +163,7 @@ fn api(limits: &Limits) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::vendors::router())
         .merge(routes::incidents::router())
         .merge(routes::exercises::router())
+        .merge(routes::partners::router())
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .merge(uploads)
         .split_for_parts()
@@ -271,8 +278,10 @@ pub async fn serve(
     on_listening: impl FnOnce(SocketAddr, Option<&str>) + Send,
 ) -> Result<(), ServeError> {
     let addr = config.listen_addr()?;
+    config.notify.check()?;
     let store = open_store(config).await?;
     let state = AppState::new(store.clone(), config).await?;
+    notify::start_worker(state.clone());
     let setup = state.setup_token();
     let app = app(state, config).into_make_service_with_connect_info::<SocketAddr>();
 

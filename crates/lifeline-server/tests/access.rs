@@ -173,6 +173,17 @@ const ROUTES: &[Route] = {
         route("GET", "/exercise-runs", Viewer, List, OK),
         route("GET", "/exercise-runs/{id}", Viewer, ById, OK),
         route("GET", "/exercise-runs/{id}/report", Viewer, ById, OK),
+        // Partner alerts and drills: partners see none of it; B has no directory, no key,
+        // no drill, and A's incident is unknown to it.
+        route("PUT", "/partners", Analyst, Own, OK),
+        route("GET", "/partners", Viewer, ById, OK),
+        route("PUT", "/partners/key", Analyst, Own, OK),
+        route("GET", "/incidents/{id}/alerts", Viewer, ById, OK),
+        route("POST", "/incidents/{id}/alerts", Analyst, ById, OK),
+        route("POST", "/acks", Analyst, Own, OK),
+        route("GET", "/drills", Viewer, List, OK),
+        route("POST", "/drills", Analyst, Own, CREATED),
+        route("GET", "/drills/{id}", Viewer, ById, OK),
     ]
 };
 
@@ -252,7 +263,59 @@ struct Fixture {
     playbook: Vec<u8>,
     /// A's exercise run.
     exercise_run: String,
+    /// A's channel drill.
+    drill: String,
     counter: AtomicUsize,
+}
+
+/// A's partner directory: Meridian runs the EDI hub and is reached by phone only, so
+/// that sending and drilling go nowhere off this machine.
+fn partner_directory() -> Vec<u8> {
+    let at = time::macros::datetime!(2026-01-01 0:00 UTC);
+    json!({
+        "format": "lifeline-partners/1",
+        "organisation": "mercy",
+        "organisations": [
+            {"id": "mercy", "name": "Mercy Hospital", "kind": "hospital", "clearance": "amber",
+             "contacts": [{"id": "soc", "name": "SOC", "role": "security-lead", "escalation": 1,
+                 "channels": [{"phone": "+1 555 0100"}]}],
+             "keys": [our_key().public(at)]},
+            {"id": "meridian", "name": "Meridian EDI", "kind": "platform", "clearance": "amber",
+             "entities": ["edi-hub"],
+             "contacts": [{"id": "duty", "name": "Duty desk", "role": "duty", "escalation": 1,
+                 "channels": [{"phone": "+1 555 0199"}]}],
+             "keys": [their_key().public(at)]}
+        ]
+    })
+    .to_string()
+    .into_bytes()
+}
+
+fn our_key() -> lifeline_share::keys::KeyPair {
+    lifeline_share::keys::KeyPair::from_seed("mercy", "k1", [7; 32]).expect("a key")
+}
+
+fn their_key() -> lifeline_share::keys::KeyPair {
+    lifeline_share::keys::KeyPair::from_seed("meridian", "p1", [9; 32]).expect("a key")
+}
+
+/// Meridian's signed acknowledgement of A's drill alert `alert`, with nonce number `n`.
+fn signed_ack(alert: &str, n: usize) -> String {
+    use base64::Engine as _;
+    let now = time::OffsetDateTime::now_utc();
+    let nonce = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode((n as u128).to_be_bytes());
+    let ack = lifeline_share::alert::Ack {
+        typ: lifeline_share::alert::ACK_TYPE.to_owned(),
+        alert: alert.to_owned(),
+        issuer: "meridian".into(),
+        recipient: "mercy".into(),
+        contact: "duty".into(),
+        issued_at: now,
+        expires_at: now + time::Duration::hours(1),
+        nonce,
+        note: String::new(),
+    };
+    lifeline_share::jws::sign_ack(&ack, &their_key()).expect("a signed reply")
 }
 
 /// The id of A's imported playbook.
@@ -478,6 +541,23 @@ impl Fixture {
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
         let exercise_run = reply.json()["id"].as_str().expect("a run id").to_owned();
+        for (path, body) in [
+            ("/api/v1/partners", partner_directory()),
+            ("/api/v1/partners/key", our_key().to_jwk().into_bytes()),
+        ] {
+            let reply = app
+                .send(
+                    Method::PUT,
+                    path,
+                    Some(&admin),
+                    Some(("application/json", body)),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text());
+        }
+        let reply = app.post_json("/api/v1/drills", &admin, &json!({})).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        let drill = reply.json()["id"].as_str().expect("a drill id").to_owned();
         Fixture {
             admin,
             analyst,
@@ -501,6 +581,7 @@ impl Fixture {
             task,
             playbook,
             exercise_run,
+            drill,
             counter: AtomicUsize::new(0),
         }
     }
@@ -540,6 +621,8 @@ impl Fixture {
             declare(app, &self.admin, &self.network).await.0
         } else if route.path.starts_with("/incidents/{id}") {
             self.incident.clone()
+        } else if route.path == "/drills/{id}" {
+            self.drill.clone()
         } else if route.path.starts_with("/exercise-runs/{id}") {
             self.exercise_run.clone()
         } else if route.path == "/playbooks/{id}" {
@@ -626,6 +709,11 @@ impl Fixture {
                 json(json!({"expected_ttr": 10.0 + n as f64, "reason": "a new estimate"}))
             }
             ("POST", "/incidents/{id}/close") => json(json!({"summary": "restored"})),
+            ("PUT", "/partners") => Some(("application/json", partner_directory())),
+            ("PUT", "/partners/key") => Some(("application/json", our_key().to_jwk().into_bytes())),
+            ("POST", "/incidents/{id}/alerts") => json(json!({"tlp": "green"})),
+            ("POST", "/drills") => json(json!({"title": format!("drill {n}")})),
+            ("POST", "/acks") => json(json!({"jws": signed_ack(&format!("{}-1", self.drill), n)})),
             ("POST", "/devices/report") => {
                 path.push_str(&format!("?network={}", self.network));
                 Some(("application/json", self.inventory.clone()))

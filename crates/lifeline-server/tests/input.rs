@@ -381,6 +381,55 @@ fn body_routes() -> Vec<BodyRoute> {
             params(json!({"summary": "x"}), json!({"summary": 5}), "summary"),
         ),
         r(
+            "PUT",
+            "/partners",
+            Shape::Upload {
+                types: &["application/json", "application/yaml"],
+                valid: json!({"format": "lifeline-partners/1", "organisation": "mercy",
+                    "organisations": [{"id": "mercy", "name": "Mercy", "kind": "hospital",
+                        "clearance": "amber", "contacts": [{"id": "soc", "name": "SOC",
+                        "role": "duty", "escalation": 1,
+                        "channels": [{"phone": "+1 555 0100"}]}]}]})
+                .to_string()
+                .into_bytes(),
+                wrong: json!({"format": "lifeline-partners/1", "organisation": "mercy",
+                    "organisations": "many"}),
+                field: "organisations",
+                malformed: StatusCode::UNPROCESSABLE_ENTITY,
+                query: &[],
+            },
+        ),
+        r(
+            "PUT",
+            "/partners/key",
+            Shape::Upload {
+                types: JSON,
+                valid: lifeline_share::keys::KeyPair::from_seed("mercy", "k1", [7; 32])
+                    .expect("a key")
+                    .to_jwk()
+                    .into_bytes(),
+                wrong: json!({"kty": 5, "crv": "Ed25519", "kid": "mercy/k1", "d": "x"}),
+                field: "kty",
+                malformed: StatusCode::UNPROCESSABLE_ENTITY,
+                query: &[],
+            },
+        ),
+        r(
+            "POST",
+            "/incidents/{id}/alerts",
+            params(json!({"tlp": "green"}), json!({"tlp": 5}), "tlp"),
+        ),
+        r(
+            "POST",
+            "/drills",
+            params(json!({"title": "d"}), json!({"title": 5}), "title"),
+        ),
+        r(
+            "POST",
+            "/acks",
+            params(json!({"jws": "a.b.c"}), json!({"jws": 5}), "jws"),
+        ),
+        r(
             "POST",
             "/devices/report",
             vuln(

@@ -9,6 +9,7 @@ mod golden;
 mod hostile;
 mod incident;
 mod notify;
+mod notify_drill;
 mod partner_files;
 mod partners;
 mod playbook;

@@ -358,7 +358,7 @@ async fn get_playbook(
 // Incidents: loading and appending
 
 /// A stored entry as lifeline-response reads it.
-fn entry_of(stored: &IncidentEntry) -> Result<Entry, String> {
+pub(crate) fn entry_of(stored: &IncidentEntry) -> Result<Entry, String> {
     let seq = u64::try_from(stored.seq).map_err(|_| format!("seq {}", stored.seq))?;
     let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(stored.at) * 1_000_000)
         .map_err(|e| format!("entry {seq}: time: {e}"))?;
@@ -375,7 +375,7 @@ fn entry_of(stored: &IncidentEntry) -> Result<Entry, String> {
 }
 
 /// An entry as the store keeps it.
-fn stored_entry(entry: &Entry) -> ApiResult<IncidentEntry> {
+pub(crate) fn stored_entry(entry: &Entry) -> ApiResult<IncidentEntry> {
     let at = i64::try_from(entry.at.unix_timestamp_nanos() / 1_000_000)
         .map_err(|e| ApiError::internal("entry time", &e))?;
     Ok(IncidentEntry {

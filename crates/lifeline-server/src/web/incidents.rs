@@ -360,6 +360,7 @@ async fn incident_view(
     );
     view.can_write = view.open && viewer.caller.user.role.at_least(Role::Analyst);
     view.problem = problem;
+    view.partner_alerts = super::partners::alerts_section(state, viewer, id).await?;
     html(&view)
 }
 

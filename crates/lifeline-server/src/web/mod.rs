@@ -11,6 +11,7 @@ mod account;
 mod exercises;
 mod incidents;
 mod network;
+mod partners;
 pub(crate) mod risk;
 pub(crate) mod sim;
 pub(crate) mod stress;
@@ -49,6 +50,7 @@ pub fn router(limits: &Limits) -> Router<AppState> {
         .merge(risk::router(limits))
         .merge(incidents::router(limits))
         .merge(exercises::router(limits))
+        .merge(partners::router(limits))
         .route("/assets/{*name}", get(account::asset))
 }
 

@@ -460,6 +460,8 @@ pub struct IncidentPage {
     pub can_write: bool,
     /// Why the last change was refused.
     pub problem: Option<String>,
+    /// Alerts to partners (issue 17): filled by the server after [`IncidentPage::new`].
+    pub partner_alerts: super::partners::PartnerAlerts,
 }
 
 impl IncidentPage {
@@ -587,6 +589,7 @@ impl IncidentPage {
             },
             can_write: false,
             problem: None,
+            partner_alerts: Default::default(),
         }
     }
 

@@ -6,6 +6,7 @@ pub mod exercises;
 pub mod incidents;
 mod map;
 mod networks;
+pub mod partners;
 pub mod risk;
 mod sim;
 mod stress;
@@ -93,16 +94,18 @@ pub enum Tab {
     Vulnerabilities,
     Risk,
     Incidents,
+    Partners,
     Uploads,
 }
 
-const TABS: [(Tab, &str, &str); 7] = [
+const TABS: [(Tab, &str, &str); 8] = [
     (Tab::Overview, "/", "Overview"),
     (Tab::Networks, "/networks", "Networks"),
     (Tab::Trace, "/trace", "Traceability"),
     (Tab::Vulnerabilities, "/vulnerabilities", "Vulnerabilities"),
     (Tab::Risk, "/risk", "Vendor risk"),
     (Tab::Incidents, "/incidents", "Incidents"),
+    (Tab::Partners, "/partners", "Partners"),
     (Tab::Uploads, "/uploads", "Uploads"),
 ];
 
