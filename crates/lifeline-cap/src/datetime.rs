@@ -61,12 +61,8 @@ pub fn parse(text: &str) -> Result<OffsetDateTime, String> {
         return Err("the time-zone offset is beyond +/-14:00".to_owned());
     }
     let sign: i8 = if bytes[19] == b'-' { -1 } else { 1 };
-    let offset = UtcOffset::from_hms(
-        sign * number(20, 22) as i8,
-        sign * number(23, 25) as i8,
-        0,
-    )
-    .map_err(|error| format!("not a time-zone offset: {error}"))?;
+    let offset = UtcOffset::from_hms(sign * number(20, 22) as i8, sign * number(23, 25) as i8, 0)
+        .map_err(|error| format!("not a time-zone offset: {error}"))?;
     Ok(PrimitiveDateTime::new(date, time).assume_offset(offset))
 }
 
@@ -80,8 +76,14 @@ mod tests {
         assert_eq!(format(at), "2003-06-17T14:57:00-07:00");
         let utc = parse("2011-10-17T11:18:00+00:00").expect("valid");
         assert_eq!(format(utc), "2011-10-17T11:18:00-00:00");
-        assert_eq!(format(parse("2020-01-01T00:00:00+05:30").expect("valid")), "2020-01-01T00:00:00+05:30");
-        assert_eq!(format(parse("2020-01-01T00:00:00-03:30").expect("valid")), "2020-01-01T00:00:00-03:30");
+        assert_eq!(
+            format(parse("2020-01-01T00:00:00+05:30").expect("valid")),
+            "2020-01-01T00:00:00+05:30"
+        );
+        assert_eq!(
+            format(parse("2020-01-01T00:00:00-03:30").expect("valid")),
+            "2020-01-01T00:00:00-03:30"
+        );
     }
 
     #[test]

@@ -192,7 +192,10 @@ fn edxl_date_time(node: &Node, path: &str, ctx: &mut Ctx) -> Option<OffsetDateTi
             ctx.error(
                 path,
                 node.line,
-                format!("`{}` is not a date-time with a time-zone offset", excerpt(value)),
+                format!(
+                    "`{}` is not a date-time with a time-zone offset",
+                    excerpt(value)
+                ),
             );
             None
         })
@@ -228,24 +231,52 @@ fn read_distribution(node: &Node, ctx: &mut Ctx) -> Option<Distribution> {
         }
         let p = child_path.as_str();
         match child.name.as_str() {
-            "distributionID" => read::once(&mut distribution_id, read::text(child, p, ctx), child, p, ctx),
+            "distributionID" => read::once(
+                &mut distribution_id,
+                read::text(child, p, ctx),
+                child,
+                p,
+                ctx,
+            ),
             "senderID" => read::once(&mut sender_id, read::text(child, p, ctx), child, p, ctx),
-            "dateTimeSent" => read::once(&mut date_time_sent, edxl_date_time(child, p, ctx), child, p, ctx),
+            "dateTimeSent" => read::once(
+                &mut date_time_sent,
+                edxl_date_time(child, p, ctx),
+                child,
+                p,
+                ctx,
+            ),
             "distributionStatus" => {
                 let value = read::listed(
-                    child, p, ctx, "EDXL-DE distributionStatus", DistributionStatus::parse,
-                    DistributionStatus::ALL, DistributionStatus::as_str,
+                    child,
+                    p,
+                    ctx,
+                    "EDXL-DE distributionStatus",
+                    DistributionStatus::parse,
+                    DistributionStatus::ALL,
+                    DistributionStatus::as_str,
                 );
                 read::once(&mut status, value, child, p, ctx);
             }
             "distributionType" => {
                 let value = read::listed(
-                    child, p, ctx, "EDXL-DE distributionType", DistributionType::parse,
-                    DistributionType::ALL, DistributionType::as_str,
+                    child,
+                    p,
+                    ctx,
+                    "EDXL-DE distributionType",
+                    DistributionType::parse,
+                    DistributionType::ALL,
+                    DistributionType::as_str,
                 );
                 read::once(&mut distribution_type, value, child, p, ctx);
             }
-            "combinedConfidentiality" => read::once(&mut combined_confidentiality, read::text(child, p, ctx), child, p, ctx),
+            "combinedConfidentiality" => read::once(
+                &mut combined_confidentiality,
+                read::text(child, p, ctx),
+                child,
+                p,
+                ctx,
+            ),
             "language" => read::once(&mut language, read::text(child, p, ctx), child, p, ctx),
             "contentObject" => alerts.extend(embedded_alerts(child, p, ctx)),
             // The other header elements (roles, keywords, references, addresses, target
@@ -255,13 +286,46 @@ fn read_distribution(node: &Node, ctx: &mut Ctx) -> Option<Distribution> {
         seen.push(child.name.clone());
     }
     let was = |name: &str| seen.iter().any(|seen| seen == name);
-    let distribution_id = read::required(distribution_id, node, path, "distributionID", was("distributionID"), ctx);
+    let distribution_id = read::required(
+        distribution_id,
+        node,
+        path,
+        "distributionID",
+        was("distributionID"),
+        ctx,
+    );
     let sender_id = read::required(sender_id, node, path, "senderID", was("senderID"), ctx);
-    let date_time_sent = read::required(date_time_sent, node, path, "dateTimeSent", was("dateTimeSent"), ctx);
-    let status = read::required(status, node, path, "distributionStatus", was("distributionStatus"), ctx);
-    let distribution_type = read::required(distribution_type, node, path, "distributionType", was("distributionType"), ctx);
+    let date_time_sent = read::required(
+        date_time_sent,
+        node,
+        path,
+        "dateTimeSent",
+        was("dateTimeSent"),
+        ctx,
+    );
+    let status = read::required(
+        status,
+        node,
+        path,
+        "distributionStatus",
+        was("distributionStatus"),
+        ctx,
+    );
+    let distribution_type = read::required(
+        distribution_type,
+        node,
+        path,
+        "distributionType",
+        was("distributionType"),
+        ctx,
+    );
     let combined_confidentiality = read::required(
-        combined_confidentiality, node, path, "combinedConfidentiality", was("combinedConfidentiality"), ctx,
+        combined_confidentiality,
+        node,
+        path,
+        "combinedConfidentiality",
+        was("combinedConfidentiality"),
+        ctx,
     );
     Some(Distribution {
         distribution_id: distribution_id?,

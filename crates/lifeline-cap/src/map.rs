@@ -126,7 +126,11 @@ pub fn from_lifeline(alert: &LifelineAlert, options: &MapOptions) -> Result<Aler
         identifier,
         sender,
         sent: whole_seconds(alert.issued_at),
-        status: if drill { Status::Exercise } else { Status::Actual },
+        status: if drill {
+            Status::Exercise
+        } else {
+            Status::Actual
+        },
         msg_type,
         source: Some("lifeline".to_owned()),
         scope,
@@ -304,7 +308,10 @@ pub fn certainty(alert: &LifelineAlert) -> Certainty {
 fn categories(alert: &LifelineAlert) -> Vec<Category> {
     let mut out = vec![Category::Health];
     if let Some(incident) = &alert.incident
-        && matches!(incident.kind.as_str(), "ransomware" | "device-vulnerability")
+        && matches!(
+            incident.kind.as_str(),
+            "ransomware" | "device-vulnerability"
+        )
     {
         out.push(Category::Security);
     }
@@ -427,7 +434,10 @@ fn parameters(alert: &LifelineAlert) -> Vec<ValuePair> {
         out.push(ValuePair::new(name("incidentKind"), incident.kind.clone()));
     }
     if let Some(days) = alert.expected_recovery_days {
-        out.push(ValuePair::new(name("expectedRecoveryDays"), days.to_string()));
+        out.push(ValuePair::new(
+            name("expectedRecoveryDays"),
+            days.to_string(),
+        ));
     }
     for item in &alert.affected.items {
         let mut value = format!("{} at {}", item.item, item.at);

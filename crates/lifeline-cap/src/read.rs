@@ -66,7 +66,11 @@ pub fn read(text: &str) -> Result<Alert, CapErrors> {
 /// paths.
 pub(crate) fn schema_check(set: SchemaSet, text: &str) -> Result<(), CapErrors> {
     let validation = lifeline_xsd::validate(set, text.as_bytes()).map_err(|error| {
-        CapErrors::one("", None, format!("the {set} could not check the document: {error}"))
+        CapErrors::one(
+            "",
+            None,
+            format!("the {set} could not check the document: {error}"),
+        )
     })?;
     if validation.is_valid() {
         return Ok(());
@@ -203,16 +207,33 @@ pub(crate) fn text(node: &Node, path: &str, ctx: &mut Ctx) -> Option<String> {
 }
 
 /// Sets a field that may appear once.
-pub(crate) fn once<T>(slot: &mut Option<T>, value: Option<T>, node: &Node, path: &str, ctx: &mut Ctx) {
+pub(crate) fn once<T>(
+    slot: &mut Option<T>,
+    value: Option<T>,
+    node: &Node,
+    path: &str,
+    ctx: &mut Ctx,
+) {
     if slot.is_some() {
-        ctx.error(path, node.line, format!("`{}` appears more than once; CAP 1.2 allows one", node.name));
+        ctx.error(
+            path,
+            node.line,
+            format!("`{}` appears more than once; CAP 1.2 allows one", node.name),
+        );
     } else {
         *slot = value;
     }
 }
 
 /// A required field, or an error at the path of the missing element.
-pub(crate) fn required<T>(slot: Option<T>, parent: &Node, parent_path: &str, name: &str, seen: bool, ctx: &mut Ctx) -> Option<T> {
+pub(crate) fn required<T>(
+    slot: Option<T>,
+    parent: &Node,
+    parent_path: &str,
+    name: &str,
+    seen: bool,
+    ctx: &mut Ctx,
+) -> Option<T> {
     if slot.is_none() && !seen {
         ctx.error(
             &format!("{parent_path}/{name}"),
@@ -272,7 +293,10 @@ fn token(node: &Node, path: &str, ctx: &mut Ctx) -> Option<String> {
         ctx.error(path, node.line, "empty");
         return None;
     }
-    if value.chars().any(|c| c.is_whitespace() || matches!(c, ',' | '<' | '&')) {
+    if value
+        .chars()
+        .any(|c| c.is_whitespace() || matches!(c, ',' | '<' | '&'))
+    {
         ctx.error(
             path,
             node.line,
@@ -323,8 +347,20 @@ fn unknown(child: &Node, parent: &Node, path: &str, known: &[&str], ctx: &mut Ct
 }
 
 const ALERT_ELEMENTS: &[&str] = &[
-    "identifier", "sender", "sent", "status", "msgType", "source", "scope", "restriction",
-    "addresses", "code", "note", "references", "incidents", "info",
+    "identifier",
+    "sender",
+    "sent",
+    "status",
+    "msgType",
+    "source",
+    "scope",
+    "restriction",
+    "addresses",
+    "code",
+    "note",
+    "references",
+    "incidents",
+    "info",
 ];
 
 pub(crate) fn read_alert(node: &Node, path: &str, ctx: &mut Ctx) -> Option<Alert> {
@@ -366,26 +402,57 @@ pub(crate) fn read_alert(node: &Node, path: &str, ctx: &mut Ctx) -> Option<Alert
             "sent" => once(&mut sent, date_time(child, p, ctx), child, p, ctx),
             "status" => once(
                 &mut status,
-                listed(child, p, ctx, "status", Status::parse, Status::ALL, Status::as_str),
-                child, p, ctx,
+                listed(
+                    child,
+                    p,
+                    ctx,
+                    "status",
+                    Status::parse,
+                    Status::ALL,
+                    Status::as_str,
+                ),
+                child,
+                p,
+                ctx,
             ),
             "msgType" => once(
                 &mut msg_type,
-                listed(child, p, ctx, "msgType", MsgType::parse, MsgType::ALL, MsgType::as_str),
-                child, p, ctx,
+                listed(
+                    child,
+                    p,
+                    ctx,
+                    "msgType",
+                    MsgType::parse,
+                    MsgType::ALL,
+                    MsgType::as_str,
+                ),
+                child,
+                p,
+                ctx,
             ),
             "source" => once(&mut source, text(child, p, ctx), child, p, ctx),
             "scope" => once(
                 &mut scope,
-                listed(child, p, ctx, "scope", Scope::parse, Scope::ALL, Scope::as_str),
-                child, p, ctx,
+                listed(
+                    child,
+                    p,
+                    ctx,
+                    "scope",
+                    Scope::parse,
+                    Scope::ALL,
+                    Scope::as_str,
+                ),
+                child,
+                p,
+                ctx,
             ),
             "restriction" => once(&mut restriction, text(child, p, ctx), child, p, ctx),
             "addresses" => once(&mut addresses, text(child, p, ctx), child, p, ctx),
             "code" => code.extend(text(child, p, ctx)),
             "note" => once(&mut note, text(child, p, ctx), child, p, ctx),
             "references" => {
-                let parsed = leaf(child, p, ctx).and_then(|value| parse_references(value, child, p, ctx));
+                let parsed =
+                    leaf(child, p, ctx).and_then(|value| parse_references(value, child, p, ctx));
                 once(&mut references, parsed, child, p, ctx);
             }
             "incidents" => once(&mut incidents, text(child, p, ctx), child, p, ctx),
@@ -395,7 +462,13 @@ pub(crate) fn read_alert(node: &Node, path: &str, ctx: &mut Ctx) -> Option<Alert
                 continue;
             }
         }
-        seen.push(ALERT_ELEMENTS.iter().copied().find(|&name| name == child.name).unwrap_or(""));
+        seen.push(
+            ALERT_ELEMENTS
+                .iter()
+                .copied()
+                .find(|&name| name == child.name)
+                .unwrap_or(""),
+        );
     }
     let was = |name: &str| seen.contains(&name);
     let identifier = required(identifier, node, path, "identifier", was("identifier"), ctx);
@@ -448,12 +521,20 @@ fn parse_references(value: &str, node: &Node, path: &str, ctx: &mut Ctx) -> Opti
             continue;
         };
         if sender.is_empty() || identifier.is_empty() {
-            ctx.error(path, node.line, format!("`{}`: empty sender or identifier", excerpt(entry)));
+            ctx.error(
+                path,
+                node.line,
+                format!("`{}`: empty sender or identifier", excerpt(entry)),
+            );
             ok = false;
             continue;
         }
         if let Err(message) = datetime::parse(sent) {
-            ctx.error(path, node.line, format!("`{}`: the sent part: {message}", excerpt(entry)));
+            ctx.error(
+                path,
+                node.line,
+                format!("`{}`: the sent part: {message}", excerpt(entry)),
+            );
             ok = false;
             continue;
         }
@@ -467,9 +548,27 @@ fn parse_references(value: &str, node: &Node, path: &str, ctx: &mut Ctx) -> Opti
 }
 
 const INFO_ELEMENTS: &[&str] = &[
-    "language", "category", "event", "responseType", "urgency", "severity", "certainty",
-    "audience", "eventCode", "effective", "onset", "expires", "senderName", "headline",
-    "description", "instruction", "web", "contact", "parameter", "resource", "area",
+    "language",
+    "category",
+    "event",
+    "responseType",
+    "urgency",
+    "severity",
+    "certainty",
+    "audience",
+    "eventCode",
+    "effective",
+    "onset",
+    "expires",
+    "senderName",
+    "headline",
+    "description",
+    "instruction",
+    "web",
+    "contact",
+    "parameter",
+    "resource",
+    "area",
 ];
 
 fn read_info(node: &Node, path: &str, ctx: &mut Ctx) -> Option<Info> {
@@ -506,26 +605,68 @@ fn read_info(node: &Node, path: &str, ctx: &mut Ctx) -> Option<Info> {
         match child.name.as_str() {
             "language" => once(&mut language, text(child, p, ctx), child, p, ctx),
             "category" => category.extend(listed(
-                child, p, ctx, "category", Category::parse, Category::ALL, Category::as_str,
+                child,
+                p,
+                ctx,
+                "category",
+                Category::parse,
+                Category::ALL,
+                Category::as_str,
             )),
             "event" => once(&mut event, text(child, p, ctx), child, p, ctx),
             "responseType" => response_type.extend(listed(
-                child, p, ctx, "responseType", ResponseType::parse, ResponseType::ALL, ResponseType::as_str,
+                child,
+                p,
+                ctx,
+                "responseType",
+                ResponseType::parse,
+                ResponseType::ALL,
+                ResponseType::as_str,
             )),
             "urgency" => once(
                 &mut urgency,
-                listed(child, p, ctx, "urgency", Urgency::parse, Urgency::ALL, Urgency::as_str),
-                child, p, ctx,
+                listed(
+                    child,
+                    p,
+                    ctx,
+                    "urgency",
+                    Urgency::parse,
+                    Urgency::ALL,
+                    Urgency::as_str,
+                ),
+                child,
+                p,
+                ctx,
             ),
             "severity" => once(
                 &mut severity,
-                listed(child, p, ctx, "severity", Severity::parse, Severity::ALL, Severity::as_str),
-                child, p, ctx,
+                listed(
+                    child,
+                    p,
+                    ctx,
+                    "severity",
+                    Severity::parse,
+                    Severity::ALL,
+                    Severity::as_str,
+                ),
+                child,
+                p,
+                ctx,
             ),
             "certainty" => once(
                 &mut certainty,
-                listed(child, p, ctx, "certainty", Certainty::parse, Certainty::ALL, Certainty::as_str),
-                child, p, ctx,
+                listed(
+                    child,
+                    p,
+                    ctx,
+                    "certainty",
+                    Certainty::parse,
+                    Certainty::ALL,
+                    Certainty::as_str,
+                ),
+                child,
+                p,
+                ctx,
             ),
             "audience" => once(&mut audience, text(child, p, ctx), child, p, ctx),
             "eventCode" => event_code.extend(pair(child, p, ctx)),
@@ -610,9 +751,20 @@ fn pair(node: &Node, path: &str, ctx: &mut Ctx) -> Option<ValuePair> {
                 continue;
             }
         }
-        seen.push(if child.name == "value" { "value" } else { "valueName" });
+        seen.push(if child.name == "value" {
+            "value"
+        } else {
+            "valueName"
+        });
     }
-    let value_name = required(value_name, node, path, "valueName", seen.contains(&"valueName"), ctx);
+    let value_name = required(
+        value_name,
+        node,
+        path,
+        "valueName",
+        seen.contains(&"valueName"),
+        ctx,
+    );
     let value = required(value, node, path, "value", seen.contains(&"value"), ctx);
     Some(ValuePair {
         value_name: value_name?,
@@ -620,7 +772,14 @@ fn pair(node: &Node, path: &str, ctx: &mut Ctx) -> Option<ValuePair> {
     })
 }
 
-const RESOURCE_ELEMENTS: &[&str] = &["resourceDesc", "mimeType", "size", "uri", "derefUri", "digest"];
+const RESOURCE_ELEMENTS: &[&str] = &[
+    "resourceDesc",
+    "mimeType",
+    "size",
+    "uri",
+    "derefUri",
+    "digest",
+];
 
 fn read_resource(node: &Node, path: &str, ctx: &mut Ctx) -> Option<Resource> {
     let mut resource_desc = None;
@@ -639,13 +798,21 @@ fn read_resource(node: &Node, path: &str, ctx: &mut Ctx) -> Option<Resource> {
             "resourceDesc" => once(&mut resource_desc, text(child, p, ctx), child, p, ctx),
             "mimeType" => once(&mut mime_type, text(child, p, ctx), child, p, ctx),
             "size" => {
-                let parsed = leaf(child, p, ctx).and_then(|value| match value.trim().parse::<u64>() {
-                    Ok(size) => Some(size),
-                    Err(_) => {
-                        ctx.error(p, child.line, format!("`{}` is not a size in bytes (a whole number)", excerpt(value)));
-                        None
-                    }
-                });
+                let parsed =
+                    leaf(child, p, ctx).and_then(|value| match value.trim().parse::<u64>() {
+                        Ok(size) => Some(size),
+                        Err(_) => {
+                            ctx.error(
+                                p,
+                                child.line,
+                                format!(
+                                    "`{}` is not a size in bytes (a whole number)",
+                                    excerpt(value)
+                                ),
+                            );
+                            None
+                        }
+                    });
                 once(&mut size, parsed, child, p, ctx);
             }
             "uri" => once(&mut uri, text(child, p, ctx), child, p, ctx),
@@ -659,7 +826,14 @@ fn read_resource(node: &Node, path: &str, ctx: &mut Ctx) -> Option<Resource> {
         seen.push(child.name.clone());
     }
     let was = |name: &str| seen.iter().any(|seen| seen == name);
-    let resource_desc = required(resource_desc, node, path, "resourceDesc", was("resourceDesc"), ctx);
+    let resource_desc = required(
+        resource_desc,
+        node,
+        path,
+        "resourceDesc",
+        was("resourceDesc"),
+        ctx,
+    );
     let mime_type = required(mime_type, node, path, "mimeType", was("mimeType"), ctx);
     Some(Resource {
         resource_desc: resource_desc?,
@@ -671,7 +845,9 @@ fn read_resource(node: &Node, path: &str, ctx: &mut Ctx) -> Option<Resource> {
     })
 }
 
-const AREA_ELEMENTS: &[&str] = &["areaDesc", "polygon", "circle", "geocode", "altitude", "ceiling"];
+const AREA_ELEMENTS: &[&str] = &[
+    "areaDesc", "polygon", "circle", "geocode", "altitude", "ceiling",
+];
 
 fn read_area(node: &Node, path: &str, ctx: &mut Ctx) -> Option<Area> {
     let mut area_desc = None;
@@ -688,11 +864,25 @@ fn read_area(node: &Node, path: &str, ctx: &mut Ctx) -> Option<Area> {
         let p = child_path.as_str();
         match child.name.as_str() {
             "areaDesc" => once(&mut area_desc, text(child, p, ctx), child, p, ctx),
-            "polygon" => polygon.extend(leaf(child, p, ctx).and_then(|value| parse_polygon(value, child, p, ctx))),
-            "circle" => circle.extend(leaf(child, p, ctx).and_then(|value| parse_circle(value, child, p, ctx))),
+            "polygon" => polygon
+                .extend(leaf(child, p, ctx).and_then(|value| parse_polygon(value, child, p, ctx))),
+            "circle" => circle
+                .extend(leaf(child, p, ctx).and_then(|value| parse_circle(value, child, p, ctx))),
             "geocode" => geocode.extend(pair(child, p, ctx)),
-            "altitude" => once(&mut altitude, leaf(child, p, ctx).and_then(|value| parse_decimal(value, child, p, ctx)), child, p, ctx),
-            "ceiling" => once(&mut ceiling, leaf(child, p, ctx).and_then(|value| parse_decimal(value, child, p, ctx)), child, p, ctx),
+            "altitude" => once(
+                &mut altitude,
+                leaf(child, p, ctx).and_then(|value| parse_decimal(value, child, p, ctx)),
+                child,
+                p,
+                ctx,
+            ),
+            "ceiling" => once(
+                &mut ceiling,
+                leaf(child, p, ctx).and_then(|value| parse_decimal(value, child, p, ctx)),
+                child,
+                p,
+                ctx,
+            ),
             _ => {
                 unknown(child, node, p, AREA_ELEMENTS, ctx);
                 continue;
@@ -730,7 +920,11 @@ fn parse_decimal(value: &str, node: &Node, path: &str, ctx: &mut Ctx) -> Option<
     match trimmed.parse::<f64>() {
         Ok(number) if shaped && number.is_finite() => Some(number),
         _ => {
-            ctx.error(path, node.line, format!("`{}` is not a decimal number", excerpt(value)));
+            ctx.error(
+                path,
+                node.line,
+                format!("`{}` is not a decimal number", excerpt(value)),
+            );
             None
         }
     }
@@ -743,14 +937,19 @@ fn parse_point(text: &str) -> Result<Point, String> {
     };
     let number = |part: &str| part.parse::<f64>().ok().filter(|n| n.is_finite());
     match (number(lat), number(lon)) {
-        (Some(lat), Some(lon)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {
+        (Some(lat), Some(lon))
+            if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) =>
+        {
             Ok(Point { lat, lon })
         }
         (Some(_), Some(_)) => Err(format!(
             "`{}`: latitude must be within -90..90 and longitude within -180..180 (WGS 84)",
             excerpt(text)
         )),
-        _ => Err(format!("`{}` is not `latitude,longitude` in decimal degrees", excerpt(text))),
+        _ => Err(format!(
+            "`{}` is not `latitude,longitude` in decimal degrees",
+            excerpt(text)
+        )),
     }
 }
 
@@ -790,7 +989,10 @@ fn parse_circle(value: &str, node: &Node, path: &str, ctx: &mut Ctx) -> Option<C
         ctx.error(
             path,
             node.line,
-            format!("`{}` is not `latitude,longitude radius` (CAP 1.2 section 3.2.4)", excerpt(value)),
+            format!(
+                "`{}` is not `latitude,longitude radius` (CAP 1.2 section 3.2.4)",
+                excerpt(value)
+            ),
         );
         return None;
     };
@@ -802,9 +1004,18 @@ fn parse_circle(value: &str, node: &Node, path: &str, ctx: &mut Ctx) -> Option<C
         }
     };
     match radius.parse::<f64>() {
-        Ok(radius_km) if radius_km.is_finite() && radius_km >= 0.0 => Some(Circle { center, radius_km }),
+        Ok(radius_km) if radius_km.is_finite() && radius_km >= 0.0 => {
+            Some(Circle { center, radius_km })
+        }
         _ => {
-            ctx.error(path, node.line, format!("radius `{}` is not a distance in kilometres", excerpt(radius)));
+            ctx.error(
+                path,
+                node.line,
+                format!(
+                    "radius `{}` is not a distance in kilometres",
+                    excerpt(radius)
+                ),
+            );
             None
         }
     }

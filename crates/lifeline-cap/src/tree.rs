@@ -112,7 +112,13 @@ pub(crate) fn parse(text: &str) -> Result<Node, CapErrors> {
             }
             Ok((_, Event::End(_))) => match stack.pop() {
                 Some(node) => close(&mut stack, &mut root, node),
-                None => return Err(fail(&stack, &mut lines, "an end tag without a start".to_owned())),
+                None => {
+                    return Err(fail(
+                        &stack,
+                        &mut lines,
+                        "an end tag without a start".to_owned(),
+                    ));
+                }
             },
             Ok((_, Event::Text(content))) => {
                 let piece = content.xml10_content().map_err(|error| {

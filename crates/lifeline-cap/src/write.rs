@@ -22,7 +22,8 @@ pub fn write(alert: &Alert) -> String {
     let mut bytes = out.0.into_inner();
     bytes.push(b'\n');
     // Every piece written was a `&str`, so the document is UTF-8.
-    String::from_utf8(bytes).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+    String::from_utf8(bytes)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
 
 /// Writes `alert` as an element; `xmlns` is the default namespace to declare on it, if any

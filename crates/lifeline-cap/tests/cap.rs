@@ -145,12 +145,19 @@ fn every_mapped_lifeline_alert_validates_and_round_trips() {
             };
             let cap = from_lifeline(&alert, &options).expect("maps");
             let written = write(&cap);
-            schema_check(&written)
-                .unwrap_or_else(|errors| panic!("{:?} {msg_type:?}:\n{errors}\n{written}", alert.kind));
+            schema_check(&written).unwrap_or_else(|errors| {
+                panic!("{:?} {msg_type:?}:\n{errors}\n{written}", alert.kind)
+            });
             let back = read(&written).unwrap_or_else(|errors| panic!("{errors}\n{written}"));
             if alert.summary.contains('\u{0}') && !back.info.is_empty() {
                 // Characters XML cannot carry are written as U+FFFD.
-                assert!(back.info[0].description.as_deref().unwrap_or("").contains('\u{FFFD}'));
+                assert!(
+                    back.info[0]
+                        .description
+                        .as_deref()
+                        .unwrap_or("")
+                        .contains('\u{FFFD}')
+                );
             } else {
                 assert_eq!(back, cap, "{written}");
             }
@@ -188,7 +195,12 @@ fn the_mapping_derives_message_type_scope_and_the_three_scales() {
             "stmarys-annex (runs short)"
         ]
     );
-    assert!(info.instruction.as_deref().unwrap_or("").starts_with("1. Switch IV fluids"));
+    assert!(
+        info.instruction
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("1. Switch IV fluids")
+    );
 
     // Only a later, non-critical stockout: Expected and Severe; forecasts only: Likely.
     let mut later = alert.clone();
@@ -199,7 +211,9 @@ fn the_mapping_derives_message_type_scope_and_the_three_scales() {
         critical: false,
     }];
     later.affected.entities.clear();
-    let info = &from_lifeline(&later, &MapOptions::default()).expect("maps").info[0];
+    let info = &from_lifeline(&later, &MapOptions::default())
+        .expect("maps")
+        .info[0];
     assert_eq!(
         (info.urgency, info.severity, info.certainty),
         (Urgency::Expected, Severity::Severe, Certainty::Likely)
@@ -211,7 +225,9 @@ fn the_mapping_derives_message_type_scope_and_the_three_scales() {
         id: "wms".into(),
         name: "WMS".into(),
     }];
-    let info = &from_lifeline(&down, &MapOptions::default()).expect("maps").info[0];
+    let info = &from_lifeline(&down, &MapOptions::default())
+        .expect("maps")
+        .info[0];
     assert_eq!(
         (info.urgency, info.severity, info.certainty),
         (Urgency::Future, Severity::Moderate, Certainty::Observed)
@@ -229,7 +245,10 @@ fn the_mapping_derives_message_type_scope_and_the_three_scales() {
     assert_eq!(cap.msg_type, MsgType::Cancel);
     assert_eq!(cap.info[0].urgency, Urgency::Past);
     assert_eq!(cap.info[0].response_type, [ResponseType::AllClear]);
-    assert_eq!(cap.references[0].to_string(), "medsupply,A-1,2026-12-06T07:00:00+01:00");
+    assert_eq!(
+        cap.references[0].to_string(),
+        "medsupply,A-1,2026-12-06T07:00:00+01:00"
+    );
     // Without the superseded alert's time, the note says which one.
     let cap = from_lifeline(&cancel, &MapOptions::default()).expect("maps");
     assert!(cap.references.is_empty());
@@ -239,16 +258,29 @@ fn the_mapping_derives_message_type_scope_and_the_three_scales() {
     let mut drill = alert.clone();
     drill.kind = AlertKind::Drill;
     let cap = from_lifeline(&drill, &MapOptions::default()).expect("maps");
-    assert_eq!((cap.status, cap.msg_type), (Status::Exercise, MsgType::Alert));
+    assert_eq!(
+        (cap.status, cap.msg_type),
+        (Status::Exercise, MsgType::Alert)
+    );
 
     // TLP:CLEAR is public, TLP:GREEN restricted with the rule.
     let mut clear = alert.clone();
     clear.tlp = Tlp::Clear;
-    assert_eq!(from_lifeline(&clear, &MapOptions::default()).expect("maps").scope, Scope::Public);
+    assert_eq!(
+        from_lifeline(&clear, &MapOptions::default())
+            .expect("maps")
+            .scope,
+        Scope::Public
+    );
     clear.tlp = Tlp::Green;
     let cap = from_lifeline(&clear, &MapOptions::default()).expect("maps");
     assert_eq!(cap.scope, Scope::Restricted);
-    assert!(cap.restriction.as_deref().unwrap_or("").starts_with("TLP:GREEN"));
+    assert!(
+        cap.restriction
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("TLP:GREEN")
+    );
 
     // Ack: the recipient acknowledges the alert, referencing it.
     let ack = from_lifeline(
@@ -272,9 +304,13 @@ fn the_mapping_derives_message_type_scope_and_the_three_scales() {
 fn positions_become_circles_and_bad_identifiers_are_refused() {
     let alert = lifeline_alert();
     let mut options = MapOptions::default();
-    options
-        .positions
-        .insert("dc-north".into(), Point { lat: 51.5, lon: -0.12 });
+    options.positions.insert(
+        "dc-north".into(),
+        Point {
+            lat: 51.5,
+            lon: -0.12,
+        },
+    );
     let cap = from_lifeline(&alert, &options).expect("maps");
     assert_eq!(cap.info[0].area[0].circle[0].to_string(), "51.5,-0.12 0");
     schema_check(&write(&cap)).expect("valid");
@@ -312,20 +348,33 @@ fn errors_name_the_element() {
         "<info><category>Health</category><event>E</event><urgency>Soon</urgency><severity>Minor</severity><certainty>Observed</certainty></info>",
     ));
     assert_eq!(paths(&errors), ["alert/info[1]/urgency"]);
-    assert!(errors.to_string().contains("`Soon` is not a CAP 1.2 urgency"), "{errors}");
+    assert!(
+        errors
+            .to_string()
+            .contains("`Soon` is not a CAP 1.2 urgency"),
+        "{errors}"
+    );
 
     let errors = must_fail(&alert_with(&format!(
         "<info>{INFO_HEAD}</info><info>{INFO_HEAD}<area><areaDesc>A</areaDesc><polygon>1,1 2,2 1,1</polygon></area><area><areaDesc>B</areaDesc><circle>95,0 3</circle></area></info>"
     )));
     assert_eq!(
         paths(&errors),
-        ["alert/info[2]/area[1]/polygon[1]", "alert/info[2]/area[2]/circle[1]"],
+        [
+            "alert/info[2]/area[1]/polygon[1]",
+            "alert/info[2]/area[2]/circle[1]"
+        ],
         "{errors}"
     );
 
-    let errors = must_fail(&alert_with(&format!("<info>{INFO_HEAD}<headlin>H</headlin></info>")));
+    let errors = must_fail(&alert_with(&format!(
+        "<info>{INFO_HEAD}<headlin>H</headlin></info>"
+    )));
     assert_eq!(paths(&errors), ["alert/info[1]/headlin"]);
-    assert!(errors.to_string().contains("did you mean `headline`"), "{errors}");
+    assert!(
+        errors.to_string().contains("did you mean `headline`"),
+        "{errors}"
+    );
 
     // Order is the schema's business: the reader's checks pass, the schema names it.
     let errors = must_fail(&alert_with(
@@ -341,7 +390,10 @@ fn errors_name_the_element() {
     assert_eq!(paths(&must_fail(&spaced)), ["alert/identifier"]);
     let zulu = alert_with("").replace("10:00:00-00:00", "10:00:00Z");
     assert_eq!(paths(&must_fail(&zulu)), ["alert/sent"]);
-    let references = alert_with("").replace("<scope>Public</scope>", "<scope>Public</scope><references>a,b</references>");
+    let references = alert_with("").replace(
+        "<scope>Public</scope>",
+        "<scope>Public</scope><references>a,b</references>",
+    );
     assert_eq!(paths(&must_fail(&references)), ["alert/references"]);
 }
 
@@ -368,10 +420,19 @@ fn hostile_documents_are_refused_without_harm() {
 
 #[test]
 fn edxl_distributions_read_and_write() {
-    let distribution = read_edxl(&text("edxl/bushfire_valid.edxlde")).unwrap_or_else(|e| panic!("{e}"));
+    let distribution =
+        read_edxl(&text("edxl/bushfire_valid.edxlde")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(distribution.alerts.len(), 7);
-    assert!(distribution.alerts.iter().all(|alert| alert.info.len() == 1));
-    assert_eq!(detect(&text("edxl/bushfire_valid.edxlde")), Some(DocumentKind::Edxl));
+    assert!(
+        distribution
+            .alerts
+            .iter()
+            .all(|alert| alert.info.len() == 1)
+    );
+    assert_eq!(
+        detect(&text("edxl/bushfire_valid.edxlde")),
+        Some(DocumentKind::Edxl)
+    );
     assert_eq!(detect(&text(SPEC[0])), Some(DocumentKind::Cap));
 
     let alerts: Vec<Alert> = lifeline_variants()
@@ -398,7 +459,9 @@ fn edxl_distributions_read_and_write() {
     let errors = read_edxl(&broken).expect_err("refused");
     assert_eq!(
         paths(&errors),
-        ["EDXLDistribution/contentObject[1]/xmlContent/embeddedXMLContent[1]/alert/info[1]/urgency"],
+        [
+            "EDXLDistribution/contentObject[1]/xmlContent/embeddedXMLContent[1]/alert/info[1]/urgency"
+        ],
         "{errors}"
     );
 }
@@ -424,7 +487,8 @@ fn xmllint(xsd: &Path, document: &str) -> bool {
 
 #[test]
 fn xmllint_agrees_with_lifeline_xsd() {
-    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("../lifeline-xsd/schemas/cap/CAP-v1.2.xsd");
+    let xsd =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../lifeline-xsd/schemas/cap/CAP-v1.2.xsd");
     let mut documents: Vec<(String, String)> = SPEC
         .iter()
         .map(|file| ((*file).to_owned(), text(file)))
@@ -441,7 +505,10 @@ fn xmllint_agrees_with_lifeline_xsd() {
     for (name, document) in &documents {
         let ours = schema_check(document).is_ok();
         let theirs = xmllint(&xsd, document);
-        assert_eq!(ours, theirs, "{name}: lifeline-xsd says {ours}, xmllint {theirs}");
+        assert_eq!(
+            ours, theirs,
+            "{name}: lifeline-xsd says {ours}, xmllint {theirs}"
+        );
         let expected = !(name == "negative" || name == "disordered");
         assert_eq!(ours, expected, "{name}");
     }
@@ -481,8 +548,12 @@ fn area() -> impl Strategy<Value = Area> {
             points.push(points[0]);
             let mut area = Area::new(desc);
             area.polygon.push(Polygon(points));
-            area.circle.extend(circle.map(|(center, radius_km)| Circle { center, radius_km }));
-            area.geocode = geocodes.into_iter().map(|(n, v)| ValuePair::new(n, v)).collect();
+            area.circle
+                .extend(circle.map(|(center, radius_km)| Circle { center, radius_km }));
+            area.geocode = geocodes
+                .into_iter()
+                .map(|(n, v)| ValuePair::new(n, v))
+                .collect();
             if let Some((altitude, ceiling)) = altitude {
                 area.altitude = Some(altitude);
                 area.ceiling = ceiling;
@@ -507,14 +578,30 @@ fn info() -> impl Strategy<Value = Info> {
         prop::option::of((words(), token(), prop::option::of(0u64..1_000_000))),
     )
         .prop_map(
-            |(category, event, response, urgency, severity, certainty, expires, description, parameters, areas, language, resource)| {
+            |(
+                category,
+                event,
+                response,
+                urgency,
+                severity,
+                certainty,
+                expires,
+                description,
+                parameters,
+                areas,
+                language,
+                resource,
+            )| {
                 let mut info = Info::new(Category::Other, event, urgency, severity, certainty);
                 info.category = category;
                 info.response_type = response;
                 info.expires = expires;
                 info.description = description;
                 info.language = language.map(str::to_owned);
-                info.parameter = parameters.into_iter().map(|(n, v)| ValuePair::new(n, v)).collect();
+                info.parameter = parameters
+                    .into_iter()
+                    .map(|(n, v)| ValuePair::new(n, v))
+                    .collect();
                 info.area = areas;
                 info.resource = resource
                     .map(|(desc, mime, size)| Resource {
@@ -543,29 +630,40 @@ fn cap_alert() -> impl Strategy<Value = Alert> {
         prop::collection::vec(words(), 0..2),
         prop::collection::vec(info(), 0..3),
     )
-        .prop_map(|((identifier, sender, sent), status, msg_type, scope, note, references, code, info)| Alert {
-            identifier,
-            sender,
-            sent,
-            status,
-            msg_type,
-            source: None,
-            scope,
-            restriction: (scope == Scope::Restricted).then(|| "coalition members".to_owned()),
-            addresses: (scope == Scope::Private).then(|| "stmarys medsupply".to_owned()),
-            code,
-            note,
-            references: references
-                .into_iter()
-                .map(|(sender, identifier, sent)| Reference {
-                    sender,
-                    identifier,
-                    sent: format_date_time(sent),
-                })
-                .collect(),
-            incidents: None,
-            info,
-        })
+        .prop_map(
+            |(
+                (identifier, sender, sent),
+                status,
+                msg_type,
+                scope,
+                note,
+                references,
+                code,
+                info,
+            )| Alert {
+                identifier,
+                sender,
+                sent,
+                status,
+                msg_type,
+                source: None,
+                scope,
+                restriction: (scope == Scope::Restricted).then(|| "coalition members".to_owned()),
+                addresses: (scope == Scope::Private).then(|| "stmarys medsupply".to_owned()),
+                code,
+                note,
+                references: references
+                    .into_iter()
+                    .map(|(sender, identifier, sent)| Reference {
+                        sender,
+                        identifier,
+                        sent: format_date_time(sent),
+                    })
+                    .collect(),
+                incidents: None,
+                info,
+            },
+        )
 }
 
 proptest! {

@@ -17,6 +17,7 @@
 #[macro_use]
 mod render;
 
+mod cap;
 mod devices;
 mod exercise;
 mod generate;
@@ -91,6 +92,8 @@ enum Command {
     Playbook(playbook::PlaybookArgs),
     /// Tabletop exercises: play the injects, record decisions, score (HSEEP), report
     Exercise(exercise::ExerciseArgs),
+    /// OASIS CAP 1.2 alerts for emergency management: validate them, write lifeline alerts as CAP
+    Cap(cap::CapArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -154,6 +157,7 @@ fn main() -> ExitCode {
         Command::Incident(args) => incident::run(&args),
         Command::Playbook(args) => playbook::run(&args),
         Command::Exercise(args) => exercise::run(&args),
+        Command::Cap(args) => cap::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),
