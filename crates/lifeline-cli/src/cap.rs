@@ -1,7 +1,8 @@
 //! `lifeline cap`: OASIS CAP 1.2 for emergency-management systems and healthcare
 //! coalitions. `validate` checks CAP 1.2 alerts (and EDXL-DE 1.0 distributions of them)
 //! against the standard and its schema, naming the element of every problem; `write` turns
-//! a lifeline alert payload into CAP 1.2 XML (or an EDXL-DE 1.0 distribution).
+//! a lifeline alert (a payload, or a signed alert verified against the partner directory)
+//! into CAP 1.2 XML (or an EDXL-DE 1.0 distribution).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand, ValueEnum};
 use lifeline_cap::{CapErrors, DocumentKind, MapOptions, MsgType};
 use lifeline_share::alert::{ALERT_TYPE, Alert as LifelineAlert};
+use lifeline_share::jws;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -64,8 +66,15 @@ impl From<MsgTypeArg> for MsgType {
 
 #[derive(Debug, Args)]
 struct WriteArgs {
-    /// A lifeline alert payload (`lifeline-alert/1` JSON, as `notify sign` takes it)
+    /// A lifeline alert: the payload (`lifeline-alert/1` JSON, as `notify sign` takes it),
+    /// or a signed alert (compact JWS), which is verified first with `--directory`
     file: PathBuf,
+    /// The partner directory that verifies a signed alert (its issuer's public key)
+    #[arg(long)]
+    directory: Option<PathBuf>,
+    /// Verify a signed alert as of this time (RFC 3339) instead of now
+    #[arg(long, value_parser = parse_time)]
+    at: Option<OffsetDateTime>,
     /// The CAP msgType; by default the alert's kind gives it (alert and drill: Alert,
     /// update: Update, cancel: Cancel)
     #[arg(long, value_enum)]
@@ -153,15 +162,89 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// Reads a lifeline alert payload; every problem is reported with its JSON path.
-fn read_alert(path: &Path) -> anyhow::Result<LifelineAlert> {
+/// Whether `text` looks like a compact JWS (three base64url parts) rather than JSON.
+fn is_compact_jws(text: &str) -> bool {
+    let text = text.trim();
+    text.split('.').count() == 3
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// Verifies a signed alert against the directory, as of `at` (now by default): a message
+/// that fails verification is refused with its reason and never converted. The nonce is
+/// checked against this run only; replays across runs are `notify verify --seen`'s job.
+fn verified_alert(args: &WriteArgs, token: &str) -> anyhow::Result<LifelineAlert> {
+    let path = &args.file;
+    let Some(directory_path) = &args.directory else {
+        errln!(
+            "{}: error: a signed alert needs `--directory FILE` (the partner directory with its issuer's key) to be verified",
+            path.display()
+        );
+        return Err(Reported.into());
+    };
+    let text = read_text(directory_path, || {
+        format!("cannot read `{}`", directory_path.display())
+    })?;
+    let origin = directory_path.display().to_string();
+    let directory = match lifeline_share::directory::from_str(&text, &origin) {
+        Ok((directory, _warnings)) => directory,
+        Err(error) => {
+            errln!("error: {error}");
+            return Err(Reported.into());
+        }
+    };
+    let now = args.at.unwrap_or_else(OffsetDateTime::now_utc);
+    let mut nonces = jws::MemoryNonces::new();
+    // The alert may be addressed to a partner (the sender converting its own alert): then
+    // it is verified as that partner would verify it.
+    let verified = match jws::verify(token.trim(), &directory, now, &mut nonces) {
+        Err(jws::VerifyError::WrongRecipient { recipient, .. }) => {
+            jws::verify_for(token.trim(), &directory, &recipient, now, &mut nonces)
+        }
+        other => other,
+    };
+    match verified {
+        Ok(jws::Verified {
+            payload: jws::Payload::Alert(alert),
+            ..
+        }) => Ok(alert),
+        Ok(_) => {
+            errln!(
+                "{}: error: a signed acknowledgement, not an alert",
+                path.display()
+            );
+            Err(Reported.into())
+        }
+        Err(error) => {
+            errln!(
+                "{}: error: not verified ({}): {error}",
+                path.display(),
+                error.code()
+            );
+            Err(Reported.into())
+        }
+    }
+}
+
+/// Reads a lifeline alert: a signed one is verified, a payload read with every problem
+/// reported at its JSON path.
+fn read_alert(args: &WriteArgs) -> anyhow::Result<LifelineAlert> {
+    let path = &args.file;
     let text = read_text(path, || format!("cannot read `{}`", path.display()))?;
+    if is_compact_jws(&text) {
+        return verified_alert(args, &text);
+    }
     let mut deserializer = serde_json::Deserializer::from_str(&text);
     let alert: LifelineAlert = match serde_path_to_error::deserialize(&mut deserializer) {
         Ok(alert) => alert,
         Err(error) => {
             let at = error.path().to_string();
-            let at = if at == "." { String::new() } else { format!("{at}: ") };
+            let at = if at == "." {
+                String::new()
+            } else {
+                format!("{at}: ")
+            };
             errln!(
                 "{}: error: {at}{} (a lifeline alert payload, `{ALERT_TYPE}`)",
                 path.display(),
@@ -182,7 +265,7 @@ fn read_alert(path: &Path) -> anyhow::Result<LifelineAlert> {
 }
 
 fn write(args: &WriteArgs) -> anyhow::Result<Exit> {
-    let alert = read_alert(&args.file)?;
+    let alert = read_alert(args)?;
     let options = MapOptions {
         msg_type: args.msg_type.map(MsgType::from),
         sender: args.sender.clone(),
