@@ -99,7 +99,10 @@ pub(crate) fn parse(text: &str) -> Result<Node, CapErrors> {
                 return Err(CapErrors::one(
                     open_path(&stack),
                     Some(line),
-                    format!("not well-formed XML: {error}"),
+                    format!(
+                        "not well-formed XML: {}",
+                        lifeline_text::excerpt_to(&error.to_string(), 200)
+                    ),
                 ));
             }
             Ok((resolved, Event::Start(start))) => {

@@ -686,4 +686,36 @@ proptest! {
         let _ = read(&text);
         let _ = read_edxl(&text);
     }
+
+    /// The spec examples and the EDXL-DE distribution with a stretch cut out and other text
+    /// put in: read gives the model or errors that name something, never a panic, and what
+    /// reads in writes out and reads back to the same alert.
+    #[test]
+    fn mutated_documents_read_or_fail_cleanly(
+        file in prop::sample::select(vec![SPEC[0], SPEC[1], SPEC[2], SPEC[3], "edxl/bushfire_valid.edxlde"]),
+        at in 0usize..20_000,
+        cut in 0usize..12,
+        insert in prop::sample::select(vec!["", "<", "&", "&amp;", "<info>", "</area>", "Unknown", "-", ",", " ", "\u{0}", "&#0;", "é", "<![CDATA[x]]>", "<!--c-->", "]]>", "&lt;"]),
+    ) {
+        let original = text(file);
+        let mut start = at % original.len().max(1);
+        while !original.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (start + cut).min(original.len());
+        while !original.is_char_boundary(end) {
+            end += 1;
+        }
+        let mutated = format!("{}{insert}{}", &original[..start], &original[end..]);
+        match read(&mutated) {
+            Ok(alert) => {
+                let again = read(&write(&alert));
+                prop_assert_eq!(again, Ok(alert));
+            }
+            Err(errors) => prop_assert!(errors.errors.iter().all(|e| !e.message.is_empty())),
+        }
+        if let Err(errors) = read_edxl(&mutated) {
+            prop_assert!(!errors.errors.is_empty());
+        }
+    }
 }
