@@ -17,6 +17,7 @@
 #[macro_use]
 mod render;
 
+mod cap;
 mod devices;
 mod drill;
 mod exercise;
@@ -103,6 +104,8 @@ enum Command {
     Keys(keys::KeysArgs),
     /// Signed alerts to partners: send, acknowledge, escalate, sign and verify
     Notify(notify::NotifyArgs),
+    /// OASIS CAP 1.2 alerts for emergency management: validate them, write lifeline alerts as CAP
+    Cap(cap::CapArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -169,6 +172,7 @@ fn main() -> ExitCode {
         Command::Partners(args) => partners::run(&args),
         Command::Keys(args) => keys::run(&args),
         Command::Notify(args) => notify::run(&args),
+        Command::Cap(args) => cap::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),
