@@ -23,7 +23,10 @@ mod generate;
 mod incident;
 mod incident_db;
 mod input;
+mod keys;
+mod notify_sign;
 mod output;
+mod partners;
 mod playbook;
 mod progress;
 mod questionnaire;
@@ -91,6 +94,12 @@ enum Command {
     Playbook(playbook::PlaybookArgs),
     /// Tabletop exercises: play the injects, record decisions, score (HSEEP), report
     Exercise(exercise::ExerciseArgs),
+    /// Partner directory: check and export it
+    Partners(partners::PartnersArgs),
+    /// Signing keys of the partner directory's organisations: generate, rotate, revoke
+    Keys(keys::KeysArgs),
+    /// Signed alerts to partners: sign and verify
+    Notify(notify_sign::NotifyArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -154,6 +163,9 @@ fn main() -> ExitCode {
         Command::Incident(args) => incident::run(&args),
         Command::Playbook(args) => playbook::run(&args),
         Command::Exercise(args) => exercise::run(&args),
+        Command::Partners(args) => partners::run(&args),
+        Command::Keys(args) => keys::run(&args),
+        Command::Notify(args) => notify_sign::run_notify(&args),
     };
     match result {
         Ok(exit) => exit.into(),
