@@ -21,6 +21,7 @@ mod jobs;
 mod migrate;
 mod networks;
 mod response;
+mod taxii;
 #[doc(hidden)]
 pub mod testing;
 mod vendors;
@@ -49,6 +50,11 @@ pub use networks::{NetworkInfo, NetworkUpload, NetworkVersion, StoredNetwork, Up
 pub use response::{
     ExerciseRunInfo, IncidentEntry, IncidentInfo, IncidentState, NewExerciseRun, NewIncident,
     NewPlaybook, PlaybookInfo, StoredExerciseRun, StoredIncident, StoredPlaybook, TIMELINE_GENESIS,
+};
+pub use taxii::{
+    ApiRoot, CollectionInfo, MAX_PAGE as TAXII_MAX_PAGE, NewCollection, ObjectPage, ObjectQuery,
+    StatusDetail, StoredObject, TaxiiCaller, TaxiiError, TaxiiGrant, TaxiiStatus, VersionMatch,
+    effective_tlp, parse_timestamp, timestamp_us, tlp_of_marking, version_text,
 };
 pub use vendors::{
     EvidenceFileInfo, LinkLookup, LinkState, MAX_EVIDENCE_BYTES, MAX_LINK_DAYS, NewEvidenceFile,

@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "response",
         include_str!("../migrations/0006_response.sql"),
     ),
+    (8, "taxii", include_str!("../migrations/0008_taxii.sql")),
 ];
 
 /// The schema version this build knows.
