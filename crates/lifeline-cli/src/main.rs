@@ -33,6 +33,7 @@ mod questionnaire;
 mod risk;
 mod sbom;
 mod serve;
+mod share;
 mod simulate;
 mod stress;
 mod trace;
@@ -100,6 +101,8 @@ enum Command {
     Keys(keys::KeysArgs),
     /// Signed alerts to partners: sign and verify
     Notify(notify_sign::NotifyArgs),
+    /// Information sharing: STIX 2.1 bundles marked TLP 2.0, out and in
+    Share(share::ShareArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -166,6 +169,7 @@ fn main() -> ExitCode {
         Command::Partners(args) => partners::run(&args),
         Command::Keys(args) => keys::run(&args),
         Command::Notify(args) => notify_sign::run_notify(&args),
+        Command::Share(args) => share::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -372,9 +372,12 @@ impl<'a> Builder<'a> {
                 "pattern_type": indicator.pattern_type,
                 "valid_from": timestamp(indicator.valid_from),
             });
-            if let Some(description) = &indicator.description {
-                properties["description"] = json!(description);
-            }
+            // STIX recommends both a name and a description (stix2-validator warns).
+            properties["description"] =
+                json!(indicator.description.clone().unwrap_or_else(|| format!(
+                    "An indicator of the incident \"{}\"",
+                    self.incident.declaration.title
+                )));
             if !indicator.indicator_types.is_empty() {
                 properties["indicator_types"] = json!(indicator.indicator_types);
             }

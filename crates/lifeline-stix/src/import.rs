@@ -38,6 +38,8 @@ pub struct ObjectSummary {
     pub tlp: Option<Tlp>,
     /// Every marking it refers to (object markings, then granular markings).
     pub markings: Vec<String>,
+    /// For an official TLP marking definition, the level it defines.
+    pub defines: Option<Tlp>,
 }
 
 impl Imported {
@@ -149,9 +151,13 @@ pub fn validate(value: &Value) -> Result<Imported, StixErrors> {
             };
             errors.push(Problem::new(path, message).on(object_id.clone()));
         }
+        let mut defines = None;
         if kind == "marking-definition" {
             match check_definition(object) {
-                Ok(_) => defined.extend(object.get("id").and_then(Value::as_str)),
+                Ok(tlp) => {
+                    defines = tlp;
+                    defined.extend(object.get("id").and_then(Value::as_str));
+                }
                 Err(message) => {
                     errors.push(Problem::new(at.clone(), message).on(object_id.clone()))
                 }
@@ -165,6 +171,7 @@ pub fn validate(value: &Value) -> Result<Imported, StixErrors> {
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
+            defines,
         });
     }
     let mut warnings = Vec::new();

@@ -313,7 +313,7 @@ fn an_exported_bundle_imports_with_its_markings() {
     assert!(imported.warnings.is_empty(), "{:?}", imported.warnings);
     for object in &imported.objects {
         if object.kind == "marking-definition" {
-            assert_eq!(object.tlp, None);
+            assert_eq!((object.tlp, object.defines), (None, Some(Tlp::Amber)));
         } else {
             assert_eq!(object.tlp, Some(Tlp::Amber), "{}", object.id);
         }

@@ -11,6 +11,7 @@ mod incident;
 mod partner_files;
 mod playbook;
 mod questionnaire;
+mod share;
 mod simulate;
 mod trace;
 mod vendors;
