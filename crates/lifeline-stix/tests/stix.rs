@@ -505,3 +505,59 @@ fn the_most_restrictive_marking_of_an_object_wins_and_unmarked_objects_stay() {
     assert_eq!(refusal.objects[0].reason, Reason::Unmarked);
     assert!(refusal.to_string().contains("no TLP marking"), "{refusal}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Properties
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    static INCIDENT: LazyLock<Incident> = LazyLock::new(incident);
+
+    fn tlp() -> impl Strategy<Value = Tlp> {
+        prop::sample::select(Tlp::ALL.to_vec())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever the names hold (control and bidi characters included), the export
+        /// passes lifeline's own checks, reads back to itself, carries one marking, and is
+        /// shared exactly when `may_share` says its marking may be.
+        #[test]
+        fn export_reads_back_and_enforcement_is_may_share(
+            title in "\\PC{0,40}|[\\x00-\\x1f\\u{202e}a-z]{0,12}",
+            name in "\\PC{1,30}",
+            key in "[a-z0-9-]{1,12}",
+            incident_id in "[a-z0-9_]{1,20}",
+            marking in tlp(),
+            clearance in tlp(),
+            partner in prop::sample::select(vec!["medsupply", "h-isac", "mercy"]),
+            named in any::<bool>(),
+        ) {
+            let mut incident = INCIDENT.clone();
+            incident.declaration.title = title;
+            let identity = Identity { key: key.clone(), name, sectors: Vec::new() };
+            let extras = Observables::default();
+            let bundle = export(&incident, &ExportOptions {
+                incident_id: &incident_id,
+                identity: &identity,
+                tlp: marking,
+                as_of: AS_OF,
+                findings: None,
+                observables: &extras,
+            }).expect("exports");
+            let imported = import(&bundle.to_json()).expect("reads back");
+            prop_assert_eq!(&imported.bundle, &bundle);
+            for object in &imported.objects[1..] {
+                prop_assert_eq!(object.tlp, Some(marking));
+            }
+            let names: Vec<&str> = if named { vec![partner] } else { Vec::new() };
+            let to = Recipient { organisation: partner, clearance };
+            let expected = lifeline_share::tlp::may_share(marking, &key, to, &names).is_ok();
+            prop_assert_eq!(enforce(&bundle, &key, &to, &names).is_ok(), expected);
+        }
+    }
+}
