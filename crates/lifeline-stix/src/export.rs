@@ -131,7 +131,7 @@ pub enum ExportError {
     Invalid(StixErrors),
 }
 
-/// Builds the bundle. The result has passed [`crate::import`]'s checks.
+/// Builds the bundle. The result has passed [`crate::import()`]'s checks.
 pub fn export(incident: &Incident, options: &ExportOptions<'_>) -> Result<Bundle, ExportError> {
     let mut out = Builder::new(incident, options);
     out.build()?;
