@@ -37,6 +37,7 @@ mod questionnaire;
 mod risk;
 mod sbom;
 mod serve;
+mod share;
 mod simulate;
 mod stress;
 mod trace;
@@ -106,6 +107,8 @@ enum Command {
     Notify(notify::NotifyArgs),
     /// OASIS CAP 1.2 alerts for emergency management: validate them, write lifeline alerts as CAP
     Cap(cap::CapArgs),
+    /// Information sharing: STIX 2.1 bundles marked TLP 2.0, out and in
+    Share(share::ShareArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -173,6 +176,7 @@ fn main() -> ExitCode {
         Command::Keys(args) => keys::run(&args),
         Command::Notify(args) => notify::run(&args),
         Command::Cap(args) => cap::run(&args),
+        Command::Share(args) => share::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),

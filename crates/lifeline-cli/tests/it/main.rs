@@ -15,6 +15,7 @@ mod partner_files;
 mod partners;
 mod playbook;
 mod questionnaire;
+mod share;
 mod simulate;
 mod trace;
 mod vendors;
