@@ -847,14 +847,15 @@ impl Store {
         Ok(status)
     }
 
-    /// The status `status_id` of API root `root`, when `caller`'s organisation made it.
+    /// The status `status_id` of API root `root`, when `caller`'s organisation made it (a
+    /// partner-role user, who cannot add, sees none).
     pub async fn taxii_status(
         &self,
         caller: &TaxiiCaller,
         root: &str,
         status_id: &str,
     ) -> Result<Option<TaxiiStatus>, StoreError> {
-        if holds_nul(status_id) || holds_nul(root) {
+        if holds_nul(status_id) || holds_nul(root) || caller.role == Role::Partner {
             return Ok(None);
         }
         let row = sqlx::query(

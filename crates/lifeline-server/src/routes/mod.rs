@@ -7,5 +7,6 @@ pub mod exercises;
 pub mod incidents;
 pub mod jobs;
 pub mod networks;
+pub mod taxii;
 pub mod vendors;
 pub mod vuln;
