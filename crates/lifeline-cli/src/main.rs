@@ -32,6 +32,7 @@ mod sbom;
 mod serve;
 mod simulate;
 mod stress;
+mod taxii;
 mod trace;
 mod validate;
 mod vendors;
@@ -91,6 +92,8 @@ enum Command {
     Playbook(playbook::PlaybookArgs),
     /// Tabletop exercises: play the injects, record decisions, score (HSEEP), report
     Exercise(exercise::ExerciseArgs),
+    /// TAXII 2.1: collections of the service's TAXII server, and pulling an ISAC's collection
+    Taxii(taxii::TaxiiArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -154,6 +157,7 @@ fn main() -> ExitCode {
         Command::Incident(args) => incident::run(&args),
         Command::Playbook(args) => playbook::run(&args),
         Command::Exercise(args) => exercise::run(&args),
+        Command::Taxii(args) => taxii::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -12,6 +12,7 @@ mod partner_files;
 mod playbook;
 mod questionnaire;
 mod simulate;
+mod taxii;
 mod trace;
 mod vendors;
 mod vuln;
