@@ -40,6 +40,7 @@ mod serve;
 mod share;
 mod simulate;
 mod stress;
+mod taxii;
 mod trace;
 mod validate;
 mod vendors;
@@ -109,6 +110,8 @@ enum Command {
     Cap(cap::CapArgs),
     /// Information sharing: STIX 2.1 bundles marked TLP 2.0, out and in
     Share(share::ShareArgs),
+    /// TAXII 2.1: collections of the service's TAXII server, and pulling an ISAC's collection
+    Taxii(taxii::TaxiiArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -177,6 +180,7 @@ fn main() -> ExitCode {
         Command::Notify(args) => notify::run(&args),
         Command::Cap(args) => cap::run(&args),
         Command::Share(args) => share::run(&args),
+        Command::Taxii(args) => taxii::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -53,3 +53,13 @@ CREATE TABLE taxii_status (
     successes TEXT NOT NULL,
     failures TEXT NOT NULL
 );
+-- Where `lifeline taxii pull` left off, per local collection and source (the remote
+-- collection's objects URL): the last X-TAXII-Date-Added-Last seen, sent back as
+-- `added_after` on the next pull.
+CREATE TABLE taxii_pulls (
+    collection_id TEXT NOT NULL REFERENCES taxii_collections (id),
+    source TEXT NOT NULL,
+    added_after TEXT NOT NULL,
+    pulled_at BIGINT NOT NULL,
+    PRIMARY KEY (collection_id, source)
+);

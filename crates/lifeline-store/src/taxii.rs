@@ -847,14 +847,15 @@ impl Store {
         Ok(status)
     }
 
-    /// The status `status_id` of API root `root`, when `caller`'s organisation made it.
+    /// The status `status_id` of API root `root`, when `caller`'s organisation made it (a
+    /// partner-role user, who cannot add, sees none).
     pub async fn taxii_status(
         &self,
         caller: &TaxiiCaller,
         root: &str,
         status_id: &str,
     ) -> Result<Option<TaxiiStatus>, StoreError> {
-        if holds_nul(status_id) || holds_nul(root) {
+        if holds_nul(status_id) || holds_nul(root) || caller.role == Role::Partner {
             return Ok(None);
         }
         let row = sqlx::query(
@@ -1056,6 +1057,84 @@ impl Store {
             more: rows.len() > limit,
             items,
         })
+    }
+
+    /// Where the last pull from `source` into collection `id` of `org_id` left off: the
+    /// `added_after` to send next, or `None` before the first pull.
+    pub async fn taxii_pull_cursor(
+        &self,
+        org_id: &str,
+        id: &str,
+        source: &str,
+    ) -> Result<Option<String>, StoreError> {
+        if holds_nul(id) || holds_nul(source) || holds_nul(org_id) {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT p.added_after FROM taxii_pulls p JOIN taxii_collections c \
+             ON c.id = p.collection_id WHERE c.org_id = $1 AND p.collection_id = $2 \
+             AND p.source = $3",
+        )
+        .bind(org_id)
+        .bind(id)
+        .bind(source)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| r.try_get("added_after").map_err(StoreError::from))
+            .transpose()
+    }
+
+    /// Remembers that the pull from `source` into collection `id` of `org_id` got
+    /// everything added up to `added_after` (a TAXII timestamp).
+    pub async fn set_taxii_pull_cursor(
+        &self,
+        org_id: &str,
+        id: &str,
+        source: &str,
+        added_after: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        check_text("source", source, 2_000)?;
+        if parse_timestamp(added_after).is_none() {
+            return Err(StoreError::invalid(
+                "added_after",
+                format!(
+                    "`{}` is not an RFC 3339 timestamp",
+                    lifeline_text::excerpt(added_after)
+                ),
+            ));
+        }
+        let mut tx = self.begin_write().await?;
+        let owned = sqlx::query("SELECT id FROM taxii_collections WHERE id = $1 AND org_id = $2")
+            .bind(id)
+            .bind(org_id)
+            .fetch_optional(tx.conn())
+            .await?;
+        if owned.is_none() {
+            return Err(not_found("collection", id));
+        }
+        sqlx::query("DELETE FROM taxii_pulls WHERE collection_id = $1 AND source = $2")
+            .bind(id)
+            .bind(source)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query(
+            "INSERT INTO taxii_pulls (collection_id, source, added_after, pulled_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(source)
+        .bind(added_after)
+        .bind(now_ms())
+        .execute(tx.conn())
+        .await?;
+        tx.commit(
+            AuditEntry::new(actor, "taxii.pull", id)
+                .org(org_id)
+                .detail(serde_json::json!({ "source": source, "added_after": added_after })),
+        )
+        .await?;
+        Ok(())
     }
 
     /// How many object versions each collection of `org_id` holds, by collection id.

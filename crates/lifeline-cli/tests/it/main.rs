@@ -17,6 +17,7 @@ mod playbook;
 mod questionnaire;
 mod share;
 mod simulate;
+mod taxii;
 mod trace;
 mod vendors;
 mod vuln;
