@@ -44,6 +44,9 @@ pub struct MapOptions {
     pub positions: BTreeMap<String, Point>,
     /// `web`: a link for more information (the incident's page on the dashboard).
     pub web: Option<String>,
+    /// When the acknowledgement is sent, for `msg_type` `Ack`; the alert's `issued_at`
+    /// when absent.
+    pub ack_sent: Option<OffsetDateTime>,
 }
 
 /// Whether `value` may be a CAP `identifier` or `sender` (CAP 1.2 section 3.2.1).
@@ -94,7 +97,7 @@ pub fn from_lifeline(alert: &LifelineAlert, options: &MapOptions) -> Result<Aler
         AlertKind::Cancel => MsgType::Cancel,
     });
     if msg_type == MsgType::Ack {
-        return ack_of(alert, alert.issued_at, None);
+        return ack_of(alert, options.ack_sent.unwrap_or(alert.issued_at), None);
     }
     let identifier = identifier(&alert.id, "id", &alert.id, "identifier")?;
     let sender = match &options.sender {

@@ -72,7 +72,8 @@ struct WriteArgs {
     /// The partner directory that verifies a signed alert (its issuer's public key)
     #[arg(long)]
     directory: Option<PathBuf>,
-    /// Verify a signed alert as of this time (RFC 3339) instead of now
+    /// Verify a signed alert as of this time (RFC 3339), and date an acknowledgement
+    /// (`--msg-type ack`) then, instead of now
     #[arg(long, value_parser = parse_time)]
     at: Option<OffsetDateTime>,
     /// The CAP msgType; by default the alert's kind gives it (alert and drill: Alert,
@@ -272,6 +273,7 @@ fn write(args: &WriteArgs) -> anyhow::Result<Exit> {
         sender_name: args.sender_name.clone(),
         supersedes_sent: args.supersedes_sent,
         web: args.web.clone(),
+        ack_sent: Some(args.at.unwrap_or_else(OffsetDateTime::now_utc)),
         ..MapOptions::default()
     };
     let cap = match lifeline_cap::from_lifeline(&alert, &options) {
