@@ -472,16 +472,16 @@ async fn library(store: &Store, access: &Access) -> anyhow::Result<Vec<Playbook>
 // ---------------------------------------------------------------------------------------
 // The timeline in the store
 
-struct Opened {
-    id: String,
+pub(crate) struct Opened {
+    pub(crate) id: String,
     network: String,
-    entries: Vec<Entry>,
-    incident: Incident,
+    pub(crate) entries: Vec<Entry>,
+    pub(crate) incident: Incident,
 }
 
 /// The stored form of an entry: the time in Unix milliseconds (the chain hashes it at
 /// millisecond precision), the event as JSON.
-fn stored(entry: &Entry) -> anyhow::Result<IncidentEntry> {
+pub(crate) fn stored(entry: &Entry) -> anyhow::Result<IncidentEntry> {
     let millis = entry.at.unix_timestamp_nanos() / 1_000_000;
     Ok(IncidentEntry {
         seq: i64::try_from(entry.seq).context("entry seq out of range")?,
@@ -538,7 +538,11 @@ async fn entries(
 }
 
 /// The incident and its timeline, replayed (which verifies the chain first).
-async fn open_incident(store: &Store, access: &Access, id: &str) -> anyhow::Result<Opened> {
+pub(crate) async fn open_incident(
+    store: &Store,
+    access: &Access,
+    id: &str,
+) -> anyhow::Result<Opened> {
     let stored = store
         .incident(access, id)
         .await?

@@ -17,25 +17,30 @@
 #[macro_use]
 mod render;
 
+mod cap;
 mod devices;
 mod drill;
 mod exercise;
 mod generate;
 mod incident;
 mod incident_db;
+mod notify;
 mod input;
 mod keys;
 mod notify_sign;
 mod output;
 mod partners;
+mod partners_db;
 mod playbook;
 mod progress;
 mod questionnaire;
 mod risk;
 mod sbom;
 mod serve;
+mod share;
 mod simulate;
 mod stress;
+mod taxii;
 mod trace;
 mod validate;
 mod vendors;
@@ -99,8 +104,14 @@ enum Command {
     Partners(partners::PartnersArgs),
     /// Signing keys of the partner directory's organisations: generate, rotate, revoke
     Keys(keys::KeysArgs),
-    /// Signed alerts to partners: sign and verify
-    Notify(notify_sign::NotifyArgs),
+    /// Signed alerts to partners: send, acknowledge, escalate, sign and verify
+    Notify(notify::NotifyArgs),
+    /// OASIS CAP 1.2 alerts for emergency management: validate them, write lifeline alerts as CAP
+    Cap(cap::CapArgs),
+    /// Information sharing: STIX 2.1 bundles marked TLP 2.0, out and in
+    Share(share::ShareArgs),
+    /// TAXII 2.1: collections of the service's TAXII server, and pulling an ISAC's collection
+    Taxii(taxii::TaxiiArgs),
 }
 
 /// How a command ended: the process's exit status (see the module documentation).
@@ -166,7 +177,10 @@ fn main() -> ExitCode {
         Command::Exercise(args) => exercise::run(&args),
         Command::Partners(args) => partners::run(&args),
         Command::Keys(args) => keys::run(&args),
-        Command::Notify(args) => notify_sign::run_notify(&args),
+        Command::Notify(args) => notify::run(&args),
+        Command::Cap(args) => cap::run(&args),
+        Command::Share(args) => share::run(&args),
+        Command::Taxii(args) => taxii::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),
@@ -189,8 +203,25 @@ fn main() -> ExitCode {
             }) {
                 return Exit::Success.into();
             }
-            errln!("error: {error:#}");
+            errln!("error: {}", error_text(&error));
             Exit::Error.into()
         }
     }
+}
+
+/// An error and its causes on one line, `outer: cause: root`, leaving out a cause whose
+/// text the message before it already ends with (library errors that name their source in
+/// their own message would otherwise print it twice: `… (os error 2): … (os error 2)`).
+pub fn error_text(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if text.is_empty() {
+            text = part;
+        } else if !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+    }
+    text
 }

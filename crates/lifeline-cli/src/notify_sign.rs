@@ -17,30 +17,6 @@ use time::OffsetDateTime;
 use crate::render::Format;
 use crate::{Exit, Reported};
 
-/// `notify` while `lifeline-notify`'s commands are not merged in: signing and
-/// verification only. The send/ack/escalate commands flatten [`SignCommand`] into theirs.
-#[derive(Debug, Args)]
-pub struct NotifyArgs {
-    #[command(subcommand)]
-    command: NotifyCommand,
-}
-
-/// Signing and verification, and h3's `notify drill`.
-#[derive(Debug, Subcommand)]
-enum NotifyCommand {
-    #[command(flatten)]
-    Signing(SignCommand),
-    #[command(flatten)]
-    Drilling(crate::drill::DrillCommand),
-}
-
-pub fn run_notify(args: &NotifyArgs) -> anyhow::Result<Exit> {
-    match &args.command {
-        NotifyCommand::Signing(command) => run(command),
-        NotifyCommand::Drilling(command) => crate::drill::run(command),
-    }
-}
-
 #[derive(Debug, Subcommand)]
 pub enum SignCommand {
     /// Sign an alert or acknowledgement payload (JSON) as a compact JWS

@@ -25,6 +25,8 @@ enum PartnersCommand {
     Validate(ValidateArgs),
     /// Write a normalised copy of a partner directory as YAML or JSON
     Export(ExportArgs),
+    /// Keep a partner directory in the database (a new version per import)
+    Import(crate::partners_db::ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -50,8 +52,11 @@ enum ExportFormat {
 
 #[derive(Debug, Args)]
 struct ExportArgs {
-    /// Partner directory: `.json` or `.yaml`/`.yml`
-    directory: PathBuf,
+    /// Partner directory: `.json` or `.yaml`/`.yml`; without it, the database's current
+    /// one (`--database`, `--org`)
+    directory: Option<PathBuf>,
+    #[command(flatten)]
+    db: crate::incident_db::DbArgs,
     /// What to write
     #[arg(long, value_enum, default_value = "yaml")]
     format: ExportFormat,
@@ -64,6 +69,7 @@ pub fn run(args: &PartnersArgs) -> anyhow::Result<Exit> {
     match &args.command {
         PartnersCommand::Validate(args) => validate(args),
         PartnersCommand::Export(args) => export(args),
+        PartnersCommand::Import(args) => crate::partners_db::import(args),
     }
 }
 
@@ -133,7 +139,10 @@ fn summary(path: &Path, directory: &Directory) -> String {
 }
 
 fn export(args: &ExportArgs) -> anyhow::Result<Exit> {
-    let directory = load_or_report(&args.directory)?;
+    let directory = match &args.directory {
+        Some(path) => load_or_report(path)?,
+        None => crate::partners_db::load(&args.db)?,
+    };
     let text = match args.format {
         ExportFormat::Yaml => directory::to_yaml(&directory)?,
         ExportFormat::Json => directory::to_json(&directory)?,

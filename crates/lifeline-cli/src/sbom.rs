@@ -201,7 +201,7 @@ pub fn load_sources(args: &SourceArgs) -> anyhow::Result<LoadedSources> {
             anyhow::bail!("OSV source `{}` does not exist", path.display());
         }
         if let Err(error) = add_osv_path(&mut index, path) {
-            errln!("error: {error:#}");
+            errln!("error: {}", crate::error_text(&error));
             return Err(Reported.into());
         }
     }

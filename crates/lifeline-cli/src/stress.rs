@@ -184,14 +184,44 @@ fn write_table(
     Ok(())
 }
 
-/// The rerouting plan of each scenario that has one, as a small table per scenario.
+/// The rerouting plan of each shown scenario, as a small table per scenario; a scenario
+/// with nothing to ship says why (no alternative source, nothing lost, or no TTR to plan
+/// over) rather than being left out.
 fn write_plans(out: &mut dyn Write, ranked: &[&ScenarioResult]) -> anyhow::Result<()> {
     for s in ranked {
-        let Some(ttr) = s.ttr else { continue };
+        writeln!(out)?;
+        let Some(ttr) = s.ttr else {
+            outln!(
+                out,
+                "{} ({}): no TTR given, so no rerouting plan",
+                s.id,
+                s.kind
+            )?;
+            continue;
+        };
         if s.reallocation.is_empty() {
+            let lost = s.total_lost_units();
+            if lost > 0.0 {
+                outln!(
+                    out,
+                    "{} ({}): no alternative source over the TTR window of {}: {} units lost ({})",
+                    s.id,
+                    s.kind,
+                    quantity(ttr),
+                    quantity(lost),
+                    runs_short(s)
+                )?;
+            } else {
+                outln!(
+                    out,
+                    "{} ({}): nothing to reroute over the TTR window of {}: no demand is lost",
+                    s.id,
+                    s.kind,
+                    quantity(ttr)
+                )?;
+            }
             continue;
         }
-        writeln!(out)?;
         outln!(
             out,
             "{} ({}): rerouting plan over the TTR window of {}",

@@ -1,5 +1,6 @@
-//! Who is calling: a bearer token (`Authorization: Bearer llt_...`) for programs, or a
-//! session cookie for browsers, which must also send its CSRF token on every request that
+//! Who is calling: a bearer token (`Authorization: Bearer llt_...`) for programs, the same
+//! token as the password of HTTP Basic with the token's user name (`Authorization: Basic`,
+//! which most TAXII clients speak), or a session cookie for browsers, which must also send its CSRF token on every request that
 //! changes something. Every handler takes a [`Caller`] and checks its role; reads go
 //! through the store with [`Caller::access`], so another organisation's rows are never
 //! returned, whatever the id.
@@ -52,6 +53,23 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// HTTP Basic credentials (RFC 7617): the user name and the password, which lifeline takes
+/// to be an API token of that user.
+fn basic(headers: &HeaderMap) -> Option<(String, String)> {
+    use base64::Engine as _;
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
+}
+
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
@@ -82,6 +100,20 @@ impl FromRequestParts<AppState> for Caller {
                 .authenticate_token(token)
                 .await?
                 .ok_or_else(|| ApiError::unauthorized("the token is unknown, expired or revoked"))?
+        } else if let Some((name, token)) = basic(&parts.headers) {
+            // The token must be the named user's: a token alone would do, but a name that
+            // does not match it is a mistake worth refusing.
+            state
+                .store
+                .authenticate_token(&token)
+                .await?
+                .filter(|p| same_secret(&p.user.name, &name))
+                .ok_or_else(|| {
+                    ApiError::unauthorized(
+                        "Basic: the password must be an API token of the named user, \
+                         unexpired and not revoked",
+                    )
+                })?
         } else if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) {
             let principal = state
                 .store
@@ -105,7 +137,7 @@ impl FromRequestParts<AppState> for Caller {
             principal
         } else {
             return Err(ApiError::unauthorized(
-                "log in, or send `Authorization: Bearer TOKEN`",
+                "log in, or send `Authorization: Bearer TOKEN` (or Basic: user name and token)",
             ));
         };
         Ok(Caller {

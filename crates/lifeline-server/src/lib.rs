@@ -4,6 +4,7 @@
 //!
 //! - `/api/v1/...`: the JSON API, described by the OpenAPI 3.1 document at
 //!   `/api/v1/openapi.json`, generated from the handlers' annotations (utoipa).
+//! - `/taxii2/...`: the TAXII 2.1 server (`routes::taxii`).
 //! - `/healthz`, `/readyz`, `/metrics`: for operators.
 //! - everything else: the dashboard's pages for browsers ([`web`]).
 
@@ -194,6 +195,7 @@ pub fn app(state: AppState, config: &Config) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::serve))
+        .merge(routes::taxii::router(config.limits.upload_bytes))
         .merge(web::router(&config.limits))
         .fallback(web::not_found)
         .layer(axum::middleware::from_fn_with_state(

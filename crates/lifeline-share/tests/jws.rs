@@ -421,3 +421,64 @@ mod property {
         }
     }
 }
+
+#[test]
+fn a_batch_gives_each_message_the_result_it_would_get_alone() {
+    let directory = hospital_directory();
+    let key = distributor_key();
+    let good: Vec<String> = (0..5)
+        .map(|i| sign_alert(&alert(&format!("b-{i}")), &key).expect("signed"))
+        .collect();
+    let mut expired = alert("b-expired");
+    expired.expires_at = T0 - Duration::minutes(1);
+    expired.issued_at = T0 - Duration::hours(1);
+    let expired = sign_alert(&expired, &key).expect("signed");
+    let mut flipped = good[1].clone().into_bytes();
+    let at = good[1].find('.').expect("dot") + 10;
+    flipped[at] = if flipped[at] == b'A' { b'B' } else { b'A' };
+    let flipped = String::from_utf8(flipped).expect("ascii");
+    let stranger = KeyPair::from_seed("northwind", "rogue", [1; 32]).expect("key");
+    let unknown = sign_alert(&alert("b-unknown"), &stranger).expect("signed");
+    let batch: Vec<&str> = vec![
+        &good[0], &flipped, &good[1], &expired, &good[2], &good[0], "junk", &unknown, &good[3],
+        &good[4],
+    ];
+    // One at a time.
+    let mut seen = MemoryNonces::new();
+    let alone: Vec<Result<jws::Verified, VerifyError>> = batch
+        .iter()
+        .map(|t| verify(t, &directory, T0, &mut seen))
+        .collect();
+    // Together.
+    let mut seen = MemoryNonces::new();
+    let together = jws::Verifier::new(&directory).verify_batch(&batch, T0, &mut seen);
+    assert_eq!(together, alone);
+    let codes: Vec<&str> = together
+        .iter()
+        .map(|r| r.as_ref().map_or_else(VerifyError::code, |_| "ok"))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "ok",
+            "tampered",
+            "ok",
+            "expired",
+            "ok",
+            "replayed",
+            "malformed",
+            "unknown-key",
+            "ok",
+            "ok"
+        ]
+    );
+    // An all-good batch takes the batch path.
+    let mut seen = MemoryNonces::new();
+    let fresh: Vec<String> = (0..70)
+        .map(|i| sign_alert(&alert(&format!("c-{i}")), &key).expect("signed"))
+        .collect();
+    let fresh: Vec<&str> = fresh.iter().map(String::as_str).collect();
+    let results = jws::Verifier::new(&directory).verify_batch(&fresh, T0, &mut seen);
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(seen.len(), 70);
+}

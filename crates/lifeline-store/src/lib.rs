@@ -22,6 +22,7 @@ mod migrate;
 mod networks;
 mod response;
 mod sharing;
+mod taxii;
 #[doc(hidden)]
 pub mod testing;
 mod vendors;
@@ -55,6 +56,11 @@ pub use sharing::{
     AckLookup, AckTokenInfo, AlertSubject, DrillEntry, DrillInfo, NewAckToken, NewPartnerAlert,
     PartnerDirectoryInfo, SigningKey, SigningKeyInfo, StoredDrill, StoredPartnerAlert,
     StoredPartnerDirectory,
+};
+pub use taxii::{
+    ApiRoot, CollectionInfo, MAX_PAGE as TAXII_MAX_PAGE, NewCollection, ObjectPage, ObjectQuery,
+    StatusDetail, StoredObject, TaxiiCaller, TaxiiError, TaxiiGrant, TaxiiStatus, VersionMatch,
+    effective_tlp, parse_timestamp, timestamp_us, tlp_of_marking, version_text,
 };
 pub use vendors::{
     EvidenceFileInfo, LinkLookup, LinkState, MAX_EVIDENCE_BYTES, MAX_LINK_DAYS, NewEvidenceFile,

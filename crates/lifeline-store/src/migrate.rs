@@ -28,6 +28,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0006_response.sql"),
     ),
     (7, "sharing", include_str!("../migrations/0007_sharing.sql")),
+    (8, "taxii", include_str!("../migrations/0008_taxii.sql")),
 ];
 
 /// The schema version this build knows.

@@ -15,7 +15,7 @@ pub enum XsdError {
     },
     /// `Schema::for_namespace` was given a namespace that no embedded schema set targets.
     #[error(
-        "no embedded XSD for namespace `{namespace}`\n  hint: supported: EPCIS 2.0 (`urn:epcglobal:epcis:xsd:2`, `urn:epcglobal:epcis-masterdata:xsd:2`), EPCIS 1.2 (`urn:epcglobal:epcis:xsd:1`) and CycloneDX 1.2 to 1.7 (`http://cyclonedx.org/schema/bom/1.N`)"
+        "no embedded XSD for namespace `{namespace}`\n  hint: supported: EPCIS 2.0 (`urn:epcglobal:epcis:xsd:2`, `urn:epcglobal:epcis-masterdata:xsd:2`), EPCIS 1.2 (`urn:epcglobal:epcis:xsd:1`) CycloneDX 1.2 to 1.7 (`http://cyclonedx.org/schema/bom/1.N`), CAP 1.2 (`urn:oasis:names:tc:emergency:cap:1.2`) and EDXL-DE 1.0 (`urn:oasis:names:tc:emergency:EDXL:DE:1.0`)"
     )]
     UnknownNamespace {
         /// The namespace asked for.

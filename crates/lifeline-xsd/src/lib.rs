@@ -1,5 +1,5 @@
-//! `lifeline-xsd`: XML Schema (XSD 1.0) validation of EPCIS 2.0, EPCIS 1.2 and CycloneDX
-//! 1.2–1.7 XML documents, streaming, with every problem located by line, column and element
+//! `lifeline-xsd`: XML Schema (XSD 1.0) validation of EPCIS 2.0, EPCIS 1.2, CycloneDX
+//! 1.2–1.7, OASIS CAP 1.2 and EDXL-DE 1.0 XML documents, streaming, with every problem located by line, column and element
 //! path.
 //!
 //! Why libxml2: no Rust crate validates XSD 1.0 (the project's dependency research), and
@@ -13,7 +13,9 @@
 //! The schema sets are embedded (`schemas/`, provenance in `schemas/SOURCES.md`):
 //! [`Schema::epcis_2_0`] (EPCIS 2.0 core + master data, with EPCglobal and SBDH imports),
 //! [`Schema::epcis_1_2`] (EPCIS 1.2 core, same imports) and
-//! [`Schema::cyclonedx`] 1.2–1.7 (with `spdx.xsd`). Imports are served from the embedded
+//! [`Schema::cyclonedx`] 1.2–1.7 (with `spdx.xsd`), [`Schema::cap_1_2`] (OASIS CAP 1.2) and
+//! [`Schema::edxl_de_1_0`] (OASIS EDXL-DE 1.0, with CAP 1.2 imported so that embedded
+//! alerts are checked too). Imports are served from the embedded
 //! copies by a process-wide libxml2 entity loader that refuses every other URL, so neither
 //! schema compilation nor validation ever reads the network or the file system (this also
 //! refuses external DTDs and entities in validated documents).
@@ -70,6 +72,9 @@ pub(crate) static EMBEDDED: &[Embedded] = embedded![
     "epcis/Manifest.xsd",
     "epcis/BasicTypes.xsd",
     "epcis/BusinessScope.xsd",
+    "cap/CAP-v1.2.xsd",
+    "edxl/EDXL-DE-v1.0.xsd",
+    "edxl/EDXL-DE-v1.0-with-CAP-v1.2.xsd",
 ];
 
 /// The namespace of EPCIS 1.2 (and 1.0, 1.1) documents (`EPCISDocument`).
@@ -78,6 +83,10 @@ pub const EPCIS_1_2_NAMESPACE: &str = "urn:epcglobal:epcis:xsd:1";
 pub const EPCIS_2_0_NAMESPACE: &str = "urn:epcglobal:epcis:xsd:2";
 /// The namespace of EPCIS 2.0 master-data documents (`EPCISMasterDataDocument`).
 pub const EPCIS_2_0_MASTERDATA_NAMESPACE: &str = "urn:epcglobal:epcis-masterdata:xsd:2";
+/// The namespace of OASIS CAP 1.2 alerts (`alert`).
+pub const CAP_1_2_NAMESPACE: &str = "urn:oasis:names:tc:emergency:cap:1.2";
+/// The namespace of OASIS EDXL-DE 1.0 distributions (`EDXLDistribution`).
+pub const EDXL_DE_1_0_NAMESPACE: &str = "urn:oasis:names:tc:emergency:EDXL:DE:1.0";
 /// The namespace prefix of CycloneDX BOMs; `1.N` follows.
 pub const CYCLONEDX_NAMESPACE_PREFIX: &str = "http://cyclonedx.org/schema/bom/";
 
@@ -95,6 +104,11 @@ pub enum SchemaSet {
         /// The minor version.
         minor: u8,
     },
+    /// OASIS Common Alerting Protocol 1.2 (`alert`).
+    Cap1_2,
+    /// OASIS EDXL Distribution Element 1.0 (`EDXLDistribution`), with CAP 1.2 imported:
+    /// CAP alerts in `embeddedXMLContent` are validated as CAP 1.2, other content laxly.
+    EdxlDe1_0,
 }
 
 impl SchemaSet {
@@ -105,6 +119,12 @@ impl SchemaSet {
         }
         if namespace == EPCIS_1_2_NAMESPACE {
             return Ok(SchemaSet::Epcis1_2);
+        }
+        if namespace == CAP_1_2_NAMESPACE {
+            return Ok(SchemaSet::Cap1_2);
+        }
+        if namespace == EDXL_DE_1_0_NAMESPACE {
+            return Ok(SchemaSet::EdxlDe1_0);
         }
         let minor = namespace
             .strip_prefix(CYCLONEDX_NAMESPACE_PREFIX)
@@ -124,6 +144,8 @@ impl SchemaSet {
         Ok(match self {
             SchemaSet::Epcis2_0 => "epcis/EPCglobal-epcis-masterdata-2_0.xsd",
             SchemaSet::Epcis1_2 => "epcis/EPCglobal-epcis-1_2.xsd",
+            SchemaSet::Cap1_2 => "cap/CAP-v1.2.xsd",
+            SchemaSet::EdxlDe1_0 => "edxl/EDXL-DE-v1.0-with-CAP-v1.2.xsd",
             SchemaSet::CycloneDx { minor: 2 } => "cyclonedx/bom-1.2.xsd",
             SchemaSet::CycloneDx { minor: 3 } => "cyclonedx/bom-1.3.xsd",
             SchemaSet::CycloneDx { minor: 4 } => "cyclonedx/bom-1.4.xsd",
@@ -141,6 +163,8 @@ impl fmt::Display for SchemaSet {
             SchemaSet::Epcis2_0 => write!(f, "EPCIS 2.0 XSD"),
             SchemaSet::Epcis1_2 => write!(f, "EPCIS 1.2 XSD"),
             SchemaSet::CycloneDx { minor } => write!(f, "CycloneDX 1.{minor} XSD"),
+            SchemaSet::Cap1_2 => write!(f, "CAP 1.2 XSD"),
+            SchemaSet::EdxlDe1_0 => write!(f, "EDXL-DE 1.0 XSD"),
         }
     }
 }
@@ -182,6 +206,16 @@ impl Schema {
     /// CycloneDX `1.minor`, minor in 2..=7.
     pub fn cyclonedx(minor: u8) -> Result<Schema, XsdError> {
         Schema::compile(SchemaSet::CycloneDx { minor })
+    }
+
+    /// OASIS CAP 1.2 (alerts).
+    pub fn cap_1_2() -> Result<Schema, XsdError> {
+        Schema::compile(SchemaSet::Cap1_2)
+    }
+
+    /// OASIS EDXL-DE 1.0 (distributions), embedded CAP 1.2 alerts validated too.
+    pub fn edxl_de_1_0() -> Result<Schema, XsdError> {
+        Schema::compile(SchemaSet::EdxlDe1_0)
     }
 
     /// The schema set for a document's root namespace.
@@ -231,7 +265,7 @@ const HEAD: usize = 64 * 1024;
 pub const MAX_HEAD: usize = 16 << 20;
 
 /// Validates `reader` against the embedded schema set of its root element's namespace
-/// (EPCIS 2.0, EPCIS 1.2 or CycloneDX 1.2–1.7), streaming like [`validate`]; returns which
+/// (EPCIS 2.0, EPCIS 1.2, CycloneDX 1.2–1.7, CAP 1.2 or EDXL-DE 1.0), streaming like [`validate`]; returns which
 /// set that was. The root must start within the first [`MAX_HEAD`] bytes.
 pub fn validate_detected(reader: impl Read) -> Result<(SchemaSet, Validation), XsdError> {
     let mut reader = reader;

@@ -3,17 +3,21 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod cap;
 mod exercise;
 mod exit;
 mod golden;
 mod hostile;
 mod incident;
+mod notify;
 mod notify_drill;
 mod partner_files;
 mod partners;
 mod playbook;
 mod questionnaire;
+mod share;
 mod simulate;
+mod taxii;
 mod trace;
 mod vendors;
 mod vuln;
@@ -67,6 +71,31 @@ fn temp(name: &str) -> PathBuf {
 fn stress_table_of_the_worked_example() {
     let (out, _) = check(&["stress", "examples/toy.json"], 0);
     insta::assert_snapshot!(out);
+}
+
+#[test]
+fn stress_plan_names_a_scenario_with_no_alternative_source() {
+    // One supplier, one product: losing S leaves nothing to reroute (issue 18).
+    let network = temp("single-source.json");
+    std::fs::write(
+        &network,
+        r#"{"format": "lifeline-network/1", "time_unit": "day", "horizon": 999,
+            "nodes": [
+              {"id": "S", "kind": "supplier", "material": "M", "capacity": 10, "ttr": 5},
+              {"id": "P", "kind": "product", "demand": 10, "inventory": 20}],
+            "edges": [{"from": "S", "to": "P"}]}"#,
+    )
+    .expect("write");
+    let path = network.to_string_lossy().into_owned();
+    let (out, _) = check(&["stress", &path, "--plan"], 0);
+    let _ = std::fs::remove_file(&network);
+    // 5 days down, 2 days of cover: 3 days of 10 units lost.
+    assert!(
+        out.contains(
+            "S (supplier): no alternative source over the TTR window of 5: 30 units lost (P 30)"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
@@ -186,6 +215,8 @@ fn invalid_network_exits_2_with_every_problem() {
 fn missing_file_and_bad_syntax_exit_2() {
     let (_, err) = check(&["stress", "no/such/network.json"], 2);
     assert!(err.contains("cannot read `no/such/network.json`"), "{err}");
+    // The OS's reason once, not once per error in the chain (issue 18).
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
     let broken = temp("broken.json");
     std::fs::write(&broken, "{\"nodes\": [").expect("write");
     let path = broken.to_string_lossy().into_owned();

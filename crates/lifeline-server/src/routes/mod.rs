@@ -8,5 +8,6 @@ pub mod incidents;
 pub mod jobs;
 pub mod networks;
 pub mod partners;
+pub mod taxii;
 pub mod vendors;
 pub mod vuln;

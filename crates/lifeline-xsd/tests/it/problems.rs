@@ -84,6 +84,40 @@ fn unknown_versions_and_namespaces_are_typed_errors() {
         SchemaSet::for_namespace("urn:epcglobal:epcis-masterdata:xsd:2").ok(),
         Some(SchemaSet::Epcis2_0)
     );
+    assert_eq!(
+        SchemaSet::for_namespace(lifeline_xsd::CAP_1_2_NAMESPACE).ok(),
+        Some(SchemaSet::Cap1_2)
+    );
+    assert_eq!(
+        SchemaSet::for_namespace(lifeline_xsd::EDXL_DE_1_0_NAMESPACE).ok(),
+        Some(SchemaSet::EdxlDe1_0)
+    );
+    assert!(matches!(
+        SchemaSet::for_namespace("urn:oasis:names:tc:emergency:cap:1.1"),
+        Err(XsdError::UnknownNamespace { .. })
+    ));
+}
+
+#[test]
+fn edxl_de_checks_the_cap_alerts_it_carries() {
+    let document = |urgency: &str| {
+        format!(
+            r#"<EDXLDistribution xmlns="urn:oasis:names:tc:emergency:EDXL:DE:1.0"><distributionID>D</distributionID><senderID>s</senderID><dateTimeSent>2026-12-06T10:00:00-00:00</dateTimeSent><distributionStatus>Actual</distributionStatus><distributionType>Report</distributionType><combinedConfidentiality>TLP:GREEN</combinedConfidentiality><contentObject><xmlContent><embeddedXMLContent><alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>A</identifier><sender>s</sender><sent>2026-12-06T10:00:00-00:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope><info><category>Health</category><event>E</event><urgency>{urgency}</urgency><severity>Minor</severity><certainty>Observed</certainty></info></alert></embeddedXMLContent></xmlContent></contentObject></EDXLDistribution>"#
+        )
+    };
+    let schema = Schema::edxl_de_1_0().expect("compiles");
+    let valid = schema
+        .validate(document("Immediate").as_bytes())
+        .expect("validates");
+    assert!(valid.is_valid(), "{:?}", valid.problems);
+    let invalid = schema
+        .validate(document("Soon").as_bytes())
+        .expect("validates");
+    assert_eq!(invalid.problems.len(), 1, "{:?}", invalid.problems);
+    assert_eq!(
+        invalid.problems[0].path.to_string(),
+        "/EDXLDistribution/contentObject[1]/xmlContent[1]/embeddedXMLContent[1]/alert[1]/info[1]/urgency[1]"
+    );
 }
 
 struct Failing;
@@ -105,7 +139,12 @@ fn every_embedded_set_compiles() {
     for set in [2u8, 3, 4, 5, 6, 7]
         .map(|minor| SchemaSet::CycloneDx { minor })
         .into_iter()
-        .chain([SchemaSet::Epcis2_0, SchemaSet::Epcis1_2])
+        .chain([
+            SchemaSet::Epcis2_0,
+            SchemaSet::Epcis1_2,
+            SchemaSet::Cap1_2,
+            SchemaSet::EdxlDe1_0,
+        ])
     {
         assert!(Schema::compile(set).is_ok(), "{set}");
     }
