@@ -683,3 +683,128 @@ async fn a_drill_reports_dead_lines_and_signed_replies_are_verified_before_recor
         assert!(!html.contains("id=\"drill-start\""), "{html}");
     }
 }
+
+/// The `csrf` field of the first form of a page.
+fn csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[at..].split('"').next().expect("its value").to_owned()
+}
+
+async fn post_form(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> common::Reply {
+    let body: String = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", lifeline_text::percent_encoded(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    app.call(
+        Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("a request"),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_forms_set_the_directory_and_key_and_start_a_drill() {
+    for app in apps_with(&config()).await {
+        let label = app.db.label;
+        app.user("Mercy Hospital", "alice", Role::Admin).await;
+        app.user("Mercy Hospital", "vera", Role::Viewer).await;
+        let (hook, got) = receiver().await;
+        let dead = dead_url().await;
+        let cookie = login(&app, "alice").await;
+        let html = browse(&app, &cookie, "/partners").await;
+        assert!(html.contains("id=\"directory-none\""), "{html}");
+        let token = csrf(&html);
+
+        // Refused without the CSRF token, and a broken directory is shown with its path.
+        let document = directory(&hook, &dead).to_string();
+        let reply = post_form(&app, &cookie, "/partners", &[("directory", &document)]).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{label}: {}",
+            reply.text()
+        );
+        let broken = document.replace("\"clearance\":\"green\"", "\"clearance\":\"purple\"");
+        let reply = post_form(
+            &app,
+            &cookie,
+            "/partners",
+            &[("csrf", &token), ("directory", &broken)],
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            reply.text()
+        );
+        assert!(
+            reply.text().contains("organisations[2]"),
+            "{}",
+            reply.text()
+        );
+
+        for (path, field, value) in [
+            ("/partners", "directory", document.clone()),
+            ("/partners/key", "key", our_key().to_jwk()),
+        ] {
+            let reply = post_form(&app, &cookie, path, &[("csrf", &token), (field, &value)]).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::SEE_OTHER,
+                "{path}: {}",
+                reply.text()
+            );
+        }
+        let html = browse(&app, &cookie, "/partners").await;
+        assert!(html.contains("id=\"partners-organisations\""), "{html}");
+        assert!(
+            html.contains("The directory lists its public key as current"),
+            "{html}"
+        );
+
+        let reply = post_form(
+            &app,
+            &cookie,
+            "/drills",
+            &[("csrf", &token), ("title", "From the dashboard")],
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        let location = reply
+            .headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .expect("a redirect")
+            .to_owned();
+        assert!(location.starts_with("/drills/"), "{location}");
+        let html = browse(&app, &cookie, &location).await;
+        assert!(html.contains("Carrier Co"), "{html}");
+        assert_eq!(got.lock().unwrap().len(), 2);
+
+        // A viewer sees the pages but changes nothing.
+        let viewer = login(&app, "vera").await;
+        let html = browse(&app, &viewer, "/partners").await;
+        assert!(!html.contains("id=\"partners-upload\""), "{html}");
+        let token = csrf(&html);
+        let reply = post_form(
+            &app,
+            &viewer,
+            "/drills",
+            &[("csrf", &token), ("title", "no")],
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text());
+    }
+}
