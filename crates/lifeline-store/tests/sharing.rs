@@ -26,7 +26,10 @@ async fn stores() -> Vec<(TestDatabase, tempfile::TempDir, Store)> {
 }
 
 async fn orgs(store: &Store) -> (Access, Access, Access) {
-    let mercy = store.create_org("Acme Distribution", "test").await.expect("the setup");
+    let mercy = store
+        .create_org("Acme Distribution", "test")
+        .await
+        .expect("the setup");
     let other = store.create_org("Other", "test").await.expect("the setup");
     let partner = store
         .create_user(
