@@ -139,6 +139,7 @@ impl Notifier {
     /// incident's or drill's events, in order, with their times), and takes every step the
     /// planner says is due: next contacts, next-tier copies (signed here), sends, calls.
     /// `random` is the caller's CSPRNG (link tokens, ids and nonces of new alerts).
+    #[allow(clippy::too_many_arguments)] // each is one input of the round; no bundle reads better
     pub fn prepare(
         &self,
         directory: &Directory,

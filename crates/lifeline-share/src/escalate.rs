@@ -169,10 +169,10 @@ impl AlertState {
                     }
                 }
             }
-            Event::Acknowledged { alert, contact, .. } if *alert == self.alert => {
-                if self.acknowledged.is_none() {
-                    self.acknowledged = Some((contact.clone(), at));
-                }
+            Event::Acknowledged { alert, contact, .. }
+                if *alert == self.alert && self.acknowledged.is_none() =>
+            {
+                self.acknowledged = Some((contact.clone(), at));
             }
             Event::Escalated { alert, to, .. } if *alert == self.alert => {
                 let contact_step = to

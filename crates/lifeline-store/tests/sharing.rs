@@ -26,8 +26,11 @@ async fn stores() -> Vec<(TestDatabase, tempfile::TempDir, Store)> {
 }
 
 async fn orgs(store: &Store) -> (Access, Access, Access) {
-    let mercy = store.create_org("Acme Distribution", "test").await.unwrap();
-    let other = store.create_org("Other", "test").await.unwrap();
+    let mercy = store
+        .create_org("Acme Distribution", "test")
+        .await
+        .expect("the setup");
+    let other = store.create_org("Other", "test").await.expect("the setup");
     let partner = store
         .create_user(
             "Acme Distribution",
@@ -38,7 +41,7 @@ async fn orgs(store: &Store) -> (Access, Access, Access) {
             "test",
         )
         .await
-        .unwrap();
+        .expect("the setup");
     (
         Access {
             org_id: mercy.id,
@@ -66,7 +69,7 @@ async fn incident(store: &Store, org_id: &str) -> String {
     store
         .create_incident(org_id, &new, &first, "ana")
         .await
-        .unwrap()
+        .expect("the setup")
 }
 
 fn alert(id: &str, subject: AlertSubject) -> NewPartnerAlert {
@@ -231,7 +234,7 @@ async fn alerts_and_one_time_links() {
             .record_partner_alerts(
                 &mine.org_id,
                 &[alert("al-1", subject.clone())],
-                &[link.clone()],
+                std::slice::from_ref(&link),
                 "ana",
             )
             .await
@@ -387,11 +390,11 @@ async fn drills_keep_their_logs() {
             event: r#"{"type":"acknowledged","alert":"al-d","recipient":"hosp-a","contact":"ana","via":"link"}"#.into(),
         };
         store
-            .append_drill_entries(&mine.org_id, &id, &[sent.clone()], "ana")
+            .append_drill_entries(&mine.org_id, &id, std::slice::from_ref(&sent), "ana")
             .await
             .unwrap();
         store
-            .append_drill_entries(&mine.org_id, &id, &[acked.clone()], "ana")
+            .append_drill_entries(&mine.org_id, &id, std::slice::from_ref(&acked), "ana")
             .await
             .unwrap();
         let drill = store.drill(&mine, &id).await.unwrap().unwrap();
