@@ -12,6 +12,7 @@
 //!   database), follows `next` through the pages, and stores every object version in the
 //!   local collection.
 
+use std::io::Write as _;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -184,7 +185,9 @@ fn create(args: &CreateArgs) -> anyhow::Result<Exit> {
         store.close().await;
         anyhow::Ok(id)
     })?;
-    println!("{id}");
+    let mut out = crate::output::stdout();
+    outln!(out, "{id}")?;
+    out.flush()?;
     Ok(Exit::Success)
 }
 
@@ -194,14 +197,17 @@ fn list(args: &ListArgs) -> anyhow::Result<Exit> {
         let (store, access, _) = incident_db::open_local(&args.db).await?;
         let caller = TaxiiCaller::owner(&access.org_id);
         let sizes = store.collection_sizes(&access.org_id).await?;
+        let mut out = crate::output::stdout();
         for c in store.collections(&caller, &access.org_id).await? {
-            println!(
+            outln!(
+                out,
                 "{}  {:>7} versions  {}",
                 c.id,
                 sizes.get(&c.id).copied().unwrap_or(0),
-                lifeline_text::escaped(&c.title)
-            );
+                c.title
+            )?;
         }
+        out.flush()?;
         store.close().await;
         anyhow::Ok(())
     })?;
@@ -386,7 +392,7 @@ fn pull(args: &PullArgs) -> anyhow::Result<Exit> {
                 stored += status.success_count;
                 failed += status.failure_count;
                 for f in status.failures.iter().take(10) {
-                    eprintln!(
+                    errln!(
                         "refused {}: {}",
                         lifeline_text::excerpt(&f.id),
                         lifeline_text::excerpt(f.message.as_deref().unwrap_or(""))
@@ -423,14 +429,17 @@ fn pull(args: &PullArgs) -> anyhow::Result<Exit> {
                 .await?;
         }
         store.close().await;
-        println!(
+        let mut out = crate::output::stdout();
+        outln!(
+            out,
             "pulled {received} objects in {pages} pages from {}: {stored} stored, {failed} refused; \
              next pull asks for what was added after {}",
             lifeline_text::excerpt(&url),
             last_added
                 .or(cursor)
                 .unwrap_or_else(|| "the beginning".into())
-        );
+        )?;
+        out.flush()?;
         anyhow::Ok(())
     })?;
     Ok(Exit::Success)

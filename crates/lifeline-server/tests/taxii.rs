@@ -2,6 +2,10 @@
 //! 127.0.0.1 (tools/taxii-client-check.py), the media type, authentication and access
 //! answers (401/403/404/406/413/415/422), paging and filters, TLP filtering of what
 //! partners read, and every route tried as another organisation and as the partner role.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test stops at the first unexpected value, and the assertion names it"
+)]
 
 mod common;
 
@@ -510,7 +514,7 @@ async fn every_route_as_another_organisation_and_as_the_partner_role() {
         let base = format!("/taxii2/{}", w.us_root);
         let objects_url = format!("{base}/collections/{}/objects/", w.collection);
         let object = indicator(1, "2026-12-02T00:00:00.000Z", Tlp::Clear);
-        let reply = post(&app, &objects_url, &w.admin, &[object.clone()]).await;
+        let reply = post(&app, &objects_url, &w.admin, std::slice::from_ref(&object)).await;
         let status_id = reply.json()["id"].as_str().unwrap().to_owned();
         let id = object["id"].as_str().unwrap();
         let gets = [
@@ -533,7 +537,7 @@ async fn every_route_as_another_organisation_and_as_the_partner_role() {
                     reply.text()
                 );
             }
-            let reply = post(&app, &objects_url, token, &[object.clone()]).await;
+            let reply = post(&app, &objects_url, token, std::slice::from_ref(&object)).await;
             assert_eq!(reply.status, StatusCode::NOT_FOUND);
             // Discovery answers, without the root.
             let discovery = get(&app, "/taxii2/", token).await.json();

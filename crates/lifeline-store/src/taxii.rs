@@ -1318,7 +1318,7 @@ mod tests {
                     &owner,
                     &us.id,
                     &id,
-                    &objects[1]["id"].as_str().unwrap().to_owned(),
+                    objects[1]["id"].as_str().unwrap(),
                     &ObjectQuery::default(),
                 )
                 .await
