@@ -583,11 +583,15 @@ async fn append(
     at: OffsetDateTime,
     event: Event,
 ) -> anyhow::Result<Exit> {
-    let closes = matches!(event, Event::Closed { .. });
+    let kind = if matches!(event, Event::Closed { .. }) {
+        lifeline_store::EntryKind::Closes
+    } else {
+        lifeline_store::EntryKind::Ordinary
+    };
     let entry = state::next_entry(&opened.entries, at, actor, event)
         .map_err(|e| refused(&opened.id, &e))?;
     match store
-        .append_incident_entry(&access.org_id, &opened.id, &stored(&entry)?, closes, actor)
+        .append_incident_entry(&access.org_id, &opened.id, &stored(&entry)?, kind, actor)
         .await
     {
         Ok(()) => {}

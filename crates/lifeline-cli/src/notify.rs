@@ -347,7 +347,7 @@ async fn append(
                 &access.org_id,
                 &opened.id,
                 &crate::incident::stored(&entry)?,
-                false,
+                lifeline_store::EntryKind::Partner,
                 actor,
             )
             .await

@@ -49,8 +49,9 @@ pub use ids::{new_id, new_secret, now_ms, rfc3339, secret_digest, sha256_hex};
 pub use jobs::{Job, JobKind, JobState, NewJob};
 pub use networks::{NetworkInfo, NetworkUpload, NetworkVersion, StoredNetwork, UploadFormat};
 pub use response::{
-    ExerciseRunInfo, IncidentEntry, IncidentInfo, IncidentState, NewExerciseRun, NewIncident,
-    NewPlaybook, PlaybookInfo, StoredExerciseRun, StoredIncident, StoredPlaybook, TIMELINE_GENESIS,
+    EntryKind, ExerciseRunInfo, IncidentEntry, IncidentInfo, IncidentState, NewExerciseRun,
+    NewIncident, NewPlaybook, PlaybookInfo, StoredExerciseRun, StoredIncident, StoredPlaybook,
+    TIMELINE_GENESIS,
 };
 pub use sharing::{
     AckLookup, AckTokenInfo, AlertSubject, DrillEntry, DrillInfo, NewAckToken, NewPartnerAlert,

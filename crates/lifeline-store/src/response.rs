@@ -50,6 +50,19 @@ pub struct StoredPlaybook {
     pub cacao: String,
 }
 
+/// What an entry appended to an incident's timeline does to the incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// An ordinary entry: refused once the incident is closed.
+    Ordinary,
+    /// The entry closes the incident.
+    Closes,
+    /// Partner communication (an alert sent, a delivery failure, an acknowledgement, an
+    /// escalation): taken after the incident closed too, so what a partner did is never
+    /// lost; it leaves the incident's state as it is.
+    Partner,
+}
+
 /// Whether an incident is still being worked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -484,14 +497,15 @@ impl Store {
     /// Appends `entry` to the timeline of incident `incident_id` of `org_id`. In the
     /// transaction that inserts it, checks that its `seq` follows the last entry's and its
     /// `prev` is the incident's head (else [`StoreError::Conflict`]: someone else appended
-    /// first; replay and try again), and that the incident is open. `closes`: the entry
-    /// closes the incident (its `at` becomes the closing time).
+    /// first; replay and try again), and that the incident is open, except for
+    /// [`EntryKind::Partner`] entries. [`EntryKind::Closes`]: the entry closes the incident
+    /// (its `at` becomes the closing time).
     pub async fn append_incident_entry(
         &self,
         org_id: &str,
         incident_id: &str,
         entry: &IncidentEntry,
-        closes: bool,
+        kind: EntryKind,
         actor: &str,
     ) -> Result<(), StoreError> {
         check_entry(entry)?;
@@ -500,7 +514,7 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(
-            "SELECT status, head, entries FROM incidents WHERE id = $1 AND org_id = $2",
+            "SELECT status, head, entries, closed_at FROM incidents WHERE id = $1 AND org_id = $2",
         )
         .bind(incident_id)
         .bind(org_id)
@@ -510,9 +524,12 @@ impl Store {
         let status: String = row.try_get("status")?;
         let head: String = row.try_get("head")?;
         let entries: i64 = row.try_get("entries")?;
-        if IncidentState::parse(&status)? == IncidentState::Closed {
+        let closed_at: Option<i64> = row.try_get("closed_at")?;
+        let was = IncidentState::parse(&status)?;
+        if was == IncidentState::Closed && kind != EntryKind::Partner {
             return Err(StoreError::Conflict(format!(
-                "incident {incident_id} is closed: its timeline takes no more entries"
+                "incident {incident_id} is closed: its timeline takes no more entries but \
+                 partners' acknowledgements and alerts"
             )));
         }
         if entry.seq != entries + 1 || entry.prev != head {
@@ -523,10 +540,10 @@ impl Store {
             )));
         }
         insert_entry(tx.conn(), incident_id, entry).await?;
-        let (status, closed_at) = if closes {
-            (IncidentState::Closed, Some(entry.at))
-        } else {
-            (IncidentState::Open, None)
+        let (status, closed_at) = match (kind, was) {
+            (EntryKind::Closes, _) => (IncidentState::Closed, Some(entry.at)),
+            (_, IncidentState::Closed) => (IncidentState::Closed, closed_at),
+            _ => (IncidentState::Open, None),
         };
         let updated = sqlx::query(
             "UPDATE incidents SET head = $1, entries = $2, status = $3, closed_at = $4 \
@@ -551,10 +568,10 @@ impl Store {
         tx.commit(
             AuditEntry::new(
                 actor,
-                if closes {
-                    "incident.close"
-                } else {
-                    "incident.entry"
+                match kind {
+                    EntryKind::Closes => "incident.close",
+                    EntryKind::Ordinary => "incident.entry",
+                    EntryKind::Partner => "incident.partner-entry",
                 },
                 incident_id,
             )

@@ -4,8 +4,8 @@
 
 use lifeline_store::testing::{self, TestDatabase};
 use lifeline_store::{
-    Access, IncidentEntry, IncidentState, NewExerciseRun, NewIncident, NewPlaybook, Role, Store,
-    StoreError, TIMELINE_GENESIS, sha256_hex,
+    Access, EntryKind, IncidentEntry, IncidentState, NewExerciseRun, NewIncident, NewPlaybook,
+    Role, Store, StoreError, TIMELINE_GENESIS, sha256_hex,
 };
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -270,7 +270,7 @@ async fn an_incident_timeline_is_appended_to_in_order() {
             serde_json::json!({"type": "note", "text": "a"}),
         );
         store
-            .append_incident_entry(&mercy.org_id, &id, &second, false, "ana")
+            .append_incident_entry(&mercy.org_id, &id, &second, EntryKind::Ordinary, "ana")
             .await
             .expect("the second entry");
 
@@ -292,7 +292,7 @@ async fn an_incident_timeline_is_appended_to_in_order() {
         );
         for stale in [&again, &gap, &fork] {
             let err = store
-                .append_incident_entry(&mercy.org_id, &id, stale, false, "ana")
+                .append_incident_entry(&mercy.org_id, &id, stale, EntryKind::Ordinary, "ana")
                 .await
                 .unwrap_err();
             assert!(matches!(err, StoreError::Conflict(_)), "{label}: {err}");
@@ -300,7 +300,7 @@ async fn an_incident_timeline_is_appended_to_in_order() {
         // Another organisation cannot append to it.
         let third = entry(3, &second.hash, serde_json::json!({"type": "closed"}));
         let err = store
-            .append_incident_entry(&other.org_id, &id, &third, true, "oli")
+            .append_incident_entry(&other.org_id, &id, &third, EntryKind::Closes, "oli")
             .await
             .unwrap_err();
         assert!(
@@ -315,7 +315,7 @@ async fn an_incident_timeline_is_appended_to_in_order() {
         );
 
         store
-            .append_incident_entry(&mercy.org_id, &id, &third, true, "ana")
+            .append_incident_entry(&mercy.org_id, &id, &third, EntryKind::Closes, "ana")
             .await
             .expect("the closing entry");
         let closed = store
@@ -334,10 +334,29 @@ async fn an_incident_timeline_is_appended_to_in_order() {
             serde_json::json!({"type": "note", "text": "late"}),
         );
         let err = store
-            .append_incident_entry(&mercy.org_id, &id, &late, false, "ana")
+            .append_incident_entry(&mercy.org_id, &id, &late, EntryKind::Ordinary, "ana")
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{label}: {err}");
+        // A partner's acknowledgement still reaches it, and it stays closed then.
+        let ack = entry(
+            4,
+            &third.hash,
+            serde_json::json!({"type": "acknowledged", "alert": "a1", "recipient": "h1",
+                               "contact": "c1", "via": "link"}),
+        );
+        store
+            .append_incident_entry(&mercy.org_id, &id, &ack, EntryKind::Partner, "ana")
+            .await
+            .unwrap();
+        let after = store
+            .incident(&mercy, &id)
+            .await
+            .unwrap()
+            .expect("the incident");
+        assert_eq!(after.info.status, IncidentState::Closed, "{label}");
+        assert_eq!(after.info.closed_at, Some(third.at), "{label}");
+        assert_eq!(after.info.entries, 4, "{label}");
 
         let entries = store
             .incident_entries(&mercy, &id)
@@ -346,7 +365,7 @@ async fn an_incident_timeline_is_appended_to_in_order() {
             .expect("entries");
         assert_eq!(
             entries,
-            [first.clone(), second, third],
+            [first.clone(), second, third, ack],
             "{label}: stored as appended"
         );
 
@@ -439,7 +458,13 @@ async fn a_first_entry_and_its_fields_are_checked() {
         // Nothing was stored by a refused declaration.
         assert!(store.incidents(&mercy).await.unwrap().is_empty(), "{label}");
         let err = store
-            .append_incident_entry(&mercy.org_id, "inc_missing", &first, false, "ana")
+            .append_incident_entry(
+                &mercy.org_id,
+                "inc_missing",
+                &first,
+                EntryKind::Ordinary,
+                "ana",
+            )
             .await
             .unwrap_err();
         assert!(

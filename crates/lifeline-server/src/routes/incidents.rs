@@ -515,7 +515,11 @@ async fn seal(
             &caller.user.org_id,
             id,
             &stored_entry(&entry)?,
-            closes,
+            if closes {
+                lifeline_store::EntryKind::Closes
+            } else {
+                lifeline_store::EntryKind::Ordinary
+            },
             &caller.user.name,
         )
         .await?;

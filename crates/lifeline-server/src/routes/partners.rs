@@ -551,7 +551,13 @@ pub(crate) async fn append_as(
             .map_err(|e| ApiError::conflict(e.to_string()))?;
         match state
             .store
-            .append_incident_entry(org_id, id, &stored_entry(&entry)?, false, actor)
+            .append_incident_entry(
+                org_id,
+                id,
+                &stored_entry(&entry)?,
+                lifeline_store::EntryKind::Partner,
+                actor,
+            )
             .await
         {
             Ok(_) => return Ok(entry),
