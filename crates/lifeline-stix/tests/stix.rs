@@ -350,6 +350,20 @@ fn the_oasis_examples_import() {
         .find(|o| o.kind == "relationship")
         .expect("a relationship");
     assert_eq!(relationship.tlp, Some(Tlp::Green));
+    // The TLP 2.0 extension definition: its upstream wrapper is not a bundle (no `type`),
+    // refused as it is; the object itself, in a bundle, reads.
+    let text = read(&data(
+        "tlp2/extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d.json",
+    ));
+    let errors = import(&text).expect_err("no type");
+    assert!(
+        errors.to_string().contains("type: expected `bundle`"),
+        "{errors}"
+    );
+    let mut wrapper: Value = serde_json::from_str(&text).expect("JSON");
+    wrapper["type"] = json!("bundle");
+    let definition = import(&wrapper.to_string()).expect("imports");
+    assert_eq!(definition.objects[0].kind, "extension-definition");
     // The OASIS examples carry no marking: imported, every object reads as unmarked, and
     // none of them may be passed on to a partner.
     let apt1 = import(&read(&data("examples/threat-reports/apt1.json"))).expect("imports");
