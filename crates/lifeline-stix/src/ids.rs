@@ -9,7 +9,6 @@
 //! id-contributing properties, so the same observable has the same id everywhere.
 
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// The namespace the STIX 2.1 specification (section 2.9) gives for cyber-observable ids.
@@ -83,20 +82,9 @@ fn write_canonical(value: &Value, out: &mut String) {
     }
 }
 
-/// A STIX timestamp: UTC, millisecond precision, `Z` (`2026-12-01T08:00:00.000Z`).
-pub fn timestamp(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second(),
-        at.millisecond()
-    )
-}
+/// A STIX timestamp: UTC, millisecond precision, `Z` (`2026-12-01T08:00:00.000Z`), written
+/// as a CACAO one is.
+pub use lifeline_response::cacao::timestamp;
 
 #[cfg(test)]
 mod tests {

@@ -12,7 +12,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use jsonschema::{Draft, Registry, Retrieve, Uri, Validator};
+use jsonschema::{Draft, Registry, Validator};
+use lifeline_response::cacao::{EmbeddedRetriever, parse_embedded};
 use serde_json::Value;
 
 /// The base of every embedded schema's `$id`.
@@ -254,41 +255,7 @@ const SCHEMAS: &[(&str, &str)] = &[
 /// The embedded schemas, parsed, with their `$id`s.
 fn documents() -> &'static Result<Vec<(String, Value)>, String> {
     static DOCUMENTS: OnceLock<Result<Vec<(String, Value)>, String>> = OnceLock::new();
-    DOCUMENTS.get_or_init(|| {
-        SCHEMAS
-            .iter()
-            .map(|(path, text)| {
-                let value: Value = serde_json::from_str(text)
-                    .map_err(|e| format!("data/stix/{path} is not JSON: {e}"))?;
-                let id = value
-                    .get("$id")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| format!("data/stix/{path} has no `$id`"))?
-                    .to_owned();
-                Ok((id, value))
-            })
-            .collect()
-    })
-}
-
-/// Serves the embedded schemas by `$id`; anything else is refused.
-struct EmbeddedRetriever;
-
-impl Retrieve for EmbeddedRetriever {
-    fn retrieve(
-        &self,
-        uri: &Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        let wanted = uri.as_str().trim_end_matches('#');
-        match documents() {
-            Ok(documents) => documents
-                .iter()
-                .find(|(id, _)| id == wanted)
-                .map(|(_, value)| value.clone())
-                .ok_or_else(|| format!("schema `{wanted}` is not embedded in lifeline").into()),
-            Err(message) => Err(message.clone().into()),
-        }
-    }
+    DOCUMENTS.get_or_init(|| parse_embedded("data/stix", SCHEMAS))
 }
 
 /// The schema file (under `data/stix/`) that checks an object of type `kind`: its own
@@ -318,7 +285,7 @@ fn validator(path: &str) -> Result<&'static Validator, String> {
         let documents = documents().as_ref().map_err(Clone::clone)?;
         let registry = Registry::new()
             .draft(Draft::Draft202012)
-            .retriever(EmbeddedRetriever)
+            .retriever(EmbeddedRetriever(self::documents()))
             .retrieve_known_draft_meta_schemas(false)
             .extend(documents.iter().map(|(id, value)| (id.as_str(), value)))
             .and_then(|builder| builder.prepare())
@@ -330,7 +297,7 @@ fn validator(path: &str) -> Result<&'static Validator, String> {
                 let validator = jsonschema::options()
                     .with_draft(Draft::Draft202012)
                     .with_registry(&registry)
-                    .with_retriever(EmbeddedRetriever)
+                    .with_retriever(EmbeddedRetriever(self::documents()))
                     .build(schema)
                     .map_err(|e| format!("data/stix/{path} does not compile: {e}"));
                 (*path, validator)
@@ -436,6 +403,8 @@ fn describe(error: &jsonschema::ValidationError<'_>) -> String {
 
 #[cfg(test)]
 mod tests {
+    use jsonschema::Retrieve;
+
     use super::*;
 
     #[test]
@@ -451,7 +420,7 @@ mod tests {
     #[test]
     fn a_reference_outside_the_embedded_files_is_refused() {
         let uri = jsonschema::uri::from_str("https://example.com/other.json").expect("a URI");
-        assert!(EmbeddedRetriever.retrieve(&uri).is_err());
+        assert!(EmbeddedRetriever(documents()).retrieve(&uri).is_err());
     }
 
     #[test]

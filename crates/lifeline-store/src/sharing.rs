@@ -315,6 +315,25 @@ pub(crate) async fn reseal_signing_keys(
     Ok(count)
 }
 
+/// A `partner_directories` row's version, without the directory.
+fn directory_info_of(row: &sqlx::any::AnyRow) -> Result<PartnerDirectoryInfo, StoreError> {
+    Ok(PartnerDirectoryInfo {
+        version: row.try_get("version")?,
+        sha256: row.try_get("sha256")?,
+        created_at: row.try_get("created_at")?,
+        created_by: row.try_get("created_by")?,
+    })
+}
+
+/// A `signing_keys` row's public part.
+fn signing_key_info_of(row: &sqlx::any::AnyRow) -> Result<SigningKeyInfo, StoreError> {
+    Ok(SigningKeyInfo {
+        kid: row.try_get("kid")?,
+        created_at: row.try_get("created_at")?,
+        created_by: row.try_get("created_by")?,
+    })
+}
+
 impl Store {
     // -----------------------------------------------------------------------------------
     // The partner directory
@@ -384,12 +403,7 @@ impl Store {
         .await?;
         row.map(|row| {
             Ok(StoredPartnerDirectory {
-                info: PartnerDirectoryInfo {
-                    version: row.try_get("version")?,
-                    sha256: row.try_get("sha256")?,
-                    created_at: row.try_get("created_at")?,
-                    created_by: row.try_get("created_by")?,
-                },
+                info: directory_info_of(&row)?,
                 directory: row.try_get("directory")?,
             })
         })
@@ -411,16 +425,7 @@ impl Store {
         .bind(access.org_id.as_str())
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(PartnerDirectoryInfo {
-                    version: row.try_get("version")?,
-                    sha256: row.try_get("sha256")?,
-                    created_at: row.try_get("created_at")?,
-                    created_by: row.try_get("created_by")?,
-                })
-            })
-            .collect()
+        rows.iter().map(directory_info_of).collect()
     }
 
     // -----------------------------------------------------------------------------------
@@ -478,14 +483,7 @@ impl Store {
                 .bind(access.org_id.as_str())
                 .fetch_optional(self.pool())
                 .await?;
-        row.map(|row| {
-            Ok(SigningKeyInfo {
-                kid: row.try_get("kid")?,
-                created_at: row.try_get("created_at")?,
-                created_by: row.try_get("created_by")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(signing_key_info_of).transpose()
     }
 
     /// The signing key of `access`'s organisation, opened with the keyring, or `None`: for
@@ -508,11 +506,7 @@ impl Store {
             .keyring()?
             .open_value(&sealed, &key_context(&access.org_id))?;
         Ok(Some(SigningKey {
-            info: SigningKeyInfo {
-                kid: row.try_get("kid")?,
-                created_at: row.try_get("created_at")?,
-                created_by: row.try_get("created_by")?,
-            },
+            info: signing_key_info_of(&row)?,
             jwk,
         }))
     }

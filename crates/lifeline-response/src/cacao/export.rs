@@ -85,8 +85,9 @@ pub(crate) struct StepExtension {
     pub action: Option<Action>,
 }
 
-/// A CACAO timestamp: UTC, exactly three digits of milliseconds.
-fn timestamp(at: OffsetDateTime) -> String {
+/// A CACAO timestamp: UTC, exactly three digits of milliseconds
+/// (`2026-12-01T08:00:00.000Z`); STIX timestamps are written the same way.
+pub fn timestamp(at: OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",

@@ -28,14 +28,14 @@ pub use any::{ImportError, Imported, read_any};
 pub use check::check;
 pub use export::{
     EXTENSION_ID, EXTENSION_SCHEMA, LIFELINE_IDENTITY, agent_id, from_playbook, playbook_id,
-    step_id,
+    step_id, timestamp,
 };
 pub use import::to_playbook;
 pub use model::{
     AgentTarget, CacaoDocument, Command, ExtensionDefinition, ExternalReference, StepType,
     WorkflowStep,
 };
-pub use schema::{schema_ids, validate_schema};
+pub use schema::{EmbeddedRetriever, parse_embedded, schema_ids, validate_schema};
 
 /// The most workflow steps a CACAO document may have. Response playbooks have tens; the
 /// limit keeps a hostile document from making the graph checks slow.

@@ -222,25 +222,30 @@ const ROOT: &str = "playbook.json";
 /// The embedded schemas, parsed, with their `$id`s.
 fn documents() -> &'static Result<Vec<(String, Value)>, String> {
     static DOCUMENTS: OnceLock<Result<Vec<(String, Value)>, String>> = OnceLock::new();
-    DOCUMENTS.get_or_init(|| {
-        SCHEMAS
-            .iter()
-            .map(|(path, text)| {
-                let value: Value = serde_json::from_str(text)
-                    .map_err(|e| format!("data/cacao/{path} is not JSON: {e}"))?;
-                let id = value
-                    .get("$id")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| format!("data/cacao/{path} has no `$id`"))?
-                    .to_owned();
-                Ok((id, value))
-            })
-            .collect()
-    })
+    DOCUMENTS.get_or_init(|| parse_embedded("data/cacao", SCHEMAS))
 }
 
-/// Serves the embedded schemas by `$id`; anything else is refused.
-struct EmbeddedRetriever;
+/// Parses embedded JSON schema files (`(path, text)` pairs, `path` under `dir`), each
+/// with its `$id`; the first that is not JSON or has no `$id` is the error.
+pub fn parse_embedded(dir: &str, schemas: &[(&str, &str)]) -> Result<Vec<(String, Value)>, String> {
+    schemas
+        .iter()
+        .map(|(path, text)| {
+            let value: Value =
+                serde_json::from_str(text).map_err(|e| format!("{dir}/{path} is not JSON: {e}"))?;
+            let id = value
+                .get("$id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("{dir}/{path} has no `$id`"))?
+                .to_owned();
+            Ok((id, value))
+        })
+        .collect()
+}
+
+/// Serves the embedded schemas (as [`parse_embedded`] gives them) by `$id`; anything
+/// else is refused.
+pub struct EmbeddedRetriever(pub &'static Result<Vec<(String, Value)>, String>);
 
 impl Retrieve for EmbeddedRetriever {
     fn retrieve(
@@ -248,7 +253,7 @@ impl Retrieve for EmbeddedRetriever {
         uri: &Uri<String>,
     ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let wanted = uri.as_str().trim_end_matches('#');
-        match documents() {
+        match self.0 {
             Ok(documents) => documents
                 .iter()
                 .find(|(id, _)| id == wanted)
@@ -285,7 +290,7 @@ fn validator() -> &'static Result<Validator, String> {
             .ok_or("data/cacao/playbook.json is not embedded")?;
         let registry = Registry::new()
             .draft(Draft::Draft7)
-            .retriever(EmbeddedRetriever)
+            .retriever(EmbeddedRetriever(self::documents()))
             .retrieve_known_draft_meta_schemas(false)
             .extend(documents.iter().map(|(id, value)| (id.as_str(), value)))
             .and_then(|builder| builder.prepare())
@@ -293,7 +298,7 @@ fn validator() -> &'static Result<Validator, String> {
         jsonschema::options()
             .with_draft(Draft::Draft7)
             .with_registry(&registry)
-            .with_retriever(EmbeddedRetriever)
+            .with_retriever(EmbeddedRetriever(self::documents()))
             .build(&root.1)
             .map_err(|e| format!("the embedded CACAO schema does not compile: {e}"))
     })
@@ -369,7 +374,7 @@ mod tests {
     fn a_reference_outside_the_embedded_files_is_refused() {
         let uri = jsonschema::uri::from_str("https://example.com/other.json");
         let uri = uri.expect("a valid URI");
-        assert!(EmbeddedRetriever.retrieve(&uri).is_err());
+        assert!(EmbeddedRetriever(documents()).retrieve(&uri).is_err());
     }
 
     #[test]
