@@ -61,10 +61,10 @@ fn exited(output: &Output, args: &[&str], code: i32) -> (String, String) {
         Some(code),
         "lifeline {}\nstdout:\n{}\nstderr:\n{}",
         args.join(" "),
-        stdout(&output),
-        stderr(&output)
+        stdout(output),
+        stderr(output)
     );
-    (stdout(&output), stderr(&output))
+    (stdout(output), stderr(output))
 }
 
 /// `lifeline ARGS --database URL --actor ana` from the repository root, quiet and
