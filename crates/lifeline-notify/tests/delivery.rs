@@ -13,6 +13,7 @@ use lifeline_notify::ack::{self, AckError, PendingNonce};
 use lifeline_notify::{Mailer, Notifier, SentAlert, SmtpRelay, WebhookPolicy};
 use lifeline_response::incident::Event;
 use lifeline_share::alert::{ACK_TYPE, Ack};
+use lifeline_share::directory::Directory;
 use lifeline_share::jws::{self, MemoryNonces};
 use time::OffsetDateTime;
 
@@ -30,24 +31,55 @@ fn notifier(smtp: &SmtpServer) -> Notifier {
         .with_ack_links("https://lifeline.example.org/")
 }
 
-/// One round at `now`: prepare, keep what must be kept, deliver, append the events.
-fn round(
-    notifier: &Notifier,
-    dir: &lifeline_share::directory::Directory,
-    fresh: Vec<lifeline_share::alert::Alert>,
-    known: &mut Vec<SentAlert>,
-    timeline: &mut Vec<(OffsetDateTime, Event)>,
-    now: OffsetDateTime,
-) -> Vec<Event> {
-    let signer = key("distrib", 1);
-    let mut random = counter();
-    let prepared = notifier
-        .prepare(dir, &signer, fresh, known, timeline, now, &mut random)
-        .expect("the round prepares");
-    known.extend(prepared.new_alerts.iter().cloned());
-    let events = notifier.deliver(dir, &prepared);
-    timeline.extend(events.iter().cloned().map(|e| (now, e)));
-    events
+/// The alerts sent so far and the incident's timeline, kept across rounds.
+struct Rounds<'a> {
+    notifier: &'a Notifier,
+    dir: &'a Directory,
+    known: Vec<SentAlert>,
+    timeline: Vec<(OffsetDateTime, Event)>,
+}
+
+impl<'a> Rounds<'a> {
+    fn new(notifier: &'a Notifier, dir: &'a Directory) -> Self {
+        Rounds {
+            notifier,
+            dir,
+            known: Vec::new(),
+            timeline: Vec::new(),
+        }
+    }
+
+    /// One round at `now`: prepare, keep what must be kept, deliver, append the events.
+    fn round(
+        &mut self,
+        fresh: Vec<lifeline_share::alert::Alert>,
+        now: OffsetDateTime,
+    ) -> Vec<Event> {
+        let signer = key("distrib", 1);
+        let mut random = counter();
+        let prepared = self
+            .notifier
+            .prepare(
+                self.dir,
+                &signer,
+                fresh,
+                &self.known,
+                &self.timeline,
+                now,
+                &mut random,
+            )
+            .expect("the round prepares");
+        self.known.extend(prepared.new_alerts.iter().cloned());
+        let events = self.notifier.deliver(self.dir, &prepared);
+        self.timeline
+            .extend(events.iter().cloned().map(|e| (now, e)));
+        events
+    }
+
+    /// A round with no new alert, `later` than T0.
+    fn after(&mut self, later: time::Duration) -> Vec<Event> {
+        self.round(vec![], T0 + later)
+    }
 }
 
 fn sent_to(events: &[Event]) -> Vec<String> {
@@ -71,16 +103,11 @@ fn unacknowledged_alerts_escalate_and_acknowledged_ones_do_not() {
     let hook = Webhook::start(200);
     let dir = directory(&hook.url("/mercy"), &hook.url("/unused"));
     let notifier = notifier(&smtp);
-    let mut known = Vec::new();
-    let mut timeline = Vec::new();
+    let mut rounds = Rounds::new(&notifier, &dir);
 
     // T0: hospital A's first contact by email and webhook; hospital B's by email.
-    let events = round(
-        &notifier,
-        &dir,
+    let events = rounds.round(
         vec![alert("hosp-a", "al-a", T0), alert("hosp-b", "al-b", T0)],
-        &mut known,
-        &mut timeline,
         T0,
     );
     assert_eq!(
@@ -129,8 +156,8 @@ fn unacknowledged_alerts_escalate_and_acknowledged_ones_do_not() {
     let at = T0 + time::Duration::minutes(10);
     let mut nonces = MemoryNonces::new();
     let acked = ack::verify_reply(&token, &dir, at, &mut nonces).expect("the reply verifies");
-    let event = ack::accept(&acked, Some(&known[1].alert), &dir).expect("accepted");
-    timeline.push((at, event));
+    let event = ack::accept(&acked, Some(&rounds.known[1].alert), &dir).expect("accepted");
+    rounds.timeline.push((at, event));
     // The same reply again is a replay, and nothing is recorded.
     let again = ack::verify_reply(&token, &dir, at, &mut nonces);
     assert_eq!(again.map_err(|e| e.code()), Err("replayed"));
@@ -145,25 +172,11 @@ fn unacknowledged_alerts_escalate_and_acknowledged_ones_do_not() {
     assert_eq!(pending.taken, None);
 
     // T0+29m: nothing is due yet.
-    let events = round(
-        &notifier,
-        &dir,
-        vec![],
-        &mut known,
-        &mut timeline,
-        T0 + time::Duration::minutes(29),
-    );
+    let events = rounds.after(time::Duration::minutes(29));
     assert!(events.is_empty(), "{events:?}");
 
     // T0+31m: A escalates to its second contact (email, and a call to make); B does not.
-    let events = round(
-        &notifier,
-        &dir,
-        vec![],
-        &mut known,
-        &mut timeline,
-        T0 + time::Duration::minutes(31),
-    );
+    let events = rounds.after(time::Duration::minutes(31));
     assert!(
         matches!(
             &events[0],
@@ -181,14 +194,7 @@ fn unacknowledged_alerts_escalate_and_acknowledged_ones_do_not() {
     );
 
     // T0+62m: A's contacts are exhausted: on to the tier-2 ISAC, with a new signed alert.
-    let events = round(
-        &notifier,
-        &dir,
-        vec![],
-        &mut known,
-        &mut timeline,
-        T0 + time::Duration::minutes(62),
-    );
+    let events = rounds.after(time::Duration::minutes(62));
     assert!(
         matches!(
             &events[0],
@@ -197,7 +203,7 @@ fn unacknowledged_alerts_escalate_and_acknowledged_ones_do_not() {
         "{events:?}"
     );
     assert_eq!(sent_to(&events), ["isac/desk email"]);
-    let copy = known.last().expect("the ISAC's alert");
+    let copy = rounds.known.last().expect("the ISAC's alert");
     assert_eq!(copy.alert.recipient, "isac");
     assert!(
         jws::verify_for(
@@ -212,24 +218,17 @@ fn unacknowledged_alerts_escalate_and_acknowledged_ones_do_not() {
     assert_eq!(smtp.to("desk@isac.example.org").len(), 1);
 
     // The ISAC acknowledges through its one-time link: nothing is due after, ever.
-    timeline.push((
+    rounds.timeline.push((
         T0 + time::Duration::minutes(70),
         ack::from_link(&copy.alert.id, "isac", "desk"),
     ));
-    let events = round(
-        &notifier,
-        &dir,
-        vec![],
-        &mut known,
-        &mut timeline,
-        T0 + time::Duration::days(2),
-    );
+    let events = rounds.after(time::Duration::days(2));
     assert!(events.is_empty(), "{events:?}");
     // Hospital B heard once; A's tier is done (A itself stays unacknowledged).
     assert_eq!(smtp.to("cy@stluke.example.org").len(), 1);
     assert_eq!(smtp.messages().len(), 4);
     // Every event reads as a sentence on the timeline.
-    for (_, e) in &timeline {
+    for (_, e) in &rounds.timeline {
         assert!(e.sharing_text().is_some(), "{e:?}");
     }
 }
@@ -241,16 +240,8 @@ fn a_dead_webhook_is_retried_then_recorded_and_the_alert_moves_on() {
     let dead = Webhook::start(503);
     let dir = directory(&alive.url("/mercy"), &dead.url("/dead"));
     let notifier = notifier(&smtp);
-    let mut known = Vec::new();
-    let mut timeline = Vec::new();
-    let events = round(
-        &notifier,
-        &dir,
-        vec![alert("hosp-c", "al-c", T0)],
-        &mut known,
-        &mut timeline,
-        T0,
-    );
+    let mut rounds = Rounds::new(&notifier, &dir);
+    let events = rounds.round(vec![alert("hosp-c", "al-c", T0)], T0);
     assert!(
         matches!(&events[..], [Event::DeliveryFailed { contact, channel, attempts: 3, error, .. }]
             if contact == "dee" && channel == "webhook" && error.contains("503")),
@@ -258,14 +249,7 @@ fn a_dead_webhook_is_retried_then_recorded_and_the_alert_moves_on() {
     );
     assert_eq!(dead.received().len(), 3, "three tries");
     // Dee cannot be reached at all: the next contact is due at once, not after 30m.
-    let events = round(
-        &notifier,
-        &dir,
-        vec![],
-        &mut known,
-        &mut timeline,
-        T0 + time::Duration::seconds(1),
-    );
+    let events = rounds.after(time::Duration::seconds(1));
     assert!(
         matches!(
             &events[0],

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use common::{PASSWORD, Reply, TestApp, apps, apps_with};
+use common::{PASSWORD, Reply, TestApp, apps, apps_with, login};
 use lifeline_server::{Config, Limits};
 use lifeline_store::{Role, now_ms};
 use serde_json::{Value, json};
@@ -193,7 +193,7 @@ async fn documented(
     token: &str,
 ) -> (BTreeSet<(String, String)>, BTreeSet<(String, String)>) {
     let reply = app.get("/api/v1/openapi.json", token).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    reply.assert_status(StatusCode::OK);
     let doc = reply.json();
     let mut all = BTreeSet::new();
     let mut with_body = BTreeSet::new();
@@ -346,7 +346,7 @@ async fn declare(app: &TestApp, token: &str, network: &str) -> (String, String) 
             &declaration(),
         )
         .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    reply.assert_status(StatusCode::CREATED);
     let body = reply.json();
     (
         body["id"].as_str().expect("an incident id").to_owned(),
@@ -462,7 +462,7 @@ impl Fixture {
                 &json!({"scenario": "edi-hub"}),
             )
             .await;
-        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+        reply.assert_status(StatusCode::ACCEPTED);
         let url = reply.json()["job"]["url"]
             .as_str()
             .expect("a job url")
@@ -494,7 +494,7 @@ impl Fixture {
                 Some(("application/xml", epcis.clone())),
             )
             .await;
-        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+        reply.assert_status(StatusCode::ACCEPTED);
         let capture = reply.json()["captureID"]
             .as_str()
             .expect("a captureID")
@@ -508,7 +508,7 @@ impl Fixture {
                 Some(("application/json", vendors_document())),
             )
             .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        reply.assert_status(StatusCode::CREATED);
         let reply = app
             .send(
                 Method::POST,
@@ -517,7 +517,7 @@ impl Fixture {
                 Some((MULTIPART, evidence_form(b"%PDF-1.7 report"))),
             )
             .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        reply.assert_status(StatusCode::CREATED);
         let evidence = reply.json()["id"].as_str().expect("an id").to_owned();
         app.stress_and_wait(&admin, &network).await;
         let (incident, task) = declare(app, &admin, &network).await;
@@ -530,7 +530,7 @@ impl Fixture {
                 Some(("application/yaml", playbook.clone())),
             )
             .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        reply.assert_status(StatusCode::CREATED);
         let reply = app
             .send(
                 Method::POST,
@@ -539,7 +539,7 @@ impl Fixture {
                 Some(("application/json", common::exercise_record())),
             )
             .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        reply.assert_status(StatusCode::CREATED);
         let exercise_run = reply.json()["id"].as_str().expect("a run id").to_owned();
         for (path, body) in [
             ("/api/v1/partners", partner_directory()),
@@ -556,7 +556,7 @@ impl Fixture {
             assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text());
         }
         let reply = app.post_json("/api/v1/drills", &admin, &json!({})).await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        reply.assert_status(StatusCode::CREATED);
         let drill = reply.json()["id"].as_str().expect("a drill id").to_owned();
         Fixture {
             admin,
@@ -799,36 +799,6 @@ async fn check(
     reply
 }
 
-/// Logs `user` in: the cookie (`NAME=VALUE`) and the CSRF token.
-async fn login(app: &TestApp, user: &str) -> (String, String) {
-    let reply = app
-        .send(
-            Method::POST,
-            "/api/v1/session",
-            None,
-            Some((
-                "application/json",
-                json!({"user": user, "password": PASSWORD})
-                    .to_string()
-                    .into_bytes(),
-            )),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
-    let cookie = reply
-        .headers
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_owned();
-    let csrf = reply.json()["csrf_token"]
-        .as_str()
-        .expect("a CSRF token")
-        .to_owned();
-    (cookie, csrf)
-}
-
 /// A token of `user` that has expired: made for a day, then moved into the past.
 async fn expired_token(app: &TestApp, user: &str) -> String {
     let token = app
@@ -857,7 +827,7 @@ async fn revoked_token(app: &TestApp, user_token: &str) -> String {
     let reply = app
         .post_json("/api/v1/tokens", user_token, &json!({"label": "to revoke"}))
         .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    reply.assert_status(StatusCode::CREATED);
     let created = reply.json();
     let (id, secret) = (
         created["id"].as_str().expect("an id").to_owned(),
@@ -872,7 +842,7 @@ async fn revoked_token(app: &TestApp, user_token: &str) -> String {
             None,
         )
         .await;
-    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
+    reply.assert_status(StatusCode::NO_CONTENT);
     secret
 }
 
@@ -1092,7 +1062,7 @@ async fn partners_read_what_was_shared_and_nothing_else() {
                 Some(("application/json", example("iv-fluids.json"))),
             )
             .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        reply.assert_status(StatusCode::CREATED);
         let private = reply.json()["id"].as_str().unwrap().to_owned();
         let own = app.upload_example(&bob, "iv-fluids.json").await;
 
@@ -1106,7 +1076,7 @@ async fn partners_read_what_was_shared_and_nothing_else() {
                         &json!({"scenario": "edi-hub"}),
                     )
                     .await;
-                assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+                reply.assert_status(StatusCode::ACCEPTED);
                 let url = reply.json()["job"]["url"].as_str().unwrap().to_owned();
                 let job = app.wait_job(&token, &url).await;
                 assert_eq!(job["state"], "succeeded", "{job}");
@@ -1144,12 +1114,7 @@ async fn partners_read_what_was_shared_and_nothing_else() {
                 &json!({"org": "Third Party"}),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::NOT_FOUND,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::NOT_FOUND, label);
 
         // B's partner reads the shared network, its versions and its job's result ...
         let list = app.get("/api/v1/networks", &pat).await.json();
@@ -1181,7 +1146,7 @@ async fn partners_read_what_was_shared_and_nothing_else() {
         let mine = app
             .get(&format!("/api/v1/jobs/{shared_job}/result"), &alice)
             .await;
-        assert_eq!(theirs.status, StatusCode::OK, "{label}: {}", theirs.text());
+        theirs.assert_status_in(StatusCode::OK, label);
         assert_eq!(theirs.body, mine.body);
         let jobs = app.get("/api/v1/jobs", &pat).await.text();
         assert!(
@@ -1217,12 +1182,7 @@ async fn partners_read_what_was_shared_and_nothing_else() {
                 Some(("application/json", example("iv-fluids.json"))),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::FORBIDDEN,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::FORBIDDEN, label);
         // (Nor can B's admin: the network is not B's.)
         let reply = app
             .send(
@@ -1232,12 +1192,7 @@ async fn partners_read_what_was_shared_and_nothing_else() {
                 Some(("application/json", example("iv-fluids.json"))),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::NOT_FOUND,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::NOT_FOUND, label);
 
         // ... and sees nothing unshared: A's other network and its job, nor B's own.
         for path in [
@@ -1278,7 +1233,7 @@ async fn partners_read_what_was_shared_and_nothing_else() {
             );
         }
         let reply = app.get(&format!("/api/v1/jobs/{shared_job}"), &carl).await;
-        assert_eq!(reply.status, StatusCode::OK, "{label}: {}", reply.text());
+        reply.assert_status_in(StatusCode::OK, label);
 
         let audit = app.store.verify_audit().await.unwrap();
         assert!(audit.is_ok(), "{label}: {audit:?}");
@@ -1319,7 +1274,7 @@ async fn login_logout_and_rate_limit() {
         };
 
         let reply = attempt("alice", PASSWORD).await;
-        assert_eq!(reply.status, StatusCode::OK, "{label}: {}", reply.text());
+        reply.assert_status_in(StatusCode::OK, label);
         let set_cookie = reply.headers["set-cookie"].to_str().unwrap().to_owned();
         let attributes: Vec<&str> = set_cookie.split(';').map(str::trim).collect();
         for wanted in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
@@ -1345,51 +1300,31 @@ async fn login_logout_and_rate_limit() {
             request.body(Body::from("{}")).unwrap()
         };
         let me = app.call(with(Method::GET, "/api/v1/me", None)).await;
-        assert_eq!(me.status, StatusCode::OK, "{label}: {}", me.text());
+        me.assert_status_in(StatusCode::OK, label);
         assert_eq!(me.json()["name"], "alice");
         let token = app.call(with(Method::POST, "/api/v1/tokens", None)).await;
-        assert_eq!(
-            token.status,
-            StatusCode::FORBIDDEN,
-            "{label}: {}",
-            token.text()
-        );
+        token.assert_status_in(StatusCode::FORBIDDEN, label);
         let token = app
             .call(with(Method::POST, "/api/v1/tokens", Some(&csrf)))
             .await;
-        assert_eq!(
-            token.status,
-            StatusCode::CREATED,
-            "{label}: {}",
-            token.text()
-        );
+        token.assert_status_in(StatusCode::CREATED, label);
 
         // Logout needs the CSRF token too, clears the cookie and ends the session.
         let out = app
             .call(with(Method::DELETE, "/api/v1/session", None))
             .await;
-        assert_eq!(out.status, StatusCode::FORBIDDEN, "{label}: {}", out.text());
+        out.assert_status_in(StatusCode::FORBIDDEN, label);
         let out = app
             .call(with(Method::DELETE, "/api/v1/session", Some(&csrf)))
             .await;
-        assert_eq!(
-            out.status,
-            StatusCode::NO_CONTENT,
-            "{label}: {}",
-            out.text()
-        );
+        out.assert_status_in(StatusCode::NO_CONTENT, label);
         let cleared = out.headers["set-cookie"].to_str().unwrap();
         assert!(
             cleared.starts_with("lifeline_session=;") && cleared.contains("Max-Age=0"),
             "{cleared}"
         );
         let me = app.call(with(Method::GET, "/api/v1/me", None)).await;
-        assert_eq!(
-            me.status,
-            StatusCode::UNAUTHORIZED,
-            "{label}: {}",
-            me.text()
-        );
+        me.assert_status_in(StatusCode::UNAUTHORIZED, label);
 
         // Wrong passwords and unknown users: 401, the same answer.
         let wrong = attempt("alice", "not the password at all").await;
@@ -1401,21 +1336,11 @@ async fn login_logout_and_rate_limit() {
         // Past the limit (3), even the right password waits.
         for _ in 0..2 {
             let reply = attempt("alice", "still not the password").await;
-            assert_eq!(
-                reply.status,
-                StatusCode::UNAUTHORIZED,
-                "{label}: {}",
-                reply.text()
-            );
+            reply.assert_status_in(StatusCode::UNAUTHORIZED, label);
         }
         for password in ["yet another wrong one", PASSWORD] {
             let reply = attempt("alice", password).await;
-            assert_eq!(
-                reply.status,
-                StatusCode::TOO_MANY_REQUESTS,
-                "{label}: {}",
-                reply.text()
-            );
+            reply.assert_status_in(StatusCode::TOO_MANY_REQUESTS, label);
             let wait: u64 = reply.headers["retry-after"]
                 .to_str()
                 .unwrap()
@@ -1426,7 +1351,7 @@ async fn login_logout_and_rate_limit() {
         }
         // Other users are not held up.
         let reply = attempt("andy", PASSWORD).await;
-        assert_eq!(reply.status, StatusCode::OK, "{label}: {}", reply.text());
+        reply.assert_status_in(StatusCode::OK, label);
 
         let audit = app.store.verify_audit().await.unwrap();
         assert!(audit.is_ok(), "{label}: {audit:?}");
@@ -1459,23 +1384,13 @@ async fn setup_works_once() {
             "password": PASSWORD
         }))
         .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNAUTHORIZED,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::UNAUTHORIZED, label);
         assert_eq!(reply.json()["error"]["field"], "setup_token");
         let reply = setup(json!({
             "setup_token": token, "org": "Mercy Hospital", "user": "root", "password": "short"
         }))
         .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::UNPROCESSABLE_ENTITY, label);
         assert_eq!(reply.json()["error"]["field"], "password");
         for (org, user, field) in [
             (" Mercy", "root", "org"),
@@ -1485,12 +1400,7 @@ async fn setup_works_once() {
                 "setup_token": token, "org": org, "user": user, "password": PASSWORD
             }))
             .await;
-            assert_eq!(
-                reply.status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{label}: {}",
-                reply.text()
-            );
+            reply.assert_status_in(StatusCode::UNPROCESSABLE_ENTITY, label);
             assert_eq!(
                 reply.json()["error"]["field"],
                 field,
@@ -1505,24 +1415,14 @@ async fn setup_works_once() {
             "setup_token": token, "org": "Mercy Hospital", "user": "root", "password": PASSWORD
         }))
         .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CREATED,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CREATED, label);
         assert_eq!(reply.json()["role"], "admin");
         assert_eq!(app.state.setup_token(), None);
         let again = setup(json!({
             "setup_token": token, "org": "Mercy Hospital", "user": "root2", "password": PASSWORD
         }))
         .await;
-        assert_eq!(
-            again.status,
-            StatusCode::CONFLICT,
-            "{label}: {}",
-            again.text()
-        );
+        again.assert_status_in(StatusCode::CONFLICT, label);
         assert_eq!(app.store.count_users().await.unwrap(), 1);
         let (_, csrf) = login(&app, "root").await;
         assert!(csrf.starts_with("csrf_"));

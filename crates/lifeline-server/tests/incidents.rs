@@ -69,7 +69,7 @@ async fn timeline(app: &TestApp, token: &str, id: &str) -> Vec<Value> {
     let reply = app
         .get(&format!("/api/v1/incidents/{id}/timeline"), token)
         .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    reply.assert_status(StatusCode::OK);
     reply.json()["entries"].as_array().expect("entries").clone()
 }
 
@@ -144,7 +144,7 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
 
         // The list shows it to a viewer.
         let list = app.get("/api/v1/incidents", &viewer).await;
-        assert_eq!(list.status, StatusCode::OK, "{}", list.text());
+        list.assert_status(StatusCode::OK);
         assert_eq!(list.json()["incidents"][0]["id"], id.as_str());
 
         let tasks = incident["tasks"].as_array().expect("tasks").clone();
@@ -159,12 +159,7 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
                 &json!({"status": "in-progress", "note": "calling the rep"}),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CREATED,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CREATED, label);
         assert_eq!(reply.json()["entry"]["seq"], 2);
         let now = app.get(&format!("/api/v1/incidents/{id}"), &viewer).await;
         let now = now.json();
@@ -213,7 +208,7 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
         let reply = app
             .post_json(&task_path(&id, &task), &viewer, &json!({"status": "done"}))
             .await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text());
+        reply.assert_status(StatusCode::FORBIDDEN);
 
         // An approval, by the role the task names.
         if let Some(needs) = tasks.iter().find(|t| t["approval"].is_string()) {
@@ -226,21 +221,11 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
                     &json!({"approve": "Somebody else"}),
                 )
                 .await;
-            assert_eq!(
-                wrong.status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{}",
-                wrong.text()
-            );
+            wrong.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
             let reply = app
                 .post_json(&task_path(&id, task), &analyst, &json!({"approve": role}))
                 .await;
-            assert_eq!(
-                reply.status,
-                StatusCode::CREATED,
-                "{label}: {}",
-                reply.text()
-            );
+            reply.assert_status_in(StatusCode::CREATED, label);
             assert_eq!(reply.json()["entry"]["event"]["type"], "approved");
         }
 
@@ -253,12 +238,7 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
             let reply = app
                 .post_json(&format!("/api/v1/incidents/{id}/entries"), &analyst, &body)
                 .await;
-            assert_eq!(
-                reply.status,
-                StatusCode::CREATED,
-                "{label}: {}",
-                reply.text()
-            );
+            reply.assert_status_in(StatusCode::CREATED, label);
         }
         let reply = app
             .post_json(
@@ -279,12 +259,7 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
                 &json!({"expected_ttr": 14.0, "capacity_factor": 0.5}),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CREATED,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CREATED, label);
         let reply = app
             .post_json(
                 &format!("/api/v1/incidents/{id}/update"),
@@ -292,12 +267,7 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
                 &json!({"expected_ttr": 21.0, "reason": "restoration slips a fortnight"}),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CREATED,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CREATED, label);
         let updated = app.get(&format!("/api/v1/incidents/{id}"), &viewer).await;
         let updated = updated.json();
         assert_eq!(updated["incident"]["impact"]["expected_ttr"], 21.0);
@@ -362,7 +332,7 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
         let verify = app
             .get(&format!("/api/v1/incidents/{id}/verify"), &viewer)
             .await;
-        assert_eq!(verify.status, StatusCode::OK, "{}", verify.text());
+        verify.assert_status(StatusCode::OK);
         let verify = verify.json();
         assert_eq!(verify["ok"], true, "{label}: {verify}");
         assert_eq!(verify["entries"], before.len());
@@ -380,7 +350,7 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
                     &viewer,
                 )
                 .await;
-            assert_eq!(reply.status, StatusCode::OK, "{label}: {}", reply.text());
+            reply.assert_status_in(StatusCode::OK, label);
             assert!(
                 reply.headers["content-type"]
                     .to_str()
@@ -395,7 +365,7 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
                 &viewer,
             )
             .await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text());
+        reply.assert_status(StatusCode::BAD_REQUEST);
 
         // Closing: nothing is added after it.
         let reply = app
@@ -405,12 +375,7 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
                 &json!({"summary": "Restored; orders back on EDI"}),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CREATED,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CREATED, label);
         let reply = app
             .post_json(
                 &format!("/api/v1/incidents/{id}/entries"),
@@ -418,12 +383,7 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
                 &json!({"type": "note", "text": "late"}),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CONFLICT,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CONFLICT, label);
         let closed = app.get(&format!("/api/v1/incidents/{id}"), &viewer).await;
         assert_eq!(closed.json()["status"], "closed");
 
@@ -445,7 +405,7 @@ async fn an_incident_declared_through_the_api_is_the_librarys_and_its_timeline_h
         assert_eq!(verify["ok"], false, "{label}: {verify}");
         assert_eq!(verify["broken"]["seq"], 2, "{verify}");
         let reply = app.get(&format!("/api/v1/incidents/{id}"), &viewer).await;
-        assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.text());
+        reply.assert_status(StatusCode::CONFLICT);
     }
 }
 
@@ -463,12 +423,7 @@ async fn declarations_are_checked_and_incidents_stay_in_their_organisation() {
         let mut body = declaration_body();
         body["entities"] = json!(["edi-hb"]);
         let reply = app.post_json(&path, &analyst, &body).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            reply.text()
-        );
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         let error = reply.json();
         assert_eq!(error["error"]["field"], "entities", "{label}: {error}");
         assert!(error.to_string().contains("edi-hub"), "{error}");
@@ -515,7 +470,7 @@ async fn declarations_are_checked_and_incidents_stay_in_their_organisation() {
                 &json!({"type": "note", "text": "x"}),
             )
             .await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.text());
+        reply.assert_status(StatusCode::NOT_FOUND);
         let list = app.get("/api/v1/incidents", &other).await;
         assert!(!list.text().contains(id), "{}", list.text());
         let reply = app
@@ -525,10 +480,10 @@ async fn declarations_are_checked_and_incidents_stay_in_their_organisation() {
                 &declaration_body(),
             )
             .await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.text());
+        reply.assert_status(StatusCode::NOT_FOUND);
         // A partner of the organisation sees none of it.
         let reply = app.get(&format!("/api/v1/incidents/{id}"), &partner).await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text());
+        reply.assert_status(StatusCode::FORBIDDEN);
     }
 }
 
@@ -540,7 +495,7 @@ async fn the_playbook_library_lists_imports_and_exports() {
         let viewer = app.user("Mercy Hospital", "vera", Role::Viewer).await;
         let builtin = lifeline_response::library::builtin();
         let list = app.get("/api/v1/playbooks", &viewer).await;
-        assert_eq!(list.status, StatusCode::OK, "{}", list.text());
+        list.assert_status(StatusCode::OK);
         let listed = list.json()["playbooks"].as_array().expect("a list").clone();
         assert_eq!(listed.len(), builtin.len(), "{label}");
         assert!(listed.iter().all(|p| p["origin"] == "built-in"));
@@ -550,7 +505,7 @@ async fn the_playbook_library_lists_imports_and_exports() {
         let json = app
             .get(&format!("/api/v1/playbooks/{}", first.id), &viewer)
             .await;
-        assert_eq!(json.status, StatusCode::OK, "{}", json.text());
+        json.assert_status(StatusCode::OK);
         assert_eq!(json.json(), serde_json::to_value(first).expect("JSON"));
         let yaml = app
             .get(
@@ -592,12 +547,7 @@ async fn the_playbook_library_lists_imports_and_exports() {
                     Some(("application/yaml", yaml.clone().into_bytes())),
                 )
                 .await;
-            assert_eq!(
-                reply.status,
-                StatusCode::CREATED,
-                "{label}: {}",
-                reply.text()
-            );
+            reply.assert_status_in(StatusCode::CREATED, label);
             assert_eq!(reply.json()["version"], version);
             assert_eq!(reply.json()["id"], "mercy-edi-downtime");
         }
@@ -613,7 +563,7 @@ async fn the_playbook_library_lists_imports_and_exports() {
         let back = app
             .get("/api/v1/playbooks/mercy-edi-downtime", &viewer)
             .await;
-        assert_eq!(back.status, StatusCode::OK, "{}", back.text());
+        back.assert_status(StatusCode::OK);
         assert_eq!(back.json(), serde_json::to_value(&mine).expect("JSON"));
         // The built-in CACAO export imports too.
         let reply = app
@@ -624,12 +574,7 @@ async fn the_playbook_library_lists_imports_and_exports() {
                 Some(("application/json", cacao_text.into_bytes())),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CREATED,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CREATED, label);
         let listed = app.get("/api/v1/playbooks", &viewer).await.json();
         let origins: Vec<(&str, &str)> = listed["playbooks"]
             .as_array()
@@ -664,12 +609,7 @@ async fn the_playbook_library_lists_imports_and_exports() {
                 )),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            reply.text()
-        );
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         let reply = app.get("/api/v1/playbooks/nothing-here", &viewer).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
     }

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use common::{PASSWORD, TestApp, apps_with};
+use common::{TestApp, apps_with};
 use lifeline_server::{Config, NotifyConfig};
 use lifeline_share::alert::{ACK_TYPE, Ack};
 use lifeline_share::directory::Directory;
@@ -245,26 +245,7 @@ async fn page(app: &TestApp, path: &str) -> common::Reply {
 
 /// A session's cookie (`NAME=VALUE`).
 async fn login(app: &TestApp, user: &str) -> String {
-    let reply = app
-        .send(
-            Method::POST,
-            "/api/v1/session",
-            None,
-            Some((
-                "application/json",
-                json!({"user": user, "password": PASSWORD})
-                    .to_string()
-                    .into_bytes(),
-            )),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
-    let cookie = reply
-        .headers
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .expect("a cookie");
-    cookie.split(';').next().expect("NAME=VALUE").to_owned()
+    common::login(app, user).await.0
 }
 
 async fn browse(app: &TestApp, cookie: &str, path: &str) -> String {
@@ -297,23 +278,13 @@ async fn an_incidents_alerts_are_signed_delivered_acknowledged_once_and_do_not_e
                     "declared_at": "2026-12-01T08:00:00Z"}),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CREATED,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CREATED, label);
         let incident = reply.json()["id"].as_str().expect("an id").to_owned();
         let send = format!("/api/v1/incidents/{incident}/alerts");
 
         // Nothing to send with yet: the reason, not a 5xx.
         let reply = app.post_json(&send, &admin, &json!({})).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CONFLICT,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CONFLICT, label);
         assert!(
             reply.text().contains("partner directory"),
             "{}",
@@ -326,7 +297,7 @@ async fn an_incidents_alerts_are_signed_delivered_acknowledged_once_and_do_not_e
 
         // The key is never shown; another organisation's key is refused.
         let read = app.get("/api/v1/partners", &viewer).await;
-        assert_eq!(read.status, StatusCode::OK, "{}", read.text());
+        read.assert_status(StatusCode::OK);
         assert_eq!(read.json()["directory"]["organisation"], "mercy");
         let d = serde_json::from_str::<Value>(&our_key().to_jwk()).unwrap()["d"]
             .as_str()
@@ -341,29 +312,19 @@ async fn an_incidents_alerts_are_signed_delivered_acknowledged_once_and_do_not_e
                 Some(("application/json", their_key().to_jwk().into_bytes())),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            reply.text()
-        );
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(reply.json()["error"]["field"], "key.kid");
         // A viewer reads but does not send.
         let reply = app.post_json(&send, &viewer, &json!({})).await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text());
+        reply.assert_status(StatusCode::FORBIDDEN);
         let reply = app
             .post_json(&send, &admin, &json!({"tlp": "amber+strict"}))
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            reply.text()
-        );
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(reply.json()["error"]["field"], "tlp");
 
         let reply = app.post_json(&send, &admin, &json!({"tlp": "green"})).await;
-        assert_eq!(reply.status, StatusCode::OK, "{label}: {}", reply.text());
+        reply.assert_status_in(StatusCode::OK, label);
         let round = reply.json();
         assert_eq!(
             round["alerts"], 1,
@@ -393,12 +354,12 @@ async fn an_incidents_alerts_are_signed_delivered_acknowledged_once_and_do_not_e
 
         // Sending again sends nothing new.
         let reply = app.post_json(&send, &admin, &json!({})).await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        reply.assert_status(StatusCode::OK);
         assert_eq!(reply.json()["alerts"], 0, "{}", reply.text());
         assert_eq!(got.lock().unwrap().len(), 1);
 
         let status = app.get(&send, &viewer).await;
-        assert_eq!(status.status, StatusCode::OK, "{}", status.text());
+        status.assert_status(StatusCode::OK);
         let status = status.json();
         let rows = status["recipients"].as_array().expect("recipients").clone();
         let webhook = rows
@@ -412,17 +373,17 @@ async fn an_incidents_alerts_are_signed_delivered_acknowledged_once_and_do_not_e
         // The one-time link: the page, then the acknowledgement, once.
         let link = received[0].ack_path();
         let opened = page(&app, &link).await;
-        assert_eq!(opened.status, StatusCode::OK, "{}", opened.text());
+        opened.assert_status(StatusCode::OK);
         assert!(
             opened.text().contains("Mercy Hospital"),
             "{}",
             opened.text()
         );
         let done = form(&app, &link, "note=on+it").await;
-        assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+        done.assert_status(StatusCode::OK);
         assert!(done.text().contains("Acknowledged"), "{}", done.text());
         for again in [form(&app, &link, "note=").await, page(&app, &link).await] {
-            assert_eq!(again.status, StatusCode::GONE, "{}", again.text());
+            again.assert_status(StatusCode::GONE);
             assert!(
                 again.text().contains("Already acknowledged"),
                 "{}",
@@ -430,16 +391,11 @@ async fn an_incidents_alerts_are_signed_delivered_acknowledged_once_and_do_not_e
             );
         }
         let unknown = page(&app, "/ack/ack_unknown").await;
-        assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.text());
+        unknown.assert_status(StatusCode::NOT_FOUND);
         let unknown = form(&app, "/ack/ack_unknown", "").await;
-        assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.text());
+        unknown.assert_status(StatusCode::NOT_FOUND);
         let unknown = form(&app, &link, "surprise=1").await;
-        assert_eq!(
-            unknown.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            unknown.text()
-        );
+        unknown.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
 
         let status = app.get(&send, &viewer).await.json();
         let webhook = status["recipients"]
@@ -498,7 +454,7 @@ async fn a_drill_reports_dead_lines_and_signed_replies_are_verified_before_recor
         let directory = set_up(&app, &admin, &hook, &dead).await;
 
         let reply = app.post_json("/api/v1/drills", &viewer, &json!({})).await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text());
+        reply.assert_status(StatusCode::FORBIDDEN);
         let reply = app
             .post_json(
                 "/api/v1/drills",
@@ -506,12 +462,7 @@ async fn a_drill_reports_dead_lines_and_signed_replies_are_verified_before_recor
                 &json!({"title": "December drill"}),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CREATED,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CREATED, label);
         let started = reply.json();
         // Meridian: two webhooks and a phone entry; the carrier: a dead webhook, an email
         // with no relay.
@@ -548,7 +499,7 @@ async fn a_drill_reports_dead_lines_and_signed_replies_are_verified_before_recor
             .clone();
 
         let done = form(&app, &by_link.0.ack_path(), "").await;
-        assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+        done.assert_status(StatusCode::OK);
 
         // A signed reply from Meridian's security lead.
         let now = OffsetDateTime::now_utc();
@@ -572,12 +523,7 @@ async fn a_drill_reports_dead_lines_and_signed_replies_are_verified_before_recor
         let reply = app
             .post_json("/api/v1/acks", &admin, &json!({"jws": tampered}))
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            reply.text()
-        );
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             reply.json()["error"]["code"],
             "tampered",
@@ -591,15 +537,10 @@ async fn a_drill_reports_dead_lines_and_signed_replies_are_verified_before_recor
             let reply = app
                 .post_json("/api/v1/acks", &admin, &json!({"jws": forged}))
                 .await;
-            assert_eq!(
-                reply.status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{}",
-                reply.text()
-            );
+            reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         }
         let report = app.get(&format!("{url}?slow_after=1h"), &viewer).await;
-        assert_eq!(report.status, StatusCode::OK, "{}", report.text());
+        report.assert_status(StatusCode::OK);
         assert_eq!(
             report.json()["report"]["counts"]["ok"],
             1,
@@ -610,18 +551,13 @@ async fn a_drill_reports_dead_lines_and_signed_replies_are_verified_before_recor
         let reply = app
             .post_json("/api/v1/acks", &admin, &json!({"jws": token}))
             .await;
-        assert_eq!(reply.status, StatusCode::OK, "{label}: {}", reply.text());
+        reply.assert_status_in(StatusCode::OK, label);
         assert_eq!(reply.json()["recipient"], "meridian");
         assert_eq!(reply.json()["subject"]["type"], "drill");
         let reply = app
             .post_json("/api/v1/acks", &admin, &json!({"jws": token}))
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            reply.text()
-        );
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             reply.json()["error"]["code"],
             "replayed",
@@ -630,7 +566,7 @@ async fn a_drill_reports_dead_lines_and_signed_replies_are_verified_before_recor
         );
 
         let report = app.get(&format!("{url}?slow_after=1h"), &viewer).await;
-        assert_eq!(report.status, StatusCode::OK, "{}", report.text());
+        report.assert_status(StatusCode::OK);
         let report = report.json()["report"].clone();
         assert_eq!(
             report["counts"],
@@ -654,16 +590,11 @@ async fn a_drill_reports_dead_lines_and_signed_replies_are_verified_before_recor
             .unwrap();
         assert_eq!(carrier["unreachable"], true, "{report}");
         let reply = app.get(&format!("{url}?slow_after=soon"), &viewer).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            reply.text()
-        );
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(reply.json()["error"]["field"], "slow_after");
 
         let list = app.get("/api/v1/drills", &viewer).await;
-        assert_eq!(list.status, StatusCode::OK, "{}", list.text());
+        list.assert_status(StatusCode::OK);
         assert_eq!(list.json()["drills"][0]["title"], "December drill");
 
         let cookie = login(&app, "vera").await;
@@ -729,12 +660,7 @@ async fn the_dashboard_forms_set_the_directory_and_key_and_start_a_drill() {
         // Refused without the CSRF token, and a broken directory is shown with its path.
         let document = directory(&hook, &dead).to_string();
         let reply = post_form(&app, &cookie, "/partners", &[("directory", &document)]).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::FORBIDDEN,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::FORBIDDEN, label);
         let broken = document.replace("\"clearance\":\"green\"", "\"clearance\":\"purple\"");
         let reply = post_form(
             &app,
@@ -743,12 +669,7 @@ async fn the_dashboard_forms_set_the_directory_and_key_and_start_a_drill() {
             &[("csrf", &token), ("directory", &broken)],
         )
         .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            reply.text()
-        );
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             reply.text().contains("organisations[2]"),
             "{}",
@@ -781,7 +702,7 @@ async fn the_dashboard_forms_set_the_directory_and_key_and_start_a_drill() {
             &[("csrf", &token), ("title", "From the dashboard")],
         )
         .await;
-        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        reply.assert_status(StatusCode::SEE_OTHER);
         let location = reply
             .headers
             .get("location")
@@ -805,6 +726,6 @@ async fn the_dashboard_forms_set_the_directory_and_key_and_start_a_drill() {
             &[("csrf", &token), ("title", "no")],
         )
         .await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text());
+        reply.assert_status(StatusCode::FORBIDDEN);
     }
 }

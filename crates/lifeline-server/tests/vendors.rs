@@ -64,7 +64,7 @@ async fn store_small_register(app: &TestApp, token: &str) {
         small_register().to_string().into_bytes(),
     )
     .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    reply.assert_status(StatusCode::CREATED);
 }
 
 fn evidence_form(kind: &str, expires: &str, name: &str, file: &[u8]) -> Vec<u8> {
@@ -128,29 +128,14 @@ async fn the_risk_register_is_the_clis_for_the_same_inputs() {
         let reply = app
             .get(&format!("/api/v1/networks/{network}/risk"), &admin)
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CONFLICT,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CONFLICT, label);
         let reply = put_register(&app, &admin, "application/json", vendors_text.clone()).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CREATED,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CREATED, label);
         assert_eq!(reply.json()["version"], 1);
         let reply = app
             .get(&format!("/api/v1/networks/{network}/risk"), &admin)
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CONFLICT,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CONFLICT, label);
         assert!(reply.text().contains("stress"), "{}", reply.text());
 
         // A stress test, and an SBOM scanned against advisories.
@@ -233,7 +218,7 @@ async fn the_risk_register_is_the_clis_for_the_same_inputs() {
                 &admin,
             )
             .await;
-        assert_eq!(reply.status, StatusCode::OK, "{label}: {}", reply.text());
+        reply.assert_status_in(StatusCode::OK, label);
         assert_eq!(reply.headers["content-type"], "application/json", "{label}");
         assert_eq!(
             reply.text(),
@@ -299,12 +284,7 @@ async fn registers_are_validated_and_versioned() {
             bad.to_string().into_bytes(),
         )
         .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::UNPROCESSABLE_ENTITY, label);
         let body = reply.json();
         let paths: Vec<&str> = body["error"]["diagnostics"]
             .as_array()
@@ -319,12 +299,7 @@ async fn registers_are_validated_and_versioned() {
         assert!(paths.iter().any(|p| p.contains("vendors[1]")), "{body}");
         let nul = "format: lifeline-vendors/1\n# a comment with a \0 in it\nvendors: []\n";
         let reply = put_register(&app, &analyst, "application/yaml", nul.as_bytes().to_vec()).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::UNPROCESSABLE_ENTITY, label);
         let reply = put_register(&app, &analyst, "text/plain", b"{}".to_vec()).await;
         assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
         let reply = put_register(
@@ -344,22 +319,12 @@ async fn registers_are_validated_and_versioned() {
             small_register().to_string().into_bytes(),
         )
         .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CREATED,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CREATED, label);
         let yaml =
             "format: lifeline-vendors/1\nvendors:\n  - id: meridian-edi\n    name: Meridian EDI\n";
         let reply =
             put_register(&app, &analyst, "application/yaml", yaml.as_bytes().to_vec()).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CREATED,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CREATED, label);
         assert_eq!(reply.json()["version"], 2);
         let current = app.get("/api/v1/vendors", &viewer).await.json();
         assert_eq!(current["current"]["version"], 2, "{current}");
@@ -388,7 +353,7 @@ async fn questionnaire_links_work_once() {
                         &body,
                     )
                     .await;
-                assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+                reply.assert_status(StatusCode::CREATED);
                 reply.json()
             }
         };
@@ -400,12 +365,7 @@ async fn questionnaire_links_work_once() {
                 &json!({"framework": "iso"}),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            reply.text()
-        );
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         let reply = app
             .post_json(
                 "/api/v1/vendors/nobody/questionnaires",
@@ -428,7 +388,7 @@ async fn questionnaire_links_work_once() {
         assert!(url.starts_with("/q/llq_"), "{link}");
         // The form: the questions of CSF 2.0's supply chain category, no session needed.
         let form = public_get(&app, &url).await;
-        assert_eq!(form.status, StatusCode::OK, "{label}: {}", form.text());
+        form.assert_status_in(StatusCode::OK, label);
         let page = form.text();
         assert!(page.contains("form id=\"questionnaire\""), "{page}");
         assert!(page.contains("GV.SC-05"), "{page}");
@@ -463,12 +423,7 @@ async fn questionnaire_links_work_once() {
 
         // A bad answer: refused with the question named, nothing stored.
         let reply = post_form(&app, &url, &[(&answer, "maybe")]).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::UNPROCESSABLE_ENTITY, label);
         assert!(
             reply.text().contains("questionnaire-errors"),
             "{}",
@@ -485,19 +440,9 @@ async fn questionnaire_links_work_once() {
             ],
         )
         .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            reply.text()
-        );
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         let reply = post_form(&app, &url, &[("answer-99999", "yes")]).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            reply.text()
-        );
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         let versions = app.get("/api/v1/vendors", &viewer).await.json();
         assert_eq!(versions["current"]["version"], 1, "{versions}");
 
@@ -514,7 +459,7 @@ async fn questionnaire_links_work_once() {
             ],
         )
         .await;
-        assert_eq!(reply.status, StatusCode::OK, "{label}: {}", reply.text());
+        reply.assert_status_in(StatusCode::OK, label);
         assert!(
             reply.text().contains("questionnaire-done"),
             "{}",
@@ -551,7 +496,7 @@ async fn questionnaire_links_work_once() {
             public_get(&app, &url).await,
             post_form(&app, &url, &[(&answer, "no")]).await,
         ] {
-            assert_eq!(reply.status, StatusCode::GONE, "{label}: {}", reply.text());
+            reply.assert_status_in(StatusCode::GONE, label);
             assert!(
                 reply.text().contains("submitted already"),
                 "{}",
@@ -570,7 +515,7 @@ async fn questionnaire_links_work_once() {
                 None,
             )
             .await;
-        assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.text());
+        reply.assert_status(StatusCode::CONFLICT);
 
         // Revoked: 410.
         let revoked = create("hicp").await;
@@ -583,10 +528,10 @@ async fn questionnaire_links_work_once() {
                 None,
             )
             .await;
-        assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
+        reply.assert_status(StatusCode::NO_CONTENT);
         let url = revoked["url"].as_str().unwrap();
         for reply in [public_get(&app, url).await, post_form(&app, url, &[]).await] {
-            assert_eq!(reply.status, StatusCode::GONE, "{}", reply.text());
+            reply.assert_status(StatusCode::GONE);
             assert!(reply.text().contains("withdrawn"), "{}", reply.text());
         }
 
@@ -605,7 +550,7 @@ async fn questionnaire_links_work_once() {
         assert_eq!(moved, 1);
         let url = expired["url"].as_str().unwrap();
         for reply in [public_get(&app, url).await, post_form(&app, url, &[]).await] {
-            assert_eq!(reply.status, StatusCode::GONE, "{}", reply.text());
+            reply.assert_status(StatusCode::GONE);
             assert!(reply.text().contains("expired"), "{}", reply.text());
         }
         // Unknown: 404, a page, not JSON.
@@ -667,20 +612,10 @@ async fn evidence_round_trips_sealed_and_reminders_list_what_expires() {
             StatusCode::NOT_FOUND
         );
         let bad = upload(analyst.clone(), VENDOR, "24/12/2026").await;
-        assert_eq!(
-            bad.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            bad.text()
-        );
+        bad.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(bad.json()["error"]["field"], "expires");
         let reply = upload(analyst.clone(), VENDOR, "2026-12-24").await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CREATED,
-            "{label}: {}",
-            reply.text()
-        );
+        reply.assert_status_in(StatusCode::CREATED, label);
         let stored = reply.json();
         assert_eq!(stored["bytes"], file.len());
         assert_eq!(stored["file_name"], "meridian soc2.pdf");
@@ -692,7 +627,7 @@ async fn evidence_round_trips_sealed_and_reminders_list_what_expires() {
         assert_eq!(list.status, StatusCode::OK);
         assert_eq!(list.json()["evidence"].as_array().map(Vec::len), Some(1));
         let download = app.get(&url, &viewer).await;
-        assert_eq!(download.status, StatusCode::OK, "{}", download.text());
+        download.assert_status(StatusCode::OK);
         assert_eq!(download.body, file, "{label}");
         assert_eq!(download.headers["content-type"], "application/pdf");
         assert_eq!(
@@ -734,7 +669,7 @@ async fn evidence_round_trips_sealed_and_reminders_list_what_expires() {
                 &viewer,
             )
             .await;
-        assert_eq!(reminders.status, StatusCode::OK, "{}", reminders.text());
+        reminders.assert_status(StatusCode::OK);
         let body = reminders.json();
         let rows = body["reminders"].as_array().expect("reminders");
         assert_eq!(rows.len(), 2, "{body}");

@@ -136,7 +136,7 @@ async fn scans_and_device_report_are_the_clis_documents() {
         load_golden_advisories(&app, &alice).await;
 
         let advisories = app.get("/api/v1/advisories", &alice).await;
-        assert_eq!(advisories.status, StatusCode::OK, "{}", advisories.text());
+        advisories.assert_status(StatusCode::OK);
         let advisories = advisories.json();
         assert_eq!(advisories["osv_records"], 11, "{advisories}");
         assert_eq!(advisories["kev_catalog_version"], "2025.08.25");
@@ -155,7 +155,7 @@ async fn scans_and_device_report_are_the_clis_documents() {
             read(&format!("{DATA}/devices/inventory.json")),
         )
         .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        reply.assert_status(StatusCode::OK);
         assert_eq!(
             reply.text(),
             golden("devices-report.json"),
@@ -169,7 +169,7 @@ async fn scans_and_device_report_are_the_clis_documents() {
         let expected: serde_json::Value = serde_json::from_str(&golden("sbom-scan.json")).unwrap();
         for (position, id) in [abc, pump].iter().enumerate() {
             let reply = app.get(&format!("/api/v1/sboms/{id}/scan"), &alice).await;
-            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+            reply.assert_status(StatusCode::OK);
             let mut document = expected.clone();
             document["reports"] = serde_json::json!([expected["reports"][position].clone()]);
             let mut text = serde_json::to_string_pretty(&document).unwrap();
@@ -213,7 +213,7 @@ async fn scans_and_device_report_are_the_clis_documents() {
                 &alice,
             )
             .await;
-        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text());
+        bad.assert_status(StatusCode::BAD_REQUEST);
 
         // Loading the same records again replaces them: the count stays.
         load_golden_advisories(&app, &alice).await;
@@ -249,7 +249,7 @@ async fn vex_suppresses_findings() {
             vex.into_bytes(),
         )
         .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        reply.assert_status(StatusCode::CREATED);
 
         let after = app
             .get(&format!("/api/v1/sboms/{abc}/scan"), &alice)
@@ -302,7 +302,7 @@ async fn roles_and_organisations_are_enforced() {
                 sbom.clone(),
             )
             .await;
-            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text());
+            reply.assert_status(StatusCode::FORBIDDEN);
         }
         load_golden_advisories(&app, &alice).await;
         let id = upload_sbom(&app, &anna, ABC).await;
@@ -348,7 +348,7 @@ async fn roles_and_organisations_are_enforced() {
         // Bob's own SBOM cannot be scanned against Mercy's advisories: he has none.
         let own = upload_sbom(&app, &bob, ABC).await;
         let reply = app.get(&format!("/api/v1/sboms/{own}/scan"), &bob).await;
-        assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.text());
+        reply.assert_status(StatusCode::CONFLICT);
         let reply = post(
             &app,
             "/api/v1/devices/report",
@@ -357,7 +357,7 @@ async fn roles_and_organisations_are_enforced() {
             read(&format!("{DATA}/devices/inventory.json")),
         )
         .await;
-        assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.text());
+        reply.assert_status(StatusCode::CONFLICT);
 
         // The same name twice in one organisation is a conflict.
         let reply = post(
@@ -368,7 +368,7 @@ async fn roles_and_organisations_are_enforced() {
             sbom.clone(),
         )
         .await;
-        assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.text());
+        reply.assert_status(StatusCode::CONFLICT);
     }
 }
 
@@ -480,12 +480,7 @@ async fn bad_files_are_4xx_naming_the_problem() {
             kev.to_string().into_bytes(),
         )
         .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            reply.text()
-        );
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         assert_invalid(&reply, "vulnerabilities[0]");
         // A VEX document that is not one.
         let reply = post(
@@ -522,12 +517,7 @@ async fn bad_files_are_4xx_naming_the_problem() {
             )),
         )
         .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            reply.text()
-        );
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         let body = reply.json();
         let diagnostics = body["error"]["diagnostics"].as_array().unwrap();
         assert!(!diagnostics.is_empty(), "{body}");
@@ -577,7 +567,7 @@ async fn bad_files_are_4xx_naming_the_problem() {
             read(&format!("{DATA}/devices/inventory.json")),
         )
         .await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.text());
+        reply.assert_status(StatusCode::NOT_FOUND);
         let reply = app.get("/api/v1/sboms/sbom_nothing/scan", &alice).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
     }
@@ -600,7 +590,7 @@ async fn device_report_takes_a_network() {
         let reply = app
             .post_json("/api/v1/networks?name=vendors", &alice, &network)
             .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        reply.assert_status(StatusCode::CREATED);
         let network = reply.json()["id"].as_str().unwrap().to_owned();
         let reply = post(
             &app,
@@ -610,7 +600,7 @@ async fn device_report_takes_a_network() {
             read(&format!("{DATA}/devices/inventory.json")),
         )
         .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        reply.assert_status(StatusCode::OK);
         let report = reply.json();
         let vendors = report["vendors"].as_array().expect("vendors");
         let infusion = vendors

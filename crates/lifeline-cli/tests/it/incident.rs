@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::{repo, stderr, stdout};
+use crate::{check_db, declare_dcs_down, lifeline_db, repo, stderr, stdout};
 
 const NETWORK: &str = "examples/distributor-ransomware.json";
 const DECLARED_AT: &str = "2026-12-06T08:00:00Z";
@@ -32,61 +32,18 @@ impl Db {
 
     /// `lifeline incident ARGS --database URL --actor ana`, from the repository root.
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_lifeline"))
-            .arg("incident")
-            .args(args)
-            .args(["--database", &self.url(), "--actor", "ana"])
-            .current_dir(repo())
-            .env("LIFELINE_QUIET", "1")
-            .env_remove("LIFELINE_DATABASE_URL")
-            .output()
-            .expect("run lifeline")
+        lifeline_db(&self.url(), &[&["incident"], args].concat())
     }
 
     /// Runs and checks the exit code; returns (stdout, stderr).
     fn check(&self, args: &[&str], code: i32) -> (String, String) {
-        let output = self.run(args);
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "lifeline incident {}\nstdout:\n{}\nstderr:\n{}",
-            args.join(" "),
-            stdout(&output),
-            stderr(&output)
-        );
-        (stdout(&output), stderr(&output))
+        check_db(&self.url(), &[&["incident"], args].concat(), code)
     }
 
     /// Declares the distribution centres down for 42 days; returns the incident's id and
     /// its JSON.
     fn declare(&self) -> (String, serde_json::Value) {
-        let (out, err) = self.check(
-            &[
-                "declare",
-                "--network",
-                NETWORK,
-                "--entity",
-                "dc-medsupply-east",
-                "--entity",
-                "dc-medsupply-west",
-                "--capacity-factor",
-                "0",
-                "--expected-ttr",
-                "42",
-                "--kind",
-                "ransomware",
-                "--at",
-                DECLARED_AT,
-                "--format",
-                "json",
-            ],
-            0,
-        );
-        let id = err
-            .split_whitespace()
-            .find(|w| w.starts_with("inc_"))
-            .unwrap_or_else(|| panic!("an incident id on stderr: {err}"))
-            .to_owned();
+        let (out, id) = declare_dcs_down(&self.url(), &["--at", DECLARED_AT, "--format", "json"]);
         (id, serde_json::from_str(&out).expect("the Incident JSON"))
     }
 

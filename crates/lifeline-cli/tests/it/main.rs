@@ -51,16 +51,71 @@ fn stderr(output: &Output) -> String {
 
 /// Runs a command expected to exit with `code` and returns (stdout, stderr).
 fn check(args: &[&str], code: i32) -> (String, String) {
-    let output = lifeline(args);
+    exited(&lifeline(args), args, code)
+}
+
+/// Asserts that `lifeline ARGS` exited with `code`; returns (stdout, stderr).
+fn exited(output: &Output, args: &[&str], code: i32) -> (String, String) {
     assert_eq!(
         output.status.code(),
         Some(code),
         "lifeline {}\nstdout:\n{}\nstderr:\n{}",
         args.join(" "),
-        stdout(&output),
-        stderr(&output)
+        stdout(output),
+        stderr(output)
     );
-    (stdout(&output), stderr(&output))
+    (stdout(output), stderr(output))
+}
+
+/// `lifeline ARGS --database URL --actor ana` from the repository root, quiet and
+/// ignoring any `LIFELINE_DATABASE_URL` in the environment.
+fn lifeline_db(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lifeline"))
+        .args(args)
+        .args(["--database", url, "--actor", "ana"])
+        .current_dir(repo())
+        .env("LIFELINE_QUIET", "1")
+        .env_remove("LIFELINE_DATABASE_URL")
+        .output()
+        .expect("run lifeline")
+}
+
+/// [`lifeline_db`], expected to exit with `code`; returns (stdout, stderr).
+fn check_db(url: &str, args: &[&str], code: i32) -> (String, String) {
+    exited(&lifeline_db(url, args), args, code)
+}
+
+/// `lifeline incident declare`s the worked example's two distribution centres down
+/// (capacity 0, 42 days, ransomware) into the database at `url`, with `extra` arguments;
+/// returns (stdout, the incident's id).
+fn declare_dcs_down(url: &str, extra: &[&str]) -> (String, String) {
+    let args = [
+        &[
+            "incident",
+            "declare",
+            "--network",
+            "examples/distributor-ransomware.json",
+            "--entity",
+            "dc-medsupply-east",
+            "--entity",
+            "dc-medsupply-west",
+            "--capacity-factor",
+            "0",
+            "--expected-ttr",
+            "42",
+            "--kind",
+            "ransomware",
+        ],
+        extra,
+    ]
+    .concat();
+    let (out, err) = check_db(url, &args, 0);
+    let id = err
+        .split_whitespace()
+        .find(|w| w.starts_with("inc_"))
+        .unwrap_or_else(|| panic!("an incident id on stderr: {err}"))
+        .to_owned();
+    (out, id)
 }
 
 fn temp(name: &str) -> PathBuf {

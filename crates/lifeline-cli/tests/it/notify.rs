@@ -8,13 +8,12 @@
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::{repo, stderr, stdout};
+use crate::{check_db, declare_dcs_down, repo};
 
-const NETWORK: &str = "examples/distributor-ransomware.json";
 const DIRECTORY: &str = "examples/partners/distributor-ransomware.yaml";
 const KEY: &str = "examples/partners/keys/medsupply-2026-a.jwk";
 const MERCY_KEY: &str = "examples/partners/keys/hosp-mercy-2026-a.jwk";
@@ -151,28 +150,8 @@ impl Laptop {
         self.dir.path().join(name).display().to_string()
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_lifeline"))
-            .args(args)
-            .args(["--database", &self.url(), "--actor", "ana"])
-            .current_dir(repo())
-            .env("LIFELINE_QUIET", "1")
-            .env_remove("LIFELINE_DATABASE_URL")
-            .output()
-            .expect("run lifeline")
-    }
-
     fn check(&self, args: &[&str], code: i32) -> (String, String) {
-        let output = self.run(args);
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "lifeline {}\nstdout:\n{}\nstderr:\n{}",
-            args.join(" "),
-            stdout(&output),
-            stderr(&output)
-        );
-        (stdout(&output), stderr(&output))
+        check_db(&self.url(), args, code)
     }
 }
 
@@ -204,32 +183,7 @@ fn send_escalate_and_acknowledge_from_a_laptop() {
     )
     .expect("written");
 
-    let (_, err) = laptop.check(
-        &[
-            "incident",
-            "declare",
-            "--network",
-            NETWORK,
-            "--entity",
-            "dc-medsupply-east",
-            "--entity",
-            "dc-medsupply-west",
-            "--capacity-factor",
-            "0",
-            "--expected-ttr",
-            "42",
-            "--kind",
-            "ransomware",
-            "--at",
-            DECLARED_AT,
-        ],
-        0,
-    );
-    let id = err
-        .split_whitespace()
-        .find(|w| w.starts_with("inc_"))
-        .unwrap_or_else(|| panic!("an incident id: {err}"))
-        .to_owned();
+    let (_, id) = declare_dcs_down(&laptop.url(), &["--at", DECLARED_AT]);
     let (_, err) = laptop.check(&["partners", "import", &directory], 0);
     assert!(err.contains("imported as version 1"), "{err}");
 

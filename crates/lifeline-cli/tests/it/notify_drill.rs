@@ -6,13 +6,12 @@
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
 use lifeline_share::keys::KeyPair;
 use serde_json::{Value, json};
 
-use crate::{repo, stderr, stdout};
+use crate::check_db;
 
 /// A webhook receiver on loopback in a thread: 200 to every request, bodies kept.
 fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
@@ -109,29 +108,8 @@ impl Drill {
         format!("sqlite://{}", self.path("lifeline.db").display())
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_lifeline"))
-            .args(["notify", "drill"])
-            .args(args)
-            .args(["--database", &self.url(), "--actor", "ana"])
-            .current_dir(repo())
-            .env("LIFELINE_QUIET", "1")
-            .env_remove("LIFELINE_DATABASE_URL")
-            .output()
-            .expect("run lifeline")
-    }
-
     fn check(&self, args: &[&str], code: i32) -> (String, String) {
-        let output = self.run(args);
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "lifeline notify drill {}\nstdout:\n{}\nstderr:\n{}",
-            args.join(" "),
-            stdout(&output),
-            stderr(&output)
-        );
-        (stdout(&output), stderr(&output))
+        check_db(&self.url(), &[&["notify", "drill"], args].concat(), code)
     }
 }
 

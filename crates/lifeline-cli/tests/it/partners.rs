@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{check, lifeline_in, repo, stderr, stdout};
+use crate::{check, exited, lifeline_in, repo};
 
 const DIRECTORY: &str = "examples/partners/distributor-ransomware.yaml";
 const ALERT: &str = "examples/partners/alert-to-mercy.json";
@@ -22,16 +22,7 @@ fn workspace() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn run_in(folder: &Path, args: &[&str], code: i32) -> (String, String) {
-    let output = lifeline_in(folder, args);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "lifeline {}\nstdout:\n{}\nstderr:\n{}",
-        args.join(" "),
-        stdout(&output),
-        stderr(&output)
-    );
-    (stdout(&output), stderr(&output))
+    exited(&lifeline_in(folder, args), args, code)
 }
 
 #[test]

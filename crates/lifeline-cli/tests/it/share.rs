@@ -5,11 +5,10 @@
 //! collection.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use crate::{repo, stderr, stdout};
+use crate::{check_db, declare_dcs_down, repo, stderr, stdout};
 
-const NETWORK: &str = "examples/distributor-ransomware.json";
 const DIRECTORY: &str = "examples/partners/distributor-ransomware.yaml";
 const SCAN: &str = "examples/sbom/orderline-commerce-7.2.scan.json";
 
@@ -32,59 +31,22 @@ impl Db {
         self.dir.path().join(name)
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_lifeline"))
-            .args(args)
-            .args(["--database", &self.url(), "--actor", "ana"])
-            .current_dir(repo())
-            .env("LIFELINE_QUIET", "1")
-            .env_remove("LIFELINE_DATABASE_URL")
-            .output()
-            .expect("run lifeline")
-    }
-
     fn check(&self, args: &[&str], code: i32) -> (String, String) {
-        let output = self.run(args);
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "lifeline {}\nstdout:\n{}\nstderr:\n{}",
-            args.join(" "),
-            stdout(&output),
-            stderr(&output)
-        );
-        (stdout(&output), stderr(&output))
+        check_db(&self.url(), args, code)
     }
 
     /// Declares the distribution centres down; returns the incident's id.
     fn declare(&self) -> String {
-        let (_, err) = self.check(
+        declare_dcs_down(
+            &self.url(),
             &[
-                "incident",
-                "declare",
-                "--network",
-                NETWORK,
-                "--entity",
-                "dc-medsupply-east",
-                "--entity",
-                "dc-medsupply-west",
-                "--capacity-factor",
-                "0",
-                "--expected-ttr",
-                "42",
-                "--kind",
-                "ransomware",
                 "--title",
                 "MedSupply distribution centres down",
                 "--at",
                 "2026-12-06T08:00:00Z",
             ],
-            0,
-        );
-        err.split_whitespace()
-            .find(|w| w.starts_with("inc_"))
-            .unwrap_or_else(|| panic!("an incident id on stderr: {err}"))
-            .to_owned()
+        )
+        .1
     }
 }
 

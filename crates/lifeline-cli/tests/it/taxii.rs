@@ -7,7 +7,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{lifeline_in, stderr, stdout};
+use crate::{exited, lifeline_in};
 
 struct Medallion(Child);
 
@@ -67,20 +67,8 @@ fn medallion(dir: &std::path::Path) -> (Medallion, String) {
 }
 
 fn run(dir: &std::path::Path, args: &[&str], code: i32) -> String {
-    let output = lifeline_in(dir, args);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "lifeline {}\nstdout:\n{}\nstderr:\n{}",
-        args.join(" "),
-        stdout(&output),
-        stderr(&output)
-    );
-    if code == 0 {
-        stdout(&output)
-    } else {
-        stderr(&output)
-    }
+    let (out, err) = exited(&lifeline_in(dir, args), args, code);
+    if code == 0 { out } else { err }
 }
 
 #[test]

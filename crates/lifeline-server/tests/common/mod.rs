@@ -45,6 +45,18 @@ impl Reply {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+
+    /// Asserts the status; the message is the body.
+    #[track_caller]
+    pub fn assert_status(&self, status: StatusCode) {
+        assert_eq!(self.status, status, "{}", self.text());
+    }
+
+    /// Asserts the status; the message is `label` (the backend, say) and the body.
+    #[track_caller]
+    pub fn assert_status_in(&self, status: StatusCode, label: &str) {
+        assert_eq!(self.status, status, "{label}: {}", self.text());
+    }
 }
 
 /// One app per backend available (SQLite always, PostgreSQL when configured).
@@ -277,4 +289,34 @@ pub fn exercise_run() -> lifeline_response::exercise::Run {
 /// [`exercise_run`] as the JSON `--record` writes.
 pub fn exercise_record() -> Vec<u8> {
     serde_json::to_vec_pretty(&exercise_run()).expect("a run record")
+}
+
+/// Logs `user` in: the cookie (`NAME=VALUE`) and the CSRF token.
+pub async fn login(app: &TestApp, user: &str) -> (String, String) {
+    let reply = app
+        .send(
+            Method::POST,
+            "/api/v1/session",
+            None,
+            Some((
+                "application/json",
+                serde_json::json!({"user": user, "password": PASSWORD})
+                    .to_string()
+                    .into_bytes(),
+            )),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let cookie = reply
+        .headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    let csrf = reply.json()["csrf_token"]
+        .as_str()
+        .expect("a CSRF token")
+        .to_owned();
+    (cookie, csrf)
 }
