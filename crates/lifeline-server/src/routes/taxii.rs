@@ -551,6 +551,9 @@ const ONE_OBJECT_PARAMS: &[&str] = &[
 ];
 const VERSION_PARAMS: &[&str] = &["added_after", "limit", "next", "match[spec_version]"];
 
+/// The caller, the query's pairs as sent and the query that `start_read` gives.
+type ReadStart = (Caller, Vec<(String, String)>, ObjectQuery);
+
 /// A read's start: the caller (as `start` checks it), the query's pairs as sent (which a
 /// `next` token is made from) and the query, with the parameters `allowed`.
 fn start_read(
@@ -558,7 +561,7 @@ fn start_read(
     headers: &HeaderMap,
     params: Params,
     allowed: &[&str],
-) -> Result<(Caller, Vec<(String, String)>, ObjectQuery), TaxiiFailure> {
+) -> Result<ReadStart, TaxiiFailure> {
     let caller = start(caller, headers)?;
     let raw = match &params {
         Ok(Query(p)) => p.clone(),
