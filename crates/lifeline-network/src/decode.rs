@@ -133,6 +133,25 @@ impl Decoder {
         self.diagnostics.push(Diagnostic::error(path, message));
     }
 
+    /// Checks a document's `format` field: a warning when it is missing (read as
+    /// `expected`), an error when it is another.
+    pub fn format(&mut self, fields: &mut Fields<'_>, expected: &str) {
+        match fields.get("format") {
+            None => self.diagnostics.push(
+                Diagnostic::warning("format", format!("missing; read as `{expected}`"))
+                    .with_hint(format!("add \"format\": \"{expected}\"")),
+            ),
+            Some(Raw::String(f)) if f == expected => {}
+            Some(other) => self.error(
+                "format",
+                format!(
+                    "unsupported format {}, expected `\"{expected}\"`",
+                    other.describe()
+                ),
+            ),
+        }
+    }
+
     /// Opens an object, reporting duplicate keys; `None` (reported) when `raw` is no object.
     pub fn object<'a>(&mut self, raw: &'a Raw, path: &str) -> Option<Fields<'a>> {
         let Raw::Map(entries) = raw else {
@@ -312,20 +331,7 @@ pub(crate) fn network(decoder: &mut Decoder, raw: &Raw) -> Network {
     let Some(mut fields) = decoder.object(raw, "") else {
         return network;
     };
-    match fields.get("format") {
-        None => decoder.diagnostics.push(
-            Diagnostic::warning("format", format!("missing; read as `{FORMAT}`"))
-                .with_hint(format!("add \"format\": \"{FORMAT}\"")),
-        ),
-        Some(Raw::String(f)) if f == FORMAT => {}
-        Some(other) => decoder.error(
-            "format",
-            format!(
-                "unsupported format {}, expected `\"{FORMAT}\"`",
-                other.describe()
-            ),
-        ),
-    }
+    decoder.format(&mut fields, FORMAT);
     network.name = decoder.string(&mut fields, "name").unwrap_or_default();
     if let Some(unit) = decoder.string(&mut fields, "time_unit") {
         network.time_unit = unit;

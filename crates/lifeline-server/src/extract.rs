@@ -51,6 +51,16 @@ pub fn limit(limit: Option<u32>) -> Result<i64, ApiError> {
 #[serde(deny_unknown_fields)]
 pub struct NoQuery {}
 
+/// Whether a JSON-or-YAML upload is YAML, by its `Content-Type`; 415 with `message` when
+/// it is neither.
+pub fn is_yaml(headers: &axum::http::HeaderMap, message: &str) -> Result<bool, ApiError> {
+    match content_type(headers).as_deref() {
+        Some("application/json") => Ok(false),
+        Some("application/yaml" | "application/x-yaml" | "text/yaml") => Ok(true),
+        _ => Err(ApiError::unsupported_media_type(message)),
+    }
+}
+
 /// The `Content-Type` of a request, lower-cased, without parameters (`; charset=...`).
 pub fn content_type(headers: &axum::http::HeaderMap) -> Option<String> {
     headers

@@ -15,7 +15,7 @@ use lifeline_notify::{
     AckLink, Call, Delivery, Mailer, Notifier, Prepared, SentAlert, Signer, SmtpRelay,
     WebhookPolicy,
 };
-use lifeline_response::incident::{Entry, Event, state as incident_state};
+use lifeline_response::incident::{Event, state as incident_state};
 use lifeline_share::Tlp;
 use lifeline_share::alert::{ALERT_TYPE, Affected, Alert, AlertKind, AlertOptions};
 use lifeline_share::directory::{Channel, Directory};
@@ -28,7 +28,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::config::{NotifyConfig, SmtpSecurity};
 use crate::error::{ApiError, ApiResult};
-use crate::routes::incidents::entry_of;
+use crate::routes::incidents::timeline_of;
 use crate::routes::partners::{append_as, current_directory};
 
 /// Random bytes from the operating system.
@@ -210,16 +210,7 @@ pub(crate) async fn incident_round(
         own: true,
     };
     let (directory, key) = sender(state, &access).await?;
-    let stored = state
-        .store
-        .incident_entries(&access, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("incident", id))?;
-    let entries: Vec<Entry> = stored
-        .iter()
-        .map(entry_of)
-        .collect::<Result<_, _>>()
-        .map_err(ApiError::conflict)?;
+    let entries = timeline_of(state, &access, id).await?;
     let known = state
         .store
         .partner_alerts(&access, &AlertSubject::Incident(id.to_owned()))

@@ -640,20 +640,7 @@ impl Reader {
         let Some(mut fields) = self.decoder.object(raw, "") else {
             return directory;
         };
-        match fields.get("format") {
-            None => self.decoder.diagnostics.push(
-                Diagnostic::warning("format", format!("missing; read as `{FORMAT}`"))
-                    .with_hint(format!("add \"format\": \"{FORMAT}\"")),
-            ),
-            Some(Raw::String(f)) if f == FORMAT => {}
-            Some(other) => self.error(
-                "format",
-                format!(
-                    "unsupported format {}, expected `\"{FORMAT}\"`",
-                    other.describe()
-                ),
-            ),
-        }
+        self.decoder.format(&mut fields, FORMAT);
         directory.organisation = self.id(&mut fields, "organisation");
         if let Some(raw) = fields.get("defaults")
             && let Some(mut d) = self.decoder.object(raw, "defaults")
@@ -952,26 +939,13 @@ pub fn validate(directory: &Directory, checks: Checks<'_>) -> Vec<Diagnostic> {
     let mut key_values: HashMap<String, String> = HashMap::new();
     for (i, org) in directory.organisations.iter().enumerate() {
         let path = format!("organisations[{i}]");
-        check_identifier(&mut out, &format!("{path}.id"), &org.id, "organisation");
-        if !org.id.is_empty() {
-            if let Some(first) = org_ids.get(org.id.as_str()) {
-                out.push(Diagnostic::error(
-                    format!("{path}.id"),
-                    format!(
-                        "`{}` is already the id of organisations[{first}]",
-                        Excerpt(&org.id)
-                    ),
-                ));
-            } else {
-                org_ids.insert(&org.id, i);
-            }
-        }
-        if org.name.trim().is_empty() {
-            out.push(Diagnostic::error(
-                format!("{path}.name"),
-                "must not be empty",
-            ));
-        }
+        check_id_and_name(
+            &mut out,
+            &path,
+            (&org.id, &org.name),
+            ("organisation", "organisations"),
+            (&mut org_ids, i),
+        );
         if org.tier == 0 {
             out.push(Diagnostic::error(
                 format!("{path}.tier"),
@@ -994,6 +968,47 @@ pub fn validate(directory: &Directory, checks: Checks<'_>) -> Vec<Diagnostic> {
         );
     }
     out
+}
+
+/// Checks the `id` (an identifier, not already the id of an earlier entry of `list`, which
+/// `seen` maps to its index) and the `name` (not empty) of the `index`th entry at `path`.
+fn check_id_and_name<'a>(
+    out: &mut Vec<Diagnostic>,
+    path: &str,
+    (id, name): (&'a str, &str),
+    (what, list): (&str, &str),
+    (seen, index): (&mut HashMap<&'a str, usize>, usize),
+) {
+    check_identifier(out, &format!("{path}.id"), id, what);
+    check_unique_id(out, path, id, list, (seen, index));
+    if name.trim().is_empty() {
+        out.push(Diagnostic::error(
+            format!("{path}.name"),
+            "must not be empty",
+        ));
+    }
+}
+
+/// Reports an `id` (at `path.id`) that an earlier entry of `list` already has; `seen` maps
+/// the ids so far to their index, and gains this one at `index`.
+fn check_unique_id<'a>(
+    out: &mut Vec<Diagnostic>,
+    path: &str,
+    id: &'a str,
+    list: &str,
+    (seen, index): (&mut HashMap<&'a str, usize>, usize),
+) {
+    if id.is_empty() {
+        return;
+    }
+    if let Some(first) = seen.get(id) {
+        out.push(Diagnostic::error(
+            format!("{path}.id"),
+            format!("`{}` is already the id of {list}[{first}]", Excerpt(id)),
+        ));
+    } else {
+        seen.insert(id, index);
+    }
 }
 
 fn check_identifier(out: &mut Vec<Diagnostic>, path: &str, id: &str, what: &str) {
@@ -1094,26 +1109,13 @@ fn check_contacts(
     let mut orders: HashMap<u32, usize> = HashMap::new();
     for (j, contact) in org.contacts.iter().enumerate() {
         let cpath = format!("{path}.contacts[{j}]");
-        check_identifier(out, &format!("{cpath}.id"), &contact.id, "contact");
-        if !contact.id.is_empty() {
-            if let Some(first) = ids.get(contact.id.as_str()) {
-                out.push(Diagnostic::error(
-                    format!("{cpath}.id"),
-                    format!(
-                        "`{}` is already the id of contacts[{first}]",
-                        Excerpt(&contact.id)
-                    ),
-                ));
-            } else {
-                ids.insert(&contact.id, j);
-            }
-        }
-        if contact.name.trim().is_empty() {
-            out.push(Diagnostic::error(
-                format!("{cpath}.name"),
-                "must not be empty",
-            ));
-        }
+        check_id_and_name(
+            out,
+            &cpath,
+            (&contact.id, &contact.name),
+            ("contact", "contacts"),
+            (&mut ids, j),
+        );
         if contact.escalation == 0 {
             out.push(Diagnostic::error(
                 format!("{cpath}.escalation"),
@@ -1166,16 +1168,7 @@ fn check_keys(
                 "a key id may not hold `/` (a kid is ORGANISATION/KEY)",
             ));
         }
-        if !key.id.is_empty() {
-            if let Some(first) = ids.get(key.id.as_str()) {
-                out.push(Diagnostic::error(
-                    format!("{kpath}.id"),
-                    format!("`{}` is already the id of keys[{first}]", Excerpt(&key.id)),
-                ));
-            } else {
-                ids.insert(&key.id, j);
-            }
-        }
+        check_unique_id(out, &kpath, &key.id, "keys", (&mut ids, j));
         match crate::keys::decode_x(&key.x) {
             None => out.push(Diagnostic::error(
                 format!("{kpath}.x"),

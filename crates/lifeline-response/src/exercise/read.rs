@@ -346,20 +346,7 @@ impl Reader {
 
     fn exercise(&mut self, raw: &Raw) -> Option<Exercise> {
         let mut fields = self.decoder.object(raw, "")?;
-        match fields.get("format") {
-            None => self.decoder.diagnostics.push(
-                Diagnostic::warning("format", format!("missing; read as `{FORMAT}`"))
-                    .with_hint(format!("add \"format\": \"{FORMAT}\"")),
-            ),
-            Some(Raw::String(f)) if f == FORMAT => {}
-            Some(other) => self.error(
-                "format",
-                format!(
-                    "unsupported format {}, expected `\"{FORMAT}\"`",
-                    other.describe()
-                ),
-            ),
-        }
+        self.decoder.format(&mut fields, FORMAT);
         let id = self.own_id(&mut fields, "id");
         let title = self.required_text(&mut fields, "title");
         let description = self.optional_text(&mut fields, "description");

@@ -35,7 +35,7 @@ use crate::AppState;
 use crate::analysis;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, CommonErrors, DiagnosticBody, ErrorBody};
-use crate::extract::{JsonBody, NoQuery, PathParams, QueryParams, RawBody, content_type};
+use crate::extract::{JsonBody, NoQuery, PathParams, QueryParams, RawBody, is_yaml};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -178,15 +178,10 @@ async fn import_playbook(
     RawBody(body): RawBody,
 ) -> ApiResult<(StatusCode, Json<PlaybookImported>)> {
     caller.require(Role::Analyst)?;
-    let yaml = match content_type(&headers).as_deref() {
-        Some("application/json") => false,
-        Some("application/yaml" | "application/x-yaml" | "text/yaml") => true,
-        _ => {
-            return Err(ApiError::unsupported_media_type(
-                "a playbook is application/json (lifeline's form or CACAO v2.0) or application/yaml",
-            ));
-        }
-    };
+    let yaml = is_yaml(
+        &headers,
+        "a playbook is application/json (lifeline's form or CACAO v2.0) or application/yaml",
+    )?;
     let (new, warnings) = crate::blocking("playbook import", move || {
         let name = if yaml {
             "playbook.yaml"
@@ -372,6 +367,25 @@ pub(crate) fn entry_of(stored: &IncidentEntry) -> Result<Entry, String> {
         prev: stored.prev.clone(),
         hash: stored.hash.clone(),
     })
+}
+
+/// Incident `id`'s timeline as lifeline-response reads it; 404 when `access` cannot see
+/// the incident, 409 when an entry does not read.
+pub(crate) async fn timeline_of(
+    state: &AppState,
+    access: &lifeline_store::Access,
+    id: &str,
+) -> ApiResult<Vec<Entry>> {
+    let stored = state
+        .store
+        .incident_entries(access, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("incident", id))?;
+    stored
+        .iter()
+        .map(entry_of)
+        .collect::<Result<_, _>>()
+        .map_err(ApiError::conflict)
 }
 
 /// An entry as the store keeps it.

@@ -25,8 +25,8 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, CommonErrors, DiagnosticBody};
-use crate::extract::{JsonBody, NoQuery, PathParams, QueryParams, RawBody, content_type};
-use crate::routes::incidents::{entry_of, stored_entry};
+use crate::extract::{JsonBody, NoQuery, PathParams, QueryParams, RawBody, content_type, is_yaml};
+use crate::routes::incidents::{stored_entry, timeline_of};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -107,15 +107,10 @@ async fn put_directory(
     RawBody(body): RawBody,
 ) -> ApiResult<Json<DirectoryStored>> {
     caller.require(Role::Analyst)?;
-    let yaml = match content_type(&headers).as_deref() {
-        Some("application/json") => false,
-        Some("application/yaml" | "application/x-yaml" | "text/yaml") => true,
-        _ => {
-            return Err(ApiError::unsupported_media_type(
-                "a partner directory is application/json or application/yaml",
-            ));
-        }
-    };
+    let yaml = is_yaml(
+        &headers,
+        "a partner directory is application/json or application/yaml",
+    )?;
     let directory =
         crate::blocking("partner directory", move || read_directory(&body, yaml)).await?;
     let contacts = directory
@@ -472,16 +467,7 @@ pub(crate) async fn alerts_of(
     caller: &Caller,
     id: &str,
 ) -> ApiResult<IncidentAlerts> {
-    let stored = state
-        .store
-        .incident_entries(&caller.access(), id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("incident", id))?;
-    let entries: Vec<Entry> = stored
-        .iter()
-        .map(entry_of)
-        .collect::<Result<_, _>>()
-        .map_err(ApiError::conflict)?;
+    let entries = timeline_of(state, &caller.access(), id).await?;
     let recipients = recipient_statuses(entries.iter().map(|e| (e.at, &e.event)));
     let alerts = state
         .store
@@ -536,16 +522,7 @@ pub(crate) async fn append_as(
     };
     let mut last = None;
     for _ in 0..5 {
-        let stored = state
-            .store
-            .incident_entries(&access, id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("incident", id))?;
-        let entries: Vec<Entry> = stored
-            .iter()
-            .map(entry_of)
-            .collect::<Result<_, _>>()
-            .map_err(ApiError::conflict)?;
+        let entries = timeline_of(state, &access, id).await?;
         let at = lifeline_response::incident::timeline::normalize_time(OffsetDateTime::now_utc());
         let entry = incident_state::next_entry(&entries, at, actor, event.clone())
             .map_err(|e| ApiError::conflict(e.to_string()))?;

@@ -551,11 +551,24 @@ const ONE_OBJECT_PARAMS: &[&str] = &[
 ];
 const VERSION_PARAMS: &[&str] = &["added_after", "limit", "next", "match[spec_version]"];
 
-fn pairs(params: &Params) -> Vec<(String, String)> {
-    match params {
+/// The caller, the query's pairs as sent and the query that `start_read` gives.
+type ReadStart = (Caller, Vec<(String, String)>, ObjectQuery);
+
+/// A read's start: the caller (as `start` checks it), the query's pairs as sent (which a
+/// `next` token is made from) and the query, with the parameters `allowed`.
+fn start_read(
+    caller: Result<Caller, ApiError>,
+    headers: &HeaderMap,
+    params: Params,
+    allowed: &[&str],
+) -> Result<ReadStart, TaxiiFailure> {
+    let caller = start(caller, headers)?;
+    let raw = match &params {
         Ok(Query(p)) => p.clone(),
         Err(_) => Vec::new(),
-    }
+    };
+    let query = read_query(params, allowed)?;
+    Ok((caller, raw, query))
 }
 
 /// `GET .../objects/`: an envelope of object versions.
@@ -566,9 +579,7 @@ async fn get_objects(
     Path((root, id)): Path<(String, String)>,
     params: Params,
 ) -> TaxiiResult {
-    let caller = start(caller, &headers)?;
-    let raw = pairs(&params);
-    let query = read_query(params, OBJECT_PARAMS)?;
+    let (caller, raw, query) = start_read(caller, &headers, params, OBJECT_PARAMS)?;
     let page = state
         .store
         .objects(&taxii_caller(&caller), &root, &id, &query)
@@ -585,9 +596,7 @@ async fn get_object(
     Path((root, id, object_id)): Path<(String, String, String)>,
     params: Params,
 ) -> TaxiiResult {
-    let caller = start(caller, &headers)?;
-    let raw = pairs(&params);
-    let mut query = read_query(params, ONE_OBJECT_PARAMS)?;
+    let (caller, raw, mut query) = start_read(caller, &headers, params, ONE_OBJECT_PARAMS)?;
     query.ids = vec![object_id.clone()];
     let page = state
         .store
@@ -607,9 +616,7 @@ async fn versions(
     Path((root, id, object_id)): Path<(String, String, String)>,
     params: Params,
 ) -> TaxiiResult {
-    let caller = start(caller, &headers)?;
-    let raw = pairs(&params);
-    let query = read_query(params, VERSION_PARAMS)?;
+    let (caller, raw, query) = start_read(caller, &headers, params, VERSION_PARAMS)?;
     let page = state
         .store
         .versions(&taxii_caller(&caller), &root, &id, &object_id, &query)
@@ -628,9 +635,7 @@ async fn manifest(
     Path((root, id)): Path<(String, String)>,
     params: Params,
 ) -> TaxiiResult {
-    let caller = start(caller, &headers)?;
-    let raw = pairs(&params);
-    let query = read_query(params, OBJECT_PARAMS)?;
+    let (caller, raw, query) = start_read(caller, &headers, params, OBJECT_PARAMS)?;
     let page = state
         .store
         .manifest(&taxii_caller(&caller), &root, &id, &query)
