@@ -93,13 +93,13 @@ impl std::str::FromStr for Window {
                 lifeline_text::excerpt(text)
             )
         };
-        let split = text.len().checked_sub(1).ok_or_else(bad)?;
-        let (number, unit) = text.split_at(split);
-        let unit = match unit {
-            "s" => 1,
-            "m" => 60,
-            "h" => 3600,
-            "d" => 86_400,
+        let last = text.chars().next_back().ok_or_else(bad)?;
+        let number = &text[..text.len() - last.len_utf8()];
+        let unit = match last {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
             _ => return Err(bad()),
         };
         let n: u32 = number.trim().parse().map_err(|_| bad())?;

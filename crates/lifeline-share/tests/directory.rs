@@ -259,3 +259,29 @@ fn addresses_urls_and_numbers() {
         assert!(check_phone(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn windows_read_whole_units_and_refuse_the_rest_without_panicking() {
+    use lifeline_share::directory::Window;
+    for (text, seconds) in [("45s", 45), ("30m", 1800), ("4h", 14_400), ("2d", 172_800)] {
+        let window: Window = text.parse().expect(text);
+        assert_eq!(window.seconds, seconds, "{text}");
+        assert_eq!(window.to_string(), text);
+    }
+    // Found by schemathesis on `GET /drills/{id}?slow_after=`: a last character of more
+    // than one byte once split the text inside it.
+    for text in [
+        "",
+        "m",
+        "0m",
+        "30",
+        "30x",
+        "\u{1d}\u{81}",
+        "3é",
+        "é",
+        "-5m",
+        "99999999d",
+    ] {
+        assert!(text.parse::<Window>().is_err(), "{text:?}");
+    }
+}

@@ -310,7 +310,7 @@ pub struct PlaybookQuery {
 #[utoipa::path(get, path = "/playbooks/{id}", tag = "incidents",
     params(("id" = String, Path, description = "Playbook id"), PlaybookQuery),
     responses((status = 200, description = "The playbook",
-        content((Object = "application/json"), (String = "application/yaml"))), CommonErrors))]
+        content((Object = "application/json"), (Object = "application/yaml"))), CommonErrors))]
 async fn get_playbook(
     State(state): State<AppState>,
     caller: Caller,

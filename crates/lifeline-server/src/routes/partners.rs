@@ -24,7 +24,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, CommonErrors, DiagnosticBody};
+use crate::error::{ApiError, ApiResult, CommonErrors, DiagnosticBody, ErrorBody};
 use crate::extract::{JsonBody, NoQuery, PathParams, QueryParams, RawBody, content_type, is_yaml};
 use crate::routes::incidents::{stored_entry, timeline_of};
 
@@ -492,7 +492,9 @@ pub(crate) async fn alerts_of(
 /// was delivered, acknowledged (and how) or escalated.
 #[utoipa::path(get, path = "/incidents/{id}/alerts", tag = "partners",
     params(("id" = String, Path, description = "Incident id")),
-    responses((status = 200, description = "The alerts", body = IncidentAlerts), CommonErrors))]
+    responses((status = 200, description = "The alerts", body = IncidentAlerts),
+        (status = 409, description = "The timeline does not replay", body = ErrorBody),
+        CommonErrors))]
 async fn incident_alerts(
     State(state): State<AppState>,
     caller: Caller,
@@ -728,7 +730,9 @@ pub struct DrillBody {
 /// that are dead or slow.
 #[utoipa::path(get, path = "/drills/{id}", tag = "partners",
     params(("id" = String, Path, description = "Drill id"), DrillQuery),
-    responses((status = 200, description = "The drill's report", body = DrillBody), CommonErrors))]
+    responses((status = 200, description = "The drill's report", body = DrillBody),
+        (status = 409, description = "The drill's log does not read", body = ErrorBody),
+        CommonErrors))]
 async fn get_drill(
     State(state): State<AppState>,
     caller: Caller,
@@ -771,7 +775,9 @@ pub struct SendRequest {
     params(("id" = String, Path, description = "Incident id")),
     request_body(content = SendRequest, description = "Options (`{}`: TLP:GREEN)"),
     responses((status = 200, description = "What the round did",
-        body = crate::notify::RoundSummary), CommonErrors))]
+        body = crate::notify::RoundSummary),
+        (status = 409, description = "No partner directory or signing key stored yet, or the \
+            timeline does not replay", body = ErrorBody), CommonErrors))]
 async fn send_alerts(
     State(state): State<AppState>,
     caller: Caller,
@@ -835,7 +841,8 @@ pub struct DrillRequest {
 #[utoipa::path(post, path = "/drills", tag = "partners",
     request_body(content = DrillRequest, description = "Options (`{}` for the defaults)"),
     responses((status = 201, description = "Started", body = crate::notify::DrillStarted),
-        CommonErrors))]
+        (status = 409, description = "No partner directory or signing key stored yet",
+            body = ErrorBody), CommonErrors))]
 async fn start_drill(
     State(state): State<AppState>,
     caller: Caller,
@@ -899,7 +906,8 @@ pub struct AckRequest {
 #[utoipa::path(post, path = "/acks", tag = "partners",
     request_body(content = AckRequest, description = "The signed reply"),
     responses((status = 200, description = "Verified and recorded", body = AckRecorded),
-        CommonErrors))]
+        (status = 409, description = "No partner directory to verify replies with, or the \
+            timeline does not take the entry", body = ErrorBody), CommonErrors))]
 async fn post_ack(
     State(state): State<AppState>,
     caller: Caller,
