@@ -246,11 +246,6 @@ fn report(
     Ok(Exit::findings_if(report.counts.dead > 0))
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
 /// The report as a table of lines (dead first) and one line per partner, or as JSON.
 fn write_report(
     out: &mut dyn std::io::Write,
@@ -297,7 +292,7 @@ fn write_report(
         out,
         "{} line(s) as of {}, slow after {}: {} ok, {} slow, {} dead, {} waiting, {} to call.",
         c.total(),
-        rfc3339(report.at),
+        lifeline_share::jws::rfc3339(report.at),
         report.slow_after,
         c.ok,
         c.slow,

@@ -21,7 +21,7 @@ pub mod notifier;
 pub mod smtp;
 pub mod webhook;
 
-pub use notifier::{AckLink, Call, Delivery, Notifier, Prepared, SentAlert, Signer};
+pub use notifier::{AckLink, Call, Delivery, Notifier, Prepared, SentAlert, Signer, draw_token};
 pub use smtp::{Mailer, Security, SmtpRelay};
 pub use webhook::WebhookPolicy;
 

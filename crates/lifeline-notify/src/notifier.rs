@@ -421,8 +421,8 @@ fn sign(signer: &dyn Signer, alert: Alert) -> Result<SentAlert, NotifyError> {
     Ok(SentAlert { alert, jws })
 }
 
-/// A link token: `lla_` and 32 random bytes, base64url.
-fn draw_token(random: &mut dyn FnMut(&mut [u8])) -> String {
+/// A one-time acknowledgement link token: `lla_` and 32 random bytes, base64url.
+pub fn draw_token(random: &mut dyn FnMut(&mut [u8])) -> String {
     use base64::Engine as _;
     let mut bytes = [0u8; 32];
     random(&mut bytes);

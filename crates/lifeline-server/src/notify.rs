@@ -10,7 +10,6 @@
 
 use std::sync::Arc;
 
-use base64::Engine as _;
 use lifeline_notify::{
     AckLink, Call, Delivery, Mailer, Notifier, Prepared, SentAlert, Signer, SmtpRelay,
     WebhookPolicy,
@@ -38,10 +37,6 @@ pub(crate) fn random(buf: &mut [u8]) {
     if let Err(e) = getrandom::fill(buf) {
         tracing::error!(error = %e, "the operating system's random generator failed");
     }
-}
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 fn ms(t: OffsetDateTime) -> i64 {
@@ -408,8 +403,6 @@ fn drill_alerts(
             let window = directory.ack_window(&org.id, &contact.id);
             for channel in &contact.channels {
                 n += 1;
-                let mut nonce = [0u8; 16];
-                random(&mut nonce);
                 let alert = Alert {
                     typ: ALERT_TYPE.to_owned(),
                     id: format!("{drill}-{n}"),
@@ -420,7 +413,7 @@ fn drill_alerts(
                     issued_at: now,
                     expires_at: now + directory.defaults.alert_validity.duration(),
                     reply_by: now + window.duration(),
-                    nonce: b64(&nonce),
+                    nonce: lifeline_share::alert::draw_nonce(&mut random),
                     tlp: Tlp::Clear,
                     summary: format!(
                         "Drill from {me}: a test of the lines to {} by {}. Acknowledge it; nothing else is asked.",
@@ -456,9 +449,7 @@ fn drill_alerts(
                     continue;
                 }
                 let ack_link = links.map(|base| {
-                    let mut bytes = [0u8; 32];
-                    random(&mut bytes);
-                    let token = format!("ack_{}", b64(&bytes));
+                    let token = lifeline_notify::draw_token(&mut random);
                     let url = format!("{}/ack/{token}", base.trim_end_matches('/'));
                     prepared.links.push(AckLink {
                         token,

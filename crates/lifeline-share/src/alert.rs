@@ -338,7 +338,7 @@ pub fn for_incident(
         let actions = if options.kind == AlertKind::Cancel {
             vec![format!(
                 "Acknowledge by {}; return to normal ordering when your own checks allow",
-                rfc3339(reply_by)
+                crate::jws::rfc3339(reply_by)
             )]
         } else {
             actions(&entities, &items, ttr, issuer_name, reply_by)
@@ -428,11 +428,6 @@ fn days(value: f64) -> String {
     }
 }
 
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| at.unix_timestamp().to_string())
-}
-
 fn actions(
     entities: &[Named],
     items: &[Shortfall],
@@ -440,7 +435,10 @@ fn actions(
     issuer_name: &str,
     reply_by: OffsetDateTime,
 ) -> Vec<String> {
-    let mut out = vec![format!("Acknowledge this alert by {}", rfc3339(reply_by))];
+    let mut out = vec![format!(
+        "Acknowledge this alert by {}",
+        crate::jws::rfc3339(reply_by)
+    )];
     if !entities.is_empty() {
         out.push(format!(
             "Expect no orders, deliveries or messages through {} for about {} day(s)",
