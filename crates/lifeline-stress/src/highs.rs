@@ -215,6 +215,15 @@ impl WarmModel for HighsModel {
         // SAFETY: buffers of length cols and rows, as setBasis reads.
         unsafe { Highs_setBasis(self.handle, basis.columns.as_ptr(), basis.rows.as_ptr()) };
     }
+
+    fn prepare_cold_solve(&mut self) {
+        // Presolve, the interior-point method and crossover to a basis: on a large
+        // network much faster than the dual simplex from a slack basis. A rejected option
+        // only leaves the default in place.
+        self.string_option(c"presolve", c"on");
+        self.string_option(c"solver", c"ipm");
+        self.string_option(c"run_crossover", c"on");
+    }
 }
 
 impl Drop for HighsModel {

@@ -1,13 +1,14 @@
 //! The stress test: time to recover (performance impact) and time to survive for every
 //! disruption scenario of a network, after Simchi-Levi et al., Interfaces 45(5), 2015.
 //!
-//! [`run`] solves the TTS linear program of every scenario and, where the scenario has a
+//! [`run`] answers the TTS linear program of every scenario and, where the scenario has a
 //! TTR that its TTS does not already cover, the TTR program; see the `lp` module for the
 //! formulation. A scenario whose tightened bounds the undisrupted optimum already
-//! satisfies keeps that optimum; the others are solved in warm chains: one HiGHS model per
-//! program and chain, changed in place and re-solved from the previous optimum. Chains are
-//! cut from the scenarios sorted by TTR and id and start from the undisrupted bases, so
-//! results do not depend on the thread count or on the order the scenarios were given in.
+//! satisfies keeps that optimum; the others are solved exactly on the region of the
+//! network they reach (the `region` module), or, when that region grows past half the
+//! network, as a whole. Each scenario starts from the undisrupted optima alone, so its
+//! result does not depend on the thread count, the order of the scenarios or the other
+//! scenarios in the run.
 //!
 //! This crate does no IO: it takes a validated network and scenarios, and returns a
 //! [`Report`].
@@ -136,7 +137,7 @@ struct Base {
     ttr_basis: Option<Basis>,
     /// Undisrupted TTR optima by window (the bits of the TTR), each computed once, by
     /// whichever worker asks first, the same way whoever asks.
-    ttr_optima: Mutex<HashMap<u64, Arc<OnceLock<Option<Arc<Optimum>>>>>>,
+    ttr_optima: Mutex<HashMap<u64, Arc<Lazy>>>,
 }
 
 impl Base {
@@ -149,6 +150,8 @@ impl Base {
                 program: "TTS",
                 message,
             })?;
+        // The one solve from scratch of a sweep.
+        tts_model.prepare_cold_solve();
         let tts_optimum = match tts_model.solve() {
             Outcome::Optimal => Some(Optimum::of(&tts_model, false)),
             // Some demand cannot be met even at once: nothing to start from.
@@ -158,8 +161,9 @@ impl Base {
         let baseline_tts = tts_optimum
             .as_ref()
             .map_or(0.0, |o| survival(o.objective, horizon));
-        // The TTR model rests at the baseline TTS, the window at which the undisrupted
-        // network starts to lose demand: a property of the network alone.
+        // The TTR program rests at the baseline TTS, the window at which the undisrupted
+        // network starts to lose demand: a property of the network alone. Its optimal
+        // basis is where every solve of a TTR window starts.
         let resting_window = if baseline_tts > 0.0 {
             baseline_tts
         } else {
@@ -172,7 +176,11 @@ impl Base {
                 program: "TTR",
                 message,
             })?;
-        expect_optimal(ttr_model.solve(), "baseline", "TTR")?;
+        ttr_model.prepare_cold_solve();
+        match ttr_model.solve() {
+            Outcome::Optimal => {}
+            other => return Err(solve_error("baseline", "TTR", other)),
+        }
         let structure = Structure::new(network, &layout, &tts);
         Ok(Base {
             ttr_basis: ttr_model.basis(),
@@ -227,6 +235,9 @@ impl Base {
         .clone()
     }
 }
+
+/// An undisrupted TTR optimum, computed once by whichever worker asks first.
+type Lazy = OnceLock<Option<Arc<Optimum>>>;
 
 /// An optimal solution of a program.
 struct Optimum {
@@ -477,17 +488,6 @@ impl<'a, B: LpBackend> Worker<'a, B> {
             }
             other => Err(other),
         }
-    }
-}
-
-fn expect_optimal(
-    outcome: Outcome,
-    scenario: &str,
-    program: &'static str,
-) -> Result<(), StressError> {
-    match outcome {
-        Outcome::Optimal => Ok(()),
-        other => Err(solve_error(scenario, program, other)),
     }
 }
 

@@ -66,4 +66,7 @@ pub(crate) trait WarmModel {
     fn row_dual(&self, out: &mut Vec<f64>);
     fn basis(&self) -> Option<Basis>;
     fn set_basis(&mut self, basis: &Basis);
+    /// Sets the model up for one solve from scratch that must still end on an optimal
+    /// basis (by default the model is set up for warm solves from a given basis).
+    fn prepare_cold_solve(&mut self);
 }

@@ -150,3 +150,43 @@ fn results_are_independent_of_order_and_threads() {
     }
     assert_eq!(one.baseline_tts.to_bits(), two.baseline_tts.to_bits());
 }
+
+/// A scenario's result does not depend on the other scenarios of the run, to the last
+/// bit: a sweep cut into chunks gives each scenario the numbers, losses and plan of the
+/// whole sweep (only REI, relative to the run's worst, may differ). This is what lets a
+/// sweep be spread over processes and merged.
+#[test]
+fn each_scenario_is_independent_of_the_rest_of_the_run() {
+    let network = random_network(11, vec![20, 50, 100], None);
+    let scenarios = network.scenarios();
+    let whole = run(&network, &scenarios, StressConfig::default());
+    let losing = whole
+        .scenarios
+        .iter()
+        .filter(|s| s.performance_impact.is_some_and(|pi| pi > 0.0))
+        .count();
+    assert!(
+        losing >= 3,
+        "the network must have scenarios that lose demand ({losing})"
+    );
+    let without_rei = |s: &lifeline_stress::ScenarioResult| lifeline_stress::ScenarioResult {
+        rei: None,
+        quadrant: None,
+        ..s.clone()
+    };
+    for chunk in [1, 7, 40] {
+        let mut start = 0;
+        for part in scenarios.chunks(chunk) {
+            let report = run(&network, part, StressConfig::default());
+            for (i, result) in report.scenarios.iter().enumerate() {
+                assert_eq!(
+                    without_rei(result),
+                    without_rei(&whole.scenarios[start + i]),
+                    "scenario {} differs when run in chunks of {chunk}",
+                    result.id
+                );
+            }
+            start += part.len();
+        }
+    }
+}
