@@ -36,18 +36,18 @@ pub struct GenerateArgs {
     #[arg(long, value_enum, default_value_t = PresetArg::Easy)]
     preset: PresetArg,
     /// Capacity as a multiple of the demand a node carries, drawn in LOW,HIGH
-    #[arg(long, value_name = "LOW,HIGH", value_delimiter = ',', num_args = 2)]
-    capacity_slack: Option<Vec<f64>>,
-    /// Inventory in days of the demand a node carries, as a fraction of the longest TTR,
-    /// drawn in LOW,HIGH
-    #[arg(long, value_name = "LOW,HIGH", value_delimiter = ',', num_args = 2)]
-    inventory_cover: Option<Vec<f64>>,
+    #[arg(long, value_name = "LOW,HIGH", value_parser = range::<f64>)]
+    capacity_slack: Option<(f64, f64)>,
+    /// Inventory in time units of the demand a node carries, as a fraction of the longest
+    /// TTR, drawn in LOW,HIGH
+    #[arg(long, value_name = "LOW,HIGH", value_parser = range::<f64>)]
+    inventory_cover: Option<(f64, f64)>,
     /// Share of the materials of each supplier tier that have a single source, 0 to 1
     #[arg(long, value_name = "SHARE")]
     single_sourced: Option<f64>,
     /// Time to recover of supplier nodes, whole time units drawn in MIN,MAX
-    #[arg(long, value_name = "MIN,MAX", value_delimiter = ',', num_args = 2)]
-    ttr: Option<Vec<u32>>,
+    #[arg(long, value_name = "MIN,MAX", value_parser = range::<u32>)]
+    ttr: Option<(u32, u32)>,
     /// Number of sites (shared facility capacity)
     #[arg(long, default_value_t = 0)]
     sites: usize,
@@ -68,11 +68,14 @@ pub struct GenerateArgs {
     output: Option<PathBuf>,
 }
 
-/// The two values of a `LOW,HIGH` option (clap's `num_args = 2` guarantees two).
-fn pair<T: Copy>(values: &[T]) -> Option<(T, T)> {
-    match values {
-        [low, high] => Some((*low, *high)),
-        _ => None,
+/// A `LOW,HIGH` option: two numbers separated by a comma (whether LOW <= HIGH and the
+/// bounds are checked by the generator, whose error names the knob).
+fn range<T: std::str::FromStr>(text: &str) -> Result<(T, T), String> {
+    let hint = "give two numbers separated by a comma, e.g. `1,10`";
+    let (low, high) = text.split_once(',').ok_or_else(|| hint.to_owned())?;
+    match (low.trim().parse(), high.trim().parse()) {
+        (Ok(low), Ok(high)) => Ok((low, high)),
+        _ => Err(hint.to_owned()),
     }
 }
 
@@ -86,16 +89,16 @@ fn config(args: &GenerateArgs) -> TieredConfig {
         PresetArg::Realistic => Preset::Realistic,
     }
     .knobs();
-    if let Some(slack) = args.capacity_slack.as_deref().and_then(pair) {
+    if let Some(slack) = args.capacity_slack {
         config.knobs.capacity_slack = Some(slack);
     }
-    if let Some(cover) = args.inventory_cover.as_deref().and_then(pair) {
+    if let Some(cover) = args.inventory_cover {
         config.knobs.inventory_cover = Some(cover);
     }
     if let Some(share) = args.single_sourced {
         config.knobs.single_sourced = Some(share);
     }
-    if let Some(ttr) = args.ttr.as_deref().and_then(pair) {
+    if let Some(ttr) = args.ttr {
         config.knobs.ttr = ttr;
     }
     config.sites = args.sites;
@@ -167,6 +170,8 @@ mod tests {
     fn a_range_needs_two_values() {
         assert!(parse(&["--tiers", "2,5,10", "--ttr", "3"]).is_err());
         assert!(parse(&["--tiers", "2,5,10", "--capacity-slack", "1,2,3"]).is_err());
+        assert!(parse(&["--tiers", "2,5,10", "--ttr", "1,x"]).is_err());
+        assert!(parse(&["--tiers", "2,5,10", "--ttr", "-1,4"]).is_err());
         assert!(parse(&["--tiers", "2,5,10", "--preset", "hard"]).is_err());
     }
 }
