@@ -67,7 +67,7 @@ pub enum Preset {
     #[default]
     Easy,
     /// Capacities of 0.83–1.2 times the demand each node carries (so some nodes run their
-    /// inventories down even undisrupted), inventories of 12–15% of the longest TTR in time
+    /// inventories down even undisrupted), inventories of 11.5–14.5% of the longest TTR in time
     /// units of that demand, 65% of materials single-sourced, TTR 1–10: about 57% of
     /// single-node outages lose nothing and the baseline time to survive is about 7.5, within
     /// the TTR range, as in the published benchmark (calibration in docs/generate.md).
@@ -123,7 +123,7 @@ impl Knobs {
     /// The realistic preset (calibration in docs/generate.md).
     pub const REALISTIC: Knobs = Knobs {
         capacity_slack: Some((0.83, 1.2)),
-        inventory_cover: Some((0.12, 0.15)),
+        inventory_cover: Some((0.115, 0.145)),
         single_sourced: Some(0.65),
         ttr: (1, 10),
     };
