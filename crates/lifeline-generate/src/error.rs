@@ -34,6 +34,28 @@ pub enum GenerateError {
     #[error("horizon: `{horizon}` is not a positive finite number")]
     InvalidHorizon { horizon: f64 },
 
+    /// A `[low, high]` knob outside its bounds, not finite, or with `low > high`.
+    #[error(
+        "{field}: `{low},{high}` is not a range within [{min}, {max}]\nhint: give LOW,HIGH with {min} <= LOW <= HIGH <= {max}"
+    )]
+    InvalidRange {
+        field: &'static str,
+        low: f64,
+        high: f64,
+        min: f64,
+        max: f64,
+    },
+
+    /// The share of single-sourced materials must lie in [0, 1].
+    #[error("single_sourced: `{share}` is not a share between 0 and 1")]
+    InvalidShare { share: f64 },
+
+    /// The TTR range must be whole time units with `1 <= max <= limit` and `min <= max`.
+    #[error(
+        "ttr: `{min},{max}` is not a range of times to recover\nhint: give MIN,MAX with MIN <= MAX and 1 <= MAX <= {limit}"
+    )]
+    InvalidTtr { min: u32, max: u32, limit: u32 },
+
     /// The requested network is beyond what the generator builds in memory.
     #[error(
         "the configuration asks for `{requested}` nodes, sites, platforms and scenarios, more than the limit of `{limit}`\nhint: generate a smaller network"

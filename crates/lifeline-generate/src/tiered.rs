@@ -12,13 +12,20 @@
 //!
 //! With the benchmark's 200/500/1000 this gives 500 material runs in tier 3 (one per tier-2
 //! node), 250 in tier 2 and about 2,000 edges. Everything is linear in the size of the output.
+//!
+//! The knobs ([`Knobs`]) change the draws, never the shape: `single_sourced` sets how many
+//! runs have one node (the base stream then draws other run sizes), `ttr` the TTR range, and
+//! `capacity_slack` and `inventory_cover` redraw capacities and inventories, each from its
+//! own stream, against the demand each node carries (computed from the products down, after
+//! the BOM ratios are drawn). With [`Knobs::EASY`] nothing is redrawn: the easy preset is the
+//! original output, byte for byte.
 
 use rand::seq::{SliceRandom, index};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
 
-use crate::{GenerateError, MAX_ENTITIES, TieredConfig};
+use crate::{GenerateError, Knobs, MAX_ENTITIES, TieredConfig};
 
 // One ChaCha stream per concern, so that switching an option on does not shift the draws of
 // the base network or of another option.
@@ -28,6 +35,13 @@ const PLATFORM_STREAM: u64 = 2;
 const BOM_STREAM: u64 = 3;
 const SCENARIO_STREAM: u64 = 4;
 const SPEND_STREAM: u64 = 5;
+const CAPACITY_STREAM: u64 = 6;
+const INVENTORY_STREAM: u64 = 7;
+
+/// Largest bound of `capacity_slack` and `inventory_cover`.
+const MAX_FACTOR: f64 = 100.0;
+/// Largest time to recover the `ttr` knob accepts.
+const MAX_TTR: u32 = 100_000;
 
 const PLATFORM_KINDS: [&str; 5] = ["ordering-portal", "erp", "edi", "mes", "clearinghouse"];
 
@@ -56,6 +70,7 @@ fn validate(config: &TieredConfig) -> Result<(), GenerateError> {
             horizon: config.horizon,
         });
     }
+    validate_knobs(&config.knobs)?;
     let requested = tiers.iter().map(|&nodes| nodes as u128).sum::<u128>()
         + config.sites as u128
         + config.platforms as u128
@@ -80,6 +95,42 @@ fn validate(config: &TieredConfig) -> Result<(), GenerateError> {
                 needed,
             });
         }
+    }
+    Ok(())
+}
+
+fn validate_knobs(knobs: &Knobs) -> Result<(), GenerateError> {
+    let ranges = [
+        ("capacity_slack", knobs.capacity_slack),
+        ("inventory_cover", knobs.inventory_cover),
+    ];
+    for (field, range) in ranges {
+        if let Some((low, high)) = range {
+            // Written so that NaN fails every comparison and is refused.
+            let valid = low >= 0.0 && low <= high && high <= MAX_FACTOR;
+            if !valid {
+                return Err(GenerateError::InvalidRange {
+                    field,
+                    low,
+                    high,
+                    min: 0.0,
+                    max: MAX_FACTOR,
+                });
+            }
+        }
+    }
+    if let Some(share) = knobs.single_sourced
+        && !(0.0..=1.0).contains(&share)
+    {
+        return Err(GenerateError::InvalidShare { share });
+    }
+    let (min, max) = knobs.ttr;
+    if !(1..=MAX_TTR).contains(&max) || min > max {
+        return Err(GenerateError::InvalidTtr {
+            min,
+            max,
+            limit: MAX_TTR,
+        });
     }
     Ok(())
 }
@@ -138,25 +189,77 @@ struct SupplierTier {
     customers: Vec<Vec<usize>>,
 }
 
+/// The run of each node of a supplier tier of `suppliers` nodes, runs of 1–3 adjacent nodes
+/// (non-decreasing), and the number of runs.
+type Runs = (Vec<usize>, usize);
+
+/// The easy preset's runs: two nodes per run on average, about a quarter single.
+fn even_runs(rng: &mut ChaCha8Rng, suppliers: usize, needed: usize) -> Runs {
+    // Two nodes per run on average, but never fewer runs than the customers need.
+    // validate() ensures suppliers >= needed, so group_count <= suppliers.
+    let group_count = suppliers.div_ceil(2).max(needed).min(suppliers);
+    // Each run has 1 node plus 0–2 extra ones: spread the extra nodes over 2 slots per
+    // run at random. group_count >= suppliers / 2 keeps extra <= 2 * group_count.
+    let extra = suppliers - group_count;
+    let mut slots = vec![false; 2 * group_count];
+    slots[..extra].fill(true);
+    slots.shuffle(rng);
+    let mut group_of = Vec::with_capacity(suppliers);
+    for (group, pair) in slots.chunks_exact(2).enumerate() {
+        let size = 1 + usize::from(pair[0]) + usize::from(pair[1]);
+        group_of.extend(std::iter::repeat_n(group, size));
+    }
+    (group_of, group_count)
+}
+
+/// Runs of which a share `single` (as near as the tier allows) have one node and the others
+/// 2 or 3, in random order.
+fn runs_with_singles(rng: &mut ChaCha8Rng, suppliers: usize, needed: usize, single: f64) -> Runs {
+    // As many runs as give 2.5 nodes per multi-source run, but at least what the customers
+    // need and what runs of at most 3 nodes need; at most one run per node.
+    let natural = (suppliers as f64 / (single + 2.5 * (1.0 - single))).round();
+    // natural is finite and at most 2.5 * suppliers: the conversion is exact enough.
+    let group_count = (natural as usize)
+        .max(needed)
+        .max(suppliers.div_ceil(3))
+        .min(suppliers);
+    let extra = suppliers - group_count;
+    // Multi-source runs take the extra nodes, one or two each: extra / 2 <= multi <= extra.
+    // group_count >= suppliers / 3 keeps extra <= 2 * group_count, so the range is not empty.
+    let wanted = group_count - (single * group_count as f64).round() as usize;
+    let multi = wanted.max(extra.div_ceil(2)).min(extra).min(group_count);
+    let mut is_multi = vec![false; group_count];
+    is_multi[..multi].fill(true);
+    is_multi.shuffle(rng);
+    let mut third = vec![false; multi];
+    third[..extra - multi].fill(true);
+    third.shuffle(rng);
+    let mut thirds = third.into_iter();
+    let mut group_of = Vec::with_capacity(suppliers);
+    for (group, &multi) in is_multi.iter().enumerate() {
+        let size = if multi {
+            2 + usize::from(thirds.next().unwrap_or(false))
+        } else {
+            1
+        };
+        group_of.extend(std::iter::repeat_n(group, size));
+    }
+    (group_of, group_count)
+}
+
 impl SupplierTier {
-    fn draw(rng: &mut ChaCha8Rng, suppliers: usize, customers: usize, last: bool) -> Self {
-        // Two nodes per run on average, but never fewer runs than the customers need.
-        // validate() ensures suppliers >= minimum_groups, so group_count <= suppliers.
-        let group_count = suppliers
-            .div_ceil(2)
-            .max(minimum_groups(customers, last))
-            .min(suppliers);
-        // Each run has 1 node plus 0–2 extra ones: spread the extra nodes over 2 slots per
-        // run at random. group_count >= suppliers / 2 keeps extra <= 2 * group_count.
-        let extra = suppliers - group_count;
-        let mut slots = vec![false; 2 * group_count];
-        slots[..extra].fill(true);
-        slots.shuffle(rng);
-        let mut group_of = Vec::with_capacity(suppliers);
-        for (group, pair) in slots.chunks_exact(2).enumerate() {
-            let size = 1 + usize::from(pair[0]) + usize::from(pair[1]);
-            group_of.extend(std::iter::repeat_n(group, size));
-        }
+    fn draw(
+        rng: &mut ChaCha8Rng,
+        suppliers: usize,
+        customers: usize,
+        last: bool,
+        single_sourced: Option<f64>,
+    ) -> Self {
+        let needed = minimum_groups(customers, last);
+        let (group_of, group_count) = match single_sourced {
+            None => even_runs(rng, suppliers, needed),
+            Some(single) => runs_with_singles(rng, suppliers, needed, single),
+        };
 
         // Customers per run: 1, 2, 3 in equal shares (shuffled) away from the last tier,
         // which keeps the edge count close to 2 per supplier; raised where the runs would
@@ -261,7 +364,7 @@ impl Network {
                 } else {
                     let capacity = uniform(&mut rng, 1500.0, 3000.0);
                     let inventory = uniform(&mut rng, 1500.0, 3000.0);
-                    let ttr = rng.random_range(1..=10);
+                    let ttr = rng.random_range(config.knobs.ttr.0..=config.knobs.ttr.1);
                     NodeDraw {
                         capacity,
                         inventory,
@@ -276,7 +379,13 @@ impl Network {
         let last = tiers.len() - 1;
         let supplier_tiers: Vec<SupplierTier> = (1..tiers.len())
             .map(|index| {
-                SupplierTier::draw(&mut rng, tiers[index], tiers[index - 1], index == last)
+                SupplierTier::draw(
+                    &mut rng,
+                    tiers[index],
+                    tiers[index - 1],
+                    index == last,
+                    config.knobs.single_sourced,
+                )
             })
             .collect();
 
@@ -297,8 +406,86 @@ impl Network {
             inputs,
             options: Options::default(),
         };
-        network.options = network.draw_options(config);
+        let bom = network.draw_bom(config);
+        network.size_against_demand(config, &bom);
+        network.options = network.draw_options(config, bom);
         network
+    }
+
+    /// Ratio of each input material of each node, `None` where the default ratio 1 applies;
+    /// empty without `bom_ratios`.
+    fn draw_bom(&self, config: &TieredConfig) -> Vec<Vec<Option<f64>>> {
+        if !config.bom_ratios {
+            return Vec::new();
+        }
+        let mut rng = stream(config.seed, BOM_STREAM);
+        self.inputs
+            .iter()
+            .map(|materials| {
+                materials
+                    .iter()
+                    .map(|_| rng.random_bool(0.5).then(|| uniform(&mut rng, 0.5, 3.0)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The demand each node carries: a product its demand; the sources of a material share
+    /// equally what its customers carry times their BOM ratio for it.
+    fn carried(&self, bom: &[Vec<Option<f64>>]) -> Vec<f64> {
+        let mut carried = vec![0.0; self.total()];
+        for (node, draw) in self.draws.iter().enumerate().take(self.first_supplier()) {
+            carried[node] = draw.demand.map_or(0.0, |(demand, _)| demand);
+        }
+        for (k, supplier_tier) in self.supplier_tiers.iter().enumerate() {
+            // Tier index k + 1 supplies tier index k, whose carried demand is known.
+            let mut run_demand = vec![0.0; supplier_tier.customers.len()];
+            let mut run_size = vec![0usize; supplier_tier.customers.len()];
+            for &run in &supplier_tier.group_of {
+                run_size[run] += 1;
+            }
+            let (start, end) = (self.offsets[k], self.offsets[k + 1]);
+            for (node, inputs) in self.inputs.iter().enumerate().take(end).skip(start) {
+                for (index, &(tier, run)) in inputs.iter().enumerate() {
+                    if tier == k + 1 {
+                        let ratio = bom
+                            .get(node)
+                            .and_then(|ratios| ratios.get(index).copied().flatten())
+                            .unwrap_or(1.0);
+                        run_demand[run] += carried[node] * ratio;
+                    }
+                }
+            }
+            let offset = self.offsets[k + 1];
+            for (position, &run) in supplier_tier.group_of.iter().enumerate() {
+                // Every run has at least one node, so run_size[run] >= 1.
+                carried[offset + position] = run_demand[run] / run_size[run] as f64;
+            }
+        }
+        carried
+    }
+
+    /// Redraws capacities (`capacity_slack`) and inventories (`inventory_cover`) against the
+    /// demand each node carries, each from its own stream; nothing without those knobs.
+    fn size_against_demand(&mut self, config: &TieredConfig, bom: &[Vec<Option<f64>>]) {
+        let knobs = &config.knobs;
+        if knobs.capacity_slack.is_none() && knobs.inventory_cover.is_none() {
+            return;
+        }
+        let carried = self.carried(bom);
+        if let Some((low, high)) = knobs.capacity_slack {
+            let mut rng = stream(config.seed, CAPACITY_STREAM);
+            for (draw, &carried) in self.draws.iter_mut().zip(&carried) {
+                draw.capacity = round2(carried * rng.random_range(low..=high));
+            }
+        }
+        if let Some((low, high)) = knobs.inventory_cover {
+            let mut rng = stream(config.seed, INVENTORY_STREAM);
+            let longest = f64::from(knobs.ttr.1);
+            for (draw, &carried) in self.draws.iter_mut().zip(&carried) {
+                draw.inventory = round2(carried * longest * rng.random_range(low..=high));
+            }
+        }
     }
 
     fn total(&self) -> usize {
@@ -310,11 +497,14 @@ impl Network {
         self.offsets[1]
     }
 
-    fn draw_options(&self, config: &TieredConfig) -> Options {
+    fn draw_options(&self, config: &TieredConfig, bom: Vec<Vec<Option<f64>>>) -> Options {
         let total = self.total();
         let first = self.first_supplier();
         let supplier_count = total - first;
-        let mut options = Options::default();
+        let mut options = Options {
+            bom,
+            ..Options::default()
+        };
 
         if config.sites > 0 {
             let mut rng = stream(config.seed, SITE_STREAM);
@@ -358,20 +548,6 @@ impl Network {
                     options.depends_on[node] = Some((platform, degraded));
                 }
             }
-        }
-
-        if config.bom_ratios {
-            let mut rng = stream(config.seed, BOM_STREAM);
-            options.bom = self
-                .inputs
-                .iter()
-                .map(|materials| {
-                    materials
-                        .iter()
-                        .map(|_| rng.random_bool(0.5).then(|| uniform(&mut rng, 0.5, 3.0)))
-                        .collect()
-                })
-                .collect();
         }
 
         if config.partial_scenarios > 0 {
@@ -496,10 +672,11 @@ impl Network {
         document.insert(
             "name".into(),
             Value::from(format!(
-                "synthetic {}-tier {} seed {}",
+                "synthetic {}-tier {} seed {}{}",
                 config.tiers.len(),
                 tier_list.join("/"),
-                config.seed
+                config.seed,
+                knobs_label(&config.knobs)
             )),
         );
         document.insert("time_unit".into(), Value::from("day"));
@@ -573,6 +750,17 @@ impl Network {
             document.insert("scenarios".into(), Value::Array(scenarios.collect()));
         }
         Value::Object(document)
+    }
+}
+
+/// What the document's name says about the knobs: nothing for the easy preset.
+fn knobs_label(knobs: &Knobs) -> &'static str {
+    if *knobs == Knobs::EASY {
+        ""
+    } else if *knobs == Knobs::REALISTIC {
+        " (realistic)"
+    } else {
+        " (custom knobs)"
     }
 }
 

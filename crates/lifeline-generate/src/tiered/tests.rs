@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::{GenerateError, TieredConfig, tiered};
+use crate::{GenerateError, Knobs, Preset, TieredConfig, tiered};
 
 /// Counts gathered while checking a document.
 #[derive(Debug, Default)]
@@ -116,12 +116,17 @@ fn check(config: &TieredConfig, document: &Value) -> Summary {
         .collect();
     assert_eq!(actual, expected);
 
-    // Node attributes.
+    // Node attributes (capacity and inventory against the demand carried: see below).
+    let knobs = &config.knobs;
     let by_id: HashMap<&str, &Value> = nodes.iter().map(|node| (text(node, "id"), node)).collect();
     for node in nodes {
         let (tier, _) = parse_id(text(node, "id"));
-        in_range(node, "capacity", 1500.0, 3000.0);
-        in_range(node, "inventory", 1500.0, 3000.0);
+        if knobs.capacity_slack.is_none() {
+            in_range(node, "capacity", 1500.0, 3000.0);
+        }
+        if knobs.inventory_cover.is_none() {
+            in_range(node, "inventory", 1500.0, 3000.0);
+        }
         if tier == 1 {
             assert_eq!(node["kind"], "product");
             in_range(node, "demand", 500.0, 1000.0);
@@ -134,7 +139,7 @@ fn check(config: &TieredConfig, document: &Value) -> Summary {
             }
         } else {
             assert_eq!(node["kind"], "supplier");
-            integer_in(node, "ttr", 1, 10);
+            integer_in(node, "ttr", u64::from(knobs.ttr.0), u64::from(knobs.ttr.1));
             assert!(node.get("demand").is_none() && node.get("value").is_none());
             assert!(text(node, "material").starts_with(&format!("M{tier}_")));
             if config.spend {
@@ -225,6 +230,8 @@ fn check(config: &TieredConfig, document: &Value) -> Summary {
         }
     }
 
+    check_sizing(config, nodes, &runs, &customers);
+
     // Options.
     let mut summary = Summary {
         nodes: nodes.len(),
@@ -314,6 +321,71 @@ fn check(config: &TieredConfig, document: &Value) -> Summary {
         .collect();
     assert_eq!(scenario_ids.len(), scenarios.len());
     summary
+}
+
+/// The demand each node carries, recomputed from the document: a product its demand, each
+/// source of a material an equal share of what the material's customers carry times their
+/// BOM ratio for it. Checks capacities and inventories against it where the knobs ask.
+fn check_sizing(
+    config: &TieredConfig,
+    nodes: &[Value],
+    runs: &BTreeMap<&str, Vec<&Value>>,
+    customers: &HashMap<&str, BTreeSet<&str>>,
+) {
+    let knobs = &config.knobs;
+    if knobs.capacity_slack.is_none() && knobs.inventory_cover.is_none() {
+        return;
+    }
+    let by_id: HashMap<&str, &Value> = nodes.iter().map(|node| (text(node, "id"), node)).collect();
+    let mut carried: HashMap<&str, f64> = HashMap::new();
+    for node in nodes.iter().filter(|node| node.get("demand").is_some()) {
+        carried.insert(text(node, "id"), float(node, "demand"));
+    }
+    for tier in 2..=config.tiers.len() {
+        for (material, members) in runs {
+            if parse_id(text(members[0], "id")).0 != tier {
+                continue;
+            }
+            let total: f64 = customers[text(members[0], "id")]
+                .iter()
+                .map(|customer| {
+                    let ratio = by_id[customer]
+                        .get("bom")
+                        .and_then(|bom| bom.get(*material))
+                        .and_then(Value::as_f64)
+                        .unwrap_or(1.0);
+                    carried[customer] * ratio
+                })
+                .sum();
+            for member in members {
+                carried.insert(text(member, "id"), total / members.len() as f64);
+            }
+        }
+    }
+    for node in nodes {
+        let id = text(node, "id");
+        let load = carried[id];
+        assert!(load > 0.0, "{id} carries nothing");
+        // Values are rounded to 2 decimals: allow half a cent either way.
+        let within = |value: f64, low: f64, high: f64| {
+            value >= low * load - 0.005 - 1e-9 && value <= high * load + 0.005 + 1e-9
+        };
+        if let Some((low, high)) = knobs.capacity_slack {
+            let capacity = float(node, "capacity");
+            assert!(
+                within(capacity, low, high),
+                "{id}: capacity {capacity} for {load} carried, slack [{low}, {high}]"
+            );
+        }
+        if let Some((low, high)) = knobs.inventory_cover {
+            let inventory = float(node, "inventory");
+            let longest = f64::from(knobs.ttr.1);
+            assert!(
+                within(inventory, low * longest, high * longest),
+                "{id}: inventory {inventory} for {load} carried, cover [{low}, {high}]"
+            );
+        }
+    }
 }
 
 fn with_every_option(tiers: Vec<usize>, seed: u64) -> TieredConfig {
@@ -575,4 +647,327 @@ fn error_messages_name_the_field() {
         error.to_string(),
         "tiers[1]: tier `2` has `5` node(s), too few to supply the `10` node(s) of tier `1`\nhint: give tier `2` at least `10` node(s)"
     );
+}
+
+/// FNV-1a, 64 bits: a hash that is fixed by its definition, so a recorded value stays valid
+/// across Rust and library versions.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The easy preset is the generator's output before the knobs existed, byte for byte:
+/// FNV-1a hashes and lengths recorded from that version.
+#[test]
+fn easy_preset_is_byte_identical_to_the_original_output() {
+    let cases = [
+        (
+            TieredConfig::new(vec![2, 5, 10], 7),
+            2221,
+            0x6e19_e79f_baa2_77c0_u64,
+        ),
+        (
+            TieredConfig::new(vec![200, 500, 1000], 7),
+            232_858,
+            0x52e0_79e9_5bb6_c56c,
+        ),
+        (
+            TieredConfig::scaled(10_000, 7),
+            1_408_619,
+            0x1ffc_b802_ec34_a1bb,
+        ),
+        (
+            with_every_option(vec![20, 50, 100], 7),
+            36_176,
+            0x2b61_862c_f18f_6191,
+        ),
+        (
+            with_every_option(vec![3, 7, 15, 30], 5),
+            15_619,
+            0xc75b_f04a_2343_b283,
+        ),
+    ];
+    for (config, length, hash) in cases {
+        for config in [config.clone(), config.with_preset(Preset::Easy)] {
+            let text = serde_json::to_string(&generate(&config)).expect("serialise");
+            assert_eq!(
+                (text.len(), fnv1a(text.as_bytes())),
+                (length, hash),
+                "{:?}",
+                config.tiers
+            );
+        }
+    }
+    assert_eq!(Knobs::default(), Knobs::EASY);
+    assert_eq!(Preset::default().knobs(), Knobs::EASY);
+}
+
+fn realistic(tiers: Vec<usize>, seed: u64) -> TieredConfig {
+    TieredConfig::new(tiers, seed).with_preset(Preset::Realistic)
+}
+
+#[test]
+fn realistic_preset_keeps_the_shape_and_sizes_against_demand() {
+    for seed in [1, 2, 3] {
+        let config = realistic(vec![200, 500, 1000], seed);
+        let document = generate(&config);
+        let summary = check(&config, &document);
+        assert_eq!(summary.nodes, 1700);
+        assert!(
+            (1900..=2300).contains(&summary.edges),
+            "seed {seed}: {} edges",
+            summary.edges
+        );
+        assert_eq!(
+            document["name"],
+            format!("synthetic 3-tier 200/500/1000 seed {seed} (realistic)")
+        );
+        let again = serde_json::to_string(&generate(&config)).expect("serialise");
+        assert_eq!(serde_json::to_string(&document).expect("serialise"), again);
+    }
+    for config in [
+        realistic(vec![3, 7, 15, 30], 4),
+        TieredConfig {
+            knobs: Knobs::REALISTIC,
+            ..with_every_option(vec![20, 50, 100], 7)
+        },
+    ] {
+        check(&config, &generate(&config));
+    }
+}
+
+/// Share of the material runs of tier `tier` that have one node.
+fn single_share(document: &Value, tier: usize) -> f64 {
+    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+    for node in array(document, "nodes") {
+        if node.get("material").is_some() && parse_id(text(node, "id")).0 == tier {
+            *sizes.entry(text(node, "material")).or_default() += 1;
+        }
+    }
+    let single = sizes.values().filter(|&&size| size == 1).count();
+    single as f64 / sizes.len() as f64
+}
+
+#[test]
+fn single_sourced_share_is_what_was_asked_where_the_tier_allows() {
+    for share in [0.0, 0.3, 0.6, 1.0] {
+        let mut config = TieredConfig::new(vec![200, 1000, 1000], 3);
+        config.knobs.single_sourced = Some(share);
+        let document = generate(&config);
+        check(&config, &document);
+        let got = single_share(&document, 2);
+        assert!((got - share).abs() < 0.01, "asked {share}, got {got}");
+    }
+    // The last tier of the benchmark must give each of its 500 customers a run: with 1,000
+    // nodes at most 500 runs can be all pairs, so a share of 0 gives a few singles at most.
+    let mut config = TieredConfig::new(vec![200, 500, 1000], 3);
+    config.knobs.single_sourced = Some(0.0);
+    let document = generate(&config);
+    check(&config, &document);
+    assert!(single_share(&document, 3) < 0.01);
+    assert!(single_share(&document, 2) < 0.01);
+}
+
+#[test]
+fn each_knob_leaves_the_rest_unchanged() {
+    let base = realistic(vec![20, 50, 100], 9);
+    let plain = generate(&base);
+    let field_of = |document: &Value, field: &str| -> Vec<Value> {
+        array(document, "nodes")
+            .iter()
+            .map(|node| node.get(field).cloned().unwrap_or(Value::Null))
+            .collect()
+    };
+    let mut slack = base.clone();
+    slack.knobs.capacity_slack = Some((2.0, 3.0));
+    let slack = generate(&slack);
+    assert_ne!(field_of(&plain, "capacity"), field_of(&slack, "capacity"));
+    for field in ["inventory", "ttr", "material", "demand"] {
+        assert_eq!(field_of(&plain, field), field_of(&slack, field), "{field}");
+    }
+    assert_eq!(plain["edges"], slack["edges"]);
+
+    let mut cover = base.clone();
+    cover.knobs.inventory_cover = Some((0.5, 0.5));
+    let cover = generate(&cover);
+    assert_ne!(field_of(&plain, "inventory"), field_of(&cover, "inventory"));
+    assert_eq!(field_of(&plain, "capacity"), field_of(&cover, "capacity"));
+    assert_eq!(plain["edges"], cover["edges"]);
+
+    // Easy draws with the realistic TTR range are the easy network with other TTRs.
+    let mut ttr = TieredConfig::new(vec![20, 50, 100], 9);
+    ttr.knobs.ttr = (5, 30);
+    let ttr_doc = generate(&ttr);
+    check(&ttr, &ttr_doc);
+    assert!(
+        field_of(&ttr_doc, "ttr")
+            .iter()
+            .any(|t| t.as_u64() > Some(10))
+    );
+}
+
+#[test]
+fn invalid_knobs_are_errors_naming_the_field() {
+    let refused = |knobs: Knobs| {
+        let config = TieredConfig {
+            knobs,
+            ..TieredConfig::new(vec![2, 5, 10], 0)
+        };
+        tiered(&config).expect_err("should be refused")
+    };
+    let easy = Knobs::EASY;
+    for (low, high) in [
+        (-0.1, 1.0),
+        (1.5, 1.0),
+        (0.5, 101.0),
+        (f64::NAN, 1.0),
+        (0.5, f64::INFINITY),
+    ] {
+        let error = refused(Knobs {
+            capacity_slack: Some((low, high)),
+            ..easy
+        });
+        assert!(
+            matches!(
+                error,
+                GenerateError::InvalidRange {
+                    field: "capacity_slack",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(
+            error.to_string().starts_with("capacity_slack: `"),
+            "{error}"
+        );
+        let error = refused(Knobs {
+            inventory_cover: Some((low, high)),
+            ..easy
+        });
+        assert!(
+            matches!(
+                error,
+                GenerateError::InvalidRange {
+                    field: "inventory_cover",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+    }
+    assert_eq!(
+        refused(Knobs {
+            capacity_slack: Some((1.5, 1.0)),
+            ..easy
+        })
+        .to_string(),
+        "capacity_slack: `1.5,1` is not a range within [0, 100]\nhint: give LOW,HIGH with 0 <= LOW <= HIGH <= 100"
+    );
+    for share in [-0.01, 1.01, f64::NAN] {
+        let error = refused(Knobs {
+            single_sourced: Some(share),
+            ..easy
+        });
+        assert!(
+            matches!(error, GenerateError::InvalidShare { .. }),
+            "{error}"
+        );
+        assert!(
+            error.to_string().starts_with("single_sourced: `"),
+            "{error}"
+        );
+    }
+    for (min, max) in [(0, 0), (5, 4), (1, 100_001)] {
+        assert_eq!(
+            refused(Knobs {
+                ttr: (min, max),
+                ..easy
+            }),
+            GenerateError::InvalidTtr {
+                min,
+                max,
+                limit: 100_000
+            }
+        );
+    }
+    // The bounds themselves are accepted.
+    for knobs in [
+        Knobs {
+            capacity_slack: Some((0.0, 100.0)),
+            inventory_cover: Some((0.0, 0.0)),
+            single_sourced: Some(1.0),
+            ttr: (0, 1),
+        },
+        Knobs {
+            capacity_slack: Some((1.0, 1.0)),
+            inventory_cover: Some((100.0, 100.0)),
+            single_sourced: Some(0.0),
+            ttr: (100_000, 100_000),
+        },
+    ] {
+        let config = TieredConfig {
+            knobs,
+            ..TieredConfig::new(vec![2, 5, 10], 0)
+        };
+        check(&config, &generate(&config));
+    }
+}
+
+mod validates {
+    use std::path::Path;
+
+    use lifeline_network::Format;
+    use proptest::prelude::*;
+
+    use super::{check, generate};
+    use crate::{Knobs, Preset, TieredConfig};
+
+    fn knobs() -> impl Strategy<Value = Knobs> {
+        (
+            proptest::option::of((0.0..3.0f64, 0.0..2.0f64)),
+            proptest::option::of((0.0..1.0f64, 0.0..1.0f64)),
+            proptest::option::of(0.0..=1.0f64),
+            (0u32..20, 1u32..40),
+        )
+            .prop_map(|(slack, cover, single, (a, b))| Knobs {
+                capacity_slack: slack.map(|(low, width)| (low, low + width)),
+                inventory_cover: cover.map(|(low, width)| (low, low + width)),
+                single_sourced: single,
+                ttr: (a.min(b), a.max(b)),
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever the knobs and options, the document passes the network reader with no
+        /// error and no warning, and the generator's own shape checks.
+        #[test]
+        fn every_knob_setting_gives_a_valid_network(
+            total in 0usize..400,
+            seed in any::<u64>(),
+            realistic in any::<bool>(),
+            custom in knobs(),
+            options in (0usize..6, 0usize..4, any::<bool>(), 0usize..5),
+        ) {
+            let mut config = TieredConfig::scaled(total, seed);
+            config = if realistic {
+                config.with_preset(Preset::Realistic)
+            } else {
+                TieredConfig { knobs: custom, ..config }
+            };
+            (config.sites, config.platforms, config.bom_ratios, config.partial_scenarios) =
+                options;
+            let document = generate(&config);
+            check(&config, &document);
+            let text = document.to_string();
+            let loaded = lifeline_network::from_str(&text, Format::Json, Path::new("generated.json"));
+            match loaded {
+                Ok(loaded) => prop_assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings),
+                Err(error) => prop_assert!(false, "{config:?}: {error}"),
+            }
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Agreement with the independent Python oracle (`tools/stress_oracle.py`, HiGHS through
 //! `highspy`) on generated networks with sites, platforms, BOM ratios ≠ 1 and partial
-//! disruptions: PI and TTS to 1e-6 relative.
+//! disruptions, of both generator presets: PI and TTS to 1e-6 relative.
 //!
 //! The oracle needs Python with `highspy`. Where it is missing the test says so and
 //! passes, unless `LIFELINE_REQUIRE_ORACLE=1` (set by CI), where it fails.
@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use lifeline_generate::TieredConfig;
+use lifeline_generate::{Preset, TieredConfig};
 use lifeline_stress::StressConfig;
 use serde_json::Value;
 
@@ -127,4 +127,22 @@ fn agrees_with_the_oracle_on_rich_networks() {
     check(&partial, "partial");
 
     check(&TieredConfig::new(vec![20, 50, 100], 9), "plain");
+}
+
+/// The realistic preset: capacities short of the demand carried on some nodes (a finite
+/// baseline TTS within the TTR range), thin inventories and single-sourced materials, so
+/// that many scenarios lose demand and the LPs have binding inventories and capacities.
+#[test]
+fn agrees_with_the_oracle_on_a_small_realistic_network() {
+    if !oracle_available() {
+        return;
+    }
+    let config = TieredConfig::scaled(170, 5).with_preset(Preset::Realistic);
+    check(&config, "realistic");
+
+    let mut rich = TieredConfig::scaled(170, 6).with_preset(Preset::Realistic);
+    rich.sites = 6;
+    rich.platforms = 3;
+    rich.bom_ratios = true;
+    check(&rich, "realistic-rich");
 }
