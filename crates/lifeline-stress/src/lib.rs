@@ -15,6 +15,7 @@
 mod error;
 mod highs;
 mod lp;
+pub mod pairs;
 mod report;
 mod solver;
 
