@@ -163,11 +163,19 @@ struct Single<'a> {
     changes: Vec<Change>,
 }
 
+/// The singles a pairs run takes, their indices in the caller's list, and the ids of the
+/// scenarios left out.
+struct Usable<'a> {
+    used: Vec<Single<'a>>,
+    index: Vec<usize>,
+    skipped: Vec<String>,
+}
+
 fn usable_singles<'a>(
     network: &ValidatedNetwork,
     layout: &Layout,
     singles: &'a [Scenario],
-) -> Result<(Vec<Single<'a>>, Vec<usize>, Vec<String>), PairsError> {
+) -> Result<Usable<'a>, PairsError> {
     let mut used = Vec::new();
     let mut index = Vec::new();
     let mut skipped = Vec::new();
@@ -195,7 +203,11 @@ fn usable_singles<'a>(
         });
         index.push(i);
     }
-    Ok((used, index, skipped))
+    Ok(Usable {
+        used,
+        index,
+        skipped,
+    })
 }
 
 /// A single's plan at one window: how it differs from the undisrupted optimum.
@@ -228,7 +240,11 @@ pub fn screen(
     progress: &(dyn Fn(Step) + Sync),
 ) -> Result<Screening, PairsError> {
     let (_, layout) = lp::build(network, Program::Ttr, 1.0);
-    let (used, index, skipped) = usable_singles(network, &layout, singles)?;
+    let Usable {
+        used,
+        index,
+        skipped,
+    } = usable_singles(network, &layout, singles)?;
     let n = used.len();
     let mut counts = Screened {
         pairs: pair_count(n as u64),
