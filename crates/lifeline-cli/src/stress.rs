@@ -113,18 +113,26 @@ fn run_pairs(
     scenarios: &[Scenario],
     config: &StressConfig,
 ) -> anyhow::Result<Exit> {
-    let bar: Mutex<Option<Progress>> = Mutex::new(None);
+    // The current stage's bar, name, size and start, for its timing line.
+    let bar: Mutex<Option<(Progress, &str, usize, Instant)>> = Mutex::new(None);
+    let finish = |stage: Option<(Progress, &str, usize, Instant)>| {
+        if let Some((old, name, total, started)) = stage {
+            old.finish();
+            tracing_line(&format!(
+                "{name}: {total} in {:.2} s",
+                started.elapsed().as_secs_f64()
+            ));
+        }
+    };
     let progress = |step: Step| {
         let Ok(mut bar) = bar.lock() else { return };
         match step {
             Step::Stage { name, total } => {
-                if let Some(old) = bar.take() {
-                    old.finish();
-                }
-                *bar = Some(Progress::new(total, name));
+                finish(bar.take());
+                *bar = Some((Progress::new(total, name), name, total, Instant::now()));
             }
             Step::Tick => {
-                if let Some(bar) = bar.as_ref() {
+                if let Some((bar, ..)) = bar.as_ref() {
                     bar.tick();
                 }
             }
@@ -134,10 +142,8 @@ fn run_pairs(
     let report = in_pool(args.threads, || {
         pairs::run(network, scenarios, config, &progress)
     })??;
-    if let Ok(mut bar) = bar.lock()
-        && let Some(bar) = bar.take()
-    {
-        bar.finish();
+    if let Ok(mut bar) = bar.lock() {
+        finish(bar.take());
     }
     let s = &report.screened;
     tracing_line(&format!(
