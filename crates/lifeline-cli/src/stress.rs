@@ -2,10 +2,12 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use clap::Args;
-use lifeline_network::{Loaded, Scenario};
+use lifeline_network::{Loaded, Scenario, ValidatedNetwork};
+use lifeline_stress::pairs::{self, PairResult, PairsReport, Step};
 use lifeline_stress::{Report, ScenarioResult, Shipment, StressConfig};
 
 use crate::Exit;
@@ -13,6 +15,7 @@ use crate::input::{self, load_or_report};
 use crate::output::quantity;
 use crate::progress::{Progress, in_pool, tracing_line};
 use crate::render::{Column, Diag, Format, Table};
+use lifeline_text::thousands;
 
 #[derive(Debug, Args)]
 pub struct StressArgs {
@@ -40,6 +43,11 @@ pub struct StressArgs {
     /// ships how much to whom over the TTR window)
     #[arg(long)]
     plan: bool,
+    /// Pairs of simultaneous single-entity outages: screen every pair exactly, solve the
+    /// rest jointly, and rank the pairs whose joint loss exceeds the sum of their single
+    /// losses (with --top: the K largest excesses)
+    #[arg(long, conflicts_with = "plan")]
+    pairs: bool,
 }
 
 pub fn run(args: &StressArgs) -> anyhow::Result<Exit> {
@@ -63,6 +71,9 @@ pub fn run(args: &StressArgs) -> anyhow::Result<Exit> {
     let config = StressConfig {
         skip_covered: !args.solve_all,
     };
+    if args.pairs {
+        return run_pairs(args, &network, &scenarios, &config);
+    }
     let bar = Progress::new(scenarios.len(), "scenarios");
     let started = Instant::now();
     let sweep = || lifeline_stress::run(&network, &scenarios, &config, &|| bar.tick());
@@ -92,6 +103,160 @@ pub fn run(args: &StressArgs) -> anyhow::Result<Exit> {
         }
     })?;
     Ok(Exit::Success)
+}
+
+/// `--pairs`: screens and solves the pairs of the single-entity scenarios, then renders
+/// the ranked pairs.
+fn run_pairs(
+    args: &StressArgs,
+    network: &ValidatedNetwork,
+    scenarios: &[Scenario],
+    config: &StressConfig,
+) -> anyhow::Result<Exit> {
+    // The current stage's bar, name, size and start, for its timing line.
+    let bar: Mutex<Option<(Progress, &str, usize, Instant)>> = Mutex::new(None);
+    let finish = |stage: Option<(Progress, &str, usize, Instant)>| {
+        if let Some((old, name, total, started)) = stage {
+            old.finish();
+            tracing_line(&format!(
+                "{name}: {total} in {:.2} s",
+                started.elapsed().as_secs_f64()
+            ));
+        }
+    };
+    let progress = |step: Step| {
+        let Ok(mut bar) = bar.lock() else { return };
+        match step {
+            Step::Stage { name, total } => {
+                finish(bar.take());
+                *bar = Some((Progress::new(total, name), name, total, Instant::now()));
+            }
+            Step::Tick => {
+                if let Some((bar, ..)) = bar.as_ref() {
+                    bar.tick();
+                }
+            }
+        }
+    };
+    let started = Instant::now();
+    let report = in_pool(args.threads, || {
+        pairs::run(network, scenarios, config, &progress)
+    })??;
+    if let Ok(mut bar) = bar.lock() {
+        finish(bar.take());
+    }
+    let s = &report.screened;
+    tracing_line(&format!(
+        "{} pairs of {} singles in {:.2} s: {} disjoint, {} covered by the combined plan, {} solved",
+        s.pairs,
+        report.singles,
+        started.elapsed().as_secs_f64(),
+        s.disjoint,
+        s.combined_plan,
+        s.solved,
+    ));
+    let shown = args
+        .top
+        .map_or(report.pairs.len(), |k| k.min(report.pairs.len()));
+    let ranked = &report.pairs[..shown];
+    crate::render::report(args.output.as_deref(), |out| match args.format {
+        Format::Json => crate::output::json(out, &pairs::document(&report, args.top)),
+        Format::Csv => Ok(pairs::write_csv(out, ranked)?),
+        _ => write_pairs_table(out, &report, ranked),
+    })?;
+    Ok(Exit::Success)
+}
+
+fn write_pairs_table(
+    out: &mut dyn Write,
+    report: &PairsReport,
+    ranked: &[PairResult],
+) -> anyhow::Result<()> {
+    let name = if report.network.is_empty() {
+        "network"
+    } else {
+        &report.network
+    };
+    let s = &report.screened;
+    let count = |n: u64| thousands(n as f64);
+    outln!(
+        out,
+        "{name}: {} single-entity outages, {} pairs",
+        report.singles,
+        count(s.pairs),
+    )?;
+    writeln!(
+        out,
+        "proven no worse than the sum: {} (plans touch disjoint rows), {} (the combined plan \
+         covers both), {} (no window); solved jointly: {}",
+        count(s.disjoint),
+        count(s.combined_plan),
+        count(s.no_window),
+        count(s.solved),
+    )?;
+    if !report.skipped.is_empty() {
+        writeln!(
+            out,
+            "{} scenarios left out: not a single-entity outage with a TTR, or a repeated entity",
+            report.skipped.len()
+        )?;
+    }
+    writeln!(out)?;
+    if report.pairs.is_empty() {
+        writeln!(
+            out,
+            "No pair loses more together than the sum of its single losses."
+        )?;
+        return Ok(());
+    }
+    let mut table = Table::new([
+        Column::number("#"),
+        Column::text("entity A"),
+        Column::text("entity B"),
+        Column::number("window"),
+        Column::number("TTS"),
+        Column::number("joint impact"),
+        Column::number("A alone"),
+        Column::number("B alone"),
+        Column::number("excess"),
+        Column::text("runs short (units lost)"),
+    ]);
+    for (rank, p) in ranked.iter().enumerate() {
+        let tts = if p.tts_capped {
+            format!("≥{}", quantity(p.tts))
+        } else {
+            quantity(p.tts)
+        };
+        table.row([
+            (rank + 1).to_string(),
+            format!("{} ({})", p.a, p.kind_a),
+            format!("{} ({})", p.b, p.kind_b),
+            quantity(p.window),
+            tts,
+            quantity(p.impact),
+            quantity(p.impact_a),
+            quantity(p.impact_b),
+            quantity(p.excess),
+            short_list(&p.lost_units.0),
+        ]);
+    }
+    table.write(out)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} pairs lose more together than the sum of their single losses (impacts beyond the \
+         undisrupted loss, over the longer TTR of the two).",
+        report.pairs.len()
+    )?;
+    if ranked.len() < report.pairs.len() {
+        writeln!(
+            out,
+            "showing the top {} of {}; --top or --format json for more",
+            ranked.len(),
+            report.pairs.len()
+        )?;
+    }
+    Ok(())
 }
 
 fn write_table(
@@ -261,7 +426,12 @@ pub fn rerouting_table(reallocation: &[Shipment], item: &'static str) -> Table {
 
 /// The demand nodes that lose the most units, e.g. `H2_ITEM4 812, H1_ITEM4 40 (+3 more)`.
 fn runs_short(s: &ScenarioResult) -> String {
-    let mut lost: Vec<&(String, f64)> = s.lost_units.0.iter().collect();
+    short_list(&s.lost_units.0)
+}
+
+/// The three largest of a list of (demand node, units lost), and how many more.
+fn short_list(lost_units: &[(String, f64)]) -> String {
+    let mut lost: Vec<&(String, f64)> = lost_units.iter().collect();
     lost.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let shown: Vec<String> = lost
         .iter()

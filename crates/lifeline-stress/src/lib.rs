@@ -16,6 +16,7 @@
 mod error;
 mod highs;
 mod lp;
+pub mod pairs;
 mod region;
 mod report;
 mod solver;

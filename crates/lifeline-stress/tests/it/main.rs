@@ -2,6 +2,7 @@
 
 mod extremes;
 mod oracle;
+mod pairs;
 mod properties;
 mod worked;
 
