@@ -506,13 +506,18 @@ impl Network {
 
     fn __repr__(&self) -> String {
         let n = self.network.network();
+        let name = lifeline_text::escaped(if n.name.is_empty() {
+            &self.origin
+        } else {
+            &n.name
+        });
+        let shown: String = if name.chars().count() > 48 {
+            name.chars().take(47).chain(['…']).collect()
+        } else {
+            name.into_owned()
+        };
         format!(
-            "<lifeline.Network {}: {} nodes, {} edges, {} sites, {} platforms>",
-            lifeline_text::excerpt(if n.name.is_empty() {
-                &self.origin
-            } else {
-                &n.name
-            }),
+            "<lifeline.Network {shown}: {} nodes, {} edges, {} sites, {} platforms>",
             n.nodes.len(),
             n.edges.len(),
             n.sites.len(),
