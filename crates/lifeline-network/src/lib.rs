@@ -219,10 +219,20 @@ pub fn scenarios_from_str(
     network: &ValidatedNetwork,
 ) -> Result<(Vec<Scenario>, Vec<Diagnostic>), LoadError> {
     let raw = parse_document(text, format, origin, &ReadLimits::default())?;
+    scenarios_from_raw(&raw, origin, network)
+}
+
+/// [`scenarios_from_str`] for a document already parsed into a [`Raw`] tree (the Python
+/// package builds one from a list of dicts); `origin` names it in errors.
+pub fn scenarios_from_raw(
+    raw: &Raw,
+    origin: &Path,
+    network: &ValidatedNetwork,
+) -> Result<(Vec<Scenario>, Vec<Diagnostic>), LoadError> {
     let mut decoder = decode::Decoder::default();
-    let scenarios = match &raw {
+    let scenarios = match raw {
         Raw::List(items) => decode::scenarios(&mut decoder, items, "scenarios"),
-        Raw::Map(_) => match decoder.object(&raw, "") {
+        Raw::Map(_) => match decoder.object(raw, "") {
             Some(mut fields) => {
                 let items = decoder.list(&mut fields, "scenarios");
                 let scenarios = decode::scenarios(&mut decoder, items, "scenarios");
