@@ -10,9 +10,9 @@ use std::ffi::{CStr, c_void};
 
 use highs_sys::{
     Highs_changeColBounds, Highs_changeRowBounds, Highs_create, Highs_destroy, Highs_getBasis,
-    Highs_getIntInfoValue, Highs_getModelStatus, Highs_getObjectiveValue, Highs_getSolution,
-    Highs_passLp, Highs_run, Highs_setBasis, Highs_setBoolOptionValue, Highs_setDoubleOptionValue,
-    Highs_setIntOptionValue, Highs_setStringOptionValue, HighsInt,
+    Highs_getModelStatus, Highs_getObjectiveValue, Highs_getSolution, Highs_passLp, Highs_run,
+    Highs_setBasis, Highs_setBoolOptionValue, Highs_setDoubleOptionValue, Highs_setIntOptionValue,
+    Highs_setStringOptionValue, HighsInt,
 };
 
 use crate::solver::{Basis, LpBackend, LpProblem, Outcome, WarmModel};
@@ -126,6 +126,26 @@ impl HighsModel {
     }
 }
 
+impl HighsModel {
+    /// The primal column values and the row duals of the last solve.
+    fn solution(&self, primal: &mut Vec<f64>, row_dual: &mut Vec<f64>) {
+        primal.resize(self.cols, 0.0);
+        row_dual.resize(self.rows, 0.0);
+        let mut col_dual = vec![0.0; self.cols];
+        let mut row_value = vec![0.0; self.rows];
+        // SAFETY: each buffer has the length getSolution writes: cols or rows.
+        unsafe {
+            Highs_getSolution(
+                self.handle,
+                primal.as_mut_ptr(),
+                col_dual.as_mut_ptr(),
+                row_value.as_mut_ptr(),
+                row_dual.as_mut_ptr(),
+            );
+        }
+    }
+}
+
 impl WarmModel for HighsModel {
     fn set_col_bounds(&mut self, col: usize, lower: f64, upper: f64) {
         let Ok(col) = int(col) else { return };
@@ -163,37 +183,13 @@ impl WarmModel for HighsModel {
     }
 
     fn primal(&self, out: &mut Vec<f64>) {
-        out.resize(self.cols, 0.0);
-        let mut col_dual = vec![0.0; self.cols];
-        let mut row_value = vec![0.0; self.rows];
-        let mut row_dual = vec![0.0; self.rows];
-        // SAFETY: each buffer has the length getSolution writes: cols or rows.
-        unsafe {
-            Highs_getSolution(
-                self.handle,
-                out.as_mut_ptr(),
-                col_dual.as_mut_ptr(),
-                row_value.as_mut_ptr(),
-                row_dual.as_mut_ptr(),
-            );
-        }
+        let mut row_dual = Vec::new();
+        self.solution(out, &mut row_dual);
     }
 
-    fn iterations(&self) -> usize {
-        let mut count: HighsInt = 0;
-        // SAFETY: live handle, NUL-terminated info name, one HighsInt written.
-        let status = unsafe {
-            Highs_getIntInfoValue(
-                self.handle,
-                c"simplex_iteration_count".as_ptr(),
-                &raw mut count,
-            )
-        };
-        if status == STATUS_ERROR {
-            0
-        } else {
-            usize::try_from(count).unwrap_or(0)
-        }
+    fn row_dual(&self, out: &mut Vec<f64>) {
+        let mut primal = Vec::new();
+        self.solution(&mut primal, out);
     }
 
     fn basis(&self) -> Option<Basis> {

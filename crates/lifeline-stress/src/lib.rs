@@ -15,12 +15,13 @@
 mod error;
 mod highs;
 mod lp;
+mod region;
 mod report;
 mod solver;
 
 use std::collections::HashMap;
-use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use lifeline_network::{EntityKind, Scenario, Target, ValidatedNetwork};
 use rayon::prelude::*;
@@ -32,6 +33,7 @@ pub use report::{
 };
 
 use lp::{Change, Layout, Program};
+use region::{Answer, Scratch, Structure};
 use solver::{Basis, LpBackend, LpProblem, Outcome, WarmModel};
 
 /// Options of a sweep.
@@ -60,9 +62,8 @@ pub fn run(
     run_with(&highs::Highs, network, scenarios, config, progress)
 }
 
-/// Scenarios per warm chain: the unit of work a thread takes, and the number of solves
-/// one engine model serves before a fresh one is loaded.
-const CHAIN: usize = 32;
+/// Scenarios a worker thread takes at a time.
+const BATCH: usize = 16;
 
 fn run_with<B: LpBackend>(
     backend: &B,
@@ -74,31 +75,24 @@ fn run_with<B: LpBackend>(
     let base = Base::new(backend, network)?;
     let horizon = network.network().horizon;
 
-    // Chains are cut from the scenarios sorted by TTR, then id, whatever order they were
-    // given in, and each chain starts from fresh models at the baseline bases: so a
-    // result depends on the network and the set of scenarios, never on input order or
-    // thread count. Sorting by TTR keeps the TTR window the same from one solve to the
-    // next within a chain; a new window moves every demand row and costs many pivots.
-    let mut order: Vec<usize> = (0..scenarios.len()).collect();
-    order.sort_by(|&a, &b| {
-        let ttr = |i: usize| scenarios[i].ttr.unwrap_or(f64::INFINITY);
-        ttr(a)
-            .total_cmp(&ttr(b))
-            .then_with(|| scenarios[a].id.cmp(&scenarios[b].id))
-            .then(a.cmp(&b))
-    });
-    let chains: Vec<&[usize]> = order.chunks(CHAIN).collect();
+    // Every scenario is solved from the undisrupted optimum alone (see `Worker`), so
+    // which thread takes which batch changes nothing in the results.
+    let batches: Vec<&[Scenario]> = scenarios.chunks(BATCH).collect();
     let next = AtomicUsize::new(0);
-    let workers = rayon::current_num_threads().clamp(1, chains.len().max(1));
-    let batches: Vec<Result<Vec<(usize, ScenarioResult)>, StressError>> = (0..workers)
+    let workers = rayon::current_num_threads().clamp(1, batches.len().max(1));
+    let done: Vec<Result<Vec<(usize, ScenarioResult)>, StressError>> = (0..workers)
         .into_par_iter()
         .map(|_| {
             let mut worker = Worker::new(backend, &base);
             let mut done = Vec::new();
-            while let Some(chain) = chains.get(next.fetch_add(1, Ordering::Relaxed)) {
-                worker.start_chain();
-                for &i in *chain {
-                    done.push((i, worker.scenario(network, &scenarios[i], config)?));
+            loop {
+                let b = next.fetch_add(1, Ordering::Relaxed);
+                let Some(batch) = batches.get(b) else { break };
+                for (offset, scenario) in batch.iter().enumerate() {
+                    done.push((
+                        b * BATCH + offset,
+                        worker.scenario(network, scenario, config)?,
+                    ));
                     progress();
                 }
             }
@@ -107,7 +101,7 @@ fn run_with<B: LpBackend>(
         .collect();
 
     let mut slots: Vec<Option<ScenarioResult>> = vec![None; scenarios.len()];
-    for batch in batches {
+    for batch in done {
         for (i, result) in batch? {
             slots[i] = Some(result);
         }
@@ -127,17 +121,23 @@ fn is_capped(tts: f64, horizon: f64) -> bool {
     tts >= horizon * (1.0 - 1e-9)
 }
 
-/// The two programs of a network with their optimal baseline bases, shared by every
-/// worker.
+/// The two programs of a network with their undisrupted optima, shared by every worker.
 struct Base {
     tts: LpProblem,
     ttr: LpProblem,
     layout: Layout,
+    structure: Structure,
+    /// The value of all demand per unit of time: a window's largest possible loss, per
+    /// unit of the window, to tell solver noise from a real loss.
+    loss_rate: f64,
     baseline_tts: f64,
     /// The undisrupted TTS optimum (none when some demand cannot be met at all).
     tts_optimum: Option<Optimum>,
     /// The basis of the undisrupted TTR program at its resting window.
     ttr_basis: Option<Basis>,
+    /// Undisrupted TTR optima by window (the bits of the TTR), each computed once, by
+    /// whichever worker asks first, the same way whoever asks.
+    ttr_optima: Mutex<HashMap<u64, Arc<OnceLock<Option<Arc<Optimum>>>>>>,
 }
 
 impl Base {
@@ -151,8 +151,8 @@ impl Base {
                 message,
             })?;
         let tts_optimum = match tts_model.solve() {
-            Outcome::Optimal => Some(Optimum::of(&tts_model)),
-            // Some demand cannot be met even at once: nothing to warm-start from.
+            Outcome::Optimal => Some(Optimum::of(&tts_model, false)),
+            // Some demand cannot be met even at once: nothing to start from.
             Outcome::Infeasible => None,
             other => return Err(solve_error("baseline", "TTS", other)),
         };
@@ -174,14 +174,58 @@ impl Base {
                 message,
             })?;
         expect_optimal(ttr_model.solve(), "baseline", "TTR")?;
+        let structure = Structure::new(network, &layout, &tts);
         Ok(Base {
             ttr_basis: ttr_model.basis(),
             tts,
             ttr,
             layout,
+            structure,
+            loss_rate: network
+                .nodes()
+                .iter()
+                .map(|n| n.value * n.demand.unwrap_or(0.0))
+                .sum(),
             baseline_tts,
             tts_optimum,
+            ttr_optima: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The undisrupted TTR optimum at `window`, if it solves. Where the undisrupted
+    /// network survives the window, the TTS optimum's rates lose nothing over it (raising
+    /// w = 1/t only loosens the rows) and are optimal; otherwise a fresh model solves it
+    /// from the resting basis.
+    fn ttr_optimum<B: LpBackend>(&self, backend: &B, window: f64) -> Option<Arc<Optimum>> {
+        let cell = {
+            let mut optima = self
+                .ttr_optima
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(optima.entry(window.to_bits()).or_default())
+        };
+        cell.get_or_init(|| {
+            let w = self.layout.w();
+            if let Some(tts) = &self.tts_optimum
+                && 1.0 / window >= tts.primal[w]
+            {
+                let mut primal = tts.primal.clone();
+                primal[w] = 1.0 / window;
+                return Some(Arc::new(Optimum {
+                    objective: 0.0,
+                    primal,
+                    row_dual: None,
+                    basis: None,
+                }));
+            }
+            let mut model = backend.build(&self.ttr).ok()?;
+            if let Some(basis) = &self.ttr_basis {
+                model.set_basis(basis);
+            }
+            model.set_col_bounds(w, 1.0 / window, 1.0 / window);
+            (model.solve() == Outcome::Optimal).then(|| Arc::new(Optimum::of(&model, true)))
+        })
+        .clone()
     }
 }
 
@@ -189,17 +233,26 @@ impl Base {
 struct Optimum {
     objective: f64,
     primal: Vec<f64>,
+    /// An optimal row dual; `None` stands for zero, which is optimal for TTS (whose only
+    /// cost is on w) and for a TTR window lost nothing over.
+    row_dual: Option<Vec<f64>>,
     basis: Option<Basis>,
 }
 
 impl Optimum {
     /// Reads the optimum of a model that just solved to optimality.
-    fn of<M: WarmModel>(model: &M) -> Self {
+    fn of<M: WarmModel>(model: &M, with_dual: bool) -> Self {
         let mut primal = Vec::new();
         model.primal(&mut primal);
+        let row_dual = with_dual.then(|| {
+            let mut dual = Vec::new();
+            model.row_dual(&mut dual);
+            dual
+        });
         Optimum {
             objective: model.objective(),
             primal,
+            row_dual,
             basis: model.basis(),
         }
     }
@@ -214,28 +267,51 @@ fn survival(w: f64, horizon: f64) -> f64 {
     }
 }
 
-/// Simplex iterations beyond which the next solve of a chain starts again from the
-/// baseline basis rather than from this optimum: a scenario that moved the optimum far
-/// would otherwise make its successor pivot all the way back.
-const FAR: usize = 50;
-
-/// One worker thread's engine models. Within a chain the models are kept and each
-/// scenario is solved from the previous one's optimum (a few dual simplex pivots, no
-/// refactoring), or from the baseline basis after a solve that went [`FAR`]; each chain
-/// starts from freshly loaded models at the baseline bases. Engine models are not `Send`,
-/// so each thread loads its own.
+/// One worker thread's buffers. Each scenario is answered from the undisrupted optimum
+/// alone: by that optimum itself when it already satisfies the scenario, else on the
+/// region of the network the scenario reaches (`region`), else by the whole program on a
+/// fresh model started from the undisrupted basis. Nothing carries over from one scenario
+/// to the next, so a scenario's result does not depend on which others run, in which
+/// order, or on which thread. Nothing per scenario is the size of the network either,
+/// except the capacity factors and, for a scenario that loses demand, its list of losses.
 struct Worker<'a, B: LpBackend> {
     backend: &'a B,
     base: &'a Base,
-    tts: Option<B::Model>,
-    ttr: Option<B::Model>,
-    /// Whether the last solve of each model went far from the baseline basis.
-    tts_far: bool,
-    ttr_far: bool,
-    /// Undisrupted TTR optima by window (bits of the TTR), each solved on a fresh model
-    /// so that what is cached does not depend on what this thread solved before.
-    ttr_baselines: HashMap<u64, Option<Rc<Optimum>>>,
-    primal: Vec<f64>,
+    scratch: Scratch,
+    /// The solution of the last answer that needed the whole program.
+    whole: Vec<f64>,
+}
+
+/// Where the solution of an answer lies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// The undisrupted optimum itself.
+    Undisrupted,
+    /// The undisrupted optimum with the region's columns replaced (`Scratch::value`).
+    Region,
+    /// `Worker::whole`.
+    Whole,
+    /// No solution: TTS is 0, read as zero rates.
+    Nothing,
+}
+
+/// Reads one column of an answer's solution.
+struct View<'s> {
+    found: Found,
+    undisrupted: &'s [f64],
+    scratch: &'s Scratch,
+    whole: &'s [f64],
+}
+
+impl View<'_> {
+    fn get(&self, col: usize) -> f64 {
+        match self.found {
+            Found::Undisrupted => self.undisrupted[col],
+            Found::Region => self.scratch.value(self.undisrupted, col),
+            Found::Whole => self.whole[col],
+            Found::Nothing => 0.0,
+        }
+    }
 }
 
 impl<'a, B: LpBackend> Worker<'a, B> {
@@ -243,37 +319,18 @@ impl<'a, B: LpBackend> Worker<'a, B> {
         Worker {
             backend,
             base,
-            tts: None,
-            ttr: None,
-            tts_far: false,
-            ttr_far: false,
-            ttr_baselines: HashMap::new(),
-            primal: Vec::new(),
+            scratch: Scratch::new(&base.structure, &base.tts),
+            whole: Vec::new(),
         }
     }
 
-    fn start_chain(&mut self) {
-        self.tts = None;
-        self.ttr = None;
-        self.tts_far = false;
-        self.ttr_far = false;
-    }
-
-    /// The undisrupted TTR optimum at `window`, if it solves.
-    fn ttr_baseline(&mut self, window: f64) -> Option<Rc<Optimum>> {
-        let (backend, base) = (self.backend, self.base);
-        self.ttr_baselines
-            .entry(window.to_bits())
-            .or_insert_with(|| {
-                let mut model = backend.build(&base.ttr).ok()?;
-                if let Some(basis) = &base.ttr_basis {
-                    model.set_basis(basis);
-                }
-                let w = base.layout.w();
-                model.set_col_bounds(w, 1.0 / window, 1.0 / window);
-                (model.solve() == Outcome::Optimal).then(|| Rc::new(Optimum::of(&model)))
-            })
-            .clone()
+    fn view<'s>(&'s self, found: Found, undisrupted: Option<&'s Optimum>) -> View<'s> {
+        View {
+            found,
+            undisrupted: undisrupted.map_or(&[], |o| &o.primal),
+            scratch: &self.scratch,
+            whole: &self.whole,
+        }
     }
 
     fn scenario(
@@ -282,7 +339,8 @@ impl<'a, B: LpBackend> Worker<'a, B> {
         scenario: &Scenario,
         config: &StressConfig,
     ) -> Result<ScenarioResult, StressError> {
-        let layout = &self.base.layout;
+        let base = self.base;
+        let layout = &base.layout;
         let factors = network.capacity_factors(
             scenario
                 .disrupt
@@ -292,15 +350,11 @@ impl<'a, B: LpBackend> Worker<'a, B> {
         let mut changes = lp::changes(layout, &factors);
         let horizon = layout.horizon;
 
-        let base = self.base;
-        let tts = match self.answer(Program::Tts, &changes, base.tts_optimum.as_ref()) {
-            Ok(w) => survival(w, horizon),
-            Err(Outcome::Infeasible) => {
-                // Some demand cannot be met even at once.
-                self.primal.clear();
-                self.primal.resize(layout.w() + 1, 0.0);
-                0.0
-            }
+        let undisrupted = base.tts_optimum.as_ref();
+        let (tts, tts_found) = match self.answer(Program::Tts, &changes, undisrupted) {
+            Ok((w, found)) => (survival(w, horizon), found),
+            // Some demand cannot be met even at once.
+            Err(Outcome::Infeasible) => (0.0, Found::Nothing),
             Err(outcome) => return Err(solve_error(&scenario.id, "TTS", outcome)),
         };
         let covered = scenario.ttr.is_some_and(|ttr| {
@@ -329,89 +383,101 @@ impl<'a, B: LpBackend> Worker<'a, B> {
             // The TTS plan's rates, over the TTR window, lose nothing; nor does a window
             // of no time (which the rate form, w = 1/t, cannot state).
             result.performance_impact = Some(0.0);
-        } else {
-            let w = layout.w();
-            let resting = (self.base.ttr.col_lower[w], self.base.ttr.col_upper[w]);
-            changes.push(Change::Column(w, (1.0 / ttr, 1.0 / ttr), resting));
-            let undisrupted = self.ttr_baseline(ttr);
-            let objective = self
-                .answer(Program::Ttr, &changes, undisrupted.as_deref())
-                .map_err(|outcome| solve_error(&scenario.id, "TTR", outcome))?;
-            result.performance_impact = Some(clean(objective * ttr, loss_scale(network, ttr)));
-            for (k, &j) in layout.demand_nodes.iter().enumerate() {
-                let lost = self.primal[layout.l(k)] * ttr;
-                let demand = network.node(j).demand.unwrap_or(0.0) * ttr;
-                if lost > 1e-9 * demand.max(1.0) {
-                    result.lost_units.0.push((network.node(j).id.clone(), lost));
-                }
+            let view = self.view(tts_found, undisrupted);
+            result.reallocation = reallocation(network, layout, &factors.nodes, &view, ttr);
+            return Ok(result);
+        }
+        let w = layout.w();
+        let resting = (base.ttr.col_lower[w], base.ttr.col_upper[w]);
+        changes.push(Change::Column(w, (1.0 / ttr, 1.0 / ttr), resting));
+        let undisrupted = base.ttr_optimum(self.backend, ttr);
+        let (objective, found) = self
+            .answer(Program::Ttr, &changes, undisrupted.as_deref())
+            .map_err(|outcome| solve_error(&scenario.id, "TTR", outcome))?;
+        result.performance_impact = Some(clean(objective * ttr, base.loss_rate * ttr));
+        let view = self.view(found, undisrupted.as_deref());
+        for (k, &j) in layout.demand_nodes.iter().enumerate() {
+            let lost = view.get(layout.l(k)) * ttr;
+            let demand = network.node(j).demand.unwrap_or(0.0) * ttr;
+            if lost > 1e-9 * demand.max(1.0) {
+                result.lost_units.0.push((network.node(j).id.clone(), lost));
             }
         }
-        result.reallocation = reallocation(network, layout, &factors.nodes, &self.primal, ttr);
+        result.reallocation = reallocation(network, layout, &factors.nodes, &view, ttr);
         Ok(result)
     }
 
-    /// The optimum of `program` with `changes` applied, left in `self.primal`: the
+    /// The optimum of `program` with `changes` applied, and where its solution lies: the
     /// undisrupted optimum itself when it already satisfies the changes (they only tighten
-    /// bounds, so it stays optimal), else a warm solve started from its basis.
+    /// bounds, so it stays optimal), else the region's, else the whole program's.
     fn answer(
         &mut self,
         program: Program,
         changes: &[Change],
         undisrupted: Option<&Optimum>,
-    ) -> Result<f64, Outcome> {
-        match undisrupted {
-            Some(optimum) if lp::holds(&self.base.layout, changes, &optimum.primal) => {
-                self.primal.clone_from(&optimum.primal);
-                Ok(optimum.objective)
+    ) -> Result<(f64, Found), Outcome> {
+        let base = self.base;
+        let problem = match program {
+            Program::Tts => &base.tts,
+            Program::Ttr => &base.ttr,
+        };
+        let Some(optimum) = undisrupted else {
+            return match program {
+                // The undisrupted network cannot meet some demand at any w; a disruption
+                // only tightens.
+                Program::Tts => Err(Outcome::Infeasible),
+                Program::Ttr => self.whole(problem, changes, base.ttr_basis.as_ref()),
+            };
+        };
+        if lp::holds(&base.layout, changes, &optimum.primal) {
+            return Ok((optimum.objective, Found::Undisrupted));
+        }
+        let start = region::Start {
+            objective: optimum.objective,
+            primal: &optimum.primal,
+            row_dual: optimum.row_dual.as_deref(),
+        };
+        match region::solve(
+            self.backend,
+            &base.structure,
+            &base.layout,
+            problem,
+            program,
+            changes,
+            &start,
+            &mut self.scratch,
+        ) {
+            Answer::Optimal(objective) => Ok((objective, Found::Region)),
+            Answer::Whole => {
+                let basis = optimum.basis.as_ref().or(match program {
+                    Program::Tts => None,
+                    Program::Ttr => base.ttr_basis.as_ref(),
+                });
+                self.whole(problem, changes, basis)
             }
-            _ => self.solve(program, changes, undisrupted.and_then(|o| o.basis.as_ref())),
         }
     }
 
-    /// Solves `program` with `changes` applied and undoes them; returns the objective and
-    /// leaves the primal solution in `self.primal`. A solve that fails from the warm
-    /// state is retried once on a freshly loaded model.
-    fn solve(
+    /// Solves the whole `problem` with `changes` applied on a fresh model started from
+    /// `basis`, leaving the solution in `self.whole`.
+    fn whole(
         &mut self,
-        program: Program,
+        problem: &LpProblem,
         changes: &[Change],
-        start: Option<&Basis>,
-    ) -> Result<f64, Outcome> {
-        let mut outcome = Outcome::Failed;
-        for _attempt in 0..2 {
-            let (slot, far, problem) = match program {
-                Program::Tts => (&mut self.tts, &mut self.tts_far, &self.base.tts),
-                Program::Ttr => (&mut self.ttr, &mut self.ttr_far, &self.base.ttr),
-            };
-            let model = match slot {
-                Some(model) => {
-                    if *far && let Some(basis) = start {
-                        model.set_basis(basis);
-                    }
-                    model
-                }
-                None => {
-                    let mut model = self.backend.build(problem).map_err(|_| Outcome::Failed)?;
-                    if let Some(basis) = start {
-                        model.set_basis(basis);
-                    }
-                    slot.insert(model)
-                }
-            };
-            lp::apply(model, changes, false);
-            outcome = model.solve();
-            *far = model.iterations() > FAR;
-            let objective = model.objective();
-            if outcome == Outcome::Optimal {
-                model.primal(&mut self.primal);
-            }
-            lp::apply(model, changes, true);
-            if outcome == Outcome::Optimal {
-                return Ok(objective);
-            }
-            *slot = None;
+        basis: Option<&Basis>,
+    ) -> Result<(f64, Found), Outcome> {
+        let mut model = self.backend.build(problem).map_err(|_| Outcome::Failed)?;
+        if let Some(basis) = basis {
+            model.set_basis(basis);
         }
-        Err(outcome)
+        lp::apply(&mut model, changes, false);
+        match model.solve() {
+            Outcome::Optimal => {
+                model.primal(&mut self.whole);
+                Ok((model.objective(), Found::Whole))
+            }
+            other => Err(other),
+        }
     }
 }
 
@@ -432,15 +498,6 @@ fn solve_error(scenario: &str, program: &'static str, outcome: Outcome) -> Stres
         program,
         outcome: format!("{outcome:?}"),
     }
-}
-
-/// The largest loss a scenario could have, to tell solver noise from a real loss.
-fn loss_scale(network: &ValidatedNetwork, window: f64) -> f64 {
-    network
-        .nodes()
-        .iter()
-        .map(|n| n.value * n.demand.unwrap_or(0.0) * window)
-        .sum()
 }
 
 /// Snaps values within solver tolerance of zero to zero.
@@ -501,12 +558,19 @@ fn reallocation(
     network: &ValidatedNetwork,
     layout: &Layout,
     node_factors: &[f64],
-    rates: &[f64],
+    rates: &View<'_>,
     window: f64,
 ) -> Vec<Shipment> {
     let edge_ends = network.edge_ends();
+    // The customers of the disrupted nodes, in node order.
+    let mut hit: Vec<usize> = (0..layout.nodes)
+        .filter(|&i| node_factors[i] < 1.0)
+        .flat_map(|i| network.customers(i).iter().map(|&e| edge_ends[e].1))
+        .collect();
+    hit.sort_unstable();
+    hit.dedup();
     let mut shipments = Vec::new();
-    for j in 0..layout.nodes {
+    for j in hit {
         for input in network.inputs(j) {
             let hit = input
                 .edges
@@ -516,7 +580,7 @@ fn reallocation(
                 continue;
             }
             for &e in &input.edges {
-                let units = rates[layout.y(e)] * window;
+                let units = rates.get(layout.y(e)) * window;
                 if units > 1e-9 {
                     let from = edge_ends[e].0;
                     shipments.push(Shipment {

@@ -61,8 +61,9 @@ pub(crate) trait WarmModel {
     fn objective(&self) -> f64;
     /// The primal values of every column, written into `out` (resized as needed).
     fn primal(&self, out: &mut Vec<f64>);
-    /// Simplex iterations of the last solve.
-    fn iterations(&self) -> usize;
+    /// The dual values of every row, written into `out` (resized as needed), with the
+    /// convention reduced cost = cost − Aᵀ·dual.
+    fn row_dual(&self, out: &mut Vec<f64>);
     fn basis(&self) -> Option<Basis>;
     fn set_basis(&mut self, basis: &Basis);
 }
