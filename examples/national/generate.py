@@ -168,7 +168,12 @@ def generate(
         "nodes": nodes,
         "edges": edges,
         "sites": sites,
-        "items": [{"id": item, "name": f"Critical item {i} (fictional)"} for i, item in enumerate(item_ids)],
+        # Only the items some hospital uses (with few hospitals, not all 200 are).
+        "items": [
+            {"id": item, "name": f"Critical item {i} (fictional)"}
+            for i, item in enumerate(item_ids)
+            if item_demand[i] > 0
+        ],
         "platforms": [
             {
                 "id": platform,
