@@ -38,6 +38,7 @@ mod report;
 mod request;
 mod series_csv;
 mod stats;
+mod summary;
 mod timeline;
 
 use lifeline_network::{Scenario, ValidatedNetwork};
@@ -45,7 +46,8 @@ use lifeline_network::{Scenario, ValidatedNetwork};
 pub use distribution::{Distribution, DistributionError, RANSOMWARE_DOWNTIME, RANSOMWARE_RECOVERY};
 pub use engine::{Ledger, Record};
 pub use montecarlo::{
-    DemandRisk, MonteCarlo, MonteCarloReport, Outage, Quantiles, Summary, TtsComparison,
+    BLOCK, DemandRisk, EXACT_VALUES, MonteCarlo, MonteCarloPart, MonteCarloReport, Outage,
+    PartError, Quantiles, Summary, TtsComparison, block_count,
 };
 pub use plan::Plan;
 pub use report::{DemandOutcome, Series, SimReport, Totals};

@@ -2,9 +2,11 @@
 //! demand node with confidence intervals.
 //!
 //! Replication `r` draws from ChaCha8 seeded with the run's seed on stream `r`, so every
-//! replication's draws, and the whole report, are the same whatever the thread count.
+//! replication's draws are the same whatever the thread count. The replications are
+//! summarised into mergeable parts (see [`MonteCarloPart`]): the blocks of a run can be
+//! run anywhere, in any grouping, and merge into the same report bits.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use lifeline_network::{Disruption, Scenario, Target, ValidatedNetwork, significant};
 use lifeline_stress::StressError;
@@ -15,7 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::distribution::Distribution;
 use crate::engine::{Engine, Record};
-use crate::stats::{quantile, quantile_interval, wilson_interval};
+use crate::stats::{quantile_at, quantile_interval_at, wilson_interval};
+use crate::summary::{BIN_BITS, Counts, Sorted, Values};
 use crate::timeline::{Timeline, whole_day};
 use crate::{SimOptions, Simulator};
 
@@ -93,6 +96,11 @@ pub struct MonteCarlo {
 
 /// The Monte Carlo report: the spec's contract (`replications`, `seed`, `demand_nodes[]`
 /// with `id`, `p_stockout`, `p_stockout_ci`, `shortage_days_p50/p90/p99`) and more.
+///
+/// Every quantity is exact except, in a run of more than [`EXACT_VALUES`] values
+/// (replications × (demand nodes + 2)), the percentiles of unmet units and loss and their
+/// intervals: these are then binned, each within [`MonteCarloReport::binned_quantile_error`]
+/// of the exact one, so that the summary's memory does not grow with the replications.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonteCarloReport {
     pub replications: u32,
@@ -103,7 +111,15 @@ pub struct MonteCarloReport {
     pub totals: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tts: Option<TtsComparison>,
+    /// Set when the run was too large to keep every value: the relative error bound
+    /// (2⁻⁸) of the unmet-units and loss percentiles and intervals, whose order statistics
+    /// are the middles of bins 2⁻⁷ wide. Their means stay exact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binned_quantile_error: Option<f64>,
 }
+
+/// The bound on the relative error of a binned order statistic: half a bin.
+const BINNED: f64 = 1.0 / (1_u64 << (BIN_BITS + 1)) as f64;
 
 /// What was drawn.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -170,49 +186,395 @@ pub struct TtsComparison {
     pub p_tts_short_ci: [f64; 2],
 }
 
-/// One replication's numbers.
-struct Draw {
-    duration: u32,
-    outage_days: u32,
-    /// Per demand node: (shortage days, unmet units, first stockout day).
-    nodes: Vec<(u32, f64, Option<u32>)>,
+/// Replications per block. A run's replications are cut into blocks of this many (the last
+/// may be shorter); [`Simulator::montecarlo_blocks`] runs a range of whole blocks, and
+/// parts merge into the report of the whole run.
+pub const BLOCK: u32 = 1024;
+
+/// A run keeps every unmet-units and loss value exactly (and reports the same bits as the
+/// summary that kept every replication) while replications × (demand nodes + 2) is at most
+/// this many, 128 MiB of values at most; a larger run bins them (see [`MonteCarloReport`]).
+pub const EXACT_VALUES: u64 = 1 << 24;
+
+/// Replications a thread takes at a time.
+const PIECE: u32 = 64;
+
+/// How many blocks `replications` make.
+pub fn block_count(replications: u32) -> u32 {
+    replications.div_ceil(BLOCK)
+}
+
+/// Why parts of a Monte Carlo run cannot be merged or finished.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PartError {
+    #[error(
+        "blocks {start}..{end}: the run has blocks 0..{blocks} ({replications} replications in blocks of {BLOCK})"
+    )]
+    OutOfRange {
+        start: u32,
+        end: u32,
+        blocks: u32,
+        replications: u32,
+    },
+    #[error("the parts belong to different runs: their {field} differ")]
+    Mismatch { field: &'static str },
+    #[error("block {block} is in both parts")]
+    Overlap { block: u32 },
+    #[error(
+        "the parts cover blocks {covered}, not 0..{blocks}: the run's {replications} replications are not all summarised"
+    )]
+    Incomplete {
+        covered: String,
+        blocks: u32,
+        replications: u32,
+    },
+    #[error("the part summarises {found} demand nodes; the network has {expected}")]
+    Nodes { found: usize, expected: usize },
+}
+
+/// The summary of a range of whole blocks of a Monte Carlo run, to merge with the other
+/// blocks' and finish into the run's [`MonteCarloReport`]
+/// ([`Simulator::montecarlo_finish`]). Merging is exact: any grouping of the blocks, in any
+/// order, on any number of threads or machines, gives the same report bits, and the same
+/// as [`Simulator::montecarlo`].
+///
+/// Its memory is bounded by the network and the range of its values, not by the number of
+/// replications: whole-number quantities are histograms, and unmet units and loss are
+/// either kept (while the run is at most [`EXACT_VALUES`] values) or binned.
+/// It serialises (serde) so that parts can travel between processes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonteCarloPart {
+    run: RunKey,
+    /// The blocks summarised: sorted, disjoint, adjacent ranges joined.
+    blocks: Vec<(u32, u32)>,
+    nodes: Vec<NodeSummary>,
+    totals: TotalSummary,
+}
+
+/// What a part's run is: parts merge only with parts of the same run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct RunKey {
+    replications: u32,
+    seed: u64,
+    days: u32,
+    /// The outage's targets, capacity factor, distributions and independence.
+    outage: String,
+    /// FNV-1a of the demand nodes' ids, and how many.
+    network: u64,
+    demand_nodes: usize,
+    exact: bool,
+}
+
+/// One demand node over the replications summarised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct NodeSummary {
+    shortage_days: Counts,
+    unmet: Values,
+    /// First stockout day, of the replications that ran short.
+    first_stockout: Counts,
+}
+
+/// Network-wide quantities over the replications summarised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct TotalSummary {
+    nodes_short: Counts,
+    unmet: Values,
+    loss: Values,
+    outage_days: Counts,
+    duration: Counts,
+}
+
+impl MonteCarloPart {
+    fn new(run: RunKey) -> MonteCarloPart {
+        let exact = run.exact;
+        let node = NodeSummary {
+            shortage_days: Counts::default(),
+            unmet: Values::new(exact),
+            first_stockout: Counts::default(),
+        };
+        MonteCarloPart {
+            nodes: vec![node; run.demand_nodes],
+            totals: TotalSummary {
+                nodes_short: Counts::default(),
+                unmet: Values::new(exact),
+                loss: Values::new(exact),
+                outage_days: Counts::default(),
+                duration: Counts::default(),
+            },
+            blocks: Vec::new(),
+            run,
+        }
+    }
+
+    /// The blocks this part summarises, as sorted disjoint ranges.
+    pub fn blocks(&self) -> Vec<std::ops::Range<u32>> {
+        self.blocks.iter().map(|&(start, end)| start..end).collect()
+    }
+
+    /// Adds `other`'s blocks to this part's.
+    ///
+    /// # Errors
+    ///
+    /// [`PartError::Mismatch`] when the parts belong to different runs (replications,
+    /// seed, days, outage or network), [`PartError::Overlap`] when a block is in both.
+    pub fn merge(&mut self, other: MonteCarloPart) -> Result<(), PartError> {
+        self.run.matches(&other.run)?;
+        self.blocks = union(&self.blocks, &other.blocks)?;
+        self.absorb(other);
+        Ok(())
+    }
+
+    /// Adds `other`'s summaries (exact, so in any order).
+    fn absorb(&mut self, other: MonteCarloPart) {
+        for (node, more) in self.nodes.iter_mut().zip(other.nodes) {
+            node.shortage_days.merge(more.shortage_days);
+            node.unmet.merge(more.unmet);
+            node.first_stockout.merge(more.first_stockout);
+        }
+        let (totals, more) = (&mut self.totals, other.totals);
+        totals.nodes_short.merge(more.nodes_short);
+        totals.unmet.merge(more.unmet);
+        totals.loss.merge(more.loss);
+        totals.outage_days.merge(more.outage_days);
+        totals.duration.merge(more.duration);
+    }
+
+    /// Adds one replication's outcomes.
+    fn add(&mut self, plan: &crate::plan::Plan, engine: &Engine, outage_days: u32, duration: u32) {
+        let mut short = 0_u32;
+        for (node, outcome) in self.nodes.iter_mut().zip(&engine.outcomes) {
+            node.shortage_days.add(outcome.shortage_days);
+            node.unmet.add(outcome.unmet);
+            if let Some(day) = outcome.first_stockout {
+                node.first_stockout.add(day);
+            }
+            if outcome.shortage_days > 0 {
+                short += 1;
+            }
+        }
+        let totals = &mut self.totals;
+        totals.nodes_short.add(short);
+        // Summed in demand-node order, as the summary that kept every replication did.
+        totals
+            .unmet
+            .add(engine.outcomes.iter().map(|o| o.unmet).sum());
+        totals.loss.add(
+            plan.demand_nodes
+                .iter()
+                .zip(&engine.outcomes)
+                .map(|(&j, o)| plan.value[j] * o.unmet)
+                .sum(),
+        );
+        totals.outage_days.add(outage_days);
+        totals.duration.add(duration);
+    }
+}
+
+impl RunKey {
+    fn new(simulator: &Simulator<'_>, outage: &Outage, run: &MonteCarlo) -> RunKey {
+        let plan = simulator.plan();
+        // FNV-1a, 64 bits: a fingerprint against merging parts of different networks.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for &j in &plan.demand_nodes {
+            for byte in plan.ids[j].bytes().chain([0]) {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        let demand_nodes = plan.demand_nodes.len();
+        RunKey {
+            replications: run.replications,
+            seed: run.seed,
+            days: run.days,
+            outage: format!(
+                "{:?} at {:?}, start {}, duration {}, independent {}",
+                outage.targets,
+                outage.capacity_factor,
+                outage.start,
+                outage.duration,
+                outage.independent
+            ),
+            network: hash,
+            demand_nodes,
+            exact: u64::from(run.replications).saturating_mul(demand_nodes as u64 + 2)
+                <= EXACT_VALUES,
+        }
+    }
+
+    fn matches(&self, other: &RunKey) -> Result<(), PartError> {
+        let field = if self.replications != other.replications {
+            "replications"
+        } else if self.seed != other.seed {
+            "seeds"
+        } else if self.days != other.days {
+            "days"
+        } else if self.outage != other.outage {
+            "outages"
+        } else if self.network != other.network || self.demand_nodes != other.demand_nodes {
+            "networks (demand nodes)"
+        } else if self.exact != other.exact {
+            "summaries (exact and binned)"
+        } else {
+            return Ok(());
+        };
+        Err(PartError::Mismatch { field })
+    }
+
+    fn blocks(&self) -> u32 {
+        block_count(self.replications)
+    }
+}
+
+/// The union of two sets of sorted disjoint ranges, adjacent ranges joined.
+fn union(a: &[(u32, u32)], b: &[(u32, u32)]) -> Result<Vec<(u32, u32)>, PartError> {
+    let mut all: Vec<(u32, u32)> = a.iter().chain(b).copied().collect();
+    all.sort_unstable();
+    let mut joined: Vec<(u32, u32)> = Vec::with_capacity(all.len());
+    for (start, end) in all {
+        match joined.last_mut() {
+            Some(last) if start < last.1 => return Err(PartError::Overlap { block: start }),
+            Some(last) if start == last.1 => last.1 = end,
+            _ => joined.push((start, end)),
+        }
+    }
+    Ok(joined)
 }
 
 impl Simulator<'_> {
     /// Runs the replications in parallel (rayon's pool); `progress` is called with the
-    /// number of replications done so far.
+    /// number of replications done so far. The same report as running every block with
+    /// [`Simulator::montecarlo_blocks`], in any grouping, and finishing the merged parts.
     pub fn montecarlo(
         &self,
         outage: &Outage,
         run: &MonteCarlo,
         progress: &(dyn Fn(u64) + Sync),
     ) -> MonteCarloReport {
-        let plan = self.plan();
-        let done = AtomicU64::new(0);
-        let draws: Vec<Draw> = (0..run.replications)
-            .into_par_iter()
-            .map_init(
-                || Engine::new(plan),
-                |engine, r| {
-                    let (scenario, ttrs, duration) = draw(outage, run.seed, r);
-                    let timeline =
-                        Timeline::with_ttrs(self.network(), plan, &scenario, &ttrs, run.days);
-                    engine.run(plan, &timeline, run.days, Record::Outcomes);
-                    let draw = Draw {
-                        duration,
-                        outage_days: timeline.outage_days,
-                        nodes: engine
-                            .outcomes
-                            .iter()
-                            .map(|o| (o.shortage_days, o.unmet, o.first_stockout))
-                            .collect(),
-                    };
-                    progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-                    draw
+        let key = RunKey::new(self, outage, run);
+        let part =
+            self.summarise_blocks(outage, run, key, 0..block_count(run.replications), progress);
+        self.report(outage, run, &part)
+    }
+
+    /// Runs the replications of blocks `blocks` (each [`BLOCK`] replications, the last
+    /// one possibly fewer) on rayon's pool, and returns their summary.
+    ///
+    /// # Errors
+    ///
+    /// [`PartError::OutOfRange`] when the range is empty or goes past the run's last block.
+    pub fn montecarlo_blocks(
+        &self,
+        outage: &Outage,
+        run: &MonteCarlo,
+        blocks: std::ops::Range<u32>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<MonteCarloPart, PartError> {
+        let key = RunKey::new(self, outage, run);
+        let count = key.blocks();
+        if blocks.start >= blocks.end || blocks.end > count {
+            return Err(PartError::OutOfRange {
+                start: blocks.start,
+                end: blocks.end,
+                blocks: count,
+                replications: run.replications,
+            });
+        }
+        Ok(self.summarise_blocks(outage, run, key, blocks, progress))
+    }
+
+    /// The report of a run from the merged parts of all its blocks. `run.tts` is used here
+    /// only (the parts do not depend on it).
+    ///
+    /// # Errors
+    ///
+    /// [`PartError::Mismatch`] when the part is of another run or network,
+    /// [`PartError::Incomplete`] when some block is missing, [`PartError::Nodes`] when the
+    /// part does not hold one summary per demand node.
+    pub fn montecarlo_finish(
+        &self,
+        outage: &Outage,
+        run: &MonteCarlo,
+        part: &MonteCarloPart,
+    ) -> Result<MonteCarloReport, PartError> {
+        let key = RunKey::new(self, outage, run);
+        key.matches(&part.run)?;
+        let blocks = key.blocks();
+        let complete = if blocks == 0 {
+            part.blocks.is_empty()
+        } else {
+            part.blocks == [(0, blocks)]
+        };
+        if !complete {
+            let covered: Vec<String> = part
+                .blocks
+                .iter()
+                .map(|(start, end)| format!("{start}..{end}"))
+                .collect();
+            return Err(PartError::Incomplete {
+                covered: if covered.is_empty() {
+                    "none".to_owned()
+                } else {
+                    covered.join(", ")
                 },
-            )
+                blocks,
+                replications: run.replications,
+            });
+        }
+        let expected = self.plan().demand_nodes.len();
+        if part.nodes.len() != expected {
+            return Err(PartError::Nodes {
+                found: part.nodes.len(),
+                expected,
+            });
+        }
+        Ok(self.report(outage, run, part))
+    }
+
+    /// The summary of `blocks` (within the run's), threads taking [`PIECE`] replications
+    /// at a time, each into its own part; the parts merge exactly.
+    fn summarise_blocks(
+        &self,
+        outage: &Outage,
+        run: &MonteCarlo,
+        key: RunKey,
+        blocks: std::ops::Range<u32>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> MonteCarloPart {
+        let plan = self.plan();
+        let first = blocks.start.saturating_mul(BLOCK).min(run.replications);
+        let end = blocks.end.saturating_mul(BLOCK).min(run.replications);
+        let pieces: Vec<std::ops::Range<u32>> = (first..end)
+            .step_by(PIECE as usize)
+            .map(|start| start..start.saturating_add(PIECE).min(end))
             .collect();
-        summarise(self, outage, run, &draws)
+        let next = AtomicUsize::new(0);
+        let done = AtomicU64::new(0);
+        let workers = rayon::current_num_threads().clamp(1, pieces.len().max(1));
+        let parts: Vec<MonteCarloPart> = (0..workers)
+            .into_par_iter()
+            .map(|_| {
+                let mut engine = Engine::new(plan);
+                let mut part = MonteCarloPart::new(key.clone());
+                while let Some(piece) = pieces.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    for r in piece.clone() {
+                        let (scenario, ttrs, duration) = draw(outage, run.seed, r);
+                        let timeline =
+                            Timeline::with_ttrs(self.network(), plan, &scenario, &ttrs, run.days);
+                        engine.run(plan, &timeline, run.days, Record::Outcomes);
+                        part.add(plan, &engine, timeline.outage_days, duration);
+                        progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+                    }
+                }
+                part
+            })
+            .collect();
+        let mut whole = MonteCarloPart::new(key);
+        for part in parts {
+            whole.absorb(part);
+        }
+        if first < end {
+            whole.blocks = vec![(blocks.start, blocks.end)];
+        }
+        whole
     }
 
     /// Monte Carlo compared with the stress test: [`Simulator::montecarlo`] with
@@ -248,6 +610,80 @@ impl Simulator<'_> {
             true,
         )
     }
+
+    /// The report of a complete part.
+    fn report(&self, outage: &Outage, run: &MonteCarlo, part: &MonteCarloPart) -> MonteCarloReport {
+        let plan = self.plan();
+        let totals = &part.totals;
+        let n = totals.duration.len();
+        let proportion = |count: u64| {
+            let (low, high) = wilson_interval(count, n);
+            (
+                significant(count as f64 / n.max(1) as f64),
+                [significant(low), significant(high)],
+            )
+        };
+        let demand_nodes = plan
+            .demand_nodes
+            .iter()
+            .zip(&part.nodes)
+            .map(|(&j, node)| {
+                let (p_stockout, p_stockout_ci) = proportion(node.shortage_days.nonzero());
+                let shortage_days = quantiles(&node.shortage_days.sorted(None));
+                let first = node.first_stockout.sorted(None);
+                DemandRisk {
+                    id: plan.ids[j].clone(),
+                    material: plan.materials[j].clone(),
+                    p_stockout,
+                    p_stockout_ci,
+                    shortage_days_p50: shortage_days.p50,
+                    shortage_days_p90: shortage_days.p90,
+                    shortage_days_p99: shortage_days.p99,
+                    shortage_days,
+                    unmet_units: quantiles(&node.unmet.sorted(None)),
+                    loss: quantiles(&node.unmet.sorted(Some(plan.value[j]))),
+                    first_stockout_day_p50: (first.len() > 0)
+                        .then(|| significant(quantile_at(first.len(), 0.5, |i| first.at(i)))),
+                }
+            })
+            .collect();
+        let (p_any_stockout, p_any_stockout_ci) = proportion(totals.nodes_short.nonzero());
+        let summary = Summary {
+            p_any_stockout,
+            p_any_stockout_ci,
+            nodes_short: quantiles(&totals.nodes_short.sorted(None)),
+            unmet_units: quantiles(&totals.unmet.sorted(None)),
+            loss: quantiles(&totals.loss.sorted(None)),
+            downtime_cost: outage
+                .downtime_cost
+                .map(|per_day| quantiles(&totals.outage_days.sorted(Some(per_day)))),
+        };
+        let tts = run.tts.map(|tts| {
+            let (p_tts_short, p_tts_short_ci) = proportion(totals.duration.above(tts));
+            TtsComparison {
+                tts: significant(tts),
+                p_tts_short,
+                p_tts_short_ci,
+            }
+        });
+        MonteCarloReport {
+            replications: run.replications,
+            seed: run.seed,
+            days: run.days,
+            outage: OutageSummary {
+                targets: outage.targets.iter().map(|t| t.id().to_owned()).collect(),
+                capacity_factor: outage.capacity_factor,
+                start: outage.start.to_string(),
+                duration: outage.duration.to_string(),
+                independent: outage.independent,
+                drawn_duration: quantiles(&totals.duration.sorted(None)),
+            },
+            demand_nodes,
+            totals: summary,
+            tts,
+            binned_quantile_error: (!part.run.exact).then_some(BINNED),
+        }
+    }
 }
 
 /// Draws replication `r`: the scenario, each entry's duration, and the longest duration.
@@ -278,139 +714,144 @@ fn draw(outage: &Outage, seed: u64, r: u32) -> (Scenario, Vec<Option<f64>>, u32)
     (scenario, ttrs, whole_day(longest))
 }
 
-fn summarise(
-    simulator: &Simulator<'_>,
-    outage: &Outage,
-    run: &MonteCarlo,
-    draws: &[Draw],
-) -> MonteCarloReport {
-    let plan = simulator.plan();
-    let n = draws.len() as u64;
-    let sorted = |values: Vec<f64>| -> Vec<f64> {
-        let mut values = values;
-        values.sort_by(f64::total_cmp);
-        values
-    };
-    let demand_nodes = plan
-        .demand_nodes
-        .iter()
-        .enumerate()
-        .map(|(k, &j)| {
-            let days = sorted(draws.iter().map(|d| f64::from(d.nodes[k].0)).collect());
-            let unmet = sorted(draws.iter().map(|d| d.nodes[k].1).collect());
-            let loss = sorted(unmet.iter().map(|u| u * plan.value[j]).collect());
-            let short = draws.iter().filter(|d| d.nodes[k].0 > 0).count() as u64;
-            let (low, high) = wilson_interval(short, n);
-            let first = sorted(
-                draws
-                    .iter()
-                    .filter_map(|d| d.nodes[k].2.map(f64::from))
-                    .collect(),
-            );
-            let shortage_days = quantiles(&days);
-            DemandRisk {
-                id: plan.ids[j].clone(),
-                material: plan.materials[j].clone(),
-                p_stockout: significant(short as f64 / n.max(1) as f64),
-                p_stockout_ci: [significant(low), significant(high)],
-                shortage_days_p50: shortage_days.p50,
-                shortage_days_p90: shortage_days.p90,
-                shortage_days_p99: shortage_days.p99,
-                shortage_days,
-                unmet_units: quantiles(&unmet),
-                loss: quantiles(&loss),
-                first_stockout_day_p50: (!first.is_empty())
-                    .then(|| significant(quantile(&first, 0.5))),
-            }
-        })
-        .collect();
-
-    let any = draws
-        .iter()
-        .filter(|d| d.nodes.iter().any(|node| node.0 > 0))
-        .count() as u64;
-    let (any_low, any_high) = wilson_interval(any, n);
-    let totals = Summary {
-        p_any_stockout: significant(any as f64 / n.max(1) as f64),
-        p_any_stockout_ci: [significant(any_low), significant(any_high)],
-        nodes_short: quantiles(&sorted(
-            draws
-                .iter()
-                .map(|d| d.nodes.iter().filter(|node| node.0 > 0).count() as f64)
-                .collect(),
-        )),
-        unmet_units: quantiles(&sorted(
-            draws
-                .iter()
-                .map(|d| d.nodes.iter().map(|node| node.1).sum())
-                .collect(),
-        )),
-        loss: quantiles(&sorted(
-            draws
-                .iter()
-                .map(|d| {
-                    plan.demand_nodes
-                        .iter()
-                        .zip(&d.nodes)
-                        .map(|(&j, node)| plan.value[j] * node.1)
-                        .sum()
-                })
-                .collect(),
-        )),
-        downtime_cost: outage.downtime_cost.map(|per_day| {
-            quantiles(&sorted(
-                draws
-                    .iter()
-                    .map(|d| per_day * f64::from(d.outage_days))
-                    .collect(),
-            ))
-        }),
-    };
-    let durations = sorted(draws.iter().map(|d| f64::from(d.duration)).collect());
-    let tts = run.tts.map(|tts| {
-        let short = draws.iter().filter(|d| tts < f64::from(d.duration)).count() as u64;
-        let (low, high) = wilson_interval(short, n);
-        TtsComparison {
-            tts: significant(tts),
-            p_tts_short: significant(short as f64 / n.max(1) as f64),
-            p_tts_short_ci: [significant(low), significant(high)],
-        }
-    });
-    MonteCarloReport {
-        replications: run.replications,
-        seed: run.seed,
-        days: run.days,
-        outage: OutageSummary {
-            targets: outage.targets.iter().map(|t| t.id().to_owned()).collect(),
-            capacity_factor: outage.capacity_factor,
-            start: outage.start.to_string(),
-            duration: outage.duration.to_string(),
-            independent: outage.independent,
-            drawn_duration: quantiles(&durations),
-        },
-        demand_nodes,
-        totals,
-        tts,
-    }
-}
-
-fn quantiles(sorted: &[f64]) -> Quantiles {
+fn quantiles(sorted: &Sorted) -> Quantiles {
+    let n = sorted.len();
+    let at = |i: usize| sorted.at(i);
     let interval = |p: f64| {
-        let (low, high) = quantile_interval(sorted, p);
+        let (low, high) = quantile_interval_at(n, p, at);
         [significant(low), significant(high)]
     };
-    let mean = if sorted.is_empty() {
+    let mean = if n == 0 {
         f64::NAN
     } else {
-        sorted.iter().sum::<f64>() / sorted.len() as f64
+        sorted.sum() / n as f64
     };
     Quantiles {
         mean: significant(mean),
-        p50: significant(quantile(sorted, 0.5)),
-        p90: significant(quantile(sorted, 0.9)),
-        p99: significant(quantile(sorted, 0.99)),
+        p50: significant(quantile_at(n, 0.5, at)),
+        p90: significant(quantile_at(n, 0.9, at)),
+        p99: significant(quantile_at(n, 0.99, at)),
         p50_ci: interval(0.5),
         p90_ci: interval(0.9),
         p99_ci: interval(0.99),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use lifeline_network::{Format, from_str};
+
+    use super::*;
+
+    fn network() -> ValidatedNetwork {
+        let doc = r#"{"format": "lifeline-network/1", "nodes": [
+            {"id": "S", "kind": "supplier", "capacity": 30},
+            {"id": "B", "kind": "supplier", "capacity": 6},
+            {"id": "H", "kind": "hospital", "demand": 10, "inventory": 50, "value": 3.5},
+            {"id": "H2", "kind": "hospital", "demand": 7.3, "inventory": 20, "value": 2}],
+          "edges": [{"from": "S", "to": "H", "lead_time": 1},
+                    {"from": "B", "to": "H", "lead_time": 3},
+                    {"from": "S", "to": "H2", "lead_time": 2}]}"#;
+        match from_str(doc, Format::Json, "test.json".as_ref()) {
+            Ok(loaded) => loaded.network,
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    /// A large run bins unmet units and loss; binned parts still merge to the same bits,
+    /// and the binned percentiles stay within half a bin of the exact ones.
+    #[test]
+    fn binned_runs_merge_exactly_and_stay_within_half_a_bin() {
+        let network = network();
+        let simulator = Simulator::new(&network);
+        let outage = Outage {
+            targets: vec![Target::Node("S".into())],
+            capacity_factor: 0.3,
+            start: "uniform:0,5".parse().expect("distribution"),
+            duration: "lognormal:2.3,0.7".parse().expect("distribution"),
+            independent: false,
+            downtime_cost: Some(1234.5),
+        };
+        let run = MonteCarlo {
+            replications: 2100,
+            seed: 4,
+            days: 90,
+            tts: Some(6.0),
+        };
+        let exact_key = RunKey::new(&simulator, &outage, &run);
+        assert!(exact_key.exact);
+        let binned_key = RunKey {
+            exact: false,
+            ..exact_key.clone()
+        };
+        let part = |key: &RunKey, blocks: std::ops::Range<u32>| {
+            simulator.summarise_blocks(&outage, &run, key.clone(), blocks, &|_| {})
+        };
+        let whole = part(&binned_key, 0..3);
+        let mut pieces = part(&binned_key, 2..3);
+        pieces.merge(part(&binned_key, 0..1)).expect("merge");
+        pieces.merge(part(&binned_key, 1..2)).expect("merge");
+        let binned = simulator.report(&outage, &run, &whole);
+        assert_eq!(simulator.report(&outage, &run, &pieces), binned);
+        assert_eq!(binned.binned_quantile_error, Some(1.0 / 256.0));
+
+        let exact = simulator.report(&outage, &run, &part(&exact_key, 0..3));
+        assert_eq!(exact, simulator.montecarlo(&outage, &run, &|_| {}));
+        assert_eq!(exact.binned_quantile_error, None);
+        let close = |name: &str, binned: &Quantiles, exact: &Quantiles| {
+            let pairs = [
+                (binned.p50, exact.p50),
+                (binned.p90, exact.p90),
+                (binned.p99, exact.p99),
+                (binned.p50_ci[0], exact.p50_ci[0]),
+                (binned.p50_ci[1], exact.p50_ci[1]),
+                (binned.p90_ci[0], exact.p90_ci[0]),
+                (binned.p90_ci[1], exact.p90_ci[1]),
+                (binned.p99_ci[0], exact.p99_ci[0]),
+                (binned.p99_ci[1], exact.p99_ci[1]),
+            ];
+            for (b, e) in pairs {
+                assert!(
+                    (b - e).abs() <= e.abs() / 256.0 + 1e-9,
+                    "{name}: {b} against {e}"
+                );
+            }
+            assert!(
+                (binned.mean - exact.mean).abs() <= 1e-9 * exact.mean.abs(),
+                "{name} mean: {} against {}",
+                binned.mean,
+                exact.mean
+            );
+        };
+        let mut some_short = false;
+        for (b, e) in binned.demand_nodes.iter().zip(&exact.demand_nodes) {
+            close(&b.id, &b.unmet_units, &e.unmet_units);
+            close(&b.id, &b.loss, &e.loss);
+            // Whole-number quantities are exact either way.
+            assert_eq!(b.shortage_days, e.shortage_days);
+            assert_eq!(b.p_stockout, e.p_stockout);
+            assert_eq!(b.first_stockout_day_p50, e.first_stockout_day_p50);
+            some_short |= e.unmet_units.p90 > 0.0;
+        }
+        assert!(some_short, "the outage should cause shortages");
+        close(
+            "total unmet",
+            &binned.totals.unmet_units,
+            &exact.totals.unmet_units,
+        );
+        close("total loss", &binned.totals.loss, &exact.totals.loss);
+        assert_eq!(binned.totals.nodes_short, exact.totals.nodes_short);
+        assert_eq!(binned.totals.downtime_cost, exact.totals.downtime_cost);
+        assert_eq!(binned.outage, exact.outage);
+        assert_eq!(binned.tts, exact.tts);
+
+        // A binned part does not merge with an exact one.
+        let mut mixed = part(&binned_key, 0..1);
+        assert_eq!(
+            mixed.merge(part(&exact_key, 1..3)),
+            Err(PartError::Mismatch {
+                field: "summaries (exact and binned)"
+            })
+        );
     }
 }

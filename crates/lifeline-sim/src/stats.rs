@@ -60,20 +60,22 @@ pub fn wilson_interval(successes: u64, n: u64) -> (f64, f64) {
     (low, high)
 }
 
-/// The `p`-quantile of sorted values, interpolating linearly between order statistics
-/// (Hyndman and Fan's type 7, numpy's default).
-pub fn quantile(sorted: &[f64], p: f64) -> f64 {
-    match sorted.len() {
+/// The `p`-quantile of `n` sorted values given by rank (`at(i)` for `i` in `0..n`),
+/// interpolating linearly between order statistics (Hyndman and Fan's type 7, numpy's
+/// default).
+pub fn quantile_at(n: usize, p: f64, at: impl Fn(usize) -> f64) -> f64 {
+    match n {
         0 => f64::NAN,
-        1 => sorted[0],
+        1 => at(0),
         n => {
             let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
             let below = h.floor();
             // `below` is in 0..n-1 by construction.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let i = below as usize;
-            let next = sorted[(i + 1).min(n - 1)];
-            sorted[i] + (h - below) * (next - sorted[i])
+            let next = at((i + 1).min(n - 1));
+            let value = at(i);
+            value + (h - below) * (next - value)
         }
     }
 }
@@ -82,7 +84,11 @@ pub fn quantile(sorted: &[f64], p: f64) -> f64 {
 /// statistics whose ranks bracket n·p by ±z·√(n·p·(1−p)) (normal approximation to the
 /// binomial count of values below the quantile).
 pub fn quantile_interval(sorted: &[f64], p: f64) -> (f64, f64) {
-    let n = sorted.len();
+    quantile_interval_at(sorted.len(), p, |i| sorted[i])
+}
+
+/// [`quantile_interval`] of `n` sorted values given by rank.
+pub fn quantile_interval_at(n: usize, p: f64, at: impl Fn(usize) -> f64) -> (f64, f64) {
     if n == 0 {
         return (f64::NAN, f64::NAN);
     }
@@ -96,7 +102,7 @@ pub fn quantile_interval(sorted: &[f64], p: f64) -> (f64, f64) {
     };
     let low = rank((n_f * p - spread).floor() - 1.0);
     let high = rank((n_f * p + spread).ceil());
-    (sorted[low], sorted[high])
+    (at(low), at(high))
 }
 
 #[cfg(test)]
@@ -126,6 +132,7 @@ mod tests {
 
     #[test]
     fn quantiles_interpolate_like_numpy() {
+        let quantile = |v: &[f64], p: f64| quantile_at(v.len(), p, |i| v[i]);
         let v = [1.0, 2.0, 3.0, 4.0];
         assert_eq!(quantile(&v, 0.5), 2.5);
         assert_eq!(quantile(&v, 0.9), 3.7);

@@ -30,7 +30,8 @@ use rayon::prelude::*;
 
 pub use error::StressError;
 pub use report::{
-    OrderedMap, Quadrant, Report, ScenarioResult, Shipment, report_document, write_csv,
+    MergeError, OrderedMap, Quadrant, Report, ScenarioResult, Shipment, merge, report_document,
+    write_csv,
 };
 
 use lp::{Change, Layout, Program};

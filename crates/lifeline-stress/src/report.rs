@@ -218,6 +218,82 @@ fn rank_order(a: &ScenarioResult, b: &ScenarioResult) -> Ordering {
         .then_with(|| a.id.cmp(&b.id))
 }
 
+/// Why reports cannot be merged into one sweep's.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MergeError {
+    #[error("no reports to merge")]
+    Empty,
+    #[error(
+        "report {index} is not of the same sweep as report 0: its {field} differs ({found} against {expected})"
+    )]
+    Mismatch {
+        index: usize,
+        field: &'static str,
+        found: String,
+        expected: String,
+    },
+}
+
+/// The report of a whole sweep from the reports of its chunks: `parts[i]` is [`run`]'s
+/// report on the i-th consecutive chunk of the scenarios, all on one network with one
+/// [`StressConfig`]. The scenarios are concatenated in the order given, and what depends
+/// on the whole set (REI, normalised by the largest impact, and the spend quadrants, cut
+/// at the medians) is computed again over all of them. Since each scenario's result
+/// depends only on the network, the scenario and the config, the merged report is the
+/// bits [`run`] gives on all the scenarios at once.
+///
+/// [`run`]: crate::run
+/// [`StressConfig`]: crate::StressConfig
+///
+/// # Errors
+///
+/// [`MergeError::Empty`] without reports, [`MergeError::Mismatch`] when a report's
+/// network name, horizon or baseline differs from the first's.
+pub fn merge(parts: Vec<Report>) -> Result<Report, MergeError> {
+    let mut parts = parts.into_iter();
+    let Some(mut whole) = parts.next() else {
+        return Err(MergeError::Empty);
+    };
+    for (i, part) in parts.enumerate() {
+        let mismatch =
+            |field: &'static str, found: String, expected: String| MergeError::Mismatch {
+                index: i + 1,
+                field,
+                found,
+                expected,
+            };
+        let name = |report: &Report| format!("`{}`", lifeline_text::Excerpt(&report.network));
+        if part.network != whole.network {
+            return Err(mismatch("network", name(&part), name(&whole)));
+        }
+        if part.horizon.to_bits() != whole.horizon.to_bits() {
+            return Err(mismatch(
+                "horizon",
+                part.horizon.to_string(),
+                whole.horizon.to_string(),
+            ));
+        }
+        if part.baseline_tts.to_bits() != whole.baseline_tts.to_bits()
+            || part.baseline_tts_capped != whole.baseline_tts_capped
+        {
+            return Err(mismatch(
+                "baseline TTS",
+                part.baseline_tts.to_string(),
+                whole.baseline_tts.to_string(),
+            ));
+        }
+        whole.scenarios.extend(part.scenarios);
+    }
+    // Each part's REI and quadrants are relative to that part alone.
+    for scenario in &mut whole.scenarios {
+        scenario.rei = None;
+        scenario.quadrant = None;
+    }
+    // The rounding `finish` does again is idempotent: rounded numbers stay as they are.
+    finish(&mut whole.scenarios);
+    Ok(whole)
+}
+
 pub(crate) use lifeline_network::significant;
 
 /// Rounds the reported quantities, then fills REI and the spend quadrants once every
@@ -381,6 +457,136 @@ mod tests {
         // Lost units keep their order, not sorted by key.
         let lost = serde_json::to_string(&all["scenarios"][0]["lost_units"]).unwrap_or_default();
         assert_eq!(lost, r#"{"H2":5.0,"H1":1.0}"#);
+    }
+
+    #[test]
+    fn merging_chunks_recomputes_rei_and_quadrants_over_all() {
+        let with = |id: &str, impact: f64, spend: Option<f64>| {
+            let mut s = scenario(id, Some(1.0));
+            s.performance_impact = Some(impact);
+            s.spend = spend;
+            s
+        };
+        let all = vec![
+            with("A", 10.0, Some(5.0)),
+            with("B", 40.0, Some(50.0)),
+            with("C", 20.0, None),
+            with("D", 30.0, Some(1.0)),
+            scenario("E", None),
+        ];
+        let report = |scenarios: Vec<ScenarioResult>| {
+            let mut scenarios = scenarios;
+            finish(&mut scenarios);
+            Report {
+                network: "toy".into(),
+                horizon: 30.0,
+                baseline_tts: 30.0,
+                baseline_tts_capped: true,
+                scenarios,
+            }
+        };
+        let whole = report(all.clone());
+        let parts = vec![
+            report(all[..1].to_vec()),
+            report(all[1..3].to_vec()),
+            report(all[3..].to_vec()),
+        ];
+        // Alone, the first chunk's scenario has the largest impact.
+        assert_eq!(parts[0].scenarios[0].rei, Some(1.0));
+        let parts_d_quadrant = parts[2].scenarios[0].quadrant;
+        let merged = merge(parts).expect("one sweep");
+        assert_eq!(merged, whole);
+        assert_eq!(merged.scenarios[0].rei, Some(0.25));
+        // Alone in its chunk, D's spend is the median and so "high".
+        assert_eq!(parts_d_quadrant, Some(Quadrant::HighSpendLowImpact));
+        assert_eq!(
+            merged.scenarios[3].quadrant,
+            Some(Quadrant::LowSpendLowImpact)
+        );
+        // Merging a merged report again changes nothing.
+        assert_eq!(merge(vec![merged.clone()]), Ok(whole));
+    }
+
+    #[test]
+    fn reports_of_other_sweeps_are_refused() {
+        let report = |network: &str, horizon: f64| Report {
+            network: network.into(),
+            horizon,
+            baseline_tts: 30.0,
+            baseline_tts_capped: true,
+            scenarios: vec![scenario("A", Some(1.0))],
+        };
+        assert_eq!(merge(Vec::new()), Err(MergeError::Empty));
+        let error = merge(vec![report("toy", 30.0), report("toy\u{1b}[2J", 30.0)])
+            .expect_err("another network");
+        assert!(matches!(
+            error,
+            MergeError::Mismatch {
+                index: 1,
+                field: "network",
+                ..
+            }
+        ));
+        // The name reaches a terminal only escaped.
+        assert!(!error.to_string().contains('\u{1b}'), "{error}");
+        assert!(matches!(
+            merge(vec![
+                report("toy", 30.0),
+                report("toy", 30.0),
+                report("toy", 60.0)
+            ]),
+            Err(MergeError::Mismatch {
+                index: 2,
+                field: "horizon",
+                ..
+            })
+        ));
+    }
+
+    /// Chunks of a real sweep merge into the sweep's report (the engine invariant: a
+    /// scenario's result depends on the network, that scenario and the config alone).
+    #[test]
+    fn chunks_of_a_sweep_merge_into_the_sweep() {
+        let mut config = lifeline_generate::TieredConfig::new(vec![5, 12, 30], 7);
+        config.sites = 2;
+        config.platforms = 1;
+        config.spend = true;
+        config.partial_scenarios = 3;
+        let document = lifeline_generate::tiered(&config).expect("generated");
+        let network = lifeline_network::from_str(
+            &document.to_string(),
+            lifeline_network::Format::Json,
+            std::path::Path::new("generated.json"),
+        )
+        .expect("valid")
+        .network;
+        let mut scenarios = network.default_scenarios();
+        scenarios.extend(network.scenarios());
+        assert!(scenarios.len() > 40, "{} scenarios", scenarios.len());
+        let sweep = |scenarios: &[lifeline_network::Scenario]| {
+            crate::run(&network, scenarios, &crate::StressConfig::default(), &|| {})
+                .expect("solves")
+        };
+        let whole = sweep(&scenarios);
+        let cuts = [0, 1, 7, 30, scenarios.len()];
+        let parts = cuts
+            .windows(2)
+            .map(|w| sweep(&scenarios[w[0]..w[1]]))
+            .collect();
+        let merged = merge(parts).expect("one sweep");
+        assert_eq!(merged.scenarios.len(), whole.scenarios.len());
+        for (m, w) in merged.scenarios.iter().zip(&whole.scenarios) {
+            assert!(
+                m == w,
+                "scenario {}: {m:?}\nagainst the whole sweep's {w:?}",
+                w.id
+            );
+        }
+        assert_eq!(merged, whole);
+        assert_eq!(
+            serde_json::to_string(&report_document(&merged, None)).expect("json"),
+            serde_json::to_string(&report_document(&whole, None)).expect("json")
+        );
     }
 
     #[test]

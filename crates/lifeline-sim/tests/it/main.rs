@@ -1,6 +1,7 @@
 //! Integration tests of lifeline-sim: closed forms, invariants, Monte Carlo against the
 //! lognormal CDF, determinism, and the example scenarios.
 
+mod blocks;
 mod closed_form;
 mod montecarlo;
 mod peer;
