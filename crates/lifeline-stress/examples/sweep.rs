@@ -1,5 +1,6 @@
 //! Times a sweep of a network's own scenarios with nothing but this crate and the
-//! network reader: `cargo run --release -p lifeline-stress --example sweep -- NET.json`.
+//! network reader: `cargo run --release -p lifeline-stress --example sweep -- NET.json
+//! [--pairs]`.
 //! It prints the time of each phase and the report's headline; the CLI
 //! (`lifeline stress`) is what users run.
 
@@ -31,5 +32,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         report.baseline_tts,
         swept.elapsed().as_secs_f64()
     );
+    if pairs {
+        let started = Instant::now();
+        let report = lifeline_stress::pairs::run(
+            &network,
+            &scenarios,
+            &lifeline_stress::StressConfig::default(),
+            &|_| {},
+        )?;
+        println!(
+            "pairs: {:?}; {} with an excess; {:.2} s",
+            report.screened,
+            report.pairs.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
     Ok(())
 }

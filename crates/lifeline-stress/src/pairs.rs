@@ -50,6 +50,7 @@ use rayon::prelude::*;
 use crate::error::StressError;
 use crate::highs::Highs;
 use crate::lp::{self, Change, Layout, Program};
+use crate::region::{self, Answer, Scratch, Structure};
 use crate::report::OrderedMap;
 use crate::solver::{Basis, LpBackend, LpProblem, Outcome, WarmModel};
 use crate::{StressConfig, solve_error};
@@ -225,7 +226,9 @@ struct Plan {
 /// The undisrupted TTR program at one window, solved.
 struct Window {
     problem: LpProblem,
+    objective: f64,
     primal: Vec<f64>,
+    row_dual: Vec<f64>,
     activity: Vec<f64>,
     basis: Option<Basis>,
 }
@@ -267,14 +270,17 @@ pub fn screen(
 
     let cols = layout.w() + 1;
     let mut to_solve = Vec::new();
+    let mut structure = None;
     for &t in &windows {
         let window = undisrupted(network, t)?;
+        let structure: &Structure =
+            structure.get_or_insert_with(|| Structure::new(network, &layout, &window.problem));
         // The singles that take part at this window, and which of them have it as TTR.
         let members: Vec<usize> = (0..n).filter(|&i| used[i].ttr <= t).collect();
         let chunks: Vec<&[usize]> = members.chunks(CHUNK).collect();
         let plans: Vec<Vec<Plan>> = chunks
             .par_iter()
-            .map(|chunk| plans_of(&layout, &window, &used, chunk, progress))
+            .map(|chunk| plans_of(&layout, structure, &window, &used, chunk, progress))
             .collect::<Result<_, _>>()?;
         let plans: Vec<Plan> = plans.into_iter().flatten().collect();
         let is_new: Vec<bool> = members.iter().map(|&i| used[i].ttr == t).collect();
@@ -351,8 +357,12 @@ fn undisrupted(network: &ValidatedNetwork, t: f64) -> Result<Window, StressError
     }
     let mut primal = Vec::new();
     model.primal(&mut primal);
+    let mut row_dual = Vec::new();
+    model.row_dual(&mut row_dual);
     let activity = row_activity(&problem, |c| primal[c]);
     Ok(Window {
+        objective: model.objective(),
+        row_dual,
         basis: model.basis(),
         problem,
         primal,
@@ -378,6 +388,7 @@ fn row_activity(problem: &LpProblem, x: impl Fn(usize) -> f64) -> Vec<f64> {
 /// The plans of a chunk of members at one window, on a fresh model.
 fn plans_of(
     layout: &Layout,
+    structure: &Structure,
     window: &Window,
     used: &[Single],
     chunk: &[usize],
@@ -385,32 +396,56 @@ fn plans_of(
 ) -> Result<Vec<Plan>, StressError> {
     let cols = window.problem.col_count();
     let mut model: Option<<Highs as LpBackend>::Model> = None;
+    let mut scratch = Scratch::new(structure, &window.problem);
     let mut primal = Vec::new();
     let mut plans = Vec::with_capacity(chunk.len());
     for &i in chunk {
         let single = &used[i];
         let mut plan = Plan::default();
         if !lp::holds(layout, &single.changes, &window.primal) {
-            let model = match &mut model {
-                Some(model) => model,
-                None => model.insert(Highs.build(&window.problem).map_err(|message| {
-                    StressError::Backend {
-                        program: "TTR",
-                        message,
-                    }
-                })?),
+            // The single's optimal plan on the region it reaches (exact, and it moves
+            // only the region's columns, which keeps footprints small); the whole program
+            // from the undisrupted basis where the region does not settle it.
+            let start = region::Start {
+                objective: window.objective,
+                primal: &window.primal,
+                row_dual: Some(&window.row_dual),
             };
-            if let Some(basis) = &window.basis {
-                model.set_basis(basis);
-            }
-            lp::apply(model, &single.changes, false);
-            let outcome = model.solve();
-            if outcome == Outcome::Optimal {
-                model.primal(&mut primal);
-            }
-            lp::apply(model, &single.changes, true);
-            if outcome != Outcome::Optimal {
-                return Err(solve_error(&single.scenario.id, "TTR", outcome));
+            let answer = region::solve(
+                &Highs,
+                structure,
+                layout,
+                &window.problem,
+                Program::Ttr,
+                &single.changes,
+                &start,
+                &mut scratch,
+            );
+            if let Answer::Optimal(_) = answer {
+                primal.clear();
+                primal.extend((0..cols).map(|c| scratch.value(&window.primal, c)));
+            } else {
+                let model = match &mut model {
+                    Some(model) => model,
+                    None => model.insert(Highs.build(&window.problem).map_err(|message| {
+                        StressError::Backend {
+                            program: "TTR",
+                            message,
+                        }
+                    })?),
+                };
+                if let Some(basis) = &window.basis {
+                    model.set_basis(basis);
+                }
+                lp::apply(model, &single.changes, false);
+                let outcome = model.solve();
+                if outcome == Outcome::Optimal {
+                    model.primal(&mut primal);
+                }
+                lp::apply(model, &single.changes, true);
+                if outcome != Outcome::Optimal {
+                    return Err(solve_error(&single.scenario.id, "TTR", outcome));
+                }
             }
             let delta = |c: usize| {
                 let d = primal[c] - window.primal[c];
