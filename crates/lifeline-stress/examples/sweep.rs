@@ -7,7 +7,10 @@
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: sweep NETWORK.json")?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or("usage: sweep NETWORK.json [--pairs]")?;
+    let pairs = std::env::args().nth(2).as_deref() == Some("--pairs");
     let started = Instant::now();
     let loaded = lifeline_network::load(std::path::Path::new(&path))
         .map_err(|error| format!("{path}: {error}"))?;
