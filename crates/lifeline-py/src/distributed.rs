@@ -127,13 +127,15 @@ fn montecarlo_block_count(replications: u32) -> u32 {
 }
 
 /// A Monte Carlo run as `Network.montecarlo_report` takes it.
-struct Run {
-    outage: Outage,
-    run: MonteCarlo,
+pub(crate) struct Run {
+    pub(crate) outage: Outage,
+    pub(crate) run: MonteCarlo,
 }
 
+/// Reads the Monte Carlo arguments of `Network.montecarlo_report` (and of the Ray
+/// chunks), reporting every invalid one at once as a `ValidationError`.
 #[allow(clippy::too_many_arguments)]
-fn monte_carlo_run(
+pub(crate) fn monte_carlo_run(
     py: Python<'_>,
     network: &Network,
     outage: &Bound<'_, PyAny>,

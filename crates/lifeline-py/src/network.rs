@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use lifeline_network::{Diagnostic, Format, Loaded, Raw, ReadLimits, Scenario, ValidatedNetwork};
-use lifeline_sim::{MonteCarlo, MonteCarloReport, OutageSpec, SimOptions, SimReport, Simulator};
+use lifeline_sim::{MonteCarloReport, SimOptions, SimReport, Simulator};
 use lifeline_stress::{Report, StressConfig};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -295,51 +295,19 @@ impl Network {
         downtime_cost: Option<f64>,
         threads: Option<usize>,
     ) -> PyResult<MonteCarloReport> {
-        let outage: Vec<String> = if let Ok(one) = outage.cast::<PyString>() {
-            vec![one.to_cow()?.into_owned()]
-        } else {
-            outage.extract().map_err(|_| {
-                PyTypeError::new_err("outage: expected an entity id (str) or a list of them")
-            })?
-        };
-        let spec = OutageSpec {
+        let crate::distributed::Run { outage, run } = crate::distributed::monte_carlo_run(
+            py,
+            self,
             outage,
             duration,
             start,
             capacity_factor,
             independent,
-        };
-        let built = spec.build(&self.network);
-        let cost = downtime_cost
-            .map(lifeline_sim::check_downtime_cost)
-            .transpose();
-        let outage = match (built, cost) {
-            (Ok(outage), Ok(downtime_cost)) => lifeline_sim::Outage {
-                downtime_cost,
-                ..outage
-            },
-            (built, cost) => {
-                let mut diagnostics = built.err().unwrap_or_default();
-                diagnostics.extend(cost.err());
-                let problems: Vec<Problem> = diagnostics
-                    .into_iter()
-                    .map(|d| Problem::new(None, argument_diagnostic(d)))
-                    .collect();
-                return Err(validation_error(py, "invalid Monte Carlo run:", &problems));
-            }
-        };
-        let days = days.unwrap_or_else(|| lifeline_sim::horizon_days(&self.network));
-        if days == 0 || replications == 0 {
-            return Err(PyValueError::new_err(
-                "days and replications must be at least 1",
-            ));
-        }
-        let run = MonteCarlo {
             replications,
             seed,
             days,
-            tts: None,
-        };
+            downtime_cost,
+        )?;
         let network = &*self.network;
         py.detach(|| {
             in_pool(threads, || {
