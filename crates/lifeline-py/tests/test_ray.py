@@ -71,6 +71,12 @@ def cluster() -> Iterator[str]:
     port = free_port()
     # A short path: Ray's socket names must fit in 107 bytes.
     temp = tempfile.mkdtemp(prefix="llray-", dir="/tmp")
+    # Ray 2.60 turns token authentication on for `ray start --head` by itself when
+    # ~/.ray/auth_token exists, while a driver connecting with an address does not send
+    # the token: pin both to one mode. The cluster listens on loopback only (above).
+    auth = {"RAY_AUTH_MODE": "disabled"}
+    saved = {name: os.environ.get(name) for name in auth}
+    os.environ.update(auth)
     env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
     # `ray start`, kept on loopback (see ray_loopback.py), blocking: this fixture stops the
     # nodes by signalling the two processes it started, and nothing else.
@@ -120,6 +126,11 @@ def cluster() -> Iterator[str]:
                 process.kill()
                 process.wait()
         logs.close()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def test_the_cluster_has_two_nodes_of_one_cpu(cluster: str) -> None:

@@ -119,6 +119,31 @@ fn run_with<B: LpBackend>(
     })
 }
 
+/// Solves `problem` from scratch: with the interior-point method and crossover (see
+/// `WarmModel::prepare_cold_solve`), and, should that not end optimal (badly scaled
+/// numbers at the ends of their ranges can stop it), again with the dual simplex on a
+/// fresh model, which is slower but sturdier.
+fn solve_cold<B: LpBackend>(
+    backend: &B,
+    problem: &LpProblem,
+    program: &'static str,
+) -> Result<(B::Model, Outcome), StressError> {
+    let build = || {
+        backend
+            .build(problem)
+            .map_err(|message| StressError::Backend { program, message })
+    };
+    let mut model = build()?;
+    model.prepare_cold_solve();
+    let outcome = model.solve();
+    if outcome == Outcome::Optimal {
+        return Ok((model, outcome));
+    }
+    let mut model = build()?;
+    let outcome = model.solve();
+    Ok((model, outcome))
+}
+
 fn is_capped(tts: f64, horizon: f64) -> bool {
     tts >= horizon * (1.0 - 1e-9)
 }
@@ -146,15 +171,8 @@ impl Base {
     fn new<B: LpBackend>(backend: &B, network: &ValidatedNetwork) -> Result<Self, StressError> {
         let horizon = network.network().horizon;
         let (tts, layout) = lp::build(network, Program::Tts, 0.0);
-        let mut tts_model = backend
-            .build(&tts)
-            .map_err(|message| StressError::Backend {
-                program: "TTS",
-                message,
-            })?;
-        // The one solve from scratch of a sweep.
-        tts_model.prepare_cold_solve();
-        let tts_optimum = match tts_model.solve() {
+        let (tts_model, outcome) = solve_cold(backend, &tts, "TTS")?;
+        let tts_optimum = match outcome {
             Outcome::Optimal => Some(Optimum::of(&tts_model, false)),
             // Some demand cannot be met even at once: nothing to start from.
             Outcome::Infeasible => None,
@@ -172,14 +190,8 @@ impl Base {
             1.0
         };
         let (ttr, _) = lp::build(network, Program::Ttr, resting_window);
-        let mut ttr_model = backend
-            .build(&ttr)
-            .map_err(|message| StressError::Backend {
-                program: "TTR",
-                message,
-            })?;
-        ttr_model.prepare_cold_solve();
-        match ttr_model.solve() {
+        let (ttr_model, outcome) = solve_cold(backend, &ttr, "TTR")?;
+        match outcome {
             Outcome::Optimal => {}
             other => return Err(solve_error("baseline", "TTR", other)),
         }
