@@ -435,30 +435,26 @@ impl ExactSum {
     }
 
     fn add_at(&mut self, limb: usize, parts: [u64; 2]) {
+        self.carry_at(limb, parts, u64::overflowing_add);
+    }
+
+    fn subtract_at(&mut self, limb: usize, parts: [u64; 2]) {
+        self.carry_at(limb, parts, u64::overflowing_sub);
+    }
+
+    /// Adds or subtracts (`op`) the two-limb `parts` at `limb`, carrying (or borrowing)
+    /// upwards until nothing is left to carry.
+    fn carry_at(&mut self, limb: usize, parts: [u64; 2], op: fn(u64, u64) -> (u64, bool)) {
         let mut carry = false;
         for (i, slot) in self.limbs.iter_mut().enumerate().skip(limb) {
             let part = parts.get(i - limb).copied().unwrap_or(0);
             if part == 0 && !carry && i > limb + 1 {
                 break;
             }
-            let (sum, c1) = slot.overflowing_add(part);
-            let (sum, c2) = sum.overflowing_add(u64::from(carry));
-            *slot = sum;
+            let (value, c1) = op(*slot, part);
+            let (value, c2) = op(value, u64::from(carry));
+            *slot = value;
             carry = c1 || c2;
-        }
-    }
-
-    fn subtract_at(&mut self, limb: usize, parts: [u64; 2]) {
-        let mut borrow = false;
-        for (i, slot) in self.limbs.iter_mut().enumerate().skip(limb) {
-            let part = parts.get(i - limb).copied().unwrap_or(0);
-            if part == 0 && !borrow && i > limb + 1 {
-                break;
-            }
-            let (difference, b1) = slot.overflowing_sub(part);
-            let (difference, b2) = difference.overflowing_sub(u64::from(borrow));
-            *slot = difference;
-            borrow = b1 || b2;
         }
     }
 

@@ -18,7 +18,7 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn oracle_available() -> bool {
+pub(crate) fn oracle_available() -> bool {
     let found = Command::new("python3")
         .args(["-c", "import highspy"])
         .output()
@@ -33,18 +33,25 @@ fn oracle_available() -> bool {
     found
 }
 
-fn oracle(document: &str, name: &str) -> Value {
-    let path = std::env::temp_dir().join(format!(
-        "lifeline-oracle-{}-{name}.json",
-        std::process::id()
-    ));
+/// The oracle's report on `document`, for its own scenarios or for `scenarios` (a
+/// `{"scenarios": [...]}` document) in their place.
+pub(crate) fn oracle(document: &str, scenarios: Option<&Value>, name: &str) -> Value {
+    let stem = std::env::temp_dir().join(format!("lifeline-oracle-{}-{name}", std::process::id()));
+    let path = stem.with_extension("json");
+    let scenarios_path = stem.with_extension("scenarios.json");
     std::fs::write(&path, document).expect("write the temporary network");
-    let output = Command::new("python3")
+    let mut command = Command::new("python3");
+    command
         .arg(repo_root().join("tools/stress_oracle.py"))
-        .arg(&path)
-        .output()
-        .expect("run the oracle");
+        .arg(&path);
+    if let Some(scenarios) = scenarios {
+        std::fs::write(&scenarios_path, scenarios.to_string())
+            .expect("write the temporary scenarios");
+        command.arg("--scenarios").arg(&scenarios_path);
+    }
+    let output = command.output().expect("run the oracle");
     let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(&scenarios_path);
     assert!(
         output.status.success(),
         "oracle failed: {}",
@@ -61,7 +68,7 @@ fn check(config: &TieredConfig, name: &str) {
     let document = lifeline_generate::tiered(config)
         .expect("generate")
         .to_string();
-    let expected = oracle(&document, name);
+    let expected = oracle(&document, None, name);
     let network = network_from_json(&document);
     for skip_covered in [true, false] {
         let report = stress(&network, StressConfig { skip_covered });

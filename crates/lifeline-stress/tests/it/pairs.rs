@@ -3,8 +3,6 @@
 //! positive excess, determinism and errors.
 
 use std::collections::HashSet;
-use std::path::Path;
-use std::process::Command;
 
 use lifeline_generate::TieredConfig;
 use lifeline_network::{Scenario, Target, ValidatedNetwork};
@@ -14,6 +12,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use crate::network_from_json;
+use crate::oracle::{oracle, oracle_available};
 
 fn quiet(_: Step) {}
 
@@ -310,22 +309,7 @@ fn the_documents_rank_and_truncate() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The oracle (tools/stress_oracle.py, highspy), as in oracle.rs.
-
-fn oracle_available() -> bool {
-    let found = Command::new("python3")
-        .args(["-c", "import highspy"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("LIFELINE_REQUIRE_ORACLE").is_none(),
-            "LIFELINE_REQUIRE_ORACLE is set but python3 with highspy is not available"
-        );
-        eprintln!("skipping the pairs oracle comparison: python3 with highspy is not available");
-    }
-    found
-}
+// The oracle (tools/stress_oracle.py, highspy), run by oracle.rs.
 
 /// A scenario in the document format the oracle reads.
 fn scenario_json(network: &ValidatedNetwork, scenario: &Scenario) -> Value {
@@ -344,32 +328,11 @@ fn scenario_json(network: &ValidatedNetwork, scenario: &Scenario) -> Value {
 }
 
 fn oracle_impacts(document: &str, network: &ValidatedNetwork, scenarios: &[Scenario]) -> Vec<f64> {
-    let dir = std::env::temp_dir();
-    let stem = format!("lifeline-pairs-oracle-{}", std::process::id());
-    let net_path = dir.join(format!("{stem}.json"));
-    let scenarios_path = dir.join(format!("{stem}.scenarios.json"));
     let list: Vec<Value> = scenarios
         .iter()
         .map(|s| scenario_json(network, s))
         .collect();
-    std::fs::write(&net_path, document).expect("write the network");
-    std::fs::write(&scenarios_path, json!({ "scenarios": list }).to_string())
-        .expect("write the scenarios");
-    let output = Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/stress_oracle.py"))
-        .arg(&net_path)
-        .arg("--scenarios")
-        .arg(&scenarios_path)
-        .output()
-        .expect("run the oracle");
-    let _ = std::fs::remove_file(&net_path);
-    let _ = std::fs::remove_file(&scenarios_path);
-    assert!(
-        output.status.success(),
-        "oracle failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).expect("oracle JSON");
+    let report = oracle(document, Some(&json!({ "scenarios": list })), "pairs");
     report["scenarios"]
         .as_array()
         .expect("scenarios")
