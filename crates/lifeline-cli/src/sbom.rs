@@ -160,37 +160,6 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
     })
 }
 
-fn add_osv_path(index: &mut AdvisoryIndex, path: &Path) -> anyhow::Result<()> {
-    let name = path.display().to_string();
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .with_context(|| format!("cannot read folder `{name}`"))?
-            .map(|entry| entry.map(|e| e.path()))
-            .collect::<Result<_, _>>()
-            .with_context(|| format!("cannot read folder `{name}`"))?;
-        entries.sort();
-        for entry in entries {
-            let is_record = entry
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("zip"));
-            if entry.is_dir() || is_record {
-                add_osv_path(index, &entry)?;
-            }
-        }
-        return Ok(());
-    }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{name}`"))?;
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
-    {
-        index.add_zip(&name, &bytes)?;
-    } else {
-        index.add_json(&name, &bytes)?;
-    }
-    Ok(())
-}
-
 /// Loads every OSV source, the KEV catalogue and the VEX documents; invalid input is
 /// reported on stderr and ends the command with exit code 2.
 pub fn load_sources(args: &SourceArgs) -> anyhow::Result<LoadedSources> {
@@ -200,8 +169,8 @@ pub fn load_sources(args: &SourceArgs) -> anyhow::Result<LoadedSources> {
         if !path.exists() {
             anyhow::bail!("OSV source `{}` does not exist", path.display());
         }
-        if let Err(error) = add_osv_path(&mut index, path) {
-            errln!("error: {}", crate::error_text(&error));
+        if let Err(error) = index.add_path(path) {
+            errln!("error: {error}");
             return Err(Reported.into());
         }
     }

@@ -2,9 +2,10 @@
 //! run anywhere (Ray tasks), and the merge of their results into the report the
 //! single-process call gives, bit for bit.
 //!
-//! - Stress: `stress_chunk` runs scenarios `start..end` of the sweep with
-//!   `lifeline_stress::run` (each scenario's result depends on the network, the scenario and
-//!   the config alone) and returns the chunk's report as JSON bytes; `stress_merge` joins
+//! - Stress: `stress_chunk` runs scenarios `start..end` of the sweep from the network's
+//!   kept `lifeline_stress::Baseline`, solved by the first chunk a worker process runs
+//!   (each scenario's result depends on the network, the scenario and the config alone)
+//!   and returns the chunk's report as JSON bytes; `stress_merge` joins
 //!   the chunks with `lifeline_stress::merge` and writes the document
 //!   `Network.stress_report` returns.
 //! - Monte Carlo: `montecarlo_chunk` summarises blocks `first..end` of
@@ -16,15 +17,16 @@
 //! Chunks are bytes so that Ray stores and ships them as they are; a chunk of another
 //! network, run or outage is refused when merged, never mixed in.
 
+use lifeline_network::Scenario;
 use lifeline_sim::{MonteCarlo, MonteCarloPart, Outage, OutageSpec, Simulator};
-use lifeline_stress::{Report, StressConfig};
+use lifeline_stress::{Report, ScenarioResult};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::convert;
 use crate::errors::{Problem, argument_diagnostic, runtime_error, validation_error};
-use crate::network::Network;
+use crate::network::{Network, in_pool};
 
 /// Adds the distributed-sweep helpers to the `lifeline._native` module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -36,18 +38,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(montecarlo_chunk, m)?)?;
     m.add_function(wrap_pyfunction!(montecarlo_merge, m)?)?;
     Ok(())
-}
-
-/// Runs `work` on `threads` worker threads, or on rayon's global pool.
-fn in_pool<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
-    Ok(match threads {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build()
-            .map_err(|e| runtime_error(format!("cannot start the worker threads: {e}")))?
-            .install(work),
-        None => work(),
-    })
 }
 
 /// How many scenarios the sweep of `scenarios` (as `Network.stress_report` takes them)
@@ -62,51 +52,50 @@ fn stress_scenario_count(
     Ok(network.scenarios(py, scenarios)?.len())
 }
 
-/// Scenarios `start..end` of the sweep of `scenarios`, run with `lifeline_stress::run`;
-/// the chunk's report as JSON bytes, for `stress_merge`.
+/// Scenarios `start..end` of the sweep of `scenarios`, every `step`-th from `start`, run
+/// from the network's baseline; the chunk's report as JSON bytes, for `stress_merge`.
 #[pyfunction]
-#[pyo3(signature = (network, scenarios, start, end, *, solve_all = false, threads = None))]
+#[pyo3(signature = (network, scenarios, start, end, *, step = 1, solve_all = false, threads = None))]
+#[allow(clippy::too_many_arguments)]
 fn stress_chunk<'py>(
     py: Python<'py>,
     network: &Network,
     scenarios: Option<&Bound<'py, PyAny>>,
     start: usize,
     end: usize,
+    step: usize,
     solve_all: bool,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyBytes>> {
+    if step == 0 {
+        return Err(PyValueError::new_err("step must be at least 1"));
+    }
     let all = network.scenarios(py, scenarios)?;
-    let Some(chunk) = all.get(start..end).filter(|chunk| !chunk.is_empty()) else {
+    let Some(range) = all.get(start..end).filter(|range| !range.is_empty()) else {
         return Err(PyValueError::new_err(format!(
             "scenarios {start}..{end}: the sweep has scenarios 0..{}",
             all.len()
         )));
     };
-    let config = StressConfig {
-        skip_covered: !solve_all,
-    };
-    let validated = &**network.validated();
-    let report = py
-        .detach(|| {
-            in_pool(threads, || {
-                lifeline_stress::run(validated, chunk, &config, &|| {})
-            })
-        })?
-        .map_err(runtime_error)?;
+    let chunk: Vec<Scenario> = range.iter().step_by(step).cloned().collect();
+    let report = network.run_stress(py, &chunk, solve_all, threads)?;
     let bytes = serde_json::to_vec(&report).map_err(runtime_error)?;
     Ok(PyBytes::new(py, &bytes))
 }
 
-/// The sweep's report from its chunks' (`stress_chunk`'s bytes, in scenario order): the
-/// dict `Network.stress_report(top=top)` returns, bit for bit.
+/// The sweep's report from its chunks' (`stress_chunk`'s bytes): the dict
+/// `Network.stress_report(top=top)` returns, bit for bit. The chunks are consecutive
+/// ranges in scenario order, or with `interleaved`, the k chunks that start at scenarios
+/// 0, 1, …, k − 1 with step k, in that order.
 #[pyfunction]
-#[pyo3(signature = (parts, *, top = None))]
+#[pyo3(signature = (parts, *, top = None, interleaved = false))]
 fn stress_merge<'py>(
     py: Python<'py>,
     parts: Vec<Bound<'py, PyBytes>>,
     top: Option<usize>,
+    interleaved: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let reports = parts
+    let mut reports = parts
         .iter()
         .enumerate()
         .map(|(i, part)| {
@@ -115,9 +104,37 @@ fn stress_merge<'py>(
             })
         })
         .collect::<PyResult<Vec<Report>>>()?;
+    if interleaved {
+        deinterleave(&mut reports);
+    }
     let report =
         lifeline_stress::merge(reports).map_err(|e| PyValueError::new_err(e.to_string()))?;
     convert::to_python(py, &lifeline_stress::report_document(&report, top))
+}
+
+/// Puts the scenarios of interleaved chunks (chunk j holding scenarios j, j + k, j + 2k,
+/// … of k chunks) back in sweep order, all in the first report; the others keep their
+/// headers, which `merge` still checks.
+fn deinterleave(reports: &mut [Report]) {
+    let mut columns: Vec<std::vec::IntoIter<ScenarioResult>> = reports
+        .iter_mut()
+        .map(|report| std::mem::take(&mut report.scenarios).into_iter())
+        .collect();
+    let mut order = Vec::new();
+    'rows: loop {
+        for column in &mut columns {
+            match column.next() {
+                Some(scenario) => order.push(scenario),
+                None => break 'rows,
+            }
+        }
+    }
+    // A shorter chunk ends the rows; only later chunks can be shorter, so what remains
+    // is in the earlier chunks, which are at most one longer.
+    order.extend(columns.into_iter().flatten());
+    if let Some(first) = reports.first_mut() {
+        first.scenarios = order;
+    }
 }
 
 /// How many blocks of `MONTECARLO_BLOCK` replications a run of `replications` has.

@@ -3,11 +3,11 @@
 //! or as a pandas DataFrame.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use lifeline_network::{Diagnostic, Format, Loaded, Raw, ReadLimits, Scenario, ValidatedNetwork};
 use lifeline_sim::{MonteCarloReport, SimOptions, SimReport, Simulator};
-use lifeline_stress::{Report, StressConfig};
+use lifeline_stress::{Baseline, Report, StressConfig};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
@@ -36,13 +36,19 @@ enum Source {
 /// `simulate_report`, `montecarlo_report`: equal to `lifeline stress|simulate|montecarlo
 /// --format json`, field for field) or a pandas DataFrame with an `id` column (`stress`,
 /// `simulate`, `montecarlo`). The GIL is released while they compute, so other Python
-/// threads run meanwhile.
+/// threads run meanwhile. The first stress sweep solves the network's undisrupted optima
+/// (seconds on a national network) and the network keeps them, so the sweeps after it
+/// (other scenarios, another look in a notebook) skip that cost and give the same numbers.
 #[pyclass(module = "lifeline", name = "Network", frozen)]
 pub struct Network {
     network: Arc<ValidatedNetwork>,
     warnings: Vec<Problem>,
     origin: String,
     source: Source,
+    /// The stress test's undisrupted optima, solved by the first sweep and kept for the
+    /// next ones (a sweep's fixed cost: seconds on a national network). Not pickled: a
+    /// Ray worker solves it once for all the chunks it runs.
+    baseline: Mutex<Option<Arc<Baseline>>>,
 }
 
 impl Network {
@@ -50,6 +56,36 @@ impl Network {
     #[allow(dead_code)]
     pub(crate) fn validated(&self) -> &Arc<ValidatedNetwork> {
         &self.network
+    }
+
+    /// The stress test of `scenarios` (all or a chunk of a sweep) from the kept baseline,
+    /// solving it first if no sweep has yet; the GIL is released meanwhile. The report is
+    /// `lifeline_stress::run`'s, to the bit.
+    pub(crate) fn run_stress(
+        &self,
+        py: Python<'_>,
+        scenarios: &[Scenario],
+        solve_all: bool,
+        threads: Option<usize>,
+    ) -> PyResult<Report> {
+        let config = StressConfig {
+            skip_covered: !solve_all,
+        };
+        py.detach(|| {
+            let baseline = self.baseline()?;
+            in_pool(threads, || baseline.run(scenarios, &config, &|| {}))?.map_err(runtime_error)
+        })
+    }
+
+    /// The kept baseline; a caller that comes while another solves it waits for that one.
+    fn baseline(&self) -> PyResult<Arc<Baseline>> {
+        let mut kept = self.baseline.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(baseline) = kept.as_ref() {
+            return Ok(Arc::clone(baseline));
+        }
+        let baseline = Arc::new(Baseline::solve(Arc::clone(&self.network)).map_err(runtime_error)?);
+        *kept = Some(Arc::clone(&baseline));
+        Ok(baseline)
     }
 
     fn from_loaded(
@@ -79,6 +115,7 @@ impl Network {
             warnings,
             origin,
             source,
+            baseline: Mutex::new(None),
         })
     }
 
@@ -252,16 +289,7 @@ impl Network {
         solve_all: bool,
     ) -> PyResult<Report> {
         let scenarios = self.scenarios(py, scenarios)?;
-        let config = StressConfig {
-            skip_covered: !solve_all,
-        };
-        let network = &*self.network;
-        py.detach(|| {
-            in_pool(threads, || {
-                lifeline_stress::run(network, &scenarios, &config, &|| {})
-            })
-        })?
-        .map_err(runtime_error)
+        self.run_stress(py, &scenarios, solve_all, threads)
     }
 
     fn simulation(
@@ -325,7 +353,10 @@ fn is_path(value: &Bound<'_, PyAny>) -> PyResult<bool> {
 }
 
 /// Runs `work` on `threads` worker threads, or on rayon's global pool (one per core).
-fn in_pool<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+pub(crate) fn in_pool<T: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
     Ok(match threads {
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))

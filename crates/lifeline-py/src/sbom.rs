@@ -8,7 +8,7 @@ use lifeline_vuln::kev::KevCatalogue;
 use lifeline_vuln::osv::AdvisoryIndex;
 use lifeline_vuln::scan::{LoadedSources, ScanReport, scan, scan_document};
 use lifeline_vuln::vex::read_vex;
-use lifeline_vuln::{Loaded, SbomError, read_sbom};
+use lifeline_vuln::{Loaded, OsvSourceError, SbomError, read_sbom};
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError};
 use pyo3::prelude::*;
 
@@ -61,37 +61,6 @@ fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::io(path, e))
 }
 
-/// Adds an OSV source: a record, an ecosystem's zip, or a folder searched recursively for
-/// both (in name order), as `--osv` does.
-fn add_osv_path(index: &mut AdvisoryIndex, path: &Path) -> Result<(), Failure> {
-    let name = path.display().to_string();
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .and_then(|entries| entries.map(|e| e.map(|e| e.path())).collect())
-            .map_err(|e| Failure::io(path, e))?;
-        entries.sort();
-        for entry in entries {
-            let is_record = entry
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("zip"));
-            if entry.is_dir() || is_record {
-                add_osv_path(index, &entry)?;
-            }
-        }
-        return Ok(());
-    }
-    let bytes = read(path)?;
-    let added = if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
-    {
-        index.add_zip(&name, &bytes)
-    } else {
-        index.add_json(&name, &bytes)
-    };
-    added.map_err(|e| Failure::one(path, e.to_string()))
-}
-
 fn load_sources(
     osv: &[PathBuf],
     kev: Option<&Path>,
@@ -99,13 +68,10 @@ fn load_sources(
 ) -> Result<LoadedSources, Failure> {
     let mut index = AdvisoryIndex::new();
     for path in osv {
-        if !path.exists() {
-            return Err(Failure::io(
-                path,
-                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
-            ));
-        }
-        add_osv_path(&mut index, path)?;
+        index.add_path(path).map_err(|error| match error {
+            OsvSourceError::Io { path, source } => Failure::io(&path, source),
+            OsvSourceError::Advisory { path, source } => Failure::one(&path, source.to_string()),
+        })?;
     }
     let kev = match kev {
         Some(path) => {

@@ -63,6 +63,28 @@ pub enum SbomError {
     },
 }
 
+/// Why an OSV source on disk (a record, an ecosystem's zip, or a folder of both) could not
+/// be added: the file could not be read, or its content is not a valid record or export.
+#[derive(Debug, thiserror::Error)]
+pub enum OsvSourceError {
+    /// A file or folder that cannot be read.
+    #[error("cannot read `{}`: {source}", lifeline_text::Escaped(&path.display().to_string()))]
+    Io {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file that was read but holds no valid OSV record or export.
+    #[error("{source}")]
+    Advisory {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong in it (names the file, and the field where there is one).
+        source: AdvisoryError,
+    },
+}
+
 /// Why an advisory source (OSV record, OSV folder or zip, KEV catalogue) could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum AdvisoryError {

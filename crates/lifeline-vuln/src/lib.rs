@@ -13,6 +13,7 @@ pub mod cvss;
 pub mod cyclonedx;
 pub mod devices;
 pub mod error;
+mod files;
 pub mod kev;
 pub mod limits;
 pub mod model;
@@ -25,7 +26,9 @@ pub mod spdx;
 pub mod vex;
 
 pub use cyclonedx::Loaded;
-pub use error::{AdvisoryError, DeviceError, Diagnostic, Diagnostics, SbomError, Severity};
+pub use error::{
+    AdvisoryError, DeviceError, Diagnostic, Diagnostics, OsvSourceError, SbomError, Severity,
+};
 pub use limits::ReadLimits;
 pub use model::{Component, Sbom, SbomFormat};
 

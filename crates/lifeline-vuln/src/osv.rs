@@ -1,7 +1,8 @@
 //! OSV advisory records (<https://ossf.github.io/osv-schema/>) and the index that answers
 //! "which advisories name this package?" in one hash lookup. The index is built once from
-//! a folder of records or an ecosystem's `all.zip` export (the caller hands over the bytes)
-//! and then serves any number of SBOMs.
+//! a folder of records or an ecosystem's `all.zip` export (the caller hands over the bytes,
+//! or names the file or folder for `AdvisoryIndex::add_path` in the `files` module) and
+//! then serves any number of SBOMs.
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};

@@ -9,7 +9,9 @@
 The network goes into Ray's object store once (``ray.put``); each task takes a chunk
 (scenarios for the stress test, whole blocks of ``BLOCK`` replications for Monte Carlo),
 runs it in Rust with one thread per task CPU, and returns its result as bytes; the driver
-merges them in Rust. A scenario's result depends only on the network, the scenario and the
+merges them in Rust. A worker process reads the network from the object store once per run
+and keeps it, with the stress test's undisrupted optima its first chunk solves, for the
+other chunks it runs. A scenario's result depends only on the network, the scenario and the
 config, and a Monte Carlo summary merges exactly, so the report is **bit for bit** the one
 ``net.stress_report()`` / ``net.montecarlo_report()`` returns, whatever the chunking and
 the cluster. A task that fails (a worker that dies) is retried by Ray (``max_retries``).
@@ -36,7 +38,8 @@ BLOCK: int = _native.MONTECARLO_BLOCK
 __all__ = ["BLOCK", "stress", "montecarlo"]
 
 # Validated networks per object reference, in each worker process: a worker that runs
-# several chunks of a run reads the network from the object store once.
+# several chunks of a run reads the network from the object store once, and solves the
+# stress test's undisrupted optima once (the Network keeps them).
 _NETWORKS: Dict[str, Network] = {}
 
 
@@ -78,11 +81,11 @@ def _fail_once(marker: Optional[str]) -> None:
     os._exit(17)
 
 
-def _stress_task(boxed, scenarios, start, end, solve_all, threads, fail_once):
+def _stress_task(boxed, scenarios, start, end, step, solve_all, threads, fail_once):
     _fail_once(fail_once)
     net = _network(boxed)
     return _native.stress_chunk(
-        net, scenarios, start, end, solve_all=solve_all, threads=threads
+        net, scenarios, start, end, step=step, solve_all=solve_all, threads=threads
     )
 
 
@@ -200,24 +203,29 @@ def stress(
     solve_all=solve_all)`` returns, bit for bit.
 
     ``scenarios`` as ``Network.stress_report`` takes them. ``chunks``: how many tasks
-    (default: four per CPU of the cluster, at most one per scenario); each task runs its
-    consecutive scenarios on one thread. ``address``: the cluster for ``ray.init`` when not
-    already connected. ``max_retries``: how often Ray reruns a task whose worker died.
+    (default: four per CPU of the cluster, at most one per scenario); task j runs scenarios
+    j, j + chunks, j + 2·chunks, … on one thread, so that costly scenarios that sit
+    together in the sweep (a network's few platform outages can take more time than all
+    its other scenarios) go to different tasks. ``address``: the cluster for ``ray.init``
+    when not already connected. ``max_retries``: how often Ray reruns a task whose worker
+    died.
     """
     ray = _connect(address)
     scenarios = _scenarios_argument(scenarios)
     total = _native.stress_scenario_count(net, scenarios)
-    ranges = _chunks(total, chunks, 4 * _cluster_cpus(ray))
-    if not ranges:
+    count = len(_chunks(total, chunks, 4 * _cluster_cpus(ray)))
+    if not count:
         return net.stress_report(scenarios, top=top, solve_all=solve_all)
     boxed = [ray.put(net)]
     shared = ray.put(scenarios)
     task = ray.remote(num_cpus=1, max_retries=max_retries)(_stress_task)
     refs = [
-        task.remote(boxed, shared, a, b, solve_all, 1, _fail_once) for a, b in ranges
+        task.remote(boxed, shared, j, total, count, solve_all, 1, _fail_once)
+        for j in range(count)
     ]
-    parts = _run(ray, refs, total, "scenarios", [b - a for a, b in ranges], progress)
-    return _native.stress_merge(parts, top=top)
+    sizes = [len(range(j, total, count)) for j in range(count)]
+    parts = _run(ray, refs, total, "scenarios", sizes, progress)
+    return _native.stress_merge(parts, top=top, interleaved=True)
 
 
 def montecarlo(

@@ -190,3 +190,28 @@ fn each_scenario_is_independent_of_the_rest_of_the_run() {
         }
     }
 }
+
+/// A `Baseline` kept across runs (as the Python package and a Ray worker keep one) gives
+/// every run the report `run` gives, to the bit, whichever runs came before it: its lazily
+/// filled undisrupted TTR optima are the same whoever asks first.
+#[test]
+fn a_kept_baseline_gives_the_reports_of_fresh_runs() {
+    let network = std::sync::Arc::new(random_network(11, vec![20, 50, 100], None));
+    let scenarios = network.scenarios();
+    let baseline = match lifeline_stress::Baseline::solve(network.clone()) {
+        Ok(baseline) => baseline,
+        Err(error) => panic!("{error}"),
+    };
+    let kept = |part: &[Scenario], config: StressConfig| match baseline.run(part, &config, &|| {}) {
+        Ok(report) => report,
+        Err(error) => panic!("{error}"),
+    };
+    // The last chunk first, so the kept optima come in another order than in one run.
+    let chunks: Vec<&[Scenario]> = scenarios.chunks(9).rev().collect();
+    for config in [StressConfig::default(), EXACT] {
+        for part in &chunks {
+            assert_eq!(kept(part, config), run(&network, part, config));
+        }
+        assert_eq!(kept(&scenarios, config), run(&network, &scenarios, config));
+    }
+}

@@ -279,6 +279,64 @@ fn zip_exports_load_like_their_records() {
     }
 }
 
+/// `add_path` reads a folder as `--osv` does: records and zips, in subfolders too, other
+/// files left alone, in name order; a file that is not a record stops it, named.
+#[test]
+fn a_folder_on_disk_loads_like_its_files() {
+    let names = [
+        "osv/osv-linter-testdata/GO-2020-0001.json",
+        "osv/osv-linter-testdata/PYSEC-2023-74.json",
+        "osv/osv-linter-testdata/GHSA-9v2f-6vcg-3hgv.json",
+    ];
+    let mut expected = AdvisoryIndex::new();
+    for name in names {
+        expected.add_json(name, &bytes(name)).expect("record");
+    }
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let write = |relative: &str, content: &[u8]| {
+        let path = folder.path().join(relative);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("folder");
+        std::fs::write(path, content).expect("write");
+    };
+    write("a/GO-2020-0001.json", &bytes(names[0]));
+    write(
+        "b.ZIP",
+        &osv_zip(&names[1..], zip::CompressionMethod::Deflated),
+    );
+    write("README.md", b"not a record");
+    let mut index = AdvisoryIndex::new();
+    index
+        .add_path(folder.path())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(index.stats, expected.stats);
+    let ids = |index: &AdvisoryIndex| -> Vec<String> {
+        index.advisories.iter().map(|a| a.id.clone()).collect()
+    };
+    assert_eq!(ids(&index), ids(&expected));
+
+    write("c/broken.json", b"{\"id\": 7}");
+    let error = AdvisoryIndex::new()
+        .add_path(folder.path())
+        .expect_err("a broken record");
+    let broken = folder.path().join("c/broken.json");
+    assert!(
+        matches!(&error, lifeline_vuln::OsvSourceError::Advisory { path, .. } if *path == broken),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("broken.json"), "{error}");
+
+    let missing = folder.path().join("missing");
+    let error = AdvisoryIndex::new()
+        .add_path(&missing)
+        .expect_err("no such folder");
+    assert!(
+        matches!(&error, lifeline_vuln::OsvSourceError::Io { path, source }
+            if *path == missing && source.kind() == std::io::ErrorKind::NotFound),
+        "{error:?}"
+    );
+    assert!(error.to_string().starts_with("cannot read `"), "{error}");
+}
+
 /// The records a caller keeps (`zip_records`, `json_records`) load again into the same
 /// index as the files they came from: the server stores them and rebuilds from them.
 #[test]
