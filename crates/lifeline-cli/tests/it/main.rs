@@ -118,8 +118,11 @@ fn declare_dcs_down(url: &str, extra: &[&str]) -> (String, String) {
     (out, id)
 }
 
+/// A scratch path under the target folder's `tmp` (cargo's `CARGO_TARGET_TMPDIR`), so that
+/// what a run writes goes with `cargo clean` instead of piling up in the system's /tmp.
 fn temp(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("lifeline-cli-{}-{name}", std::process::id()))
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("lifeline-cli-{}-{name}", std::process::id()))
 }
 
 #[test]
