@@ -722,12 +722,6 @@ pub fn write_csv(out: impl Write, pairs: &[PairResult]) -> csv::Result<()> {
     ])?;
     let text = |x: &str| lifeline_text::csv_cell(x).into_owned();
     for p in pairs {
-        let short: Vec<String> = p
-            .lost_units
-            .0
-            .iter()
-            .map(|(id, units)| format!("{id}={units}"))
-            .collect();
         writer.write_record([
             text(&p.a),
             text(&p.b),
@@ -741,7 +735,7 @@ pub fn write_csv(out: impl Write, pairs: &[PairResult]) -> csv::Result<()> {
             p.impact_b.to_string(),
             p.excess.to_string(),
             p.undisrupted_impact.to_string(),
-            text(&short.join(";")),
+            p.lost_units.csv_cell(),
         ])?;
     }
     writer.flush()?;

@@ -87,6 +87,19 @@ pub enum Quadrant {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderedMap(pub Vec<(String, f64)>);
 
+impl OrderedMap {
+    /// The entries as one CSV cell, `id=units` joined by `;` (the `runs_short` column),
+    /// made safe for spreadsheets.
+    pub(crate) fn csv_cell(&self) -> String {
+        let entries: Vec<String> = self
+            .0
+            .iter()
+            .map(|(id, units)| format!("{id}={units}"))
+            .collect();
+        lifeline_text::csv_cell(&entries.join(";")).into_owned()
+    }
+}
+
 impl Serialize for OrderedMap {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
@@ -169,12 +182,6 @@ pub fn write_csv(out: impl Write, ranked: &[&ScenarioResult]) -> csv::Result<()>
     let number = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
     let text = |x: &str| lifeline_text::csv_cell(x).into_owned();
     for s in ranked {
-        let short: Vec<String> = s
-            .lost_units
-            .0
-            .iter()
-            .map(|(id, units)| format!("{id}={units}"))
-            .collect();
         writer.write_record([
             text(&s.id),
             text(&s.kind),
@@ -190,7 +197,7 @@ pub fn write_csv(out: impl Write, ranked: &[&ScenarioResult]) -> csv::Result<()>
                 .map(Quadrant::as_str)
                 .unwrap_or_default()
                 .to_owned(),
-            text(&short.join(";")),
+            s.lost_units.csv_cell(),
         ])?;
     }
     writer.flush()?;
